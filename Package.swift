@@ -1,0 +1,94 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Swift 6 language mode everywhere; `ExistentialAny` keeps protocol costs visible.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "prenv",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "prenv", targets: ["prenv"]),
+        // Development tool, not shipped: prints the figures quoted in BENCHMARKS.md.
+        .executable(name: "prenv-benchmarks", targets: ["PrenvBenchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: AWS wire layer
+        .target(
+            name: "AWSSigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(name: "AWSXML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
+        .target(name: "AWSHTTP", swiftSettings: strictSettings),
+        .target(
+            name: "AWSCredentials",
+            dependencies: ["AWSSigV4", "AWSHTTP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AWSCore",
+            dependencies: [
+                "AWSSigV4", "AWSXML", "AWSHTTP", "AWSCredentials",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "AWSServices", dependencies: ["AWSCore", "AWSXML", "AWSHTTP", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
+
+        // MARK: The executable (composition root)
+        .executableTarget(
+            name: "prenv",
+            dependencies: [
+                "AWSCore", "AWSServices", "AWSCredentials",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "LocalAWSSupport",
+            dependencies: ["AWSCore", "AWSHTTP", "AWSSigV4", "AWSCredentials"],
+            path: "Tests/LocalAWSSupport",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "PrenvBenchmarks",
+            dependencies: ["AWSCore", "AWSServices", "AWSSigV4", "AWSHTTP", "LocalAWSSupport"],
+            path: "Tests/Benchmarks",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),
+        .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AWSCredentialsTests",
+            dependencies: ["AWSCredentials", "AWSHTTP", "LocalAWSSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AWSCoreTests",
+            dependencies: ["AWSCore", "AWSXML", "LocalAWSSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AWSServicesTests",
+            dependencies: ["AWSServices", "AWSCore", "LocalAWSSupport"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,21 @@
+import AWSCore
+
+/// AWS STS: who am I, the cheapest proof that credentials, region and endpoint all work.
+public struct STS: Sendable {
+    public let client: AWSClient
+    public init(client: AWSClient) { self.client = client }
+
+    public struct CallerIdentity: Sendable, Equatable {
+        public var account: String
+        public var arn: String
+        public var userId: String
+    }
+
+    public func getCallerIdentity() async throws(AWSError) -> CallerIdentity {
+        let result = try await client.query(.sts, "GetCallerIdentity")
+        return CallerIdentity(
+            account: result.child("Account")?.text ?? "",
+            arn: result.child("Arn")?.text ?? "",
+            userId: result.child("UserId")?.text ?? "")
+    }
+}

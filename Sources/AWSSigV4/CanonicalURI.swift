@@ -1,0 +1,66 @@
+/// Builds the canonical URI (the second line of a canonical request) from the request path.
+enum CanonicalURI {
+    /// - Parameters:
+    ///   - path: the path exactly as on the request line; normally already percent-encoded.
+    ///   - normalize: remove `.`/`..` segments and empty segments (`//`). Off for S3, whose object
+    ///     keys may legitimately contain `//` or `.` segments.
+    ///   - doubleEncode: percent-encode every segment of the given path again, escaping its `%`
+    ///     too (AWS SDK semantics for all services but S3). When off, each segment is decoded
+    ///     and encoded once, so an already-encoded S3 key such as `a%20b` or `c%2Fd` keeps
+    ///     exactly one level of encoding while stray raw bytes still get escaped.
+    static func make(path: String, normalize: Bool, doubleEncode: Bool) -> String {
+        let bytes = Array(path.utf8)
+        if bytes.isEmpty { return "/" }
+        var segments = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        let hasLeadingSlash = bytes.first == UInt8(ascii: "/")
+        var hasTrailingSlash = bytes.last == UInt8(ascii: "/")
+        if normalize {
+            hasTrailingSlash = hasTrailingSlash || endsWithDotSegment(bytes)
+            segments = removeDotSegments(segments)
+        } else {
+            // Splitting "/a/" yields ["", "a", ""]; the separators are re-added below.
+            if hasLeadingSlash { segments.removeFirst() }
+            if hasTrailingSlash, !segments.isEmpty { segments.removeLast() }
+        }
+
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 2 + 2)
+        output.append(UInt8(ascii: "/"))
+        for (offset, segment) in segments.enumerated() {
+            if offset > 0 { output.append(UInt8(ascii: "/")) }
+            if doubleEncode {
+                URIEncoding.encode(segment, into: &output)
+            } else {
+                URIEncoding.encode(URIEncoding.decode(segment, plusAsSpace: false), into: &output)
+            }
+        }
+        if hasTrailingSlash, !segments.isEmpty { output.append(UInt8(ascii: "/")) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// RFC 3986 style dot removal on an absolute path, also dropping empty segments so that
+    /// `//example//` becomes `/example/`; `..` never climbs above the root.
+    private static func removeDotSegments(_ segments: [ArraySlice<UInt8>]) -> [ArraySlice<UInt8>] {
+        var kept: [ArraySlice<UInt8>] = []
+        kept.reserveCapacity(segments.count)
+        for segment in segments {
+            if segment.isEmpty || segment.elementsEqual(CollectionOfOne(UInt8(ascii: "."))) {
+                continue
+            }
+            if segment.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
+                if !kept.isEmpty { kept.removeLast() }
+                continue
+            }
+            kept.append(segment)
+        }
+        return kept
+    }
+
+    /// `/a/b/.` and `/a/b/..` name a directory, so their normalized form keeps a trailing slash.
+    private static func endsWithDotSegment(_ bytes: [UInt8]) -> Bool {
+        let dot = UInt8(ascii: "."), slash = UInt8(ascii: "/")
+        let tail = bytes.suffix(3)
+        return tail.elementsEqual([slash, dot, dot]) || bytes.suffix(2).elementsEqual([slash, dot])
+            || bytes.elementsEqual([dot]) || bytes.elementsEqual([dot, dot])
+    }
+}

@@ -1,0 +1,97 @@
+import AWSCore
+import AWSCredentials
+import AWSHTTP
+import AWSServices
+import Foundation
+import Logging
+
+/// Runs the doctor's checks in order; later checks are skipped when the basics (region, credentials) fail.
+struct Doctor: Sendable {
+    let environment: [String: String]
+    let transport: any HTTPTransport
+    let logger: Logger
+    let bucket: String?
+
+    func run() async -> [DoctorCheck] {
+        var checks: [DoctorCheck] = []
+        let aws: AWSEnvironment
+        do {
+            aws = try AWSEnvironment.resolve(environment: environment, transport: transport, logger: logger)
+        } catch {
+            return [.fail("region", error.message)] + AWSService.all.map { .skip($0.name, "no AWS configuration") } + [await github()]
+        }
+        checks.append(.ok("region", "\(aws.region.name) (from \(aws.region.source))"))
+        checks.append(endpoints(aws.endpoints))
+        do {
+            let resolved = try await aws.chain.resolve()
+            checks.append(.ok("credentials", "\(resolved.providerName): access key \(Self.maskedKey(resolved.credentials.accessKeyID))"))
+        } catch {
+            checks.append(.fail("credentials", String(describing: error)))
+            return checks + AWSService.all.map { .skip($0.name, "no credentials") } + [await github()]
+        }
+        let client = aws.makeClient(transport: transport, retryPolicy: RetryPolicy(maxAttempts: 2), logger: logger)
+        checks += await serviceChecks(client)
+        checks.append(await github())
+        return checks
+    }
+
+    func endpoints(_ endpoints: AWSEndpoints) -> DoctorCheck {
+        let custom = AWSService.all.filter { endpoints.isCustom($0) }
+        if custom.isEmpty { return .ok("endpoints", "AWS public endpoints in \(endpoints.region)") }
+        let urls = Set(custom.map { endpoints.url(for: $0).absoluteString })
+        if urls.count == 1, custom.count == AWSService.all.count, let url = urls.first {
+            return .ok("endpoints", "every service → \(url) (custom endpoint)")
+        }
+        return .ok("endpoints", custom.map { "\($0.name) → \(endpoints.url(for: $0).absoluteString)" }.joined(separator: ", "))
+    }
+
+    func serviceChecks(_ client: AWSClient) async -> [DoctorCheck] {
+        var checks: [DoctorCheck] = []
+        var account = "unknown"
+        do {
+            let identity = try await STS(client: client).getCallerIdentity()
+            account = identity.account
+            checks.append(.ok("sts", "GetCallerIdentity: account \(identity.account), \(identity.arn)"))
+        } catch {
+            checks.append(.fail("sts", Self.describe(error)))
+        }
+        let probe = "prenv-doctor-probe-\(account)".lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        checks.append(await check("s3", "HeadBucket \(bucket ?? probe)", notFoundMeans: "reachable; bucket does not exist") { () async throws(AWSError) in
+            try await S3(client: client).headBucket(bucket ?? probe)
+        })
+        checks.append(await check("codebuild", "BatchGetProjects", notFoundMeans: "reachable") { () async throws(AWSError) in
+            _ = try await CodeBuild(client: client).batchGetProjects(names: [probe])
+        })
+        checks.append(await check("codepipeline", "GetPipeline", notFoundMeans: "reachable") { () async throws(AWSError) in
+            _ = try await CodePipeline(client: client).getPipeline(name: probe)
+        })
+        checks.append(await check("cloudformation", "DescribeStacks", notFoundMeans: "reachable") { () async throws(AWSError) in
+            _ = try await CloudFormation(client: client).describeStacks(stackName: probe)
+        })
+        return checks
+    }
+
+    /// A read of something that does not exist still proves the signature and permissions were accepted.
+    func check(_ name: String, _ operation: String, notFoundMeans: String, _ body: () async throws(AWSError) -> Void) async -> DoctorCheck {
+        do {
+            try await body()
+            return .ok(name, "\(operation): ok")
+        } catch where error.isNotFound {
+            return .ok(name, "\(operation): \(notFoundMeans)")
+        } catch {
+            return .fail(name, Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: AWSError) -> String {
+        var text = "\(error.operation): \(error.code)"
+        if !error.message.isEmpty { text += ": \(error.message)" }
+        if let status = error.httpStatus { text += " (HTTP \(status))" }
+        return text
+    }
+
+    /// `AKIA…WXYZ`: enough to tell keys apart, never the whole id.
+    static func maskedKey(_ key: String) -> String {
+        key.count <= 8 ? "…" : "\(key.prefix(4))…\(key.suffix(4))"
+    }
+}

@@ -1,0 +1,37 @@
+import AWSCore
+import AWSHTTP
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `prenv doctor`: the first command a user runs. Proves credentials, region, endpoints and every
+/// service answer, and names AWS's own error code when something does not. Never prints a secret.
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check AWS credentials, region, endpoints and service access (and GitHub, when a token is set)."
+    )
+
+    @Option(help: "A bucket to check with HeadBucket (default: a probe name that should not exist).")
+    var bucket: String?
+
+    @Option(help: "Seconds to wait for each check.")
+    var timeout: Int = 10
+
+    func run() async throws {
+        let transport = URLSessionTransport(timeout: .seconds(timeout))
+        let environment = ProcessInfo.processInfo.environment
+        var logger = Logger(label: "prenv.doctor")
+        logger.logLevel = .warning
+        let checks = await Doctor(environment: environment, transport: transport, logger: logger, bucket: bucket).run()
+        print("prenv doctor")
+        for check in checks { print(check.rendered) }
+        let failed = checks.filter { $0.outcome == .fail }
+        if failed.isEmpty {
+            print("all checks passed")
+        } else {
+            print("\(failed.count) check(s) failed: \(failed.map(\.name).joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks for building and testing prenv. Idempotent and quick when
+# everything is present: it only calls apt-get / pip when something is missing.
+set -euo pipefail
+
+APT_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config)
+MOTO_VERSION=5.2.1
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('moto') == '$MOTO_VERSION' else 1)" 2>/dev/null \
+   || ! python3 -c "import flask, flask_cors, pytest, boto3" 2>/dev/null; then
+  echo "deps: installing moto[server]==$MOTO_VERSION"
+  python3 -m pip install -q "moto[server]==$MOTO_VERSION" pytest boto3
+fi
+
+command -v swift >/dev/null || { echo "deps: swift is not on PATH (Swift 6.1+ is required: https://swift.org/install)" >&2; exit 1; }
