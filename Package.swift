@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: AWS wire layer
@@ -48,6 +49,10 @@ let package = Package(
         ),
         .target(name: "AWSServices", dependencies: ["AWSCore", "AWSXML", "AWSHTTP", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
 
+        // MARK: The engine (knows nothing about AWS, GitHub, HTTP or SQL)
+        .target(name: "ResourceGraph", swiftSettings: strictSettings),
+        .target(name: "Blueprint", dependencies: ["Yams"], swiftSettings: strictSettings),
+
         // MARK: The executable (composition root)
         .executableTarget(
             name: "prenv",
@@ -68,15 +73,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "PrenvBenchmarks",
-            dependencies: ["AWSCore", "AWSServices", "AWSSigV4", "AWSHTTP", "LocalAWSSupport"],
+            dependencies: ["AWSCore", "AWSServices", "AWSSigV4", "AWSHTTP", "LocalAWSSupport", "ResourceGraph"],
             path: "Tests/Benchmarks",
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph"], swiftSettings: strictSettings),
+        .testTarget(name: "BlueprintTests", dependencies: ["Blueprint"], swiftSettings: strictSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),
         .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML"], swiftSettings: strictSettings),
         .testTarget(
             name: "AWSCredentialsTests",
-            dependencies: ["AWSCredentials", "AWSHTTP", "LocalAWSSupport"],
+            dependencies: ["AWSCredentials", "AWSHTTP", "LocalAWSSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

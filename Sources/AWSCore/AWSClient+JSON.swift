@@ -41,11 +41,28 @@ public enum AWSJSON {
         return encoder
     }()
 
+    /// AWS sends epoch seconds; some emulators send ISO 8601 strings. Both are accepted.
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            if let seconds = try? container.decode(Double.self) { return Date(timeIntervalSince1970: seconds) }
+            let text = try container.decode(String.self)
+            if let date = parseISO8601(text) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a timestamp: \(text)")
+        }
         return decoder
     }()
+
+    static func parseISO8601(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = fractional.date(from: text) { return date }
+        // Python's isoformat() without a zone, as moto writes it: treat as UTC.
+        return plain.date(from: text.split(separator: ".").first.map { String($0) + "Z" } ?? text)
+    }
 
     /// A decoding error as "key path: problem", without dumping the payload.
     static func describe(_ error: any Error) -> String {

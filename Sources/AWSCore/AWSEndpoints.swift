@@ -22,16 +22,11 @@ public struct AWSEndpoints: Sendable {
     }
 
     /// Reads overrides from environment and profile. Invalid URLs are errors: a typo must not silently hit real AWS.
-    public static func resolve(environment: [String: String], region: String) throws(AWSConfigurationError) -> AWSEndpoints {
+    public static func resolve(environment: [String: String], region: String, config: AWSSharedConfig? = nil) throws(AWSConfigurationError) -> AWSEndpoints {
+        let config = if let config { config } else { try AWSSharedConfig.loadForAWSCore(environment: environment) }
         var overrides: [String: URL] = [:]
         for service in AWSService.all {
-            let raw: String?
-            do {
-                raw = try AWSSharedConfig.resolveEndpointURL(service: service.endpointEnvironmentID, environment: environment)
-            } catch {
-                throw AWSConfigurationError("cannot read the AWS config files: \(error)")
-            }
-            if let raw, !raw.isEmpty {
+            if let raw = config.resolveEndpointURL(service: service.endpointEnvironmentID, environment: environment), !raw.isEmpty {
                 overrides[service.name] = try parse(raw, source: "endpoint for \(service.name)")
             }
         }

@@ -17,8 +17,9 @@ public struct AWSEnvironment: Sendable {
         transport: any HTTPTransport,
         logger: Logger = Logger(label: "prenv.aws")
     ) throws(AWSConfigurationError) -> AWSEnvironment {
-        let region = try AWSRegion.resolve(environment: environment)
-        let endpoints = try AWSEndpoints.resolve(environment: environment, region: region.name)
+        let config = try AWSSharedConfig.loadForAWSCore(environment: environment)
+        let region = try AWSRegion.resolve(environment: environment, config: config)
+        let endpoints = try AWSEndpoints.resolve(environment: environment, region: region.name, config: config)
         let chain = CredentialProviderChain.defaultChain(environment: environment, transport: transport, logger: logger)
         return AWSEnvironment(
             region: region, endpoints: endpoints,

@@ -9,18 +9,13 @@ public enum AWSRegion {
         public let source: String
     }
 
-    public static func resolve(environment: [String: String]) throws(AWSConfigurationError) -> Resolved {
+    public static func resolve(environment: [String: String], config: AWSSharedConfig? = nil) throws(AWSConfigurationError) -> Resolved {
         for variable in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
             if let value = environment[variable]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
                 return try validated(Resolved(name: value, source: variable))
             }
         }
-        let config: AWSSharedConfig
-        do {
-            config = try AWSSharedConfig.load(environment: environment)
-        } catch {
-            throw AWSConfigurationError("cannot read the AWS config files: \(error)")
-        }
+        let config = if let config { config } else { try AWSSharedConfig.loadForAWSCore(environment: environment) }
         if let value = config.region(profile: config.selectedProfile), !value.isEmpty {
             return try validated(Resolved(name: value, source: "profile \(config.selectedProfile)"))
         }
@@ -35,5 +30,16 @@ public enum AWSRegion {
             throw AWSConfigurationError("invalid AWS region \"\(region.name)\" from \(region.source)")
         }
         return region
+    }
+}
+
+extension AWSSharedConfig {
+    /// Loads the shared files, turning a malformed file into a configuration error that names it.
+    static func loadForAWSCore(environment: [String: String]) throws(AWSConfigurationError) -> AWSSharedConfig {
+        do {
+            return try AWSSharedConfig.load(environment: environment)
+        } catch {
+            throw AWSConfigurationError("cannot read the AWS config files: \(error)")
+        }
     }
 }
