@@ -12,11 +12,13 @@ extension S3 {
     }
 
     /// ListObjectsV2 over every page, so callers never act on a partial listing.
-    public func listObjectsV2(bucket: String, prefix: String) async throws(AWSError) -> [ObjectSummary] {
+    /// `maxKeys` sets the page size (S3's default and maximum is 1000).
+    public func listObjectsV2(bucket: String, prefix: String, maxKeys: Int? = nil) async throws(AWSError) -> [ObjectSummary] {
         var objects: [ObjectSummary] = []
         var continuationToken: String?
         repeat {
             var query: [(String, String?)] = [("list-type", "2"), ("prefix", prefix)]
+            if let maxKeys { query.append(("max-keys", String(maxKeys))) }
             if let continuationToken { query.append(("continuation-token", continuationToken)) }
             let response = try await client.restXML(.s3, "ListObjectsV2", method: "GET", bucket: bucket, query: query)
             let root = try S3XML.parse(response.body, operation: "ListObjectsV2", status: response.status)

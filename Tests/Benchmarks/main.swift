@@ -71,6 +71,8 @@ func benchmarkCalls(name: String, total: Int, concurrency: Int, _ call: @escapin
 }
 
 benchmarkSigning()
+await benchmarkWalkerOverhead()
+await benchmarkMakespan()
 do {
     try await LocalAWS.requireRunning()
     let client = LocalAWS.client(retryPolicy: .none)

@@ -15,6 +15,11 @@ public enum LocalAWS {
     }
 
     public static let region = "us-east-1"
+
+    /// Every service prenv uses, plus IAM (tests create roles), at the local endpoint.
+    public static var endpoints: AWSEndpoints {
+        AWSEndpoints(region: region, overrides: Dictionary(uniqueKeysWithValues: (AWSService.all.map(\.name) + ["iam"]).map { ($0, endpoint) }))
+    }
     public static let transport = URLSessionTransport(timeout: .seconds(30))
 
     /// Fails the calling test with instructions when the endpoint is not running.
@@ -59,7 +64,7 @@ public enum LocalAWS {
         requestsPerSecond: [String: Double] = [:]
     ) -> AWSClient {
         AWSClient(
-            region: region, endpoints: AWSEndpoints(region: region, everyService: endpoint),
+            region: region, endpoints: endpoints,
             credentialProvider: credentials, transport: transport, retryPolicy: retryPolicy,
             requestsPerSecond: requestsPerSecond)
     }

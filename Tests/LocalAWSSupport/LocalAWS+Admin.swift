@@ -1,0 +1,50 @@
+import AWSHTTP
+import Foundation
+
+/// The local endpoint's admin API (`/_prenv/…`, see infra/local/README.md), for arranging faults and scenarios.
+extension LocalAWS {
+    public struct AdminError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Sends a JSON admin request and returns the decoded JSON object.
+    @discardableResult
+    public static func admin(_ method: String, _ path: String, _ body: [String: any Sendable]? = nil) async throws -> [String: Any] {
+        var headers = HTTPHeaders()
+        var data = Data()
+        if let body {
+            headers["Content-Type"] = "application/json"
+            data = try JSONSerialization.data(withJSONObject: body)
+        }
+        let url = URL(string: endpoint.absoluteString + path) ?? endpoint
+        let response = try await transport.send(HTTPRequest(method: method, url: url, headers: headers, body: data))
+        guard (200..<300).contains(response.status) else {
+            throw AdminError(description: "\(method) \(path) → HTTP \(response.status): \(String(decoding: response.body, as: UTF8.self))")
+        }
+        return (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
+    }
+
+    /// Adds a fault rule (kinds: throttle, error, latency, rps), usually scoped to one test's access key.
+    public static func addFault(_ rule: [String: any Sendable]) async throws {
+        try await admin("POST", "/_prenv/faults", rule)
+    }
+
+    /// Requests the endpoint saw for one access key, as `"service.Operation": count`.
+    public static func callCounts(accessKey: String) async throws -> [String: Int] {
+        let stats = try await admin("GET", "/_prenv/stats?access_key=\(accessKey)")
+        var counts: [String: Int] = [:]
+        for (service, operations) in stats["requests"] as? [String: [String: Int]] ?? [:] {
+            for (operation, count) in operations { counts["\(service).\(operation)"] = count }
+        }
+        return counts
+    }
+
+    /// An IAM user with an allow-all policy in moto, for signature-verification tests.
+    public static func createIAMUser() async throws -> (accessKeyID: String, secretAccessKey: String) {
+        let result = try await admin("POST", "/_prenv/iam/user", [:])
+        guard let key = result["access_key_id"] as? String, let secret = result["secret_access_key"] as? String else {
+            throw AdminError(description: "unexpected /_prenv/iam/user answer: \(result)")
+        }
+        return (key, secret)
+    }
+}
