@@ -1,0 +1,87 @@
+import Yams
+
+/// Builds a `Blueprint` from a composed YAML tree, collecting every problem instead of stopping.
+///
+/// Decoding checks shapes (keys, kinds, literal values); `BlueprintDecoder+Validate.swift` then
+/// checks what needs the whole file (references, `depends_on`, cycles).
+struct BlueprintDecoder {
+    static let topLevelKeys = ["name", "description", "on", "resources", "status"]
+    static let namePattern = "[a-z][a-z0-9-]{0,31}"
+
+    var diagnostics: DiagnosticCollector
+    let source: SourceText
+    let ignoredKeys: Set<String>
+    let baseDirectory: String
+    /// Every `${…}` met so far, with where it is and which resource it belongs to.
+    var references: [LocatedReference] = []
+    var resources: [DecodedResource] = []
+    var templateFiles: [String: String] = [:]
+
+    init(diagnostics: DiagnosticCollector, composed: YAMLComposer.Result, baseDirectory: String) {
+        self.diagnostics = diagnostics
+        self.source = composed.source
+        self.ignoredKeys = composed.ignoredKeys
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Decodes and validates; `nil` when any error was found (they are in `diagnostics`).
+    mutating func decode(_ root: Node?) -> Blueprint? {
+        guard let root, !root.isNull else {
+            diagnostics.error(.start, "the blueprint is empty; it needs `name`, `on` and `resources`")
+            return nil
+        }
+        guard case let .mapping(mapping) = root else {
+            diagnostics.error(root.location, "a blueprint must be a mapping with `name`, `on` and `resources`, found \(root.kindDescription)")
+            return nil
+        }
+        let entries = entries(of: mapping)
+        reportUnknownKeys(entries, allowed: Self.topLevelKeys, place: "")
+        for key in ["name", "on", "resources"] where !entries.contains(where: { $0.key == key }) {
+            diagnostics.error(root.location, "missing required key `\(key)`")
+        }
+        let value: (String) -> MappingEntry? = { key in entries.first { $0.key == key } }
+        let name = value("name").flatMap { decodeName($0) }
+        if let description = value("description"), description.value.text == nil {
+            diagnostics.error(description.value.location, "`description` must be a string, found \(description.value.kindDescription)")
+        }
+        let triggers = value("on").flatMap { decodeTriggers($0) }
+        if let entry = value("resources") { decodeResources(entry) }
+        let statusTargetURL = value("status").flatMap { decodeStatus($0) }
+        validate()
+        guard !diagnostics.hasErrors, let name, let triggers else { return nil }
+        return Blueprint(
+            name: name, file: diagnostics.file, baseDirectory: baseDirectory, triggers: triggers,
+            resources: resources.compactMap(\.spec), statusTargetURL: statusTargetURL,
+            templateFiles: templateFiles, warnings: diagnostics.sorted.filter { $0.severity == .warning }
+        )
+    }
+
+    private mutating func decodeName(_ entry: MappingEntry) -> String? {
+        guard let name = entry.value.text else {
+            diagnostics.error(entry.value.location, "`name` must be a string, found \(entry.value.kindDescription)")
+            return nil
+        }
+        guard Self.isBlueprintName(name) else {
+            diagnostics.error(entry.value.location, "invalid blueprint name `\(name)`: names must match \(Self.namePattern)")
+            return nil
+        }
+        return name
+    }
+
+    static func isBlueprintName(_ name: String) -> Bool {
+        let scalars = Array(name.unicodeScalars)
+        guard let first = scalars.first, scalars.count <= 32, ("a"..."z").contains(first) else { return false }
+        return scalars.allSatisfy { $0.isLowercaseOrDigit || $0 == "-" }
+    }
+
+    private mutating func decodeStatus(_ entry: MappingEntry) -> Template? {
+        guard case let .mapping(mapping) = entry.value else {
+            diagnostics.error(entry.value.location, "`status` must be a mapping, found \(entry.value.kindDescription)")
+            return nil
+        }
+        let entries = entries(of: mapping)
+        reportUnknownKeys(entries, allowed: ["target_url"], place: " in `status`")
+        guard let url = entries.first(where: { $0.key == "target_url" }) else { return nil }
+        return decodeTemplate(url.value, path: "`status.target_url`", owner: nil)
+    }
+}

@@ -1,0 +1,76 @@
+/// A 1-based position in a blueprint file, as libyaml reports it (columns count Unicode scalars).
+///
+/// Line 0 means "no position" (the problem concerns the whole file, e.g. it cannot be read).
+public struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    /// The start of the file, where whole-document problems are reported.
+    public static let start = SourcePosition(line: 1, column: 1)
+    /// No position at all (the file could not be read).
+    public static let none = SourcePosition(line: 0, column: 0)
+
+    public static func < (lhs: SourcePosition, rhs: SourcePosition) -> Bool {
+        (lhs.line, lhs.column) < (rhs.line, rhs.column)
+    }
+
+    /// `LINE:COLUMN`
+    public var description: String { "\(line):\(column)" }
+}
+
+/// One problem found in a blueprint, printed the way compilers print theirs so that editors and
+/// CI log viewers turn it into a clickable link.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Hashable {
+        case error
+        case warning
+    }
+
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+    public var severity: Severity
+
+    public init(file: String, line: Int, column: Int, message: String, severity: Severity = .error) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+        self.severity = severity
+    }
+
+    public init(file: String, location: SourcePosition, message: String, severity: Severity = .error) {
+        self.init(file: file, line: location.line, column: location.column, message: message, severity: severity)
+    }
+
+    public var location: SourcePosition { SourcePosition(line: line, column: column) }
+
+    /// `path/to/file.yaml:LINE:COLUMN: error: message` (or `path: error: message` without a position).
+    public var description: String {
+        line > 0
+            ? "\(file):\(line):\(column): \(severity.rawValue): \(message)"
+            : "\(file): \(severity.rawValue): \(message)"
+    }
+}
+
+/// Every problem found in one or more blueprints, sorted by file and position.
+///
+/// Thrown as a whole so that a user fixes all their mistakes in one round trip instead of one per run.
+public struct BlueprintErrors: Error, Sendable, Equatable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+
+    public init(diagnostics: [Diagnostic]) {
+        self.diagnostics = diagnostics
+    }
+
+    /// One diagnostic per line, in the compiler format.
+    public var description: String {
+        diagnostics.map(\.description).joined(separator: "\n")
+    }
+}

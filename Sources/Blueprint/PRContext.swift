@@ -1,0 +1,37 @@
+/// The pull request an environment is rendered for: the values of the context variables.
+public struct PRContext: Sendable, Hashable {
+    public var owner: String
+    public var repository: String
+    public var number: Int
+    public var headSHA: String
+    public var headRef: String
+    public var baseRef: String
+    public var author: String
+
+    public init(owner: String, repository: String, number: Int, headSHA: String, headRef: String, baseRef: String, author: String) {
+        self.owner = owner
+        self.repository = repository
+        self.number = number
+        self.headSHA = headSHA
+        self.headRef = headRef
+        self.baseRef = baseRef
+        self.author = author
+    }
+
+    /// `owner/name`, as GitHub writes it.
+    public var fullRepositoryName: String { "\(owner)/\(repository)" }
+
+    /// The value of `variable`; `env.name` depends on the blueprint, hence the parameter.
+    public func value(of variable: ContextVariable, blueprint: String) -> String {
+        switch variable {
+        case .prNumber: String(number)
+        case .prHeadSHA: headSHA
+        case .prHeadRef: headRef
+        case .prBaseRef: baseRef
+        case .prAuthor: author
+        case .repoOwner: owner
+        case .repoName: repository
+        case .envName: AWSNames.envName(repository: fullRepositoryName, pr: number, blueprint: blueprint)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import Blueprint
+
+/// Paths and helpers shared by the suites.
+enum Fixtures {
+    /// `/…/blueprints`, found from the real path of this file so it works when the test folder is
+    /// reached through a symlink (the isolated build package links to the repository's folders).
+    static var blueprintsDirectory: String {
+        let here = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        let root = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent("blueprints").path
+    }
+
+    /// The diagnostics of `yaml` as printed, or `[]` when it loads.
+    static func diagnostics(_ yaml: String, file: String = "bp.yaml", baseDirectory: String? = nil) -> [String] {
+        do {
+            _ = try BlueprintLoader.parse(yaml: yaml, file: file, baseDirectory: baseDirectory ?? blueprintsDirectory)
+            return []
+        } catch {
+            return error.diagnostics.map(\.description)
+        }
+    }
+
+    /// Loads `yaml`, recording an issue (with every diagnostic) if it does not load.
+    static func blueprint(_ yaml: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Blueprint? {
+        do {
+            return try BlueprintLoader.parse(yaml: yaml, file: "bp.yaml", baseDirectory: blueprintsDirectory)
+        } catch {
+            Issue.record("unexpected diagnostics:\n\(error)", sourceLocation: sourceLocation)
+            return nil
+        }
+    }
+
+    static let context = PRContext(
+        owner: "acme", repository: "site", number: 5, headSHA: "0123456789abcdef0123456789abcdef01234567",
+        headRef: "feature/login", baseRef: "main", author: "octocat"
+    )
+}
+
+/// SplitMix64: a tiny seeded generator so property tests are reproducible from their seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
