@@ -1,4 +1,5 @@
 import ResourceGraph
+import SeededRandom
 
 // ResourceGraph benchmarks: they print figures and assert nothing. Everything here is `private` except the
 // two entry points, so nothing collides with the other benchmark files of this executable.
@@ -7,7 +8,7 @@ import ResourceGraph
 /// with a body that does nothing, so the time is all bookkeeping, task creation and events.
 /// Best of 3 runs per concurrency, after one warm-up walk.
 func benchmarkWalkerOverhead() async {
-    var rng = BenchRandom(seed: 0x9A7E)
+    var rng = SplitMix64(seed: 0x9A7E)
     let clock = ContinuousClock()
     let dependencies = benchRandomDAG(nodeCount: 10_000, averageDegree: 3, window: 500, using: &rng)
     var built: ResourceGraph?
@@ -40,7 +41,7 @@ func benchmarkWalkerOverhead() async {
 /// of the bound; with fewer slots than the graph is wide, total work / slots is the tighter bound, so it
 /// is printed too when it exceeds the critical path.
 func benchmarkMakespan() async {
-    var rng = BenchRandom(seed: 0x3A4E)
+    var rng = SplitMix64(seed: 0x3A4E)
     var shapes: [(name: String, dependencies: [String: Set<String>])] = []
     shapes.append(("chain-20", Dictionary(uniqueKeysWithValues: (0..<20).map { ("c\($0)", $0 == 0 ? [] : ["c\($0 - 1)"]) })))
     var fan: [String: Set<String>] = ["source": [], "sink": []]
@@ -74,22 +75,10 @@ func benchmarkMakespan() async {
     }
 }
 
-/// SplitMix64: seedable, so every run benchmarks the same graphs.
-private struct BenchRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A random DAG whose nodes depend on 0…2·`averageDegree` distinct earlier nodes from the previous
 /// `window`, giving both depth and width (like real environments: mostly local dependencies).
-private func benchRandomDAG(nodeCount: Int, averageDegree: Int, window: Int, using rng: inout BenchRandom) -> [String: Set<String>] {
+private func benchRandomDAG(nodeCount: Int, averageDegree: Int, window: Int, using rng: inout SplitMix64) -> [String: Set<String>] {
     let names = (0..<nodeCount).map { "r\($0)" }
     var dependencies: [String: Set<String>] = [:]
     for (index, name) in names.enumerated() {

@@ -1,5 +1,6 @@
 import Foundation
 import ResourceGraph
+import SeededRandom
 
 /// Builds a graph from `node: [dependencies]`, adding every mentioned dependency as a node, so tests can
 /// describe a shape without listing leaves twice. (Unknown-reference tests use the real initializer.)
@@ -18,18 +19,6 @@ func referenceBlueprintGraph() throws -> ResourceGraph {
     try graph(["build": ["artifacts"], "pipeline": ["build"], "site": ["pipeline", "artifacts"]])
 }
 
-/// SplitMix64: tiny, fast, seedable, and good enough to generate test graphs reproducibly.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A random DAG: nodes get a random hidden rank (so names sort independently of depth) and each node
 /// depends on a random number of lower-ranked nodes. `averageDegree` sets the density.
