@@ -54,14 +54,17 @@ import Testing
             sourceRevisions: [.init(actionName: "Source", revisionValue: "0123abcd")])
         var seen: [String: Set<String>] = [:]
         var status = "InProgress"
-        for _ in 0..<200 where status == "InProgress" {
+        var polls = 0
+        repeat {
+            // Read the execution first, then the stages: the last poll then sees the final stage states.
+            status = try await pipelines.getPipelineExecution(pipelineName: name, pipelineExecutionId: id).status ?? "?"
             let state = try await pipelines.getPipelineState(name: name)
             for stage in state.stageStates ?? [] where stage.latestExecution?.pipelineExecutionId == id {
                 seen[stage.stageName ?? "?", default: []].insert(stage.latestExecution?.status ?? "?")
             }
-            status = try await pipelines.getPipelineExecution(pipelineName: name, pipelineExecutionId: id).status ?? "?"
-            try await Task.sleep(for: .milliseconds(50))
-        }
+            polls += 1
+            if status == "InProgress" { try await Task.sleep(for: .milliseconds(50)) }
+        } while status == "InProgress" && polls < 400
         #expect(status == "Succeeded")
         #expect(Set(seen.keys) == ["Source", "Build", "Deploy"])
         #expect(seen["Deploy"]?.contains("Succeeded") == true)

@@ -38,11 +38,14 @@ public final class LocalAWSProcess: @unchecked Sendable {
         self.url = found
     }
 
+    /// SIGTERM, then SIGKILL if it has not exited within five seconds; never blocks longer.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        guard process.isRunning else { return }
+        process.terminate()
+        for _ in 0..<100 where process.isRunning {
+            usleep(50_000)
         }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     deinit { stop() }

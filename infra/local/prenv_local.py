@@ -97,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
+        # Keep-alive client connections can keep moto's server (and non-daemon threads) from
+        # stopping; never let a test or CI wait on that: clean up for at most 3 s, then exit hard.
+        watchdog = threading.Timer(3.0, lambda: os._exit(0))
+        watchdog.daemon = True
+        watchdog.start()
         server.server_close()
         moto.stop()
         if args.ready_file:
@@ -105,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             except FileNotFoundError:
                 pass
     print("prenv-local stopped", flush=True)
-    return 0
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
