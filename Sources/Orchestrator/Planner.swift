@@ -1,0 +1,57 @@
+import Blueprint
+import ResourceGraph
+
+/// Pure: compares a blueprint rendered for one PR with what was recorded, and says per node what to do.
+/// No I/O, so plans can be printed (`prenv plan`) and tested without a cloud.
+public enum Planner {
+    /// The plan to converge `recorded` to `blueprint` for `context`.
+    ///
+    /// Nodes are visited dependencies first; a node that will be created or replaced withholds its
+    /// recorded outputs from dependents, which therefore see `.unknown` and plan an update. Nodes that
+    /// are recorded but no longer in the blueprint are deleted, dependents first, along their
+    /// *recorded* dependencies.
+    public static func plan(blueprint: Blueprint, context: PRContext, recorded: EnvironmentRecord?) -> Plan {
+        let dependencies = blueprint.dependencies
+        let order = (try? ResourceGraph(dependencies: dependencies).topologicalOrder()) ?? blueprint.resources.map(\.id)
+        let nodes = recorded?.nodes ?? [:]
+        var outputs = recorded?.createdOutputs ?? [:]
+        var steps: [PlanStep] = []
+        for id in order {
+            guard let rendered = blueprint.render(resource: id, context: context, outputs: outputs) else { continue }
+            let action = action(for: rendered, record: nodes[id])
+            switch action {
+            case .create, .replace: outputs[id] = nil
+            case .update, .noop, .delete: break
+            }
+            steps.append(PlanStep(id: id, type: rendered.type, action: action,
+                                  dependsOn: rendered.dependencies.sorted(), properties: rendered.properties))
+        }
+        let removed = nodes.values.filter { $0.mayExist && blueprint.resource($0.id) == nil }
+        let deletes = deleteSteps(removed)
+        var map = dependencies
+        for step in deletes { map[step.id] = Set(step.dependsOn) }
+        return Plan(steps: steps + deletes, graph: Plan.graph(map))
+    }
+
+    /// The plan to tear an environment down, from the record alone: every node that may still exist
+    /// is deleted, dependents before dependencies, along the dependencies recorded at create time.
+    /// Works after the blueprint changed or was deleted.
+    public static func destroyPlan(recorded: EnvironmentRecord) -> Plan {
+        let steps = deleteSteps(recorded.nodes.values.filter(\.mayExist))
+        return Plan(steps: steps, graph: Plan.graph(Dictionary(uniqueKeysWithValues: steps.map { ($0.id, Set($0.dependsOn)) })))
+    }
+
+    /// Delete steps for `records`, dependents first. `dependsOn` lists every recorded dependency; only
+    /// those also being deleted order the steps (the others stay, so there is nothing to wait for).
+    static func deleteSteps(_ records: [NodeRecord]) -> [PlanStep] {
+        let ids = Set(records.map(\.id))
+        let map = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0.dependencies.intersection(ids)) })
+        let order = (try? Plan.graph(map).reverseTopologicalOrder()) ?? ids.sorted()
+        let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
+        return order.compactMap { id in
+            byID[id].map {
+                PlanStep(id: id, type: $0.type, action: .delete, dependsOn: $0.dependencies.sorted(), properties: $0.properties)
+            }
+        }
+    }
+}

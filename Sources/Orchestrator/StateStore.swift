@@ -1,0 +1,49 @@
+/// Durable storage of environment records. Defined here, where it is used; SQLite and Postgres
+/// implementations live in their own targets and share one contract test suite.
+public protocol StateStore: Sendable {
+    func load(_ key: EnvironmentKey) async throws -> EnvironmentRecord?
+    /// Replaces the whole record (nodes included).
+    func save(_ record: EnvironmentRecord) async throws
+    /// Replaces one node of an existing record, atomically: the executor writes nodes concurrently and
+    /// each write must not lose another's. Throws `StateStoreError.notFound` without a record.
+    func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) async throws
+    /// Every record, sorted by key.
+    func list() async throws -> [EnvironmentRecord]
+    /// Removes the record; removing a missing record is not an error.
+    func delete(_ key: EnvironmentKey) async throws
+}
+
+/// Errors every store reports the same way.
+public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case notFound(EnvironmentKey)
+
+    public var description: String {
+        switch self {
+        case .notFound(let key): "no environment record for \(key)"
+        }
+    }
+}
+
+/// A store in memory: for tests and `--dry-run`; an actor, so concurrent node writes serialise.
+public actor InMemoryStateStore: StateStore {
+    private var records: [EnvironmentKey: EnvironmentRecord]
+
+    public init(_ records: [EnvironmentRecord] = []) {
+        self.records = Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    public func load(_ key: EnvironmentKey) -> EnvironmentRecord? { records[key] }
+
+    public func save(_ record: EnvironmentRecord) { records[record.key] = record }
+
+    public func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) throws {
+        guard var record = records[key] else { throw StateStoreError.notFound(key) }
+        record.nodes[node.id] = node
+        record.updatedAt = max(record.updatedAt, node.updatedAt)
+        records[key] = record
+    }
+
+    public func list() -> [EnvironmentRecord] { records.values.sorted { $0.key < $1.key } }
+
+    public func delete(_ key: EnvironmentKey) { records[key] = nil }
+}
