@@ -52,12 +52,13 @@ let package = Package(
         // MARK: The engine (knows nothing about AWS, GitHub, HTTP or SQL)
         .target(name: "ResourceGraph", swiftSettings: strictSettings),
         .target(name: "Blueprint", dependencies: ["Yams"], swiftSettings: strictSettings),
+        .target(name: "Orchestrator", dependencies: ["ResourceGraph", "Blueprint"], swiftSettings: strictSettings),
 
         // MARK: The executable (composition root)
         .executableTarget(
             name: "prenv",
             dependencies: [
-                "AWSCore", "AWSServices", "AWSCredentials",
+                "AWSCore", "AWSServices", "AWSCredentials", "Blueprint", "ResourceGraph", "Orchestrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,14 +74,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "PrenvBenchmarks",
-            dependencies: ["AWSCore", "AWSServices", "AWSSigV4", "AWSHTTP", "LocalAWSSupport", "ResourceGraph"],
+            dependencies: ["AWSCore", "AWSServices", "AWSSigV4", "AWSHTTP", "LocalAWSSupport", "ResourceGraph", "SeededRandom"],
             path: "Tests/Benchmarks",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph"], swiftSettings: strictSettings),
-        .testTarget(name: "BlueprintTests", dependencies: ["Blueprint"], swiftSettings: strictSettings),
+        .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: strictSettings),
+        .testTarget(name: "PrenvTests", dependencies: ["LocalAWSSupport", "AWSHTTP"], swiftSettings: strictSettings),
+        .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph", "SeededRandom"], swiftSettings: strictSettings),
+        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph"], swiftSettings: strictSettings),
+        .testTarget(name: "BlueprintTests", dependencies: ["Blueprint", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),
-        .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML"], swiftSettings: strictSettings),
+        .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
             name: "AWSCredentialsTests",
             dependencies: ["AWSCredentials", "AWSHTTP", "LocalAWSSupport", .product(name: "Logging", package: "swift-log")],
