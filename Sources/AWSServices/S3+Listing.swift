@@ -12,8 +12,9 @@ extension S3 {
     }
 
     /// ListObjectsV2 over every page, so callers never act on a partial listing.
-    /// `maxKeys` sets the page size (S3's default and maximum is 1000).
-    public func listObjectsV2(bucket: String, prefix: String, maxKeys: Int? = nil) async throws(AWSError) -> [ObjectSummary] {
+    /// `maxKeys` sets the page size (S3's default and maximum is 1000); `firstPageOnly` answers
+    /// "is anything there?" with one request.
+    public func listObjectsV2(bucket: String, prefix: String, maxKeys: Int? = nil, firstPageOnly: Bool = false) async throws(AWSError) -> [ObjectSummary] {
         var objects: [ObjectSummary] = []
         var continuationToken: String?
         repeat {
@@ -27,8 +28,8 @@ extension S3 {
                 objects.append(ObjectSummary(key: key, size: Int(contents.child("Size")?.text ?? "") ?? 0, eTag: contents.child("ETag")?.text))
             }
             let truncated = root.child("IsTruncated")?.text == "true"
-            continuationToken = truncated ? root.child("NextContinuationToken")?.text : nil
-            if truncated, continuationToken == nil {
+            continuationToken = truncated && !firstPageOnly ? root.child("NextContinuationToken")?.text : nil
+            if truncated, continuationToken == nil, !firstPageOnly {
                 throw AWSError(service: "s3", operation: "ListObjectsV2", code: AWSError.ClientCode.invalidResponse,
                                message: "truncated listing without NextContinuationToken", httpStatus: response.status)
             }

@@ -1,4 +1,6 @@
 import AWSCore
+import AWSHTTP
+import Synchronization
 import AWSServices
 import LocalAWSSupport
 import Testing
@@ -97,30 +99,53 @@ import Testing
         #expect(error.code == AWSError.ClientCode.cancelled)
     }
 
+    /// Without a client-side limit a burst trips the server's cap (4/s, burst 4: 40 calls would need
+    /// 9 s to pass, so this holds however slowly a loaded machine sends them). With the limit, the
+    /// client itself spaces real requests to its rate; sends are timed where they leave the client,
+    /// because a loaded single-process endpoint bunches arrivals on its own side.
     @Test func clientSideRateLimitKeepsUnderTheServersCap() async throws {
         try await LocalAWS.requireRunning()
-        // The server throttles this key above 20 requests per second (burst 10); the client limits itself to 10/s.
-        try await LocalAWS.addFault(["kind": "rps", "rps": 20, "burst": 10, "service": "sts", "access_key": accessKey])
         let unlimitedKey = LocalAWS.uniqueAccessKey()
-        try await LocalAWS.addFault(["kind": "rps", "rps": 20, "burst": 10, "service": "sts", "access_key": unlimitedKey])
+        try await LocalAWS.addFault(["kind": "rps", "rps": 4, "burst": 4, "service": "sts", "access_key": unlimitedKey])
         let unlimited = LocalAWS.client(credentials: LocalAWS.credentials(accessKey: unlimitedKey), retryPolicy: .none)
         let throttled = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<30 {
+            for _ in 0..<40 {
                 group.addTask {
                     do { _ = try await STS(client: unlimited).getCallerIdentity(); return false } catch { return (error as? AWSError)?.code == "Throttling" }
                 }
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
-        #expect(throttled > 0, "without the client-side limit a burst of 30 must trip the server's cap")
-        let limited = LocalAWS.client(credentials: LocalAWS.credentials(accessKey: accessKey), retryPolicy: .none,
-                                      requestsPerSecond: ["sts": 10])
+        #expect(throttled > 0, "without the client-side limit a burst of 40 must trip the server's cap")
+
+        let recording = RecordingTransport(LocalAWS.transport)
+        let limited = AWSClient(
+            region: LocalAWS.region, endpoints: LocalAWS.endpoints, credentialProvider: LocalAWS.credentials(accessKey: accessKey),
+            transport: recording, retryPolicy: .none, requestsPerSecond: ["sts": 4])
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<15 { group.addTask { _ = try await STS(client: limited).getCallerIdentity() } }
+            for _ in 0..<12 { group.addTask { _ = try await STS(client: limited).getCallerIdentity() } }
             try await group.waitForAll()
         }
-        #expect(try await LocalAWS.callCounts(accessKey: accessKey)["sts.GetCallerIdentity"] == 15)
+        #expect(try await LocalAWS.callCounts(accessKey: accessKey)["sts.GetCallerIdentity"] == 12)
+        // A 4/s bucket with burst 4: the n-th send (n ≥ 4) leaves no earlier than (n - 3) / 4 s after the first.
+        let sends = recording.sendTimes
+        #expect(sends.count == 12)
+        for (index, time) in sends.enumerated() where index >= 4 {
+            #expect(sends[0].duration(to: time) >= .milliseconds(250 * (index - 3) - 5), "send \(index) came too early")
+        }
     }
 }
 
 import Foundation
+
+/// Records when each request leaves the client, then sends it for real.
+final class RecordingTransport: HTTPTransport {
+    let base: any HTTPTransport
+    private let times = Mutex<[ContinuousClock.Instant]>([])
+    init(_ base: any HTTPTransport) { self.base = base }
+    var sendTimes: [ContinuousClock.Instant] { times.withLock { $0.sorted() } }
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        times.withLock { $0.append(.now) }
+        return try await base.send(request)
+    }
+}

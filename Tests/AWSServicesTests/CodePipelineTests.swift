@@ -9,11 +9,19 @@ import Testing
     let client = LocalAWS.client()
     var pipelines: CodePipeline { CodePipeline(client: client) }
 
-    func createPipeline() async throws -> (name: String, arn: String) {
+    /// `extraStages` deploy stages after the usual three keep an execution running long enough to stop it.
+    func createPipeline(extraStages: Int = 0) async throws -> (name: String, arn: String) {
         try await LocalAWS.requireRunning()
         let role = try await LocalAWS.serviceRoleARN(client: client)
         let name = LocalAWS.uniqueName("prenv-pipe")
-        let document = LocalAWS.pipelineDocument(name: name, roleArn: role, bucket: "prenv-artifacts", project: "acme-build")
+        var document = LocalAWS.pipelineDocument(name: name, roleArn: role, bucket: "prenv-artifacts", project: "acme-build")
+        if extraStages > 0, var stages = document["stages"]?.arrayValue, case .object(var deploy)? = stages.last {
+            for index in 1...extraStages {
+                deploy["name"] = .string("Deploy\(index)")
+                stages.append(.object(deploy))
+            }
+            document["stages"] = .array(stages)
+        }
         let created = try await pipelines.createPipeline(document, tags: [.init(key: "managed-by", value: "prenv")])
         #expect(created["name"]?.stringValue == name)
         let metadata = try #require(try await pipelines.getPipeline(name: name).metadata)
@@ -71,7 +79,7 @@ import Testing
     }
 
     @Test func stopPipelineExecutionStopsIt() async throws {
-        let (name, _) = try await createPipeline()
+        let (name, _) = try await createPipeline(extraStages: 30)
         let id = try await pipelines.startPipelineExecution(name: name)
         let stopped = try await pipelines.stopPipelineExecution(pipelineName: name, pipelineExecutionId: id, abandon: true, reason: "superseded by a newer commit")
         #expect(stopped == id)

@@ -53,6 +53,11 @@ class StackOp:
     stash: list = field(default_factory=list)
     steps: list[tuple[float, Callable[[], None]]] = field(default_factory=list)
     done: int = 0
+    # How many steps had been taken when a DescribeStacks/DescribeStackEvents of this stack last
+    # looked: a step runs only once the status it ends was observed, so every *_IN_PROGRESS status is
+    # seen by at least one describe, however slowly an overloaded test machine polls.
+    observed: int = -1
+    readers: int = 0  # describes of this stack in flight: the status must not change under them
 
 
 def _dt(epoch: float) -> datetime:
@@ -108,14 +113,32 @@ class CloudFormationProgress:
             return self._update(req, info, forward)
         if action == "DeleteStack":
             return self._delete(req, info, forward)
+        if action in ("DescribeStacks", "DescribeStackEvents"):
+            return self._observed(req.form().get("StackName"), lambda: forward(req))
         return forward(req)
+
+    def _observed(self, name_or_id: str | None, describe: Callable[[], Response]) -> Response:
+        """Runs a describe and marks the in-flight operations it reported on as observed in the
+        state it showed; no step is taken while the describe is in flight."""
+        with self._lock:
+            ops = [op for op in self._ops.values() if not name_or_id or name_or_id in (op.stack.stack_id, op.stack.name)]
+            for op in ops:
+                op.readers += 1
+        try:
+            return describe()
+        finally:
+            with self._lock:
+                for op in ops:
+                    op.readers -= 1
+                    op.observed = max(op.observed, op.done)
 
     def tick(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
         with self._lock:
             for stack_id in list(self._ops):
                 op = self._ops[stack_id]
-                while op.done < len(op.steps) and op.steps[op.done][0] <= now:
+                while (op.done < len(op.steps) and op.steps[op.done][0] <= now
+                       and op.observed >= op.done and op.readers == 0):
                     op.done += 1
                     op.steps[op.done - 1][1]()
                 if op.done >= len(op.steps):
