@@ -1,0 +1,66 @@
+/// The schema, as an ordered list of migrations; `PRAGMA user_version` records how many have run.
+///
+/// Never edit a shipped migration: append a new one. A database whose version is above
+/// `latestVersion` was written by a newer prenv and is refused rather than half-understood.
+enum SQLiteMigrations {
+    /// Migration *n* (1-based) takes the schema from version n-1 to n.
+    static let all: [String] = [version1]
+
+    static var latestVersion: Int { all.count }
+
+    /// Environments keyed by their three parts rather than by `EnvironmentKey.id`, so no pair of
+    /// keys can ever map to one row; `key` is kept for people reading the file with `sqlite3`.
+    /// Node rows keep `type` and `status` as columns for ad-hoc queries and the whole `NodeRecord`
+    /// as JSON, so adding a field to it needs no migration. Dates are seconds since 1970.
+    static let version1 = """
+        CREATE TABLE environments (
+            repository TEXT NOT NULL,
+            pr         INTEGER NOT NULL,
+            blueprint  TEXT NOT NULL,
+            key        TEXT NOT NULL,
+            env_name   TEXT NOT NULL,
+            head_sha   TEXT NOT NULL,
+            phase_json TEXT NOT NULL,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (repository, pr, blueprint)
+        ) STRICT;
+        CREATE TABLE nodes (
+            repository  TEXT NOT NULL,
+            pr          INTEGER NOT NULL,
+            blueprint   TEXT NOT NULL,
+            id          TEXT NOT NULL,
+            type        TEXT NOT NULL,
+            status      TEXT NOT NULL,
+            record_json TEXT NOT NULL,
+            updated_at  REAL NOT NULL,
+            PRIMARY KEY (repository, pr, blueprint, id),
+            FOREIGN KEY (repository, pr, blueprint)
+                REFERENCES environments (repository, pr, blueprint) ON DELETE CASCADE
+        ) STRICT;
+        """
+
+    /// Brings the database to `latestVersion` in one write transaction, so two processes opening a
+    /// fresh file at once cannot both run migration 1, and a failed migration leaves nothing behind.
+    static func migrate(_ connection: SQLiteConnection) throws {
+        try connection.transaction("migrate", write: true) {
+            let current = try userVersion(connection)
+            guard current <= latestVersion else {
+                throw SQLiteSchemaError.newerThanSupported(
+                    path: connection.path, found: current, supported: latestVersion)
+            }
+            guard current < latestVersion else { return }
+            for version in (current + 1)...latestVersion {
+                try connection.exec(all[version - 1], operation: "migrate to schema version \(version)")
+            }
+            // A pragma takes no parameters; the value is this build's own constant, not input.
+            try connection.exec("PRAGMA user_version = \(latestVersion)", operation: "migrate")
+        }
+    }
+
+    static func userVersion(_ connection: SQLiteConnection) throws -> Int {
+        let versions = try connection.query("PRAGMA user_version", operation: "read schema version") {
+            Int($0.integer(0))
+        }
+        return versions.first ?? 0
+    }
+}

@@ -1,0 +1,71 @@
+internal import CSQLite
+import Foundation
+
+/// A `--state` value this build cannot use.
+public struct StateURLError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var url: String
+    public var reason: String
+
+    public init(url: String, reason: String) {
+        self.url = url
+        self.reason = reason
+    }
+
+    public var description: String { "invalid --state '\(url)': \(reason)" }
+}
+
+extension SQLiteStateStore {
+    /// Where the state lives when `--state` is not given, relative to the working directory.
+    public static let defaultRelativePath = ".prenv/state.sqlite"
+
+    /// The database path a `--state` flag names: `sqlite:PATH` (also `sqlite://PATH`), a relative
+    /// `PATH` taken from `workingDirectory`; no flag, or an empty path, means `defaultRelativePath`.
+    ///
+    /// The scheme is required so that adding `postgres://…` later changes no existing meaning.
+    public static func parse(url: String?, workingDirectory: String) throws -> String {
+        guard let url else { return resolve(defaultRelativePath, in: workingDirectory) }
+        guard let scheme = scheme(of: url) else {
+            throw StateURLError(url: url, reason: "no scheme; write sqlite:\(url)")
+        }
+        switch scheme.lowercased() {
+        case "sqlite":
+            var rest = url.dropFirst(scheme.count + 1)
+            if rest.hasPrefix("//") { rest = rest.dropFirst(2) }
+            if rest.isEmpty { return resolve(defaultRelativePath, in: workingDirectory) }
+            return rest == ":memory:" ? ":memory:" : resolve(String(rest), in: workingDirectory)
+        case "postgres", "postgresql":
+            throw StateURLError(url: url, reason: "PostgreSQL state is not supported yet; use sqlite:PATH")
+        default:
+            throw StateURLError(
+                url: url, reason: "unknown scheme '\(scheme)'; use sqlite:PATH, e.g. sqlite:\(defaultRelativePath)")
+        }
+    }
+
+    /// The URL scheme (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`), if `url` has one.
+    private static func scheme(of url: String) -> String? {
+        guard let colon = url.firstIndex(of: ":") else { return nil }
+        let candidate = url[..<colon]
+        guard let first = candidate.first, first.isASCII, first.isLetter,
+              candidate.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        else { return nil }
+        return String(candidate)
+    }
+
+    private static func resolve(_ path: String, in workingDirectory: String) -> String {
+        let base = URL(fileURLWithPath: workingDirectory, isDirectory: true)
+        return URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
+    }
+
+    /// `mkdir -p` for the database's directory, so `.prenv/` need not exist on first run.
+    static func createParentDirectory(of path: String) throws {
+        guard path != ":memory:", !path.isEmpty else { return }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SQLiteError(
+                operation: "create directory \(directory.path)", code: SQLITE_CANTOPEN,
+                message: String(describing: error), path: path)
+        }
+    }
+}
