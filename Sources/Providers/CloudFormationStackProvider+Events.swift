@@ -1,0 +1,80 @@
+import AWSCore
+import AWSServices
+
+/// Why an operation failed, from the stack's events.
+///
+/// The stack's own status reason only says "The following resource(s) failed to create: [X]"; the
+/// reason a user can act on is on the resource's `*_FAILED` event. Later failures are mostly echoes
+/// ("Resource creation cancelled"), so the earliest failure of the current operation is the cause.
+extension CloudFormationStackProvider {
+    /// Stack-level statuses that begin an operation (the "User Initiated" event).
+    static let operationStarts: Set<String> = ["CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS", "IMPORT_IN_PROGRESS"]
+
+    /// The failure of a create or update (DescribeStackEvents, then `operationFailure(of:events:)`).
+    func operationFailure(_ stack: CloudFormation.Stack) async throws -> ProviderError {
+        Self.operationFailure(of: stack, events: try await events(of: stack))
+    }
+
+    /// The failure of a delete (DescribeStackEvents, then `deleteFailure(of:events:)`).
+    func deleteFailure(_ stack: CloudFormation.Stack) async throws -> ProviderError {
+        Self.deleteFailure(of: stack, events: try await events(of: stack))
+    }
+
+    func events(of stack: CloudFormation.Stack) async throws -> [CloudFormation.StackEvent] {
+        try await aws { () async throws(AWSError) in try await cloudFormation.describeStackEvents(stackName: stack.stackId) }
+    }
+
+    /// The events of the latest operation, oldest first, from `events` newest first (as AWS lists
+    /// them): everything up to the newest stack-level event that starts an operation.
+    static func currentOperation(_ events: [CloudFormation.StackEvent], of stack: CloudFormation.Stack) -> [CloudFormation.StackEvent] {
+        var current: [CloudFormation.StackEvent] = []
+        for event in events {
+            current.append(event)
+            if isStackLevel(event, of: stack), operationStarts.contains(event.resourceStatus ?? "") { break }
+        }
+        return current.reversed()
+    }
+
+    /// The earliest `*_FAILED` event of the current operation that gives a reason, with its resource.
+    static func operationFailure(of stack: CloudFormation.Stack, events: [CloudFormation.StackEvent]) -> ProviderError {
+        let cause = currentOperation(events, of: stack).first {
+            ($0.resourceStatus ?? "").hasSuffix("_FAILED") && !($0.resourceStatusReason ?? "").isEmpty
+        }
+        var reason: String
+        if let cause {
+            reason = "\(resourceLabel(cause, of: stack)) \(cause.resourceStatus ?? ""): \(cause.resourceStatusReason ?? "")"
+        } else {
+            reason = stack.stackStatusReason ?? "no reason given"
+        }
+        reason += "; stack status \(stack.stackStatus)"
+        return ProviderError.failed(kind: "stack", name: stack.stackName, reason: reason)
+    }
+
+    /// Every resource of the current operation that could not be deleted, with CloudFormation's reason.
+    static func deleteFailure(of stack: CloudFormation.Stack, events: [CloudFormation.StackEvent]) -> ProviderError {
+        let blocking = currentOperation(events, of: stack).filter { $0.resourceStatus == "DELETE_FAILED" && !isStackLevel($0, of: stack) }
+        var reason = "DELETE_FAILED"
+        if blocking.isEmpty {
+            if let own = stack.stackStatusReason, !own.isEmpty { reason += ": \(own)" }
+        } else {
+            reason += "; blocked by " + blocking.map {
+                "\(resourceLabel($0, of: stack)): \($0.resourceStatusReason ?? "no reason given")"
+            }.joined(separator: "; ")
+        }
+        return ProviderError.failed(kind: "stack", name: stack.stackName, reason: reason)
+    }
+
+    /// The stack's own events carry its id as physical id (a nested stack is a resource with its own id).
+    static func isStackLevel(_ event: CloudFormation.StackEvent, of stack: CloudFormation.Stack) -> Bool {
+        event.physicalResourceId == stack.stackId
+            || (event.resourceType == "AWS::CloudFormation::Stack" && event.logicalResourceId == stack.stackName)
+    }
+
+    /// "Site (AWS::S3::Bucket)", or "stack" for the stack itself.
+    static func resourceLabel(_ event: CloudFormation.StackEvent, of stack: CloudFormation.Stack) -> String {
+        if isStackLevel(event, of: stack) { return "stack" }
+        let logical = event.logicalResourceId ?? "?"
+        guard let type = event.resourceType, !type.isEmpty else { return logical }
+        return "\(logical) (\(type))"
+    }
+}

@@ -1,0 +1,119 @@
+import AWSCore
+
+/// The template's declaration rewritten for one environment, plus what running it needs.
+struct CodePipelineClone: Sendable {
+    var declaration: CodePipelineJSON.Object
+    /// Source actions a V2 execution is pinned to the PR's commit on.
+    var commitSourceActions: [String]
+    /// `pipelineType: V2`: only these accept `sourceRevisions`.
+    var isV2: Bool
+    /// The GitHub OAuth token written into the declaration, so errors can mask it.
+    var secret: String?
+}
+
+extension CodePipelineSettings {
+    /// Copies `template` (as GetPipeline returned it) for this environment, keeping every member it
+    /// does not rewrite:
+    /// - `name`; `version` dropped (read-only);
+    /// - branch-bearing source actions (CodeStar connection and CodeCommit `BranchName`, GitHub v1
+    ///   `Branch`) get `branch`; GitHub v1 also gets `OAuthToken` from `oauthToken` (GetPipeline
+    ///   masks it as `****`, so the template's value is useless);
+    /// - S3 source actions: a path segment of `S3ObjectKey` equal to the template's branch (from its
+    ///   other source actions) is replaced, so `builds/main/app.zip` becomes `builds/<branch>/app.zip`;
+    ///   a key without that segment is kept (a whole-segment match, so `main` never hits `maintenance`);
+    /// - every CodeBuild action's `ProjectName` is mapped through `replace_projects`; a key that no
+    ///   action uses is an error (almost certainly a typo that would run the template's project);
+    /// - `artifactStore.location` and every `artifactStores` entry get `artifact_store` when given;
+    /// - V2 push triggers filtering on branches only fire for `branch`, so pushes to `main` do not
+    ///   run the PR's clone.
+    func rewrite(
+        _ template: CodePipelineJSON.Object, oauthToken: () throws(ProviderError) -> String
+    ) throws(ProviderError) -> CodePipelineClone {
+        var declaration = template
+        declaration["name"] = .string(name)
+        declaration["version"] = nil
+        if let artifactStore { declaration = Self.relocatingArtifacts(declaration, to: artifactStore) }
+        let templateBranch = CodePipelineJSON.actions(template).lazy.compactMap { action -> String? in
+            CodePipelineActionKind(action).branchKey.flatMap { action["configuration"]?[$0]?.stringValue }
+        }.first
+        var token: String?
+        var commitSources: [String] = []
+        var unusedProjects = Set(replaceProjects.keys)
+        declaration = try CodePipelineJSON.mapActions(declaration) { (_: String, action: inout CodePipelineJSON.Object) throws(ProviderError) in
+            let kind = CodePipelineActionKind(action)
+            var configuration = action["configuration"]?.objectValue ?? [:]
+            if let key = kind.branchKey, let branch { configuration[key] = .string(branch) }
+            if kind.acceptsCommitID, let actionName = action["name"]?.stringValue { commitSources.append(actionName) }
+            switch kind {
+            case .gitHubV1Source:
+                // Resolved once, and only when the template needs it.
+                let value: String
+                if let token { value = token } else { value = try oauthToken() }
+                token = value
+                configuration["OAuthToken"] = .string(value)
+            case .s3Source:
+                if let branch, let templateBranch, let key = configuration["S3ObjectKey"]?.stringValue {
+                    configuration["S3ObjectKey"] = .string(Self.replacingSegment(templateBranch, with: branch, in: key))
+                }
+            case .codeBuild:
+                if let project = configuration["ProjectName"]?.stringValue, let replacement = replaceProjects[project] {
+                    configuration["ProjectName"] = .string(replacement)
+                    unusedProjects.remove(project)
+                }
+            case .codeStarSource, .codeCommitSource, .other:
+                break
+            }
+            if action["configuration"] != nil || !configuration.isEmpty { action["configuration"] = .object(configuration) }
+        }
+        if let unused = unusedProjects.sorted().first {
+            let used = CodePipelineJSON.actions(template).filter { CodePipelineActionKind($0) == .codeBuild }
+                .compactMap { $0["configuration"]?["ProjectName"]?.stringValue }
+            throw ProviderError.invalidProperty(
+                property: "replace_projects",
+                reason: "template pipeline \(self.template) has no CodeBuild action running project \(unused) (its CodeBuild projects: "
+                    + (used.isEmpty ? "none" : used.joined(separator: ", ")) + ")")
+        }
+        if let branch { declaration = Self.retargetingPushTriggers(declaration, to: branch) }
+        return CodePipelineClone(
+            declaration: declaration, commitSourceActions: commitSources, isV2: declaration["pipelineType"]?.stringValue == "V2", secret: token)
+    }
+
+    static func replacingSegment(_ old: String, with new: String, in key: String) -> String {
+        key.split(separator: "/", omittingEmptySubsequences: false).map { $0 == old ? new : String($0) }.joined(separator: "/")
+    }
+
+    static func relocatingArtifacts(_ declaration: CodePipelineJSON.Object, to bucket: String) -> CodePipelineJSON.Object {
+        var result = declaration
+        if var store = declaration["artifactStore"]?.objectValue {
+            store["location"] = .string(bucket)
+            result["artifactStore"] = .object(store)
+        }
+        if var stores = declaration["artifactStores"]?.objectValue {
+            for (region, value) in stores {
+                guard var store = value.objectValue else { continue }
+                store["location"] = .string(bucket)
+                stores[region] = .object(store)
+            }
+            result["artifactStores"] = .object(stores)
+        }
+        return result
+    }
+
+    /// `triggers[].gitConfiguration.push[].branches` → `{includes: [branch]}` where a branch filter exists.
+    static func retargetingPushTriggers(_ declaration: CodePipelineJSON.Object, to branch: String) -> CodePipelineJSON.Object {
+        guard let triggers = declaration["triggers"]?.arrayValue else { return declaration }
+        var result = declaration
+        result["triggers"] = .array(triggers.map { trigger in
+            guard var object = trigger.objectValue, var git = object["gitConfiguration"]?.objectValue,
+                  let pushes = git["push"]?.arrayValue else { return trigger }
+            git["push"] = .array(pushes.map { push in
+                guard var filter = push.objectValue, filter["branches"] != nil else { return push }
+                filter["branches"] = ["includes": [.string(branch)]]
+                return .object(filter)
+            })
+            object["gitConfiguration"] = .object(git)
+            return .object(object)
+        })
+        return result
+    }
+}

@@ -1,0 +1,23 @@
+import Orchestrator
+
+/// Who owns a resource, decided from its tags: prenv only touches what it tagged for this environment.
+enum ManagedTags {
+    static let managedByKey = "prenv:managed-by"
+    static let environmentKey = "prenv:env"
+
+    /// True when the tags say prenv manages the resource for the same environment as `context`.
+    static func isOwned(_ tags: [String: String], by context: ProvisionContext) -> Bool {
+        tags[managedByKey] == "prenv" && tags[environmentKey] == context.envName
+    }
+
+    /// A short explanation for `ProviderError.foreignResource`, without dumping every tag.
+    static func ownershipDetail(_ tags: [String: String]) -> String {
+        guard tags[managedByKey] == "prenv" else { return "no prenv:managed-by tag" }
+        return "tagged for environment \(tags[environmentKey] ?? "?")"
+    }
+
+    /// Tags sorted by key, as AWS tag lists.
+    static func sorted(_ tags: [String: String]) -> [(key: String, value: String)] {
+        tags.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+    }
+}

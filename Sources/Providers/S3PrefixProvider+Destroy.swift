@@ -1,0 +1,73 @@
+import AWSCore
+import AWSServices
+import Orchestrator
+
+extension S3PrefixProvider {
+    /// Deletes every object under the recorded prefix, marker last, then the bucket if this
+    /// environment created it and it is empty.
+    ///
+    /// Works from the record alone. A missing bucket or an empty prefix is success. A prefix whose
+    /// marker names another environment, or that holds objects but no marker, is refused: prenv only
+    /// deletes what it can prove is its own. The marker goes in the last batch, so a destroy that
+    /// stops half way leaves it in place for the retry.
+    public func destroy(_ record: NodeRecord, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws {
+        let spec = try S3PrefixSpec(record: record)
+        progress("checking bucket \(spec.bucket)")
+        guard try await bucketExists(spec.bucket) else {
+            progress("bucket \(spec.bucket) is gone; nothing to delete")
+            return
+        }
+        let marker = try await readMarker(spec)
+        if let marker { try requireOwned(marker, spec, context: context) }
+        progress("listing \(spec.uri)")
+        let keys = try await s3.listObjectsV2(bucket: spec.bucket, prefix: spec.prefix).map(\.key).filter(spec.owns)
+        if marker == nil, !keys.isEmpty {
+            throw ProviderError.foreignResource(
+                kind: "S3 prefix", name: spec.uri, detail: "it holds \(keys.count) objects (e.g. \(keys[0])) and no prenv marker")
+        }
+        if keys.isEmpty {
+            progress("\(spec.uri) is already empty")
+        } else {
+            try await deleteKeys(keys, spec: spec, marker: marker.map(S3PrefixMarker.init(object:)), progress: progress)
+        }
+        if Self.mayOwnBucket(record) {
+            try await deleteBucketIfOwnedAndEmpty(spec, context: context, progress: progress)
+        }
+    }
+
+    /// The record says prenv created the bucket, or (outputs lost in a crash) it was allowed to.
+    static func mayOwnBucket(_ record: NodeRecord) -> Bool {
+        switch record.outputs[bucketCreatedOutput] {
+        case "true": true
+        case "false": false
+        default: record.properties.bool("create_bucket") ?? false
+        }
+    }
+
+    /// DeleteObjects in batches of 1000 with the marker last; stops at the first batch with refusals
+    /// and reports each refused key with S3's code.
+    func deleteKeys(_ keys: [String], spec: S3PrefixSpec, marker: S3PrefixMarker?, progress: (String) -> Void) async throws {
+        let ordered = keys.filter { $0 != spec.markerKey } + keys.filter { $0 == spec.markerKey }
+        let size = S3.deleteBatchSize
+        let batches = stride(from: 0, to: ordered.count, by: size).map { Array(ordered[$0..<min($0 + size, ordered.count)]) }
+        progress("deleting \(ordered.count) objects in \(batches.count) batch\(batches.count == 1 ? "" : "es")")
+        for (index, batch) in batches.enumerated() {
+            try Task.checkCancellation()
+            let failures = try await s3.deleteObjects(bucket: spec.bucket, keys: batch)
+            if !failures.isEmpty {
+                if let marker, batch.contains(spec.markerKey), !failures.contains(where: { $0.key == spec.markerKey }) {
+                    // Keep the proof of ownership while objects remain, so the retry is not refused.
+                    try await writeMarker(spec, marker)
+                }
+                throw ProviderError.failed(kind: "S3 prefix", name: spec.uri, reason: Self.describe(failures, of: ordered.count))
+            }
+            if batches.count > 1 { progress("deleted batch \(index + 1) of \(batches.count)") }
+        }
+    }
+
+    static func describe(_ failures: [S3.DeleteFailure], of total: Int) -> String {
+        let shown = failures.prefix(5).map { "\($0.key) (\($0.code): \($0.message))" }.joined(separator: ", ")
+        let more = failures.count > 5 ? " and \(failures.count - 5) more" : ""
+        return "DeleteObjects refused \(failures.count) of \(total) objects: \(shown)\(more)"
+    }
+}
