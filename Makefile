@@ -3,7 +3,6 @@
 
 LOCAL_AWS_PORT ?= 4566
 LOCAL_AWS_DIR  ?= .build-local-aws
-LOCAL_AWS_URL  := http://127.0.0.1:$(LOCAL_AWS_PORT)
 
 .PHONY: deps build test run doctor bench local-aws-start local-aws-stop clean
 
@@ -17,14 +16,13 @@ build: deps
 ## Run every test: Swift unit and integration tests, plus the local AWS endpoint's own tests.
 test: deps
 	swift build --build-tests
-	infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- bash -c 'swift test --skip-build 2>&1 | tee $(LOCAL_AWS_DIR)/swift-test.log; s=$${PIPESTATUS[0]}; python3 -m pytest -q infra/local/tests || s=1; exit $$s'
+	PRENV_LOCAL_ARGS="--stage-seconds 0.5" infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- bash -c 'swift test --skip-build 2>&1 | tee $(LOCAL_AWS_DIR)/swift-test.log; s=$${PIPESTATUS[0]}; python3 -m pytest -q infra/local/tests || s=1; exit $$s'
 
-## Run prenv's main job locally against the local AWS endpoint (for now: `prenv doctor`).
+## Run prenv's main job locally against the local AWS endpoint: doctor, then one PR's environment
+## up, updated for a new commit, listed and torn down (infra/local/demo.sh).
 run: deps
 	swift build
-	infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- \
-	  env AWS_ACCESS_KEY_ID=AKIDLOCALDEMO AWS_SECRET_ACCESS_KEY=local-demo-secret AWS_REGION=us-east-1 \
-	      AWS_ENDPOINT_URL=$(LOCAL_AWS_URL) .build/debug/prenv doctor
+	infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- infra/local/demo.sh
 
 ## Benchmarks print their figures (release build); see BENCHMARKS.md.
 bench: deps

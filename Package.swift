@@ -54,11 +54,22 @@ let package = Package(
         .target(name: "Blueprint", dependencies: ["Yams"], swiftSettings: strictSettings),
         .target(name: "Orchestrator", dependencies: ["ResourceGraph", "Blueprint"], swiftSettings: strictSettings),
 
+        // MARK: State stores
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "StateStoreSQLite", dependencies: ["Orchestrator", "CSQLite"], swiftSettings: strictSettings),
+
+        // MARK: Where the engine meets AWS
+        .target(
+            name: "Providers",
+            dependencies: ["Orchestrator", "Blueprint", "AWSCore", "AWSServices"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: The executable (composition root)
         .executableTarget(
             name: "prenv",
             dependencies: [
-                "AWSCore", "AWSServices", "AWSCredentials", "Blueprint", "ResourceGraph", "Orchestrator",
+                "AWSCore", "AWSServices", "AWSCredentials", "Blueprint", "ResourceGraph", "Orchestrator", "Providers", "StateStoreSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,6 +92,23 @@ let package = Package(
         .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: strictSettings),
         .testTarget(name: "PrenvTests", dependencies: ["LocalAWSSupport", "AWSHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph", "SeededRandom"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ProvidersTests",
+            dependencies: ["Providers", "Orchestrator", "Blueprint", "AWSCore", "AWSServices", "LocalAWSSupport"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "StateStoreContract",
+            dependencies: ["Orchestrator", "Blueprint"],
+            path: "Tests/StateStoreContract",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "StateStoreContractTests", dependencies: ["StateStoreContract", "Orchestrator"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "StateStoreSQLiteTests",
+            dependencies: ["StateStoreSQLite", "StateStoreContract", "Orchestrator", "Blueprint", "CSQLite"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph"], swiftSettings: strictSettings),
         .testTarget(name: "BlueprintTests", dependencies: ["Blueprint", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),

@@ -1,0 +1,32 @@
+import AWSCore
+import AWSHTTP
+import ArgumentParser
+import Foundation
+import Logging
+import Orchestrator
+import Providers
+
+/// The composition root: AWS configuration from the environment, one provider per resource type.
+enum Composition {
+    static func awsClient(transport: any HTTPTransport) throws -> AWSClient {
+        do {
+            var logger = Logger(label: "prenv.aws")
+            logger.logLevel = .warning
+            return try AWSEnvironment.resolve(transport: transport, logger: logger).makeClient(transport: transport, logger: logger)
+        } catch {
+            printToStandardError("error: \(error.message) (run `prenv doctor` to check the AWS setup)")
+            throw ExitCode(1)
+        }
+    }
+
+    static func providers(client: AWSClient, polling: PollingOptions, onStage: @escaping @Sendable (CodePipelineProvider.StageEvent) -> Void = { _ in }) -> [any ResourceProvider] {
+        let interval = Duration.milliseconds(Int64(max(polling.pollInterval, 0.01) * 1000))
+        let waiter = Waiter(initialInterval: interval, maxInterval: max(interval, .seconds(15)))
+        return [
+            S3PrefixProvider(client: client),
+            CodeBuildProjectProvider(client: client),
+            CodePipelineProvider(client: client, waiter: waiter, onStage: onStage),
+            CloudFormationStackProvider(client: client, waiter: waiter),
+        ]
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import Orchestrator
+import StateStoreSQLite
+
+/// Options shared by `up`, `down` and `ls`: where state lives.
+struct StateOptions: ParsableArguments {
+    @Option(help: "State store URL: sqlite:PATH (default sqlite:.prenv/state.sqlite, or $PRENV_STATE).")
+    var state: String = ProcessInfo.processInfo.environment["PRENV_STATE"] ?? "sqlite:.prenv/state.sqlite"
+
+    func openStore() throws -> any StateStore {
+        do {
+            return try SQLiteStateStore(path: SQLiteStateStore.parse(url: state, workingDirectory: FileManager.default.currentDirectoryPath))
+        } catch {
+            printToStandardError("error: cannot open state store \(state): \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// How often providers poll AWS for progress (stacks, pipeline executions).
+struct PollingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Seconds between the first status polls (backs off to 15 s).", visibility: .hidden))
+    var pollInterval: Double = 2
+
+    @Option(help: "How many resources to work on at once.")
+    var concurrency: Int = 4
+}

@@ -1,0 +1,99 @@
+import AWSCore
+import AWSServices
+import Foundation
+import LocalAWSSupport
+import Testing
+
+/// The whole life of one PR's environment through the real binary: `up`, a new head SHA, `down`,
+/// against the local AWS endpoint, with SQLite state. Counts what is left afterwards by name and tag.
+@Suite struct EnvironmentLifecycleTests {
+    let suffix = LocalAWS.uniqueName("lc")
+    let accessKey = LocalAWS.uniqueAccessKey()
+    var client: AWSClient { LocalAWS.client(credentials: LocalAWS.credentials(accessKey: LocalAWS.uniqueAccessKey())) }
+
+    /// The reference blueprint with this test's own template names, so parallel runs never share AWS names.
+    func writeBlueprint(in directory: URL) throws -> URL {
+        let source = ValidateCommandTests.blueprints
+        var text = try String(contentsOf: source.appendingPathComponent("webapp.yaml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "acme-previews", with: "\(suffix)-previews")
+            .replacingOccurrences(of: "acme-webapp-build", with: "\(suffix)-build-template")
+            .replacingOccurrences(of: "acme-webapp-main", with: "\(suffix)-main")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("stacks"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: source.appendingPathComponent("stacks/site.yaml"), to: directory.appendingPathComponent("stacks/site.yaml"))
+        let file = directory.appendingPathComponent("webapp.yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    /// What already exists in an AWS account before prenv: the bucket, the template project and the "main" pipeline.
+    func seedTemplates() async throws {
+        let role = try await LocalAWS.serviceRoleARN(client: client)
+        try await S3(client: client).createBucket("\(suffix)-previews")
+        _ = try await CodeBuild(client: client).createProject(LocalAWS.projectDocument(name: "\(suffix)-build-template", serviceRole: role))
+        _ = try await CodePipeline(client: client).createPipeline(
+            LocalAWS.pipelineDocument(name: "\(suffix)-main", roleArn: role, bucket: "\(suffix)-previews", project: "\(suffix)-build-template"),
+            tags: [])
+    }
+
+    func prenv(_ arguments: [String], state: URL) async throws -> PrenvBinary.Result {
+        try await PrenvBinary.run(arguments + ["--state", "sqlite:\(state.path)"], environment: PrenvBinary.isolatedEnvironment([
+            "AWS_ACCESS_KEY_ID": accessKey, "AWS_SECRET_ACCESS_KEY": "lifecycle-secret", "AWS_REGION": LocalAWS.region,
+            "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString,
+        ]))
+    }
+
+    @Test func upNewCommitDownLeavesNothingBehind() async throws {
+        try await LocalAWS.requireRunning()
+        try await seedTemplates()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-lifecycle-\(suffix)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let blueprint = try writeBlueprint(in: directory)
+        let state = directory.appendingPathComponent("state/state.sqlite")
+        let pr = ["--repo", "acme/webapp", "--pr", "5"]
+        let up = ["up", "--blueprint", blueprint.path] + pr + ["--head-ref", "feature/login", "--poll-interval", "0.05"]
+
+        let first = try await prenv(up + ["--sha", "1111111111111111111111111111111111111111"], state: state)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("environment acme/webapp#5/webapp is up"), "\(first.output)")
+        for node in ["artifacts", "build", "pipeline", "site"] { #expect(first.output.contains("  \(node)"), "\(node) missing") }
+
+        let listed = try await prenv(["ls"], state: state)
+        #expect(listed.output.contains("acme/webapp#5/webapp"), "\(listed.output)")
+        #expect(listed.output.components(separatedBy: "  created").count - 1 == 4, "\(listed.output)")
+
+        let again = try await prenv(up + ["--sha", "2222222222222222222222222222222222222222"], state: state)
+        #expect(again.status == 0, "\(again.output)")
+        #expect(again.output.contains("Deploy"), "the pipeline ran for the new commit:\n\(again.output)")
+
+        let down = try await prenv(["down"] + pr, state: state)
+        #expect(down.status == 0, "\(down.output)")
+        #expect(try await prenv(["ls"], state: state).output.contains("no environments"))
+
+        // Nothing left: no objects under the prefix; the project, pipeline and stack named in `ls` are gone.
+        #expect(try await S3(client: client).listObjectsV2(bucket: "\(suffix)-previews", prefix: "webapp/pr-5/").isEmpty)
+        let names = Self.physicalNames(listed.output)
+        let project = try #require(names["build"])
+        let pipeline = try #require(names["pipeline"])
+        let stack = try #require(names["site"])
+        #expect(try await CodeBuild(client: client).batchGetProjects(names: [project]).projects?.isEmpty ?? true)
+        let pipelineError = await #expect(throws: AWSError.self) { try await CodePipeline(client: client).getPipeline(name: pipeline) }
+        #expect(pipelineError?.code == "PipelineNotFoundException")
+        let stacks = (try? await CloudFormation(client: client).describeStacks(stackName: stack)) ?? []
+        #expect(stacks.allSatisfy { $0.stackStatus == "DELETE_COMPLETE" }, "\(stacks)")
+        // The account's own templates are untouched.
+        #expect(try await CodeBuild(client: client).batchGetProjects(names: ["\(suffix)-build-template"]).projects?.count == 1)
+        _ = try await CodePipeline(client: client).getPipeline(name: "\(suffix)-main")
+        let counts = try await LocalAWS.callCounts(accessKey: accessKey)
+        print("AWS calls for up + new SHA + down, by service.operation: \(counts.sorted { $0.key < $1.key })")
+    }
+
+    /// `node → physical name` from `prenv ls` lines like `  build  aws/codebuild-project  created  NAME`.
+    static func physicalNames(_ output: String) -> [String: String] {
+        var names: [String: String] = [:]
+        for line in output.split(separator: "\n") where line.hasPrefix("  ") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            if fields.count >= 4 { names[fields[0]] = fields[3] }
+        }
+        return names
+    }
+}
