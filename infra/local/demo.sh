@@ -16,11 +16,11 @@ fast=(--poll-interval 0.2)
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-step prenv doctor;                 "$prenv" doctor
-step seed the local account;       python3 "$(dirname "$0")/seed_demo.py" "$endpoint"
-step prenv validate;               "$prenv" validate blueprints/*.yaml
-step prenv up (PR opened);         "$prenv" up --blueprint blueprints/webapp.yaml "${pr[@]}" "${fast[@]}" --sha 1a2b3c4d5e6f --head-ref feature/login
-step prenv up (new commit);        "$prenv" up --blueprint blueprints/webapp.yaml "${pr[@]}" "${fast[@]}" --sha 7a8b9c0d1e2f --head-ref feature/login
-step prenv ls;                     "$prenv" ls --state "$state"
-step prenv down (PR closed);       "$prenv" down "${pr[@]}" "${fast[@]}"
-step prenv ls;                     "$prenv" ls --state "$state"
+step "prenv doctor";                "$prenv" doctor
+step "seed the local account";       python3 "$(dirname "$0")/seed_demo.py" "$endpoint"
+step "prenv validate";               "$prenv" validate blueprints/*.yaml
+step "prenv up (PR opened)";         "$prenv" up --blueprint blueprints/webapp.yaml "${pr[@]}" "${fast[@]}" --sha 1a2b3c4d5e6f --head-ref feature/login
+step "prenv up (new commit)";        "$prenv" up --blueprint blueprints/webapp.yaml "${pr[@]}" "${fast[@]}" --sha 7a8b9c0d1e2f --head-ref feature/login
+step "prenv ls";                     "$prenv" ls --state "$state"
+step "prenv down (PR closed)";       "$prenv" down "${pr[@]}" "${fast[@]}"
+step "prenv ls";                     "$prenv" ls --state "$state"
