@@ -90,7 +90,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: strictSettings),
-        .testTarget(name: "PrenvTests", dependencies: ["LocalAWSSupport", "AWSHTTP"], swiftSettings: strictSettings),
+        .testTarget(name: "PrenvTests", dependencies: ["LocalAWSSupport", "AWSHTTP", "AWSCore", "AWSServices"], swiftSettings: strictSettings),
         .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
             name: "ProvidersTests",

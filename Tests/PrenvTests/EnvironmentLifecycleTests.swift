@@ -9,6 +9,8 @@ import Testing
 @Suite struct EnvironmentLifecycleTests {
     let suffix = LocalAWS.uniqueName("lc")
     let accessKey = LocalAWS.uniqueAccessKey()
+    /// A PR number of its own, so the environment name (and its tags) is this test's alone.
+    let number = Int.random(in: 1000...999_999)
     var client: AWSClient { LocalAWS.client(credentials: LocalAWS.credentials(accessKey: LocalAWS.uniqueAccessKey())) }
 
     /// The reference blueprint with this test's own template names, so parallel runs never share AWS names.
@@ -49,17 +51,22 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let blueprint = try writeBlueprint(in: directory)
         let state = directory.appendingPathComponent("state/state.sqlite")
-        let pr = ["--repo", "acme/webapp", "--pr", "5"]
+        let pr = ["--repo", "acme/webapp", "--pr", String(number)]
         let up = ["up", "--blueprint", blueprint.path] + pr + ["--head-ref", "feature/login", "--poll-interval", "0.05"]
 
         let first = try await prenv(up + ["--sha", "1111111111111111111111111111111111111111"], state: state)
         #expect(first.status == 0, "\(first.output)")
-        #expect(first.output.contains("environment acme/webapp#5/webapp is up"), "\(first.output)")
+        #expect(first.output.contains("environment acme/webapp#\(number)/webapp is up"), "\(first.output)")
         for node in ["artifacts", "build", "pipeline", "site"] { #expect(first.output.contains("  \(node)"), "\(node) missing") }
 
         let listed = try await prenv(["ls"], state: state)
-        #expect(listed.output.contains("acme/webapp#5/webapp"), "\(listed.output)")
+        #expect(listed.output.contains("acme/webapp#\(number)/webapp"), "\(listed.output)")
         #expect(listed.output.components(separatedBy: "  created").count - 1 == 4, "\(listed.output)")
+
+        let names = Self.physicalNames(listed.output)
+        let envName = try #require(names["pipeline"], "ls names the pipeline after the environment")
+        let before = try await TaggedResources.find(envName: envName, client: client)
+        #expect(before.projects.count == 1 && before.pipelines.count == 1 && before.stacks.count == 1, "\(before)")
 
         let again = try await prenv(up + ["--sha", "2222222222222222222222222222222222222222"], state: state)
         #expect(again.status == 0, "\(again.output)")
@@ -69,9 +76,11 @@ import Testing
         #expect(down.status == 0, "\(down.output)")
         #expect(try await prenv(["ls"], state: state).output.contains("no environments"))
 
-        // Nothing left: no objects under the prefix; the project, pipeline and stack named in `ls` are gone.
-        #expect(try await S3(client: client).listObjectsV2(bucket: "\(suffix)-previews", prefix: "webapp/pr-5/").isEmpty)
-        let names = Self.physicalNames(listed.output)
+        // Nothing left: nothing in the account tagged for the environment, no objects under the prefix,
+        // and the project, pipeline and stack named in `ls` are gone.
+        let after = try await TaggedResources.find(envName: envName, client: client)
+        #expect(after.isEmpty, "left behind: \(after)")
+        #expect(try await S3(client: client).listObjectsV2(bucket: "\(suffix)-previews", prefix: "webapp/pr-\(number)/").isEmpty)
         let project = try #require(names["build"])
         let pipeline = try #require(names["pipeline"])
         let stack = try #require(names["site"])
