@@ -60,11 +60,6 @@ extension CloudFormationStackProvider {
     /// Runs one AWS call, turning the client's "cancelled" error into `CancellationError` so the
     /// engine recognises a cancelled apply (and leaves the record as evidence to adopt from).
     func aws<T: Sendable>(_ call: () async throws(AWSError) -> T) async throws -> T {
-        do {
-            return try await call()
-        } catch {
-            if error.code == AWSError.ClientCode.cancelled || Task.isCancelled { throw CancellationError() }
-            throw error
-        }
+        try await rethrowingCancellation { try await call() }
     }
 }

@@ -6,7 +6,7 @@ extension CodePipelineProvider {
     /// Deletes the pipeline the record names, only if its tags say prenv manages it for this
     /// environment. Works from the record alone (never today's blueprint); gone is success.
     public func destroy(_ record: NodeRecord, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws {
-        try await Self.rethrowingCancellation { try await deletePipeline(record, context: context, progress: progress) }
+        try await rethrowingCancellation { try await deletePipeline(record, context: context, progress: progress) }
     }
 
     func deletePipeline(_ record: NodeRecord, context: ProvisionContext, progress: @Sendable (String) -> Void) async throws {

@@ -37,7 +37,7 @@ public struct CodePipelineProvider: ResourceProvider {
     }
 
     public func apply(_ request: ApplyRequest) async throws -> ApplyResult {
-        try await Self.rethrowingCancellation { try await reconcile(request) }
+        try await rethrowingCancellation { try await reconcile(request) }
     }
 
     func reconcile(_ request: ApplyRequest) async throws -> ApplyResult {
@@ -61,17 +61,6 @@ public struct CodePipelineProvider: ResourceProvider {
         let stages = try await track(pipeline: settings.name, executionID: executionID, progress: request.progress)
         for (stage, status) in stages { outputs["stage.\(stage)"] = status }
         return ApplyResult(outputs: outputs, physicalName: settings.name)
-    }
-
-    /// An AWS call interrupted by cancellation fails with AWSError `Cancelled`; the engine expects
-    /// `CancellationError` from a superseded apply, wherever it was when cancelled.
-    static func rethrowingCancellation<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            if Task.isCancelled || (error as? AWSError)?.code == AWSError.ClientCode.cancelled { throw CancellationError() }
-            throw error
-        }
     }
 
     /// The token for GitHub (version 1) source actions, from the variable `github_oauth_token_env` names.
