@@ -65,6 +65,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: GitHub
+        .target(
+            name: "GitHub",
+            dependencies: [
+                "AWSHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: The executable (composition root)
         .executableTarget(
             name: "prenv",
@@ -109,6 +120,7 @@ let package = Package(
             dependencies: ["StateStoreSQLite", "StateStoreContract", "Orchestrator", "Blueprint", "CSQLite"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "AWSHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph"], swiftSettings: strictSettings),
         .testTarget(name: "BlueprintTests", dependencies: ["Blueprint", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),

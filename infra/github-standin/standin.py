@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""github-standin: a local stand-in for the part of GitHub's REST API prenv uses.
+
+    python3 infra/github-standin/standin.py --port 0 --ready-file /tmp/gh.json --token T
+
+Enforces shared/fixtures/github-api/CONTRACT.md for commit statuses, so tests fail where GitHub
+would: 403 without a User-Agent, 401 for a wrong token, 422 for a description over 140
+characters or the 1001st status per sha and context. Admin API under /_standin/ (statuses seen,
+fault injection, reset). Stdlib only; never used in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DOCS = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
+STATES = ("error", "failure", "pending", "success")
+MAX_PER_CONTEXT = 1000
+STATUS_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/statuses/([^/]+)$")
+COMBINED_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/commits/([^/]+)/status$")
+
+
+class State:
+    """Everything the stand-in remembers; one lock, since the server is threaded."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.statuses: list[dict] = []   # every accepted status, in order
+        self.requests: list[dict] = []   # every status request (accepted or not), for header checks
+        self.faults: list[dict] = []     # pending injected faults, consumed front first
+        self.next_id = 1
+
+    def take_fault(self) -> dict | None:
+        with self.lock:
+            if not self.faults:
+                return None
+            fault = self.faults[0]
+            fault["count"] -= 1
+            if fault["count"] <= 0:
+                self.faults.pop(0)
+            return dict(fault)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def validation_failed(field: str, message: str, code: str = "custom") -> dict:
+    return {"message": "Validation Failed",
+            "errors": [{"resource": "Status", "code": code, "field": field, "message": message}],
+            "documentation_url": DOCS}
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # keep-alive clients must not hold up shutdown
+
+    def handle_error(self, request, client_address) -> None:
+        """A client dropping a keep-alive connection is normal in tests; keep stderr readable."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "github-standin"
+    state: State  # set in main()
+
+    def setup(self) -> None:
+        """Headers and body go out in separate writes: without TCP_NODELAY each reply waits ~40 ms for a delayed ACK."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, fmt: str, *args) -> None:  # quiet unless asked
+        if os.environ.get("STANDIN_LOG"):
+            super().log_message(fmt, *args)
+
+    def reply(self, status: int, body: object, headers: dict | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, str(value))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        if path == "/_standin/statuses":
+            with self.state.lock:
+                return self.reply(200, {"statuses": list(self.state.statuses), "requests": list(self.state.requests)})
+        match = COMBINED_PATH.match(path)
+        if not match:
+            return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        if (denied := self.check_auth()) is not None:
+            return denied
+        owner, repo, ref = match.groups()
+        with self.state.lock:
+            mine = [s for s in self.state.statuses if s["_repo"] == f"{owner}/{repo}" and s["_sha"] == ref]
+        latest: dict[str, dict] = {}
+        for status in mine:
+            latest[status["context"].lower()] = status
+        states = [s["state"] for s in latest.values()]
+        combined = ("failure" if any(s in ("failure", "error") for s in states)
+                    else "success" if states and all(s == "success" for s in states) else "pending")
+        public = [{k: v for k, v in s.items() if not k.startswith("_")} for s in reversed(list(latest.values()))]
+        self.reply(200, {"state": combined, "sha": ref, "total_count": len(public), "statuses": public})
+
+    def do_POST(self) -> None:
+        path = self.path.split("?")[0]
+        body = self.read_body()
+        if path.startswith("/_standin/"):
+            return self.admin(path, body)
+        match = STATUS_PATH.match(path)
+        if not match:
+            return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        with self.state.lock:
+            self.state.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
+        if (denied := self.check_auth()) is not None:
+            return denied
+        if (fault := self.state.take_fault()) is not None:
+            return self.inject(fault)
+        self.create_status(*match.groups(), body)
+
+    def check_auth(self):
+        """GitHub's order: a missing User-Agent is refused before credentials are looked at."""
+        if not (self.headers.get("User-Agent") or "").strip():
+            return self.reply(403, {
+                "message": "Request forbidden by administrative rules. Please make sure your request has a User-Agent header "
+                           "(https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required)."})
+        auth = self.headers.get("Authorization") or ""
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() not in ("bearer", "token") or token.strip() != self.state.token:
+            return self.reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+        return None
+
+    def inject(self, fault: dict) -> None:
+        if fault.get("secondary_rate_limit"):
+            headers = {"x-ratelimit-remaining": "4999"}
+            if fault.get("retry_after") is not None:
+                headers["Retry-After"] = fault["retry_after"]
+            return self.reply(int(fault.get("status", 403)), {
+                "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}, headers)
+        if fault.get("primary_rate_limit"):
+            reset = int(datetime.now(timezone.utc).timestamp()) + int(fault.get("reset_in", 1))
+            return self.reply(int(fault.get("status", 403)), {
+                "message": "API rate limit exceeded for installation.",
+                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"},
+                {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000",
+                 "x-ratelimit-reset": str(reset)})
+        status = int(fault.get("status", 502))
+        self.reply(status, {"message": fault.get("message", "Server Error")})
+
+    def create_status(self, owner: str, repo: str, sha: str, body: bytes) -> None:
+        try:
+            payload = json.loads(body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            return self.reply(400, {"message": "Problems parsing JSON", "documentation_url": DOCS})
+        if not isinstance(payload, dict):
+            return self.reply(400, {"message": "Problems parsing JSON", "documentation_url": DOCS})
+        state = payload.get("state")
+        if state not in STATES:
+            return self.reply(422, validation_failed("state", f"state is not included in the list", "invalid"))
+        description = payload.get("description")
+        if description is not None and (not isinstance(description, str) or len(description) > 140):
+            return self.reply(422, validation_failed("description", "description is too long (maximum is 140 characters)"))
+        context = payload.get("context") or "default"
+        with self.state.lock:
+            same = sum(1 for s in self.state.statuses
+                       if s["_repo"] == f"{owner}/{repo}" and s["_sha"] == sha and s["context"].lower() == context.lower())
+            if same >= MAX_PER_CONTEXT:
+                body422 = validation_failed("context", f"This SHA and context has reached the maximum number of statuses.")
+                return self.reply(422, body422)
+            status = {"id": self.state.next_id, "state": state, "description": description,
+                      "target_url": payload.get("target_url"), "context": context,
+                      "created_at": now(), "updated_at": now(), "creator": {"login": "prenv[bot]"},
+                      "_repo": f"{owner}/{repo}", "_sha": sha}
+            self.state.next_id += 1
+            self.state.statuses.append(status)
+        self.reply(201, {k: v for k, v in status.items() if not k.startswith("_")})
+
+    def admin(self, path: str, body: bytes) -> None:
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            return self.reply(400, {"message": "admin body must be JSON"})
+        if path == "/_standin/reset":
+            with self.state.lock:
+                self.state.reset()
+            return self.reply(200, {"ok": True})
+        if path == "/_standin/faults":
+            fault = dict(payload)
+            fault["count"] = int(fault.get("count", 1))
+            with self.state.lock:
+                self.state.faults.append(fault)
+            return self.reply(200, {"ok": True, "pending": len(self.state.faults)})
+        self.reply(404, {"message": f"unknown admin path {path}"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="standin.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 = a free port")
+    p.add_argument("--token", default="ghs_standin_token", help="the only token accepted")
+    p.add_argument("--ready-file", default=None, help="write {url, port, pid} as JSON here once serving")
+    p.add_argument("--exit-with-parent", action="store_true", help="exit when the parent process goes away")
+    args = p.parse_args(argv)
+    Handler.state = State(args.token)
+    try:
+        server = Server((args.host, args.port), Handler)
+    except OSError as err:
+        print(f"github-standin: cannot listen on {args.host}:{args.port}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    host, port = server.server_address[:2]
+    url = f"http://{host}:{port}"
+    stopping = threading.Event()
+
+    def stop(_signum, _frame) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    # A parent may start us with these blocked (seen under Swift's Process): then SIGTERM would
+    # never arrive and every stop would wait for SIGKILL.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    if args.exit_with_parent:
+        parent = os.getppid()
+
+        def watch_parent() -> None:
+            while not stopping.wait(1.0):
+                if os.getppid() != parent:
+                    stop(None, None)
+
+        threading.Thread(target=watch_parent, daemon=True).start()
+    if args.ready_file:
+        tmp = args.ready_file + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"url": url, "port": port, "pid": os.getpid()}, f)
+        os.replace(tmp, args.ready_file)
+    print(f"github-standin listening on {url}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+    sys.stdout.flush()
+    os._exit(0)  # never wait on keep-alive connection threads
+
+
+if __name__ == "__main__":
+    sys.exit(main())
