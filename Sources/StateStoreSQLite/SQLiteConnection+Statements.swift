@@ -5,6 +5,8 @@ enum SQLiteValue {
     case text(String)
     case integer(Int64)
     case real(Double)
+    /// Bytes kept exactly (webhook bodies); an empty value is a zero-length blob, not NULL.
+    case blob([UInt8])
     case null
 }
 
@@ -29,6 +31,11 @@ struct SQLiteRow {
     func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
     func real(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
+
+    func blob(_ column: Int32) -> [UInt8] {
+        guard let bytes = sqlite3_column_blob(statement, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))))
+    }
 }
 
 extension SQLiteConnection {
@@ -81,6 +88,11 @@ extension SQLiteConnection {
                 }
             case let .integer(number): status = sqlite3_bind_int64(statement, index, number)
             case let .real(number): status = sqlite3_bind_double(statement, index, number)
+            case let .blob(bytes):
+                status = bytes.withUnsafeBytes { buffer in
+                    guard let base = buffer.baseAddress, !buffer.isEmpty else { return sqlite3_bind_zeroblob(statement, index, 0) }
+                    return sqlite3_bind_blob64(statement, index, base, sqlite3_uint64(buffer.count), csqlite_transient())
+                }
             case .null: status = sqlite3_bind_null(statement, index)
             }
             guard status == SQLITE_OK else { throw lastError(operation) }

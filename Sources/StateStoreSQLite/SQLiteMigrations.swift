@@ -4,7 +4,7 @@
 /// `latestVersion` was written by a newer prenv and is refused rather than half-understood.
 enum SQLiteMigrations {
     /// Migration *n* (1-based) takes the schema from version n-1 to n.
-    static let all: [String] = [version1]
+    static let all: [String] = [version1, version2]
 
     static var latestVersion: Int { all.count }
 
@@ -37,6 +37,23 @@ enum SQLiteMigrations {
             FOREIGN KEY (repository, pr, blueprint)
                 REFERENCES environments (repository, pr, blueprint) ON DELETE CASCADE
         ) STRICT;
+        """
+
+    /// The webhook inbox (`SQLiteEventInbox`). `delivery_id` is UNIQUE so deduplication is the
+    /// database's job, race-free across connections; `AUTOINCREMENT` so a pruned sequence number is
+    /// never handed out again. The index serves `pending(key:)` and `pendingKeys()`.
+    /// `payload` is the raw body as a BLOB; `received_at` is seconds since 1970, as above.
+    static let version2 = """
+        CREATE TABLE webhook_deliveries (
+            sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
+            delivery_id TEXT UNIQUE NOT NULL,
+            event       TEXT NOT NULL,
+            key         TEXT NOT NULL,
+            payload     BLOB NOT NULL,
+            received_at REAL NOT NULL,
+            processed   INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (key, processed, sequence);
         """
 
     /// Brings the database to `latestVersion` in one write transaction, so two processes opening a

@@ -30,15 +30,7 @@ public actor SQLiteStateStore: StateStore {
     /// - Throws: `SQLiteError` naming the path (a file that is not a database among them), or
     ///   `SQLiteSchemaError` for a database written by a newer prenv.
     public init(path: String, busyTimeout: Duration = .seconds(5)) throws {
-        try Self.createParentDirectory(of: path)
-        let (seconds, attoseconds) = busyTimeout.components  // capped at a day: Int32 milliseconds
-        let milliseconds = min(seconds, 86_400) * 1000 + attoseconds / 1_000_000_000_000_000
-        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Int32(clamping: milliseconds))
-        // Journal mode is a property of the file; the others hold per connection, so set on each open.
-        try connection.exec("PRAGMA journal_mode = WAL", operation: "open")
-        try connection.exec("PRAGMA synchronous = FULL", operation: "open")
-        try connection.exec("PRAGMA foreign_keys = ON", operation: "open")
-        try SQLiteMigrations.migrate(connection)
+        let connection = try SQLiteConnection.openMigrated(path: path, busyTimeout: busyTimeout)
         self.path = path
         self.connection = connection
         let encoder = JSONEncoder()
@@ -117,5 +109,22 @@ extension SQLiteStateStore {
     /// per connection and invisible to any other). For tests and diagnostics; `name` is a constant.
     func pragma(_ name: String) throws -> String {
         try connection.query("PRAGMA \(name)", operation: "read \(name)") { $0.text(0) }.first ?? ""
+    }
+}
+
+extension SQLiteConnection {
+    /// Opens prenv's database the one way every user of the file does: parent directories created,
+    /// WAL, `synchronous=FULL`, foreign keys on, busy timeout, migrations applied.
+    static func openMigrated(path: String, busyTimeout: Duration) throws -> SQLiteConnection {
+        try SQLiteStateStore.createParentDirectory(of: path)
+        let (seconds, attoseconds) = busyTimeout.components  // capped at a day: Int32 milliseconds
+        let milliseconds = min(seconds, 86_400) * 1000 + attoseconds / 1_000_000_000_000_000
+        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Int32(clamping: milliseconds))
+        // Journal mode is a property of the file; the others hold per connection, so set on each open.
+        try connection.exec("PRAGMA journal_mode = WAL", operation: "open")
+        try connection.exec("PRAGMA synchronous = FULL", operation: "open")
+        try connection.exec("PRAGMA foreign_keys = ON", operation: "open")
+        try SQLiteMigrations.migrate(connection)
+        return connection
     }
 }

@@ -1,0 +1,65 @@
+import Foundation
+
+/// One GitHub webhook delivery as the inbox recorded it.
+///
+/// The raw body is kept, not a parsed model, so a worker built by a later prenv can re-read events
+/// recorded by this one, and the recorded bytes are exactly what the HMAC was verified over.
+public struct InboxEvent: Sendable, Hashable, Codable {
+    /// `X-GitHub-Delivery`: GitHub's idempotency key for a delivery (redeliveries reuse it).
+    public var deliveryID: String
+    /// `X-GitHub-Event`, e.g. `pull_request`.
+    public var event: String
+    /// The per-PR ordering key, e.g. `acme/webapp#5`; the caller decides its shape.
+    public var key: String
+    /// The request body as received.
+    public var payload: Data
+    public var receivedAt: Date
+    /// Assigned by the inbox: strictly increasing in arrival order, across all keys.
+    public var sequence: Int64
+
+    public init(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date, sequence: Int64) {
+        self.deliveryID = deliveryID
+        self.event = event
+        self.key = key
+        self.payload = payload
+        self.receivedAt = receivedAt
+        self.sequence = sequence
+    }
+}
+
+/// What `append` did: either way the caller answers 202, since GitHub already has its delivery.
+public enum InboxAppendResult: Sendable, Equatable {
+    /// Newly recorded under `sequence`.
+    case recorded(sequence: Int64)
+    /// The delivery id was seen before (a redelivery); nothing was written, and `sequence` is the
+    /// first recording's, whose payload is kept.
+    case duplicate(sequence: Int64)
+
+    public var sequence: Int64 {
+        switch self {
+        case let .recorded(sequence), let .duplicate(sequence): sequence
+        }
+    }
+}
+
+/// The durable webhook intake: `prenv serve` verifies the HMAC, then `append`s, then answers 202,
+/// so a delivery GitHub saw accepted survives a crash (GitHub does not retry on its own). Per-PR
+/// workers take `pending(key:)` oldest first and `markProcessed` when done; after a restart,
+/// `pendingKeys()` says which workers to resume.
+///
+/// Defined here, where it is used; SQLite (and later Postgres) implementations live in their own
+/// targets and share the `EventInboxContract` test suite.
+public protocol EventInbox: Sendable {
+    /// Durably records a delivery (committed before returning) unless its deliveryID was seen before.
+    func append(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date) async throws
+        -> InboxAppendResult
+    /// Unprocessed events of one key, oldest first.
+    func pending(key: String) async throws -> [InboxEvent]
+    /// Keys that have unprocessed events (for resuming after a crash), sorted.
+    func pendingKeys() async throws -> [String]
+    /// Marks events up to and including `sequence` of `key` as processed (a worker coalesces
+    /// superseded ones: two pushes queued behind an apply need only the newest head SHA).
+    func markProcessed(key: String, through sequence: Int64) async throws
+    /// Deletes processed events older than `date` (housekeeping); returns how many.
+    func prune(processedBefore date: Date) async throws -> Int
+}

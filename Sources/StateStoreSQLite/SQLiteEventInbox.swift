@@ -1,0 +1,98 @@
+internal import CSQLite
+import Foundation
+import Orchestrator
+
+/// The webhook inbox in the state database's file (table `webhook_deliveries`, schema version 2).
+///
+/// A separate actor with its own connection to the same path, not the `SQLiteStateStore` actor:
+/// GitHub waits only 10 s for the 202, so intake must not queue behind the executor's state writes
+/// or a long `list()`. WAL lets readers of either connection proceed during the other's write;
+/// the two writers serialise on SQLite's file lock (`BEGIN IMMEDIATE` + busy timeout), exactly as
+/// two `prenv` processes sharing a store already do. Both run the same migrations, so either may
+/// be opened first.
+///
+/// Durability: WAL with `synchronous=FULL`, as the store: `append` returns only after its commit
+/// is fsynced, so a 202 is never sent for a delivery a power loss could take back. Every append is
+/// its own commit (one fsync each); group commit — one fsync for the appends that arrive while the
+/// previous one is syncing — is the next step if intake throughput ever matters.
+public actor SQLiteEventInbox: EventInbox {
+    /// The database file as given to `init(path:)`.
+    public nonisolated let path: String
+    let connection: SQLiteConnection
+
+    /// Opens (creating it and its parent directories if needed) and migrates the database at `path`.
+    ///
+    /// - Throws: `SQLiteError` naming the path, or `SQLiteSchemaError` for a newer prenv's database.
+    public init(path: String, busyTimeout: Duration = .seconds(5)) throws {
+        let connection = try SQLiteConnection.openMigrated(path: path, busyTimeout: busyTimeout)
+        self.path = path
+        self.connection = connection
+    }
+
+    /// Race-free dedupe: the UNIQUE constraint decides, inside one write transaction, so two
+    /// connections (or processes) appending one delivery id record it once.
+    public func append(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date) throws
+        -> InboxAppendResult
+    {
+        try connection.transaction("append", write: true) {
+            try connection.run(
+                """
+                INSERT INTO webhook_deliveries (delivery_id, event, key, payload, received_at)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING
+                """,
+                [.text(deliveryID), .text(event), .text(key), .blob(Array(payload)), .real(receivedAt.timeIntervalSince1970)],
+                operation: "append")
+            let inserted = connection.changes > 0
+            let sequence = try connection.query(
+                "SELECT sequence FROM webhook_deliveries WHERE delivery_id = ?", [.text(deliveryID)],
+                operation: "append") { $0.integer(0) }.first
+            guard let sequence else { throw connection.lastError("append") }
+            return inserted ? .recorded(sequence: sequence) : .duplicate(sequence: sequence)
+        }
+    }
+
+    public func pending(key: String) throws -> [InboxEvent] {
+        try connection.query(
+            """
+            SELECT sequence, delivery_id, event, key, payload, received_at FROM webhook_deliveries
+            WHERE key = ? AND processed = 0 ORDER BY sequence
+            """,
+            [.text(key)], operation: "pending"
+        ) { row in
+            InboxEvent(
+                deliveryID: row.text(1), event: row.text(2), key: row.text(3), payload: Data(row.blob(4)),
+                receivedAt: Date(timeIntervalSince1970: row.real(5)), sequence: row.integer(0))
+        }
+    }
+
+    /// Sorted in Swift, not by SQLite's byte order, so every inbox agrees with the in-memory one.
+    public func pendingKeys() throws -> [String] {
+        try connection.query(
+            "SELECT DISTINCT key FROM webhook_deliveries WHERE processed = 0", operation: "pendingKeys"
+        ) { $0.text(0) }.sorted()
+    }
+
+    public func markProcessed(key: String, through sequence: Int64) throws {
+        try connection.transaction("markProcessed", write: true) {
+            try connection.run(
+                "UPDATE webhook_deliveries SET processed = 1 WHERE key = ? AND processed = 0 AND sequence <= ?",
+                [.text(key), .integer(sequence)], operation: "markProcessed")
+        }
+    }
+
+    public func prune(processedBefore date: Date) throws -> Int {
+        try connection.transaction("prune", write: true) {
+            try connection.run(
+                "DELETE FROM webhook_deliveries WHERE processed = 1 AND received_at < ?",
+                [.real(date.timeIntervalSince1970)], operation: "prune")
+            return connection.changes
+        }
+    }
+}
+
+extension SQLiteEventInbox {
+    /// A pragma's value on the inbox's own connection, for tests and diagnostics; `name` is a constant.
+    func pragma(_ name: String) throws -> String {
+        try connection.query("PRAGMA \(name)", operation: "read \(name)") { $0.text(0) }.first ?? ""
+    }
+}

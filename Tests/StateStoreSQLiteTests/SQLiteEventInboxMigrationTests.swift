@@ -1,0 +1,75 @@
+import Foundation
+import Orchestrator
+import StateStoreContract
+@testable import StateStoreSQLite
+import Testing
+
+/// Migration 2 (the inbox table) on files an older prenv wrote, and the refusal of newer ones.
+@Suite struct SQLiteEventInboxMigrationTests {
+    /// A version-1 file (schema 1 plus records, as the previous prenv left it) gains the inbox
+    /// table and keeps its records, whichever of inbox and store opens it first.
+    @Test(arguments: [true, false])
+    func migrationTwoKeepsStateRecords(inboxFirst: Bool) async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let record = StateStoreFixtures.record()
+            try await writeVersionOneFile(path, with: record, scratch: directory + "/source.sqlite")
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["1"])
+            #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                == ["environments", "nodes"])
+
+            if inboxFirst {
+                try await EventInboxFixtures.append(try SQLiteEventInbox(path: path), "after-upgrade")
+            }
+            let store = try SQLiteStateStore(path: path)
+            let inbox = try SQLiteEventInbox(path: path)
+            if !inboxFirst { try await EventInboxFixtures.append(inbox, "after-upgrade") }
+            #expect(SQLiteStateStore.schemaVersion == 2)
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["2"])
+            #expect(try await store.load(record.key) == record)
+            #expect(try await inbox.pending(key: "acme/web#5").map(\.deliveryID) == ["after-upgrade"])
+            #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                + "'webhook_deliveries' AND sql IS NOT NULL") == ["webhook_deliveries_pending"])
+        }
+    }
+
+    @Test func databaseFromANewerPrenvIsRefusedByTheInbox() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            try await EventInboxFixtures.append(try SQLiteEventInbox(path: path), "d")
+            try rawSQL(path, "PRAGMA user_version = 3")
+            let error = #expect(throws: SQLiteSchemaError.self) { try SQLiteEventInbox(path: path) }
+            #expect(error == .newerThanSupported(path: path, found: 3, supported: 2))
+            #expect(throws: SQLiteSchemaError.self) { try SQLiteStateStore(path: path) }
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["3"])
+            #expect(try rawSQL(path, "SELECT count(*) FROM webhook_deliveries") == ["1"])
+        }
+    }
+
+    /// Each append's commit is fsynced before `append` returns (per connection, so checked on the inbox's own).
+    @Test func inboxConnectionIsWALWithSynchronousFull() async throws {
+        try await withTemporaryDirectory { directory in
+            let inbox = try SQLiteEventInbox(path: directory + "/state.sqlite")
+            #expect(try await inbox.pragma("journal_mode") == "wal")
+            #expect(try await inbox.pragma("synchronous") == "2")  // FULL
+        }
+    }
+
+    /// A file exactly as the previous prenv (schema version 1) left it, holding `record`: migration 1
+    /// alone, rows copied from a store written in `scratch`.
+    private func writeVersionOneFile(_ path: String, with record: EnvironmentRecord, scratch: String) async throws {
+        try await SQLiteStateStore(path: scratch).save(record)
+        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+        try connection.exec("PRAGMA journal_mode = WAL", operation: "test")
+        try connection.exec(SQLiteMigrations.version1, operation: "test")
+        try connection.exec("PRAGMA user_version = 1", operation: "test")
+        // Paths here are the test's own temporary names, free of quotes.
+        try connection.exec(
+            """
+            ATTACH DATABASE '\(scratch)' AS source;
+            INSERT INTO environments SELECT * FROM source.environments;
+            INSERT INTO nodes SELECT * FROM source.nodes;
+            DETACH DATABASE source;
+            """, operation: "test")
+    }
+}
