@@ -90,7 +90,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "LocalAWSSupport",
-            dependencies: ["AWSCore", "AWSHTTP", "AWSSigV4", "AWSCredentials"],
+            dependencies: ["AWSCore", "AWSHTTP", "AWSSigV4", "AWSCredentials", "TestServices"],
             path: "Tests/LocalAWSSupport",
             swiftSettings: strictSettings
         ),
@@ -101,6 +101,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: strictSettings),
+        .target(name: "TestServices", path: "Tests/TestServices", swiftSettings: strictSettings),
         .testTarget(name: "PrenvTests", dependencies: ["LocalAWSSupport", "AWSHTTP", "AWSCore", "AWSServices"], swiftSettings: strictSettings),
         .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
@@ -120,7 +121,7 @@ let package = Package(
             dependencies: ["StateStoreSQLite", "StateStoreContract", "Orchestrator", "Blueprint", "CSQLite"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "AWSHTTP"], swiftSettings: strictSettings),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "AWSHTTP", "TestServices"], swiftSettings: strictSettings),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph"], swiftSettings: strictSettings),
         .testTarget(name: "BlueprintTests", dependencies: ["Blueprint", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),
