@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The HTTP server of `prenv serve`. Default traits off: swift-configuration is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // MARK: AWS wire layer
@@ -76,11 +78,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: prenv serve: webhook intake, per-PR workers, commit statuses (no HTTP framework here)
+        .target(
+            name: "Supervisor",
+            dependencies: ["Orchestrator", "Blueprint", "GitHub", "AWSHTTP", "Yams", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP routes over Supervisor: the only target that knows Hummingbird.
+        .target(
+            name: "WebServer",
+            dependencies: ["Supervisor", "Orchestrator", "AWSHTTP", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: The executable (composition root)
         .executableTarget(
             name: "prenv",
             dependencies: [
                 "AWSCore", "AWSServices", "AWSCredentials", "Blueprint", "ResourceGraph", "Orchestrator", "Providers", "StateStoreSQLite",
+                "GitHub", "Supervisor", "WebServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,6 +138,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "AWSHTTP", "TestServices"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SupervisorTests",
+            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "AWSHTTP", "StateStoreSQLite"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph"], swiftSettings: strictSettings),
         .testTarget(name: "BlueprintTests", dependencies: ["Blueprint", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),

@@ -83,3 +83,23 @@ extension EnvironmentStateMachine {
         return reconcile()
     }
 }
+
+extension EnvironmentStateMachine {
+    /// After a restart: whatever was running died with the process. Forget it and start again toward
+    /// `desired` (providers adopt what the interrupted run left), so a crash never strands an
+    /// environment half made or half destroyed.
+    public mutating func resumeAfterRestart() -> [Action] {
+        guard running != nil else { return [] }
+        running = nil
+        cancelRequested = false
+        return reconcile()
+    }
+
+    /// The reconciler's nudge: try the last failed operation again (used for teardowns, which must
+    /// not be left failed: a failed destroy leaves resources costing money).
+    public mutating func retry() -> [Action] {
+        guard running == nil, desired != nil else { return [] }
+        settled = nil
+        return reconcile()
+    }
+}

@@ -12,8 +12,11 @@ extension CodePipelineProvider {
         public var status: String
         /// The failing action's error message, or an action's summary; nil when AWS gave none.
         public var summary: String?
+        /// The blueprint node the pipeline belongs to, so per-stage statuses can be named after it.
+        public var node: String
 
-        public init(pipeline: String, executionId: String, stage: String, status: String, summary: String? = nil) {
+        public init(pipeline: String, executionId: String, stage: String, status: String, summary: String? = nil, node: String = "") {
+            self.node = node
             self.pipeline = pipeline
             self.executionId = executionId
             self.stage = stage

@@ -5,7 +5,7 @@ extension CodePipelineProvider {
     /// Polls the execution until it ends, reporting each stage transition once (progress text and
     /// `onStage`), and returns every stage's final status. A failed, stopped or superseded execution
     /// is an error naming the stage and AWS's message; cancellation stops waiting at once.
-    func track(pipeline: String, executionID: String, progress: @escaping @Sendable (String) -> Void) async throws -> [String: String] {
+    func track(pipeline: String, executionID: String, node: String = "", progress: @escaping @Sendable (String) -> Void) async throws -> [String: String] {
         var reported: [String: String] = [:]
         return try await waiter.wait(kind: "pipeline", name: pipeline, for: "execution \(executionID) to finish") { () async throws -> [String: String]? in
             try Task.checkCancellation()
@@ -15,7 +15,7 @@ extension CodePipelineProvider {
             let state = try await pipelines.getPipelineState(name: pipeline)
             let stages = (state.stageStates ?? []).filter { $0.latestExecution?.pipelineExecutionId == executionID }
             for stage in stages {
-                report(stage, pipeline: pipeline, executionID: executionID, reported: &reported, progress: progress)
+                report(stage, pipeline: pipeline, executionID: executionID, node: node, reported: &reported, progress: progress)
             }
             switch execution.status {
             case "Succeeded":
@@ -32,7 +32,7 @@ extension CodePipelineProvider {
 
     /// Emits the stage's new status, preceded by `InProgress` when no poll caught the stage running.
     func report(
-        _ stage: CodePipeline.StageState, pipeline: String, executionID: String, reported: inout [String: String],
+        _ stage: CodePipeline.StageState, pipeline: String, executionID: String, node: String, reported: inout [String: String],
         progress: @Sendable (String) -> Void
     ) {
         guard let name = stage.stageName, let status = stage.latestExecution?.status, reported[name] != status else { return }
@@ -42,7 +42,7 @@ extension CodePipelineProvider {
         for next in statuses {
             progress("stage \(name): \(next)")
             let summary = next == status ? Self.summary(of: stage) : nil
-            onStage?(StageEvent(pipeline: pipeline, executionId: executionID, stage: name, status: next, summary: summary))
+            onStage?(StageEvent(pipeline: pipeline, executionId: executionID, stage: name, status: next, summary: summary, node: node))
         }
     }
 

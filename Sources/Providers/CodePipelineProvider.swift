@@ -58,7 +58,7 @@ public struct CodePipelineProvider: ResourceProvider {
         }
         let executionID = try await startExecution(clone, settings: settings, created: ensured.createdAt, request: request)
         outputs["execution_id"] = executionID
-        let stages = try await track(pipeline: settings.name, executionID: executionID, progress: request.progress)
+        let stages = try await track(pipeline: settings.name, executionID: executionID, node: request.nodeID, progress: request.progress)
         for (stage, status) in stages { outputs["stage.\(stage)"] = status }
         return ApplyResult(outputs: outputs, physicalName: settings.name)
     }

@@ -4,7 +4,7 @@
 /// `latestVersion` was written by a newer prenv and is refused rather than half-understood.
 enum SQLiteMigrations {
     /// Migration *n* (1-based) takes the schema from version n-1 to n.
-    static let all: [String] = [version1, version2]
+    static let all: [String] = [version1, version2, version3]
 
     static var latestVersion: Int { all.count }
 
@@ -54,6 +54,20 @@ enum SQLiteMigrations {
             processed   INTEGER NOT NULL DEFAULT 0
         ) STRICT;
         CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (key, processed, sequence);
+        """
+
+    /// The per-PR workers of `prenv serve` (`WorkerRecord` as JSON): what each environment should be
+    /// and what was running, so a restart resumes it. `revision` only grows (see `saveWorker`).
+    static let version3 = """
+        CREATE TABLE workers (
+            repository  TEXT NOT NULL,
+            pr          INTEGER NOT NULL,
+            blueprint   TEXT NOT NULL,
+            revision    INTEGER NOT NULL,
+            record_json TEXT NOT NULL,
+            updated_at  REAL NOT NULL,
+            PRIMARY KEY (repository, pr, blueprint)
+        ) STRICT;
         """
 
     /// Brings the database to `latestVersion` in one write transaction, so two processes opening a

@@ -7,6 +7,6 @@ struct Prenv: AsyncParsableCommand {
         commandName: "prenv",
         abstract: "Per-pull-request environments on AWS, driven by GitHub.",
         version: "0.1.0",
-        subcommands: [DoctorCommand.self, ValidateCommand.self, PlanCommand.self, UpCommand.self, DownCommand.self, ListCommand.self]
+        subcommands: [DoctorCommand.self, ValidateCommand.self, PlanCommand.self, UpCommand.self, DownCommand.self, ListCommand.self, ServeCommand.self]
     )
 }

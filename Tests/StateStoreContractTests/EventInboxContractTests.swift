@@ -13,3 +13,10 @@ import Testing
         try await EventInboxContract.runAll { InMemoryEventInbox() }
     }
 }
+
+@Suite struct InMemoryWorkerStoreContractTests {
+    @Test(arguments: WorkerStoreContract.allCases)
+    func contract(_ check: WorkerStoreContract) async throws {
+        try await check.run(on: InMemoryWorkerStore())
+    }
+}

@@ -72,3 +72,21 @@ import Testing
         }
     }
 }
+
+@Suite struct SQLiteWorkerStoreTests {
+    @Test(arguments: WorkerStoreContract.allCases)
+    func contract(_ check: WorkerStoreContract) async throws {
+        try await withTemporaryDirectory { directory in
+            try await check.run(on: SQLiteStateStore(path: directory + "/state.sqlite"))
+        }
+    }
+
+    /// A restarted server reads the workers the killed one saved.
+    @Test func workersSurviveReopeningTheFile() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            try await SQLiteStateStore(path: path).saveWorker(WorkerStoreContract.record(revision: 3, sha: "kept"))
+            #expect(try await SQLiteStateStore(path: path).workers().map(\.pullRequest.headSHA) == ["kept"])
+        }
+    }
+}

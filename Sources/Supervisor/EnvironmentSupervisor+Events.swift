@@ -1,0 +1,101 @@
+import Blueprint
+import Foundation
+import GitHub
+import Orchestrator
+
+extension EnvironmentSupervisor {
+    /// Processes every pending event of one PR, oldest first, then anything that arrived meanwhile.
+    /// One drain per PR at a time: a second wake while draining just asks for another pass.
+    func drain(_ prKey: String) async {
+        guard !stopping else { return }
+        guard draining.insert(prKey).inserted else {
+            drainAgain.insert(prKey)
+            return
+        }
+        defer { draining.remove(prKey) }
+        repeat {
+            drainAgain.remove(prKey)
+            do {
+                let events = try await inbox.pending(key: prKey)
+                guard let last = events.last else { break }
+                let decoded = events.compactMap(decode)
+                try await createSlots(for: decoded)
+                var touched = Set<EnvironmentKey>()
+                for (event, sequence) in decoded { touched.formUnion(absorb(event, sequence: sequence)) }
+                for key in touched.sorted() { try await persist(key) }
+                try await inbox.markProcessed(key: prKey, through: last.sequence)
+                for key in touched.sorted() { launch(key) }
+            } catch {
+                logger.error("could not process events; the reconciler retries", metadata: ["pr": "\(prKey)", "error": "\(error)"])
+                break
+            }
+        } while drainAgain.contains(prKey) && !stopping
+    }
+
+    /// A recorded event as the machine needs it; an undecodable one (recorded by a prenv that
+    /// understood more) is logged and skipped rather than blocking the PR forever.
+    nonisolated func decode(_ event: InboxEvent) -> (PullRequestEvent, Int)? {
+        guard let decoded = try? PullRequestEvent.decode(from: event.payload), let sequence = decoded.sequence else {
+            logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
+            return nil
+        }
+        return (decoded, sequence)
+    }
+
+    /// The blueprints whose environments an event concerns, with the decision for each.
+    func decisions(for event: PullRequestEvent) -> [(EnvironmentKey, Blueprint?, Decision)] {
+        let repository = event.repository.fullName
+        var result: [(EnvironmentKey, Blueprint?, Decision)] = []
+        for blueprint in blueprints.values.sorted(by: { $0.name < $1.name }) {
+            let key = EnvironmentKey(repository: repository, pr: event.number, blueprint: blueprint.name)
+            if blueprint.triggers.selects(repository: repository, baseBranch: event.pullRequest.base.ref) {
+                result.append((key, blueprint, blueprint.matches(repository: repository, baseBranch: event.pullRequest.base.ref,
+                                                                 labels: event.labelNames, isFork: event.isFromFork)))
+            } else if slots[key] != nil {
+                result.append((key, blueprint, .skip(reason: "base branch \(event.pullRequest.base.ref) no longer matches on.base_branches")))
+            }
+        }
+        // Environments of blueprints no longer loaded can still be destroyed from their record.
+        for key in slots.keys where key.repository == repository && key.pr == event.number && blueprints[key.blueprint] == nil {
+            result.append((key, nil, .skip(reason: "blueprint \(key.blueprint) is no longer loaded")))
+        }
+        return result
+    }
+
+    /// New workers start knowing whether the store already holds resources for them (an environment
+    /// made by `prenv up`, or a worker table lost), so a close destroys those too.
+    func createSlots(for events: [(PullRequestEvent, Int)]) async throws {
+        for (event, _) in events {
+            for (key, _, _) in decisions(for: event) where slots[key] == nil {
+                let recorded = try await store.load(key)?.hasLiveNodes ?? false
+                guard slots[key] == nil else { continue }
+                let record = WorkerRecord(key: key, machine: EnvironmentStateMachine(hasRecordedResources: recorded),
+                                          pullRequest: PullRequestInfo(event.context), revision: 0, updatedAt: now())
+                slots[key] = Slot(record: record)
+            }
+        }
+    }
+
+    /// Feeds one event to the machines it concerns; returns the keys whose machine it touched.
+    func absorb(_ event: PullRequestEvent, sequence: Int) -> [EnvironmentKey] {
+        var touched: [EnvironmentKey] = []
+        for (key, _, decision) in decisions(for: event) {
+            guard let machineEvent = event.machineEvent(sequence: sequence, decision: decision), var slot = slots[key] else { continue }
+            let fresh = sequence >= slot.record.machine.lastSequence
+            let before = slot.record.machine.phase
+            let actions = slot.record.machine.handle(machineEvent)
+            if fresh { slot.record.pullRequest = PullRequestInfo(event.context) }
+            slots[key] = slot
+            touched.append(key)
+            route(actions, for: key)
+            if case .skipped(let reason) = slot.record.machine.phase, before != slot.record.machine.phase, pendingLaunch[key] == nil {
+                narrator(for: key, sha: slot.record.pullRequest.headSHA).environment(.success, "Skipped: \(reason)")
+            }
+        }
+        return touched
+    }
+
+    func narrator(for key: EnvironmentKey, sha: String) -> StatusNarrator {
+        StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint)
+    }
+}

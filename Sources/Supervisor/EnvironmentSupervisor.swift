@@ -1,0 +1,156 @@
+import Blueprint
+import Foundation
+import GitHub
+import Logging
+import Orchestrator
+
+/// Keeps one environment per (pull request, blueprint) converging on what the PR's webhooks say it
+/// should be. The per-PR workers of `prenv serve`.
+///
+/// Per PR, recorded events are taken from the inbox one batch at a time, oldest first, and fed to
+/// each blueprint's `EnvironmentStateMachine`; the machine's state is saved *before* any operation
+/// it asks for starts and before the events are marked processed. So a crash at any moment leaves
+/// either unprocessed events (re-read on restart) or a saved machine whose `running` operation is
+/// re-issued by `start()` (providers adopt what the dead run left). Work queued behind a running
+/// apply is coalesced by the machine; an apply started and superseded within one batch never runs.
+public actor EnvironmentSupervisor {
+    struct Slot {
+        var record: WorkerRecord
+        var task: Task<Void, Never>?
+        /// Tells a finished operation's report from a stale one's.
+        var runID = 0
+    }
+
+    let blueprints: [String: Blueprint]
+    let inbox: any EventInbox
+    let store: any StateStore
+    let workerStore: any WorkerStore
+    let operations: any EnvironmentOperations
+    let statuses: StatusReporter
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    var slots: [EnvironmentKey: Slot] = [:]
+    /// Operations the machines asked for, saved but not yet started.
+    var pendingLaunch: [EnvironmentKey: EnvironmentStateMachine.Action] = [:]
+    var draining: Set<String> = []
+    var drainAgain: Set<String> = []
+    var stopping = false
+
+    public init(
+        blueprints: [Blueprint], inbox: any EventInbox, store: any StateStore, workers: any WorkerStore,
+        operations: any EnvironmentOperations, statuses: StatusReporter,
+        logger: Logger = Logger(label: "prenv.supervisor"), now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.blueprints = Dictionary(blueprints.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.inbox = inbox
+        self.store = store
+        self.workerStore = workers
+        self.operations = operations
+        self.statuses = statuses
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Loads saved workers, re-issues what a crash interrupted, and drains events left pending.
+    public func start() async throws {
+        for record in try await workerStore.workers() {
+            slots[record.key] = Slot(record: record)
+        }
+        for key in slots.keys.sorted() {
+            let actions = mutateMachine(key) { $0.resumeAfterRestart() }
+            guard !actions.isEmpty else { continue }
+            logger.info("resuming interrupted work", metadata: ["environment": "\(key)", "actions": "\(actions)"])
+            route(actions, for: key)
+            try await persist(key)
+            launch(key)
+        }
+        for prKey in try await inbox.pendingKeys() { wake(prKey) }
+    }
+
+    /// Whether a blueprint selects the PR or it already has a worker; intake records only these.
+    public func concerns(_ event: PullRequestEvent) -> Bool {
+        blueprints.values.contains { $0.triggers.selects(repository: event.repository.fullName, baseBranch: event.pullRequest.base.ref) }
+            || slots.keys.contains { $0.repository == event.repository.fullName && $0.pr == event.number }
+    }
+
+    /// Called after intake recorded an event for `prKey`: drain it in the background.
+    public nonisolated func wake(_ prKey: String) {
+        Task { await self.drain(prKey) }
+    }
+
+    /// Every worker's saved state, for `/api/environments`.
+    public func workerRecords() -> [WorkerRecord] {
+        slots.values.map(\.record).sorted { $0.key < $1.key }
+    }
+
+    /// Nothing draining, queued or running: for tests and orderly shutdown.
+    public var isIdle: Bool {
+        draining.isEmpty && pendingLaunch.isEmpty && slots.values.allSatisfy { $0.task == nil }
+    }
+
+    /// Stops taking work and cancels running operations without recording their end, so a restart
+    /// resumes them exactly as after a crash.
+    public func stop() async {
+        stopping = true
+        let tasks = slots.values.compactMap(\.task)
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+
+    // MARK: Shared steps
+
+    func mutateMachine(_ key: EnvironmentKey, _ body: (inout EnvironmentStateMachine) -> [EnvironmentStateMachine.Action]) -> [EnvironmentStateMachine.Action] {
+        guard var slot = slots[key] else { return [] }
+        let actions = body(&slot.record.machine)
+        slots[key] = slot
+        return actions
+    }
+
+    /// Queues starts for `launch`; cancels a running apply, or drops an apply that never started.
+    func route(_ actions: [EnvironmentStateMachine.Action], for key: EnvironmentKey) {
+        for action in actions {
+            switch action {
+            case .apply, .destroy:
+                pendingLaunch[key] = action
+            case .cancelApply:
+                if case .apply(let sha) = pendingLaunch[key] {
+                    pendingLaunch[key] = nil
+                    let next = mutateMachine(key) {
+                        $0.handle(.applyFinished(sha: sha, success: false, reason: "superseded before it started"))
+                    }
+                    route(next, for: key)
+                } else {
+                    slots[key]?.task?.cancel()
+                }
+            case .ignore(let reason):
+                logger.debug("event changed nothing", metadata: ["environment": "\(key)", "reason": "\(reason)"])
+            }
+        }
+    }
+
+    /// Saves the worker with a new revision (so a late write of an older snapshot loses).
+    func persist(_ key: EnvironmentKey) async throws {
+        guard var slot = slots[key] else { return }
+        slot.record.revision += 1
+        slot.record.updatedAt = now()
+        slots[key] = slot
+        try await workerStore.saveWorker(slot.record)
+    }
+
+    /// Called by an operation's task when it ends.
+    func finished(_ key: EnvironmentKey, runID: Int, _ event: EnvironmentStateMachine.Event) async {
+        guard !stopping, var slot = slots[key], slot.runID == runID else { return }
+        slot.task = nil
+        slots[key] = slot
+        let actions = mutateMachine(key) { $0.handle(event) }
+        route(actions, for: key)
+        do {
+            try await persist(key)
+        } catch {
+            logger.error("could not save worker state; the reconciler retries", metadata: ["environment": "\(key)", "error": "\(error)"])
+            return
+        }
+        launch(key)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Orchestrator
+
+/// The JSON of `GET /api/environments`: every environment prenv knows, from the state store (what
+/// exists) and the workers (what is wanted and happening), so a skipped PR shows up too.
+public struct EnvironmentsReport: Encodable, Sendable {
+    public struct Environment: Encodable, Sendable {
+        public var repository: String
+        public var pr: Int
+        public var blueprint: String
+        /// `idle`, `provisioning`, `ready`, `destroying`, `destroyed`, `failed` or `skipped`.
+        public var state: String
+        public var reason: String?
+        public var headSHA: String
+        public var envName: String?
+        public var updatedAt: Date
+        public var resources: [Resource]
+
+        enum CodingKeys: String, CodingKey {
+            case repository, pr, blueprint, state, reason, resources
+            case headSHA = "head_sha"
+            case envName = "env_name"
+            case updatedAt = "updated_at"
+        }
+    }
+
+    public struct Resource: Encodable, Sendable {
+        public var id: String
+        public var type: String
+        public var state: String
+        public var physicalName: String?
+        public var outputs: [String: String]
+        public var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, type, state, outputs, error
+            case physicalName = "physical_name"
+        }
+    }
+
+    public var environments: [Environment]
+
+    public init(records: [EnvironmentRecord], workers: [WorkerRecord]) {
+        let byKey = Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        let workersByKey = Dictionary(workers.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        environments = Set(byKey.keys).union(workersByKey.keys).sorted().map { key in
+            let record = byKey[key]
+            let worker = workersByKey[key]
+            let phase = worker?.machine.phase ?? record?.state ?? .idle
+            let (state, reason) = Self.describe(phase)
+            return Environment(
+                repository: key.repository, pr: key.pr, blueprint: key.blueprint, state: state, reason: reason,
+                headSHA: worker?.pullRequest.headSHA ?? record?.headSHA ?? "", envName: record?.envName,
+                updatedAt: max(record?.updatedAt ?? .distantPast, worker?.updatedAt ?? .distantPast),
+                resources: (record?.nodes.values.sorted { $0.id < $1.id } ?? []).map {
+                    Resource(id: $0.id, type: $0.type.rawValue, state: $0.status.rawValue, physicalName: $0.physicalName,
+                             outputs: $0.outputs, error: $0.lastError)
+                })
+        }
+    }
+
+    static func describe(_ phase: EnvironmentPhase) -> (String, String?) {
+        switch phase {
+        case .idle: ("idle", nil)
+        case .provisioning: ("provisioning", nil)
+        case .ready: ("ready", nil)
+        case .destroying: ("destroying", nil)
+        case .destroyed: ("destroyed", nil)
+        case .failed(_, let reason): ("failed", reason)
+        case .skipped(let reason): ("skipped", reason)
+        }
+    }
+
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(self)
+    }
+}

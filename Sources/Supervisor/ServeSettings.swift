@@ -1,0 +1,99 @@
+import Foundation
+import Yams
+
+/// How `prenv serve` is configured: flags, then environment variables, then an optional YAML
+/// config file, then defaults (the first that sets a value wins). Secrets come only from the
+/// environment or the file, never from flags, so they do not show in `ps`.
+public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var blueprints = "./blueprints"
+    public var state = "sqlite:.prenv/state.sqlite"
+    public var webhookSecret: String
+    public var githubToken: String?
+    public var githubAPIURL = "https://api.github.com"
+
+    /// Values given on the command line (nil when not given).
+    public struct Flags: Sendable, Equatable {
+        public var host: String?
+        public var port: Int?
+        public var blueprints: String?
+        public var state: String?
+        public var githubAPIURL: String?
+
+        public init(host: String? = nil, port: Int? = nil, blueprints: String? = nil, state: String? = nil, githubAPIURL: String? = nil) {
+            self.host = host
+            self.port = port
+            self.blueprints = blueprints
+            self.state = state
+            self.githubAPIURL = githubAPIURL
+        }
+    }
+
+    /// What stops the server from starting, said so a user can fix it.
+    public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) { self.description = description }
+    }
+
+    /// The config file's keys; each is also `PRENV_<KEY>` (or the GitHub names) in the environment.
+    static let fileKeys: Set<String> = ["host", "port", "blueprints", "state", "webhook_secret", "github_token", "github_api_url"]
+
+    /// - Parameters:
+    ///   - configFile: path and contents of the `--config` file, if one was given.
+    public static func resolve(flags: Flags, environment: [String: String], configFile: (path: String, text: String)? = nil) throws(Problem) -> ServeSettings {
+        let file = try configFile.map { file throws(Problem) in try parse(file.text, path: file.path) } ?? [:]
+        func value(_ flag: String?, _ variable: String, _ key: String) -> String? {
+            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? file[key]
+        }
+        guard let secret = value(nil, "PRENV_WEBHOOK_SECRET", "webhook_secret") else {
+            throw Problem(description: "no webhook secret: set PRENV_WEBHOOK_SECRET (or webhook_secret in the --config file) to the secret "
+                + "configured on the GitHub webhook; prenv refuses to accept unsigned deliveries")
+        }
+        var settings = ServeSettings(webhookSecret: secret)
+        settings.host = value(flags.host, "PRENV_HOST", "host") ?? settings.host
+        if let port = flags.port.map(String.init) ?? value(nil, "PRENV_PORT", "port") {
+            guard let number = Int(port), (0...65535).contains(number) else {
+                throw Problem(description: "port must be a number from 0 to 65535, got \"\(port)\"")
+            }
+            settings.port = number
+        }
+        settings.blueprints = value(flags.blueprints, "PRENV_BLUEPRINTS", "blueprints") ?? settings.blueprints
+        settings.state = value(flags.state, "PRENV_STATE", "state") ?? settings.state
+        settings.githubToken = value(nil, "GITHUB_TOKEN", "github_token")
+        settings.githubAPIURL = value(flags.githubAPIURL, "GITHUB_API_URL", "github_api_url") ?? settings.githubAPIURL
+        guard let url = URL(string: settings.githubAPIURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw Problem(description: "GitHub API URL must be http(s)://HOST[/api/v3], got \"\(settings.githubAPIURL)\"")
+        }
+        return settings
+    }
+
+    /// A flat YAML mapping of `fileKeys` to scalars; anything else is an error naming file and line.
+    static func parse(_ text: String, path: String) throws(Problem) -> [String: String] {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw Problem(description: "\(path): not valid YAML: \(error)")
+        }
+        guard let node else { return [:] }
+        guard let mapping = node.mapping else { throw Problem(description: "\(path):\(node.mark?.line ?? 1): expected a mapping of settings") }
+        var values: [String: String] = [:]
+        for (key, value) in mapping {
+            let line = key.mark?.line ?? 1
+            guard let name = key.string, fileKeys.contains(name) else {
+                throw Problem(description: "\(path):\(line): unknown setting \"\(key.string ?? "?")\"; known: \(fileKeys.sorted().joined(separator: ", "))")
+            }
+            guard let scalar = value.scalar?.string else { throw Problem(description: "\(path):\(line): \(name) must be a single value") }
+            values[name] = scalar
+        }
+        return values
+    }
+
+    /// Never shows the secret or the token.
+    public var description: String {
+        "host=\(host) port=\(port) blueprints=\(blueprints) state=\(state) github_api_url=\(githubAPIURL) "
+            + "webhook_secret=<set> github_token=\(githubToken == nil ? "<none: statuses go to the log>" : "<set>")"
+    }
+}

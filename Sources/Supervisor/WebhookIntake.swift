@@ -1,0 +1,112 @@
+import AWSHTTP
+import Foundation
+import GitHub
+import Logging
+import Orchestrator
+
+/// The webhook endpoint's logic, free of any HTTP framework: verify, classify, record durably,
+/// answer. Work happens after the answer (`onRecorded` only wakes a worker), so GitHub gets its
+/// reply in milliseconds however slow AWS is.
+public struct WebhookIntake: Sendable, CustomStringConvertible {
+    private let secret: Data
+    private let inbox: any EventInbox
+    private let isRelevant: @Sendable (PullRequestEvent) async -> Bool
+    private let onRecorded: @Sendable (String) async -> Void
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - isRelevant: whether some blueprint (or an existing environment) concerns the PR; events
+    ///     for other PRs are answered "ignored" and not recorded.
+    ///   - onRecorded: called with the inbox key after a new event is committed.
+    public init(
+        secret: String, inbox: any EventInbox, isRelevant: @escaping @Sendable (PullRequestEvent) async -> Bool,
+        onRecorded: @escaping @Sendable (String) async -> Void, now: @escaping @Sendable () -> Date = Date.init,
+        logger: Logger = Logger(label: "prenv.intake")
+    ) {
+        self.secret = Data(secret.utf8)
+        self.inbox = inbox
+        self.isRelevant = isRelevant
+        self.onRecorded = onRecorded
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Never prints the secret.
+    public var description: String { "WebhookIntake(secret: <redacted>)" }
+
+    /// Handles one delivery. The signature is checked first, over the raw bytes, so an unsigned
+    /// request learns nothing and leaves nothing behind.
+    public func receive(headers: HTTPHeaders, body: Data) async -> IntakeResponse {
+        let delivery = headers["X-GitHub-Delivery"]
+        switch WebhookSignature.verify(body: body, header: headers[WebhookSignature.headerName], secret: secret) {
+        case .valid: break
+        case let failure:
+            let reason = Self.explain(failure)
+            logger.warning("webhook rejected", metadata: ["delivery": "\(delivery ?? "-")", "reason": "\(reason)"])
+            return .error(401, reason, deliveryID: delivery)
+        }
+        let envelope: WebhookEnvelope
+        do {
+            envelope = try WebhookEnvelope(headers: headers, body: body)
+        } catch {
+            return .error(400, error.description, deliveryID: delivery)
+        }
+        if envelope.event == "ping" {
+            return IntakeResponse(status: 200, outcome: "pong", message: "prenv is listening", deliveryID: envelope.deliveryID)
+        }
+        guard envelope.event == "pull_request" else {
+            return .ignored("prenv acts on pull_request events only, not \(envelope.event)", deliveryID: envelope.deliveryID)
+        }
+        return await receivePullRequest(envelope)
+    }
+
+    static func explain(_ failure: WebhookSignature.Result) -> String {
+        switch failure {
+        case .valid: "signature valid"
+        case .missingHeader: "no X-Hub-Signature-256 header: configure the webhook with the secret prenv has"
+        case .malformedHeader: "X-Hub-Signature-256 is not sha256= followed by 64 hex digits"
+        case .mismatch: "X-Hub-Signature-256 does not match the body: the webhook's secret differs from prenv's"
+        }
+    }
+
+    private func receivePullRequest(_ envelope: WebhookEnvelope) async -> IntakeResponse {
+        let event: PullRequestEvent
+        do {
+            event = try PullRequestEvent.decode(from: envelope.payload)
+        } catch {
+            return .error(400, "malformed pull_request payload: \(error)", deliveryID: envelope.deliveryID)
+        }
+        guard event.sequence != nil else {
+            return .error(400, "malformed pull_request payload: pull_request.updated_at \"\(event.pullRequest.updatedAt)\" is not an ISO 8601 date",
+                          deliveryID: envelope.deliveryID)
+        }
+        guard PullRequestEvent.actedOn.contains(event.action) else {
+            return .ignored("prenv does not act on pull_request action \(event.action)", deliveryID: envelope.deliveryID)
+        }
+        guard await isRelevant(event) else {
+            return .ignored("no blueprint applies to \(event.repository.fullName) (base \(event.pullRequest.base.ref))",
+                            deliveryID: envelope.deliveryID)
+        }
+        let result: InboxAppendResult
+        do {
+            result = try await inbox.append(deliveryID: envelope.deliveryID, event: envelope.event, key: event.inboxKey,
+                                            payload: envelope.payload, receivedAt: now())
+        } catch {
+            // Not recorded: say so, so GitHub shows a failed delivery that can be redelivered.
+            logger.error("webhook not recorded", metadata: ["delivery": "\(envelope.deliveryID)", "error": "\(error)"])
+            return .error(503, "could not record the delivery: \(error)", deliveryID: envelope.deliveryID)
+        }
+        switch result {
+        case .recorded:
+            logger.info("webhook recorded", metadata: [
+                "delivery": "\(envelope.deliveryID)", "pr": "\(event.inboxKey)", "action": "\(event.action)",
+            ])
+            await onRecorded(event.inboxKey)
+            return IntakeResponse(status: 202, outcome: "accepted", message: "\(event.action) for \(event.inboxKey) recorded",
+                                  deliveryID: envelope.deliveryID)
+        case .duplicate:
+            return IntakeResponse(status: 202, outcome: "duplicate", message: "delivery already recorded", deliveryID: envelope.deliveryID)
+        }
+    }
+}

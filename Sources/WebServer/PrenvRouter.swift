@@ -1,0 +1,58 @@
+import AWSHTTP
+import Foundation
+import Hummingbird
+import Supervisor
+
+/// The HTTP surface of `prenv serve`, as routes over framework-free handlers:
+/// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`.
+public enum PrenvRouter {
+    /// GitHub caps webhook payloads at 25 MB; a `pull_request` payload is tens of kilobytes, so the
+    /// default (see `ServeCommand`) leaves ample room and bounds what an attacker can make us buffer.
+    public static func make(
+        intake: WebhookIntake, maxBodyBytes: Int,
+        environments: @escaping @Sendable () async throws -> Data,
+        health: @escaping @Sendable () async -> Bool
+    ) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/webhooks/github") { request, _ -> Response in
+            if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
+                return tooLarge(maxBodyBytes)
+            }
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: maxBodyBytes)
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                return tooLarge(maxBodyBytes)
+            }
+            var headers = AWSHTTP.HTTPHeaders()
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let answer = await intake.receive(headers: headers, body: Data(buffer: buffer))
+            return json(status: answer.status, answer.body)
+        }
+        router.get("/healthz") { _, _ -> Response in
+            await health()
+                ? json(status: 200, Data(#"{"status":"ok"}"#.utf8))
+                : json(status: 503, Data(#"{"status":"starting"}"#.utf8))
+        }
+        router.get("/api/environments") { _, _ -> Response in
+            do {
+                return json(status: 200, try await environments())
+            } catch {
+                let body = IntakeResponse(status: 500, outcome: "error", message: "cannot read the state store: \(error)").body
+                return json(status: 500, body)
+            }
+        }
+        return router
+    }
+
+    static func tooLarge(_ limit: Int) -> Response {
+        json(status: 413, IntakeResponse(status: 413, outcome: "error", message: "body is larger than \(limit) bytes").body)
+    }
+
+    static func json(status: Int, _ body: Data) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: status),
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
