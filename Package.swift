@@ -117,8 +117,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: strictSettings),
-        .target(name: "TestServices", path: "Tests/TestServices", swiftSettings: strictSettings),
-        .testTarget(name: "PrenvTests", dependencies: ["LocalAWSSupport", "AWSHTTP", "AWSCore", "AWSServices"], swiftSettings: strictSettings),
+        .target(name: "TestServices", dependencies: ["AWSHTTP"], path: "Tests/TestServices", swiftSettings: strictSettings),
+        .target(name: "WebhookSupport", dependencies: ["GitHub", "LocalAWSSupport"], path: "Tests/WebhookSupport", swiftSettings: strictSettings),
+        .testTarget(
+            name: "PrenvTests",
+            dependencies: ["LocalAWSSupport", "WebhookSupport", "TestServices", "AWSHTTP", "AWSCore", "AWSServices", "Blueprint", "SeededRandom"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
             name: "ProvidersTests",

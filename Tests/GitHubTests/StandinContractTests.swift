@@ -1,6 +1,7 @@
 import AWSHTTP
 import Foundation
 import GitHub
+import TestServices
 import Testing
 
 /// The stand-in's own contract beyond what the client exercises: combined status and primary limits.

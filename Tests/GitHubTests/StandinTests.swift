@@ -1,6 +1,7 @@
 import AWSHTTP
 import Foundation
 import GitHub
+import TestServices
 import Testing
 
 /// The client against the local GitHub stand-in, which enforces CONTRACT.md. Each test starts

@@ -7,35 +7,12 @@ import Testing
 /// The whole life of one PR's environment through the real binary: `up`, a new head SHA, `down`,
 /// against the local AWS endpoint, with SQLite state. Counts what is left afterwards by name and tag.
 @Suite struct EnvironmentLifecycleTests {
-    let suffix = LocalAWS.uniqueName("lc")
+    let templates = LocalTemplates("lc")
     let accessKey = LocalAWS.uniqueAccessKey()
     /// A PR number of its own, so the environment name (and its tags) is this test's alone.
     let number = Int.random(in: 1000...999_999)
-    var client: AWSClient { LocalAWS.client(credentials: LocalAWS.credentials(accessKey: LocalAWS.uniqueAccessKey())) }
-
-    /// The reference blueprint with this test's own template names, so parallel runs never share AWS names.
-    func writeBlueprint(in directory: URL) throws -> URL {
-        let source = ValidateCommandTests.blueprints
-        var text = try String(contentsOf: source.appendingPathComponent("webapp.yaml"), encoding: .utf8)
-        text = text.replacingOccurrences(of: "acme-previews", with: "\(suffix)-previews")
-            .replacingOccurrences(of: "acme-webapp-build", with: "\(suffix)-build-template")
-            .replacingOccurrences(of: "acme-webapp-main", with: "\(suffix)-main")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("stacks"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: source.appendingPathComponent("stacks/site.yaml"), to: directory.appendingPathComponent("stacks/site.yaml"))
-        let file = directory.appendingPathComponent("webapp.yaml")
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        return file
-    }
-
-    /// What already exists in an AWS account before prenv: the bucket, the template project and the "main" pipeline.
-    func seedTemplates() async throws {
-        let role = try await LocalAWS.serviceRoleARN(client: client)
-        try await S3(client: client).createBucket("\(suffix)-previews")
-        _ = try await CodeBuild(client: client).createProject(LocalAWS.projectDocument(name: "\(suffix)-build-template", serviceRole: role))
-        _ = try await CodePipeline(client: client).createPipeline(
-            LocalAWS.pipelineDocument(name: "\(suffix)-main", roleArn: role, bucket: "\(suffix)-previews", project: "\(suffix)-build-template"),
-            tags: [])
-    }
+    var client: AWSClient { templates.client }
+    var suffix: String { templates.suffix }
 
     func prenv(_ arguments: [String], state: URL) async throws -> PrenvBinary.Result {
         try await PrenvBinary.run(arguments + ["--state", "sqlite:\(state.path)"], environment: PrenvBinary.isolatedEnvironment([
@@ -46,10 +23,10 @@ import Testing
 
     @Test func upNewCommitDownLeavesNothingBehind() async throws {
         try await LocalAWS.requireRunning()
-        try await seedTemplates()
+        try await templates.seed()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-lifecycle-\(suffix)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let blueprint = try writeBlueprint(in: directory)
+        let blueprint = try templates.writeBlueprint(in: directory)
         let state = directory.appendingPathComponent("state/state.sqlite")
         let pr = ["--repo", "acme/webapp", "--pr", String(number)]
         let up = ["up", "--blueprint", blueprint.path] + pr + ["--head-ref", "feature/login", "--poll-interval", "0.05"]

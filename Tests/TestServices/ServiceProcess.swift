@@ -14,17 +14,33 @@ public final class ServiceProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - script: path relative to the package root.
     ///   - hint: what to check when it does not start ("is moto installed? run `make deps`").
-    public init(script: String, arguments: [String], hint: String) async throws {
+    public convenience init(script: String, arguments: [String], hint: String) async throws {
         let path = Self.packageRoot.appendingPathComponent(script).path
+        try await self.init(executable: "/usr/bin/env", arguments: ["python3", path, "--port", "0", "--exit-with-parent"] + arguments,
+                            hint: hint, output: nil)
+    }
+
+    /// Any program that takes `--ready-file PATH` (added here) and writes `{"url": …}` there once it
+    /// serves, e.g. `prenv serve --port 0`. `output` receives its stdout and stderr (for diagnostics).
+    public init(executable: String, arguments: [String], environment: [String: String]? = nil, hint: String, output: URL?) async throws {
         let readyFile = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-service-\(UUID().uuidString).json")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", path, "--port", "0", "--ready-file", readyFile.path, "--exit-with-parent"] + arguments
-        process.standardOutput = FileHandle.nullDevice
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments + ["--ready-file", readyFile.path]
+        if let environment { process.environment = environment }
+        if let output {
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: output)
+            handle.seekToEndOfFile()
+            process.standardOutput = handle
+            process.standardError = handle
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         try process.run()
         self.process = process
         var found: URL?
-        for _ in 0..<300 where found == nil {
+        for _ in 0..<600 where found == nil {
             if let data = try? Data(contentsOf: readyFile),
                let ready = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                let raw = ready["url"] as? String {
@@ -38,9 +54,16 @@ public final class ServiceProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: readyFile)
         guard let found else {
             process.terminate()
-            throw StartFailed(description: "could not start \(path) \(arguments.joined(separator: " ")) (\(hint))")
+            throw StartFailed(description: "could not start \(executable) \(arguments.joined(separator: " ")) (\(hint))")
         }
         self.url = found
+    }
+
+    /// SIGKILL: no shutdown code runs, as when a machine dies. Waits until the process is gone.
+    public func kill9() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// The folder holding Package.swift, found from this file's real path.

@@ -1,0 +1,203 @@
+import AWSServices
+import Foundation
+import LocalAWSSupport
+import Testing
+import WebhookSupport
+
+/// `prenv serve` end to end over real HTTP: signed real payloads in, the local AWS endpoint doing the
+/// work, commit statuses arriving at the GitHub stand-in (which enforces GitHub's contract).
+@Suite struct ServeEndToEndTests {
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+    let sha1 = String(repeating: "1", count: 40)
+    let sha2 = String(repeating: "2", count: 40)
+
+    func delivery(_ action: String, pr: Int, sha: String, second: Int) -> PullRequestDelivery {
+        PullRequestDelivery(action: action, number: pr, sha: sha, updatedAt: Self.start.addingTimeInterval(Double(second)))
+    }
+
+    /// Index of the first status matching, or nil.
+    static func index(_ statuses: [(context: String, state: String, description: String, targetURL: String?)], _ context: String, _ state: String) -> Int? {
+        statuses.firstIndex { $0.context == context && $0.state == state }
+    }
+
+    @Test func openedSynchronizeClosedProvisionsUpdatesAndDestroysWithStatusesInOrder() async throws {
+        let serve = try await ServeHarness("sv-life")
+        defer { serve.stop() }
+        let pr = 4242
+
+        let opened = try await serve.send(delivery("opened", pr: pr, sha: sha1, second: 0))
+        #expect(opened.status == 202 && opened.json["outcome"] as? String == "accepted", "\(opened)")
+        let ready = try await serve.waitFor(pr: pr, state: "ready", sha: sha1)
+        let resources = ready["resources"] as? [[String: Any]] ?? []
+        #expect(resources.map { $0["id"] as? String } == ["artifacts", "build", "pipeline", "site"])
+        #expect(resources.allSatisfy { $0["state"] as? String == "created" && $0["physical_name"] != nil }, "\(resources)")
+        let found = try await TaggedResources.find(envName: serve.envName(pr: pr), client: serve.templates.client)
+        #expect(found.projects.count == 1 && found.pipelines.count == 1 && found.stacks.count == 1, "\(found)")
+
+        // Statuses for the first commit: the environment's pending first, its success (with the site's
+        // URL) last; every resource and every pipeline stage pending, then success.
+        let first = try await eventually { try await serve.statuses(sha: sha1) } until: { Self.index($0, "prenv/webapp", "success") != nil }
+        #expect(first.first?.context == "prenv/webapp" && first.first?.state == "pending", "\(first)")
+        let success = try #require(first.last { $0.context == "prenv/webapp" })
+        #expect(success.state == "success")
+        #expect(success.targetURL?.hasPrefix("http://") == true && success.targetURL?.contains("s3-website") == true, "\(success)")
+        for node in ["artifacts", "build", "pipeline", "site"] + ["pipeline/Source", "pipeline/Build", "pipeline/Deploy"] {
+            let pending = Self.index(first, "prenv/webapp/\(node)", "pending")
+            let done = Self.index(first, "prenv/webapp/\(node)", "success")
+            #expect(pending != nil && done != nil && pending! < done!, "\(node): \(first.filter { $0.context.hasSuffix(node) })")
+        }
+        // Dependency order: the build project is created before the pipeline that runs it, the site last.
+        #expect(Self.index(first, "prenv/webapp/build", "success")! < Self.index(first, "prenv/webapp/pipeline", "pending")!)
+        #expect(Self.index(first, "prenv/webapp/pipeline", "success")! < Self.index(first, "prenv/webapp/site", "pending")!)
+
+        // A new commit: updated in place, its pipeline run again (stage statuses for the new SHA).
+        try await serve.send(delivery("synchronize", pr: pr, sha: sha2, second: 60))
+        try await serve.waitFor(pr: pr, state: "ready", sha: sha2)
+        let second = try await eventually { try await serve.statuses(sha: sha2) } until: { Self.index($0, "prenv/webapp", "success") != nil }
+        #expect(Self.index(second, "prenv/webapp/pipeline/Deploy", "success") != nil, "\(second)")
+
+        // Closed: destroyed in reverse dependency order, nothing left by tag or prefix.
+        try await serve.send(delivery("closed", pr: pr, sha: sha2, second: 120))
+        try await serve.waitFor(pr: pr, state: "destroyed")
+        let third = try await eventually { try await serve.statuses(sha: sha2) } until: {
+            $0.contains { $0.context == "prenv/webapp" && $0.description.hasPrefix("Environment destroyed") }
+        }
+        let deleted = ["site", "pipeline", "build", "artifacts"].map { node in
+            third.firstIndex { $0.context == "prenv/webapp/\(node)" && $0.description.hasPrefix("Deleted") }
+        }
+        #expect(deleted.allSatisfy { $0 != nil } && deleted.compactMap { $0 } == deleted.compactMap { $0 }.sorted(), "\(third)")
+        let left = try await TaggedResources.find(envName: serve.envName(pr: pr), client: serve.templates.client)
+        #expect(left.isEmpty, "left behind: \(left)")
+        #expect(try await S3(client: serve.templates.client).listObjectsV2(bucket: serve.templates.bucket, prefix: "webapp/pr-\(pr)/").isEmpty)
+        // Every request carried what GitHub requires.
+        let requests = try await serve.standin.received().requests
+        #expect(!requests.isEmpty && requests.allSatisfy { ($0["headers"] as? [String: String])?["user-agent"]?.isEmpty == false })
+    }
+
+    @Test func intakeRejectsWhatGitHubWouldNotSendAndRecordsNothing() async throws {
+        let serve = try await ServeHarness("sv-intake")
+        defer { serve.stop() }
+        let good = delivery("opened", pr: 7, sha: sha1, second: 0)
+        let body = try good.body()
+
+        var forged = good.headers(body: body, secret: "not-the-secret")
+        #expect(try await serve.post(body: body, headers: forged).status == 401)
+        forged["X-Hub-Signature-256"] = nil
+        #expect(try await serve.post(body: body, headers: forged).status == 401)
+        var altered = body
+        altered.append(contentsOf: Array(" ".utf8))
+        #expect(try await serve.post(body: altered, headers: good.headers(body: body, secret: serve.secret)).status == 401)
+
+        let malformed = Data("{\"action\": \"opened\", ".utf8)
+        let bad = try await serve.post(body: malformed, headers: good.headers(body: malformed, secret: serve.secret))
+        #expect(bad.status == 400, "\(bad)")
+        #expect((bad.json["message"] as? String)?.contains("malformed") == true, "\(bad)")
+
+        let huge = Data(count: 6 * 1024 * 1024)
+        #expect(try await serve.post(body: huge, headers: good.headers(body: huge, secret: serve.secret)).status == 413)
+
+        let ping = try SharedFixtures.data("github-webhooks/ping/payload.json")
+        let pong = try await serve.post(body: ping, headers: good.headers(body: ping, secret: serve.secret, event: "ping"))
+        #expect(pong.status == 200, "\(pong)")
+        let push = Data("{}".utf8)
+        let ignored = try await serve.post(body: push, headers: good.headers(body: push, secret: serve.secret, event: "push"))
+        #expect(ignored.status == 202 && ignored.json["outcome"] as? String == "ignored", "\(ignored)")
+
+        // None of the above was recorded or acted on.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await serve.environments().isEmpty)
+        #expect(try await LocalAWS.callCounts(accessKey: serve.accessKey).keys.filter { $0.hasPrefix("codebuild") }.isEmpty)
+
+        // The genuine delivery, twice (a redelivery): recorded once, provisioned once.
+        let first = try await serve.send(good)
+        let again = try await serve.send(good)
+        #expect(first.json["outcome"] as? String == "accepted" && again.json["outcome"] as? String == "duplicate", "\(first) \(again)")
+        try await serve.waitFor(pr: 7, state: "ready", sha: sha1)
+        #expect(try await LocalAWS.callCounts(accessKey: serve.accessKey)["codebuild.CreateProject"] == 1)
+        try await serve.send(delivery("closed", pr: 7, sha: sha1, second: 10))
+        try await serve.waitFor(pr: 7, state: "destroyed")
+    }
+
+    @Test func outOfOrderDeliveriesNeverApplyAnOlderCommitAndCloseWinsOverProvisioning() async throws {
+        let serve = try await ServeHarness("sv-order")
+        defer { serve.stop() }
+        // The push arrives before the open it follows: the late `opened` is stale and ignored.
+        try await serve.send(delivery("synchronize", pr: 11, sha: sha2, second: 30))
+        try await serve.send(delivery("opened", pr: 11, sha: sha1, second: 0))
+        try await serve.waitFor(pr: 11, state: "ready", sha: sha2)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await serve.statuses(sha: sha1).isEmpty, "nothing was ever done for the older commit")
+
+        // Closed while provisioning: the apply is cancelled and everything is destroyed.
+        try await serve.send(delivery("opened", pr: 12, sha: sha1, second: 0))
+        try await serve.waitFor(pr: 12, state: "provisioning")
+        try await serve.send(delivery("closed", pr: 12, sha: sha1, second: 5))
+        try await serve.waitFor(pr: 12, state: "destroyed")
+        let left = try await TaggedResources.find(envName: serve.envName(pr: 12), client: serve.templates.client)
+        #expect(left.isEmpty, "left behind: \(left)")
+
+        try await serve.send(delivery("closed", pr: 11, sha: sha2, second: 60))
+        try await serve.waitFor(pr: 11, state: "destroyed")
+    }
+
+    @Test func forkPullRequestsAndSkipLabelsFollowTheBlueprint() async throws {
+        let serve = try await ServeHarness("sv-skip")
+        defer { serve.stop() }
+        var fork = delivery("opened", pr: 21, sha: sha1, second: 0)
+        fork.forkOwner = "mallory"
+        try await serve.send(fork)
+        let skipped = try await serve.waitFor(pr: 21, state: "skipped")
+        #expect((skipped["reason"] as? String)?.contains("fork") == true, "\(skipped)")
+        let forkStatus = try await eventually { try await serve.statuses(sha: sha1) } until: { !$0.isEmpty }
+        #expect(forkStatus.map(\.state) == ["success"] && forkStatus[0].description.hasPrefix("Skipped"), "\(forkStatus)")
+
+        var labelled = delivery("opened", pr: 22, sha: sha2, second: 0)
+        labelled.labels = ["no-preview"]
+        try await serve.send(labelled)
+        try await serve.waitFor(pr: 22, state: "skipped")
+        // Removing the label provisions; adding it again destroys.
+        try await serve.send(delivery("unlabeled", pr: 22, sha: sha2, second: 10))
+        try await serve.waitFor(pr: 22, state: "ready", sha: sha2)
+        var relabelled = delivery("labeled", pr: 22, sha: sha2, second: 20)
+        relabelled.labels = ["no-preview"]
+        try await serve.send(relabelled)
+        try await serve.waitFor(pr: 22, state: "skipped")
+        let environment = try #require(try await serve.environments()[22])
+        #expect((environment["resources"] as? [Any])?.isEmpty ?? true, "\(environment)")
+        let left = try await TaggedResources.find(envName: serve.envName(pr: 22), client: serve.templates.client)
+        #expect(left.isEmpty, "left behind: \(left)")
+        #expect(try await LocalAWS.callCounts(accessKey: serve.accessKey)["codebuild.CreateProject"] == 1, "the fork got nothing")
+    }
+
+    @Test func gitHubOutagesAndAWSThrottlingDelayButDoNotBreakTheEnvironment() async throws {
+        let serve = try await ServeHarness("sv-faults")
+        defer { serve.stop() }
+        // The first status meets a 502, a secondary and a primary rate limit: three retries, within
+        // the client's four attempts, each waiting as GitHub asks (backoff, Retry-After, reset).
+        _ = try await serve.standin.admin("faults", ["status": 502, "count": 1])
+        _ = try await serve.standin.admin("faults", ["secondary_rate_limit": true, "retry_after": "1"])
+        _ = try await serve.standin.admin("faults", ["primary_rate_limit": true, "reset_in": 1])
+        try await LocalAWS.addFault(["kind": "throttle", "service": "codebuild", "access_key": serve.accessKey, "count": 2])
+        try await LocalAWS.addFault(["kind": "throttle", "service": "cloudformation", "access_key": serve.accessKey, "count": 2])
+
+        try await serve.send(delivery("opened", pr: 31, sha: sha1, second: 0))
+        try await serve.waitFor(pr: 31, state: "ready", sha: sha1)
+        let statuses = try await eventually { try await serve.statuses(sha: sha1) } until: { Self.index($0, "prenv/webapp", "success") != nil }
+        #expect(Self.index(statuses, "prenv/webapp", "pending") != nil, "\(statuses)")
+        let counts = try await LocalAWS.callCounts(accessKey: serve.accessKey)
+        #expect((counts["codebuild.CreateProject"] ?? 0) + (counts["codebuild.BatchGetProjects"] ?? 0) > 2, "throttled calls were retried: \(counts)")
+        try await serve.send(delivery("closed", pr: 31, sha: sha1, second: 10))
+        try await serve.waitFor(pr: 31, state: "destroyed")
+    }
+}
+
+/// Polls `read` until `condition` holds (10 s at most), returning the last value either way.
+func eventually<T>(_ read: () async throws -> T, until condition: (T) -> Bool) async throws -> T {
+    let deadline = Date().addingTimeInterval(10)
+    var value = try await read()
+    while !condition(value), Date() < deadline {
+        try await Task.sleep(for: .milliseconds(50))
+        value = try await read()
+    }
+    return value
+}

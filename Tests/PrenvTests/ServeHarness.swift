@@ -1,0 +1,130 @@
+import AWSHTTP
+import Blueprint
+import Foundation
+import LocalAWSSupport
+import TestServices
+import WebhookSupport
+
+/// `prenv serve` as a user runs it: the built binary on a free port, the local AWS endpoint, a GitHub
+/// stand-in, SQLite state in a folder of this test's own. It can be killed (SIGKILL) and restarted on
+/// the same state, and waits on `/api/environments` rather than on time.
+final class ServeHarness: @unchecked Sendable {
+    let templates: LocalTemplates
+    let directory: URL
+    let accessKey = LocalAWS.uniqueAccessKey()
+    let secret = "webhook-secret-\(UUID().uuidString)"
+    let standin: StandinProcess
+    private(set) var server: ServiceProcess
+    private let lock = NSLock()
+    let transport = URLSessionTransport()
+
+    var blueprints: URL { directory.appendingPathComponent("blueprints") }
+    var statePath: String { directory.appendingPathComponent("state/state.sqlite").path }
+    var log: URL { directory.appendingPathComponent("serve.log") }
+
+    init(_ name: String) async throws {
+        try await LocalAWS.requireRunning()
+        templates = LocalTemplates(name)
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-serve-\(templates.suffix)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try await templates.seed()
+        standin = try await StandinProcess()
+        let blueprints = directory.appendingPathComponent("blueprints")
+        try FileManager.default.createDirectory(at: blueprints, withIntermediateDirectories: true)
+        try templates.writeBlueprint(in: blueprints)
+        server = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin)
+    }
+
+    static func launch(directory: URL, accessKey: String, secret: String, standin: StandinProcess) async throws -> ServiceProcess {
+        try await ServiceProcess(
+            executable: PrenvBinary.path,
+            arguments: ["serve", "--port", "0", "--blueprints", directory.appendingPathComponent("blueprints").path,
+                        "--state", "sqlite:" + directory.appendingPathComponent("state/state.sqlite").path,
+                        "--poll-interval", "0.05", "--reconcile-interval", "1", "--log-level", "debug"],
+            environment: PrenvBinary.isolatedEnvironment([
+                "AWS_ACCESS_KEY_ID": accessKey, "AWS_SECRET_ACCESS_KEY": "serve-secret", "AWS_REGION": LocalAWS.region,
+                "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString, "PRENV_WEBHOOK_SECRET": secret,
+                "GITHUB_TOKEN": standin.token, "GITHUB_API_URL": standin.url.absoluteString,
+            ]),
+            hint: "build prenv first (`swift build`)",
+            output: directory.appendingPathComponent("serve.log"))
+    }
+
+    /// SIGKILL, then a new server on the same state (as a supervisor such as systemd would).
+    func killAndRestart() async throws {
+        server.kill9()
+        let next = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin)
+        lock.withLock { server = next }
+    }
+
+    func kill9() { server.kill9() }
+
+    func restart() async throws {
+        let next = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin)
+        lock.withLock { server = next }
+    }
+
+    func stop() {
+        server.stop()
+        standin.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    var url: URL { lock.withLock { server.url } }
+
+    /// Sends a raw request to `/webhooks/github`.
+    func post(body: Data, headers: [String: String]) async throws -> (status: Int, json: [String: Any]) {
+        let request = HTTPRequest(method: "POST", url: url.appendingPathComponent("webhooks/github"),
+                                  headers: HTTPHeaders(headers.map { ($0.key, $0.value) }), body: body)
+        let response = try await transport.send(request)
+        return (response.status, (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:])
+    }
+
+    /// Sends a signed delivery.
+    @discardableResult
+    func send(_ delivery: PullRequestDelivery) async throws -> (status: Int, json: [String: Any]) {
+        let body = try delivery.body()
+        return try await post(body: body, headers: delivery.headers(body: body, secret: secret))
+    }
+
+    /// `GET /api/environments`, as `[pr: environment]` for the webapp blueprint.
+    func environments() async throws -> [Int: [String: Any]] {
+        let response = try await transport.send(HTTPRequest(method: "GET", url: url.appendingPathComponent("api/environments")))
+        let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        var byPR: [Int: [String: Any]] = [:]
+        for environment in object?["environments"] as? [[String: Any]] ?? [] {
+            if let pr = environment["pr"] as? Int { byPR[pr] = environment }
+        }
+        return byPR
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Polls until PR `pr` is in `state` (and at `sha`, if given); fails with the last seen state and the log tail.
+    @discardableResult
+    func waitFor(pr: Int, state: String, sha: String? = nil, seconds: Double = 90) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last: [String: Any]?
+        while Date() < deadline {
+            last = try? await environments()[pr]
+            if let last, last["state"] as? String == state, sha == nil || last["head_sha"] as? String == sha { return last }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let tail = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(40).joined(separator: "\n")
+        throw Timeout(description: "PR \(pr) never reached \(state)\(sha.map { " at \($0)" } ?? ""); last seen: \(String(describing: last))\nserve log:\n\(tail)")
+    }
+
+    /// Statuses the stand-in accepted for `sha`, in order, as (context, state, description, target_url).
+    func statuses(sha: String) async throws -> [(context: String, state: String, description: String, targetURL: String?)] {
+        try await standin.received().statuses.filter { $0["_sha"] as? String == sha }.map {
+            ($0["context"] as? String ?? "", $0["state"] as? String ?? "", $0["description"] as? String ?? "", $0["target_url"] as? String)
+        }
+    }
+
+    /// The environment name of PR `pr` (for finding its resources by tag).
+    func envName(pr: Int) -> String {
+        AWSNames.envName(repository: "acme/webapp", pr: pr, blueprint: "webapp")
+    }
+}
