@@ -89,7 +89,12 @@ final class ServeHarness: @unchecked Sendable {
 
     /// `GET /api/environments`, as `[pr: environment]` for the webapp blueprint.
     func environments() async throws -> [Int: [String: Any]] {
-        let response = try await transport.send(HTTPRequest(method: "GET", url: url.appendingPathComponent("api/environments")))
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(HTTPRequest(method: "GET", url: url.appendingPathComponent("api/environments")))
+        } catch {
+            throw Timeout(description: "GET /api/environments failed: \(error)\nserve log:\n\(logTail())")
+        }
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         var byPR: [Int: [String: Any]] = [:]
         for environment in object?["environments"] as? [[String: Any]] ?? [] {
@@ -112,8 +117,11 @@ final class ServeHarness: @unchecked Sendable {
             if let last, last["state"] as? String == state, sha == nil || last["head_sha"] as? String == sha { return last }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let tail = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(40).joined(separator: "\n")
-        throw Timeout(description: "PR \(pr) never reached \(state)\(sha.map { " at \($0)" } ?? ""); last seen: \(String(describing: last))\nserve log:\n\(tail)")
+        throw Timeout(description: "PR \(pr) never reached \(state)\(sha.map { " at \($0)" } ?? ""); last seen: \(String(describing: last))\nserve log:\n\(logTail())")
+    }
+
+    func logTail(_ lines: Int = 60) -> String {
+        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
     /// Statuses the stand-in accepted for `sha`, in order, as (context, state, description, target_url).
