@@ -112,7 +112,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "PrenvBenchmarks",
-            dependencies: ["AWSCore", "AWSServices", "AWSSigV4", "AWSHTTP", "LocalAWSSupport", "ResourceGraph", "SeededRandom"],
+            dependencies: [
+                "AWSCore", "AWSServices", "AWSSigV4", "AWSHTTP", "LocalAWSSupport", "ResourceGraph", "SeededRandom",
+                "Supervisor", "WebServer", "StateStoreSQLite", "Orchestrator", "WebhookSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Benchmarks",
             swiftSettings: strictSettings
         ),

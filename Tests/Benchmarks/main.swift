@@ -70,7 +70,7 @@ func benchmarkCalls(name: String, total: Int, concurrency: Int, _ call: @escapin
                  name, total, concurrency, Double(total) / wall, percentile(latencies, 0.5), percentile(latencies, 0.99)))
 }
 
-/// `prenv-benchmarks [sigv4|graph|calls]...` runs only the named groups (all by default).
+/// `prenv-benchmarks [sigv4|graph|calls|intake]...` runs only the named groups (all by default).
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ group: String) -> Bool { selected.isEmpty || selected.contains(group) }
 
@@ -97,4 +97,12 @@ do {
     print("end-to-end benchmarks failed: \(error)")
     exit(1)
 }
+}
+if wanted("intake") {
+    do {
+        for concurrency in [1, 16, 64] { try await benchmarkIntake(events: 500, concurrency: concurrency) }
+    } catch {
+        print("intake benchmark failed: \(error)")
+        exit(1)
+    }
 }

@@ -1,0 +1,78 @@
+import AWSHTTP
+import Foundation
+import Hummingbird
+import Logging
+import Orchestrator
+import StateStoreSQLite
+import Supervisor
+import WebServer
+import WebhookSupport
+
+/// Webhook intake as GitHub sees it: a burst of distinct, signed `pull_request` deliveries (the real
+/// `opened` payload, ~25 KB each) over HTTP to the real routes, each durably recorded in SQLite
+/// (WAL, synchronous=FULL) before its 202. Per-PR workers are not attached: they run after the
+/// reply and are measured elsewhere. Prints requests/s and p50/p99 latency to the 202.
+func benchmarkIntake(events: Int, concurrency: Int) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-bench-intake-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let inbox = try SQLiteEventInbox(path: directory.appendingPathComponent("state.sqlite").path)
+    let secret = "bench-secret"
+    var quiet = Logger(label: "prenv.bench")
+    quiet.logLevel = .critical  // a log line per request would be measured too
+    let intake = WebhookIntake(secret: secret, inbox: inbox, isRelevant: { _ in true }, onRecorded: { _ in }, logger: quiet)
+    let router = PrenvRouter.make(intake: intake, maxBodyBytes: 5 << 20, environments: { Data() }, health: { true })
+    let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    var configuration = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
+    configuration = configuration.with(backlog: 1024)
+    let app = Application(router: router, configuration: configuration, onServerRunning: { channel in
+        portContinuation.yield(channel.localAddress?.port ?? 0)
+    }, logger: quiet)
+    let server = Task { try await app.run() }
+    defer { server.cancel() }
+    var ports = portStream.makeAsyncIterator()
+    guard let port = await ports.next(), let url = URL(string: "http://127.0.0.1:\(port)/webhooks/github") else { return }
+
+    // Built and signed up front: the figure is the server's, not the client's JSON work.
+    let requests = try (0..<events).map { index -> AWSHTTP.HTTPRequest in
+        var delivery = PullRequestDelivery(action: "opened", number: index + 1, sha: String(format: "%040x", index),
+                                           updatedAt: Date(timeIntervalSince1970: 1_790_000_000), repository: "acme/bench-\(index % 50)")
+        delivery.deliveryID = "bench-\(concurrency)-\(index)"
+        let body = try delivery.body()
+        return AWSHTTP.HTTPRequest(method: "POST", url: url, headers: AWSHTTP.HTTPHeaders(delivery.headers(body: body, secret: secret).map { ($0.key, $0.value) }), body: body)
+    }
+    let transport = URLSessionTransport(maxConnectionsPerHost: concurrency)
+    for index in 0..<min(20, events) { _ = try await transport.send(requests[index]) }  // warm up (recorded as duplicates later)
+
+    let clock = ContinuousClock()
+    let started = clock.now
+    let (latencies, accepted) = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                var mine: [Double] = []
+                var ok = 0
+                var index = worker
+                while index < events {
+                    let sent = clock.now
+                    let response = try await transport.send(requests[index])
+                    mine.append(seconds(sent.duration(to: clock.now)) * 1000)
+                    if response.status == 202 { ok += 1 }
+                    index += concurrency
+                }
+                return (mine, ok)
+            }
+        }
+        var all: [Double] = []
+        var ok = 0
+        for try await (part, count) in group {
+            all += part
+            ok += count
+        }
+        return (all.sorted(), ok)
+    }
+    let wall = seconds(started.duration(to: clock.now))
+    let recorded = try await inbox.pendingKeys().count
+    print(String(format: "intake: %d signed pull_request deliveries (%.0f KB each), %d in flight: %.0f requests/s, p50 %.2f ms, p99 %.2f ms to the 202; %d answered 202, %d PRs recorded",
+                 events, Double(requests[0].body.count) / 1024, concurrency, Double(events) / wall,
+                 percentile(latencies, 0.5), percentile(latencies, 0.99), accepted, recorded))
+}
