@@ -4,7 +4,7 @@
 LOCAL_AWS_PORT ?= 4566
 LOCAL_AWS_DIR  ?= .build-local-aws
 
-.PHONY: deps build test run doctor bench local-aws-start local-aws-stop clean
+.PHONY: deps build test run send-lifecycle demo cli-demo doctor bench local-aws-start local-aws-stop clean
 
 ## Install the system packages and the pinned moto that the build and tests need.
 deps:
@@ -18,11 +18,25 @@ test: deps
 	swift build --build-tests
 	PRENV_LOCAL_ARGS="--stage-seconds 0.5" infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- bash -c 'swift test --skip-build 2>&1 | tee $(LOCAL_AWS_DIR)/swift-test.log; s=$${PIPESTATUS[0]}; python3 -m pytest -q infra/local/tests || s=1; exit $$s'
 
-## Run prenv's main job locally against the local AWS endpoint: doctor, then one PR's environment
-## up, updated for a new commit, listed and torn down (infra/local/demo.sh).
+## Run prenv's main job locally on its embedded defaults: the local AWS endpoint, seeded with what
+## blueprints/webapp.yaml clones, and `prenv serve` (127.0.0.1:8080, SQLite) in the foreground.
 run: deps
-	swift build
+	swift build --product prenv
+	infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- infra/local/serve-demo.sh
+
+## With `make run` going: send it one PR's signed opened, synchronize and closed webhooks.
+send-lifecycle:
+	infra/local/send-lifecycle.sh
+
+## `make run` plus `make send-lifecycle`, ending by itself.
+demo: deps
+	swift build --product prenv
 	infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- infra/local/demo.sh
+
+## The CLI path without a server: doctor, validate, up, up at a new commit, ls, down.
+cli-demo: deps
+	swift build --product prenv
+	infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- infra/local/cli-demo.sh
 
 ## Benchmarks print their figures (release build); see BENCHMARKS.md.
 bench: deps

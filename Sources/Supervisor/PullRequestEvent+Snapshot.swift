@@ -5,7 +5,8 @@ import Orchestrator
 
 extension PullRequestEvent {
     /// The `pull_request` actions prenv acts on; every other action is answered "ignored".
-    public static let actedOn: Set<String> = ["opened", "reopened", "synchronize", "closed", "labeled", "unlabeled"]
+    /// `edited` is how a change of base branch arrives, which can select or deselect a blueprint.
+    public static let actedOn: Set<String> = ["opened", "reopened", "synchronize", "closed", "labeled", "unlabeled", "edited"]
 
     /// The inbox key: events of one PR are processed one at a time, in arrival order.
     public var inboxKey: String { "\(repository.fullName)#\(number)" }
@@ -36,7 +37,7 @@ extension PullRequestEvent {
         switch action {
         case "opened": return .opened(pr, decision)
         case "reopened": return .reopened(pr, decision)
-        case "synchronize": return .synchronize(pr, decision)
+        case "synchronize", "edited": return .synchronize(pr, decision)
         case "labeled": return .labeled(pr, decision)
         case "unlabeled": return .unlabeled(pr, decision)
         case "closed": return .closed(sequence: sequence)
