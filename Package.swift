@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "AWSHTTP", "TestServices"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "AWSHTTP", "StateStoreSQLite"],
+            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "AWSHTTP", "StateStoreSQLite", "WebhookSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph"], swiftSettings: strictSettings),

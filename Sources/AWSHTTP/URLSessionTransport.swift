@@ -35,7 +35,7 @@ public final class URLSessionTransport: HTTPTransport {
             urlRequest.httpBody = request.body
         }
         do {
-            let (data, response) = try await session.data(for: urlRequest)
+            let (data, response) = try await data(for: urlRequest)
             guard let http = response as? HTTPURLResponse else {
                 throw HTTPTransportError(kind: .other, url: request.url.absoluteString, detail: "not an HTTP response")
             }
@@ -52,6 +52,32 @@ public final class URLSessionTransport: HTTPTransport {
             throw HTTPTransportError(kind: .cancelled, url: Self.redacted(request.url), detail: "cancelled")
         } catch {
             throw HTTPTransportError(kind: .other, url: Self.redacted(request.url), detail: String(describing: error))
+        }
+    }
+
+    /// `URLSession.data(for:)` without its cancellation deadlock on Linux: corelibs Foundation's
+    /// handler calls `URLSessionTask.cancel()` (which waits on the task's work queue) while the Swift
+    /// runtime holds the cancelled task's status lock, and a network thread completing the same task
+    /// takes those locks in the opposite order (swift-corelibs-foundation #5412). Here the handler
+    /// only schedules the cancel on another queue, so the cancelling thread (often an actor's) never
+    /// waits on URLSession.
+    private func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+        let handle = CancellableTask()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let response {
+                        continuation.resume(returning: (data ?? Data(), response))
+                    } else {
+                        continuation.resume(throwing: URLError(.badServerResponse))
+                    }
+                }
+                handle.start(task)
+            }
+        } onCancel: {
+            handle.cancel()
         }
     }
 
@@ -75,5 +101,33 @@ public final class URLSessionTransport: HTTPTransport {
         components?.user = nil
         components?.password = nil
         return components?.string ?? "<url>"
+    }
+}
+
+/// The URLSession task behind one `send`, cancelled off the cancelling thread (see `data(for:)`).
+private final class CancellableTask: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: URLSessionTask?
+    private var cancelled = false
+
+    func start(_ task: URLSessionTask) {
+        let alreadyCancelled = lock.withLock {
+            self.task = task
+            return cancelled
+        }
+        task.resume()
+        if alreadyCancelled { Self.cancelLater(task) }
+    }
+
+    func cancel() {
+        let task = lock.withLock {
+            cancelled = true
+            return self.task
+        }
+        if let task { Self.cancelLater(task) }
+    }
+
+    private static func cancelLater(_ task: URLSessionTask) {
+        DispatchQueue.global().async { task.cancel() }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// One GitHub webhook delivery as the inbox recorded it.
 ///
-/// The raw body is kept, not a parsed model, so a worker built by a later prenv can re-read events
-/// recorded by this one, and the recorded bytes are exactly what the HMAC was verified over.
+/// The JSON payload is kept, not a parsed model, so a worker built by a later prenv can re-read
+/// events recorded by this one.
 public struct InboxEvent: Sendable, Hashable, Codable {
     /// `X-GitHub-Delivery`: GitHub's idempotency key for a delivery (redeliveries reuse it).
     public var deliveryID: String
@@ -11,7 +11,8 @@ public struct InboxEvent: Sendable, Hashable, Codable {
     public var event: String
     /// The per-PR ordering key, e.g. `acme/webapp#5`; the caller decides its shape.
     public var key: String
-    /// The request body as received.
+    /// The JSON payload: the request body as received, or the decoded `payload=` field of a
+    /// form-encoded delivery (the HMAC was verified over the raw form body before recording).
     public var payload: Data
     public var receivedAt: Date
     /// Assigned by the inbox: strictly increasing in arrival order, across all keys.

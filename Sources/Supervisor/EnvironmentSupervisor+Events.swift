@@ -82,13 +82,14 @@ extension EnvironmentSupervisor {
         for (key, _, decision) in decisions(for: event) {
             guard let machineEvent = event.machineEvent(sequence: sequence, decision: decision), var slot = slots[key] else { continue }
             let fresh = sequence >= slot.record.machine.lastSequence
-            let before = slot.record.machine.phase
             let actions = slot.record.machine.handle(machineEvent)
             if fresh { slot.record.pullRequest = PullRequestInfo(event.context) }
             slots[key] = slot
             touched.append(key)
             route(actions, for: key)
-            if case .skipped(let reason) = slot.record.machine.phase, before != slot.record.machine.phase, pendingLaunch[key] == nil {
+            // Statuses belong to one commit: a skipped PR says so on every new head (the reporter
+            // drops a repeat on the same commit), or a required check would wait forever.
+            if fresh, event.action != "closed", case .skipped(let reason) = slot.record.machine.phase, pendingLaunch[key] == nil {
                 narrator(for: key, sha: slot.record.pullRequest.headSHA).environment(.success, "Skipped: \(reason)")
             }
         }

@@ -38,6 +38,8 @@ extension EnvironmentSupervisor {
             let observer = OperationObserver(progress: narrator.progress, stage: narrator.stage)
             let result = await operations.apply(blueprint: blueprint, context: context, key: key, observer: observer)
             let reason = Self.reason(result)
+            // Stopped by a shutdown: the run resumes at the next start, so it is not "superseded".
+            guard !stopping else { return }
             if result.succeeded {
                 let url = Self.targetURL(blueprint: blueprint, context: context, outputs: result.record?.createdOutputs ?? [:])
                 narrator.environment(.success, "Environment ready: \(result.outcomes.count) resources", targetURL: url)

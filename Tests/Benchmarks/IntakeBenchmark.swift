@@ -35,11 +35,11 @@ func benchmarkIntake(events: Int, concurrency: Int) async throws {
 
     // Built and signed up front: the figure is the server's, not the client's JSON work.
     let requests = try (0..<events).map { index -> AWSHTTP.HTTPRequest in
-        var delivery = PullRequestDelivery(action: "opened", number: index + 1, sha: String(format: "%040x", index),
-                                           updatedAt: Date(timeIntervalSince1970: 1_790_000_000), repository: "acme/bench-\(index % 50)")
-        delivery.deliveryID = "bench-\(concurrency)-\(index)"
-        let body = try delivery.body()
-        return AWSHTTP.HTTPRequest(method: "POST", url: url, headers: AWSHTTP.HTTPHeaders(delivery.headers(body: body, secret: secret).map { ($0.key, $0.value) }), body: body)
+        let payload = PullRequestPayload(action: "opened", repository: "acme/bench-\(index % 50)", number: index + 1,
+                                         headSHA: String(format: "%040x", index))
+        let body = try payload.json()
+        let headers = WebhookFixtures.headers(body: body, signingSecret: secret, deliveryID: "bench-\(concurrency)-\(index)")
+        return AWSHTTP.HTTPRequest(method: "POST", url: url, headers: headers, body: body)
     }
     let transport = URLSessionTransport(maxConnectionsPerHost: concurrency)
     for index in 0..<min(20, events) { _ = try await transport.send(requests[index]) }  // warm up (recorded as duplicates later)

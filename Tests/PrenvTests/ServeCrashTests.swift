@@ -22,12 +22,10 @@ import WebhookSupport
         var sha: [Int: String] = [:]
         var second = 0
         var kills = 0, duringProvisioning = 0, duringTeardown = 0, deliveries = 0
-        let start = Date(timeIntervalSince1970: 1_790_000_000)
 
         func send(_ action: String, _ pr: Int) async throws {
             second += 1
-            let delivery = PullRequestDelivery(action: action, number: pr, sha: sha[pr] ?? "", updatedAt: start.addingTimeInterval(Double(second)))
-            let answer = try await serve.send(delivery)
+            let answer = try await serve.send(PullRequestPayload(action: action, number: pr, headSHA: sha[pr] ?? "", updatedAt: WebhookFixtures.timestamp(second)))
             #expect(answer.status == 202, "\(action) #\(pr): \(answer)")
             deliveries += 1
         }

@@ -1,3 +1,4 @@
+import AWSHTTP
 import AWSServices
 import Foundation
 import LocalAWSSupport
@@ -7,12 +8,11 @@ import WebhookSupport
 /// `prenv serve` end to end over real HTTP: signed real payloads in, the local AWS endpoint doing the
 /// work, commit statuses arriving at the GitHub stand-in (which enforces GitHub's contract).
 @Suite struct ServeEndToEndTests {
-    static let start = Date(timeIntervalSince1970: 1_790_000_000)
     let sha1 = String(repeating: "1", count: 40)
     let sha2 = String(repeating: "2", count: 40)
 
-    func delivery(_ action: String, pr: Int, sha: String, second: Int) -> PullRequestDelivery {
-        PullRequestDelivery(action: action, number: pr, sha: sha, updatedAt: Self.start.addingTimeInterval(Double(second)))
+    func delivery(_ action: String, pr: Int, sha: String, second: Int) -> PullRequestPayload {
+        PullRequestPayload(action: action, number: pr, headSHA: sha, updatedAt: WebhookFixtures.timestamp(second))
     }
 
     /// Index of the first status matching, or nil.
@@ -78,29 +78,32 @@ import WebhookSupport
         let serve = try await ServeHarness("sv-intake")
         defer { serve.stop() }
         let good = delivery("opened", pr: 7, sha: sha1, second: 0)
-        let body = try good.body()
+        let body = try good.json()
+        func signed(_ body: Data, event: String = "pull_request") -> HTTPHeaders {
+            WebhookFixtures.headers(event: event, body: body, signingSecret: serve.secret)
+        }
 
-        var forged = good.headers(body: body, secret: "not-the-secret")
+        var forged = WebhookFixtures.headers(body: body, signingSecret: "not-the-secret")
         #expect(try await serve.post(body: body, headers: forged).status == 401)
-        forged["X-Hub-Signature-256"] = nil
+        forged.remove("X-Hub-Signature-256")
         #expect(try await serve.post(body: body, headers: forged).status == 401)
         var altered = body
         altered.append(contentsOf: Array(" ".utf8))
-        #expect(try await serve.post(body: altered, headers: good.headers(body: body, secret: serve.secret)).status == 401)
+        #expect(try await serve.post(body: altered, headers: signed(body)).status == 401)
 
         let malformed = Data("{\"action\": \"opened\", ".utf8)
-        let bad = try await serve.post(body: malformed, headers: good.headers(body: malformed, secret: serve.secret))
+        let bad = try await serve.post(body: malformed, headers: signed(malformed))
         #expect(bad.status == 400, "\(bad)")
         #expect((bad.json["message"] as? String)?.contains("malformed") == true, "\(bad)")
 
         let huge = Data(count: 6 * 1024 * 1024)
-        #expect(try await serve.post(body: huge, headers: good.headers(body: huge, secret: serve.secret)).status == 413)
+        #expect(try await serve.post(body: huge, headers: signed(huge)).status == 413)
 
         let ping = try SharedFixtures.data("github-webhooks/ping/payload.json")
-        let pong = try await serve.post(body: ping, headers: good.headers(body: ping, secret: serve.secret, event: "ping"))
+        let pong = try await serve.post(body: ping, headers: signed(ping, event: "ping"))
         #expect(pong.status == 200, "\(pong)")
         let push = Data("{}".utf8)
-        let ignored = try await serve.post(body: push, headers: good.headers(body: push, secret: serve.secret, event: "push"))
+        let ignored = try await serve.post(body: push, headers: signed(push, event: "push"))
         #expect(ignored.status == 202 && ignored.json["outcome"] as? String == "ignored", "\(ignored)")
 
         // None of the above was recorded or acted on.
@@ -109,8 +112,8 @@ import WebhookSupport
         #expect(try await LocalAWS.callCounts(accessKey: serve.accessKey).keys.filter { $0.hasPrefix("codebuild") }.isEmpty)
 
         // The genuine delivery, twice (a redelivery): recorded once, provisioned once.
-        let first = try await serve.send(good)
-        let again = try await serve.send(good)
+        let first = try await serve.send(good, deliveryID: "redelivered")
+        let again = try await serve.send(good, deliveryID: "redelivered")
         #expect(first.json["outcome"] as? String == "accepted" && again.json["outcome"] as? String == "duplicate", "\(first) \(again)")
         try await serve.waitFor(pr: 7, state: "ready", sha: sha1)
         #expect(try await LocalAWS.callCounts(accessKey: serve.accessKey)["codebuild.CreateProject"] == 1)
@@ -144,7 +147,7 @@ import WebhookSupport
         let serve = try await ServeHarness("sv-skip")
         defer { serve.stop() }
         var fork = delivery("opened", pr: 21, sha: sha1, second: 0)
-        fork.forkOwner = "mallory"
+        fork.fromFork = true
         try await serve.send(fork)
         let skipped = try await serve.waitFor(pr: 21, state: "skipped")
         #expect((skipped["reason"] as? String)?.contains("fork") == true, "\(skipped)")

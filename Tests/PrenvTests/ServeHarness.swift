@@ -73,18 +73,17 @@ final class ServeHarness: @unchecked Sendable {
     var url: URL { lock.withLock { server.url } }
 
     /// Sends a raw request to `/webhooks/github`.
-    func post(body: Data, headers: [String: String]) async throws -> (status: Int, json: [String: Any]) {
-        let request = HTTPRequest(method: "POST", url: url.appendingPathComponent("webhooks/github"),
-                                  headers: HTTPHeaders(headers.map { ($0.key, $0.value) }), body: body)
+    func post(body: Data, headers: HTTPHeaders) async throws -> (status: Int, json: [String: Any]) {
+        let request = HTTPRequest(method: "POST", url: url.appendingPathComponent("webhooks/github"), headers: headers, body: body)
         let response = try await transport.send(request)
         return (response.status, (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:])
     }
 
-    /// Sends a signed delivery.
+    /// Sends a delivery signed with the server's secret.
     @discardableResult
-    func send(_ delivery: PullRequestDelivery) async throws -> (status: Int, json: [String: Any]) {
-        let body = try delivery.body()
-        return try await post(body: body, headers: delivery.headers(body: body, secret: secret))
+    func send(_ payload: PullRequestPayload, deliveryID: String = UUID().uuidString) async throws -> (status: Int, json: [String: Any]) {
+        let body = try payload.json()
+        return try await post(body: body, headers: WebhookFixtures.headers(body: body, signingSecret: secret, deliveryID: deliveryID))
     }
 
     /// `GET /api/environments`, as `[pr: environment]` for the webapp blueprint.
