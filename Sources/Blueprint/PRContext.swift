@@ -1,5 +1,6 @@
-/// The pull request an environment is rendered for: the values of the context variables.
-public struct PRContext: Sendable, Hashable {
+/// The pull request an environment is rendered for: the values of the context variables. Codable
+/// because `prenv serve` saves it with each worker, to render at the right commit after a restart.
+public struct PRContext: Sendable, Hashable, Codable {
     public var owner: String
     public var repository: String
     public var number: Int
@@ -33,5 +34,14 @@ public struct PRContext: Sendable, Hashable {
         case .repoName: repository
         case .envName: AWSNames.envName(repository: fullRepositoryName, pr: number, blueprint: blueprint)
         }
+    }
+}
+
+extension PRContext {
+    /// The same pull request at another head commit.
+    public func at(sha: String) -> PRContext {
+        var context = self
+        context.headSHA = sha
+        return context
     }
 }

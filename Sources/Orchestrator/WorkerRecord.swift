@@ -8,45 +8,18 @@ public struct WorkerRecord: Sendable, Hashable, Codable {
     public var key: EnvironmentKey
     public var machine: EnvironmentStateMachine
     /// The pull request as of the last accepted event.
-    public var pullRequest: PullRequestInfo
+    public var pullRequest: PRContext
     /// Increases with every save; a store keeps the highest, so an older snapshot written late (two
     /// saves racing) never replaces a newer one.
     public var revision: Int64
     public var updatedAt: Date
 
-    public init(key: EnvironmentKey, machine: EnvironmentStateMachine, pullRequest: PullRequestInfo, revision: Int64, updatedAt: Date) {
+    public init(key: EnvironmentKey, machine: EnvironmentStateMachine, pullRequest: PRContext, revision: Int64, updatedAt: Date) {
         self.key = key
         self.machine = machine
         self.pullRequest = pullRequest
         self.revision = revision
         self.updatedAt = updatedAt
-    }
-}
-
-/// The render context of a PR, storable (`PRContext` is the blueprint's view of the same values).
-public struct PullRequestInfo: Sendable, Hashable, Codable {
-    public var owner: String
-    public var repository: String
-    public var number: Int
-    public var headSHA: String
-    public var headRef: String
-    public var baseRef: String
-    public var author: String
-
-    public init(_ context: PRContext) {
-        owner = context.owner
-        repository = context.repository
-        number = context.number
-        headSHA = context.headSHA
-        headRef = context.headRef
-        baseRef = context.baseRef
-        author = context.author
-    }
-
-    /// The context to render at `sha` (the machine may apply a SHA other than the latest seen).
-    public func context(at sha: String? = nil) -> PRContext {
-        PRContext(owner: owner, repository: repository, number: number, headSHA: sha ?? headSHA,
-                  headRef: headRef, baseRef: baseRef, author: author)
     }
 }
 

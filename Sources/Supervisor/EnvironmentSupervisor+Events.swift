@@ -70,7 +70,7 @@ extension EnvironmentSupervisor {
                 let recorded = try await store.load(key)?.hasLiveNodes ?? false
                 guard slots[key] == nil else { continue }
                 let record = WorkerRecord(key: key, machine: EnvironmentStateMachine(hasRecordedResources: recorded),
-                                          pullRequest: PullRequestInfo(event.context), revision: 0, updatedAt: now())
+                                          pullRequest: event.context, revision: 0, updatedAt: now())
                 slots[key] = Slot(record: record)
             }
         }
@@ -83,7 +83,7 @@ extension EnvironmentSupervisor {
             guard let machineEvent = event.machineEvent(sequence: sequence, decision: decision), var slot = slots[key] else { continue }
             let fresh = sequence >= slot.record.machine.lastSequence
             let actions = slot.record.machine.handle(machineEvent)
-            if fresh { slot.record.pullRequest = PullRequestInfo(event.context) }
+            if fresh { slot.record.pullRequest = event.context }
             slots[key] = slot
             touched.append(key)
             route(actions, for: key)

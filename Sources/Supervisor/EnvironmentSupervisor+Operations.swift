@@ -23,14 +23,14 @@ extension EnvironmentSupervisor {
         slots[key] = slot
     }
 
-    private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PullRequestInfo, runID: Int) -> Task<Void, Never> {
+    private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PRContext, runID: Int) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
         guard let blueprint = blueprints[key.blueprint] else {
             let reason = "blueprint \(key.blueprint) is no longer loaded"
             narrator.environment(.failure, reason)
             return Task { await self.finished(key, runID: runID, .applyFinished(sha: sha, success: false, reason: reason)) }
         }
-        let context = pullRequest.context(at: sha)
+        let context = pullRequest.at(sha: sha)
         let operations = operations
         logger.info("apply", metadata: ["environment": "\(key)", "sha": "\(sha)"])
         narrator.environment(.pending, "Provisioning \(blueprint.resources.count) resources at \(sha.prefix(7))")

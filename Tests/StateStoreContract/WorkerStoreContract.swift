@@ -40,6 +40,6 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
         let context = PRContext(owner: "acme", repository: "web", number: pr, headSHA: sha, headRef: "feature", baseRef: "main", author: "octocat")
         return WorkerRecord(
             key: EnvironmentKey(repository: "acme/web", pr: pr, blueprint: "webapp"), machine: EnvironmentStateMachine(),
-            pullRequest: PullRequestInfo(context), revision: revision, updatedAt: Date(timeIntervalSince1970: 1_700_000_000))
+            pullRequest: context, revision: revision, updatedAt: Date(timeIntervalSince1970: 1_700_000_000))
     }
 }

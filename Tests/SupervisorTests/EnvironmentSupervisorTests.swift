@@ -564,8 +564,8 @@ final class SupervisorHarness: Sendable {
         let actions = machine.handle(.opened(PRSnapshot(repository: "acme/webapp", headSHA: F.shaA, sequence: 1_000), .provision))
         #expect(actions == [.apply(sha: F.shaA)])
         #expect(machine.running == .apply(sha: F.shaA))
-        let pullRequest = PullRequestInfo(PRContext(owner: "acme", repository: "webapp", number: 7, headSHA: F.shaA,
-                                                    headRef: "feature/login", baseRef: "main", author: "octocat"))
+        let pullRequest = PRContext(owner: "acme", repository: "webapp", number: 7, headSHA: F.shaA,
+                                    headRef: "feature/login", baseRef: "main", author: "octocat")
         await h.workers.saveWorker(WorkerRecord(key: F.key, machine: machine, pullRequest: pullRequest, revision: 5,
                                                     updatedAt: Date(timeIntervalSince1970: 1_700_000_000)))
 
