@@ -55,6 +55,17 @@ public struct GitHubClient: Sendable {
         return (try? JSONDecoder().decode(CreatedStatus.self, from: response.body)) ?? CreatedStatus(id: 0)
     }
 
+    /// `GET /repos/{owner}/{repo}/pulls/{number}`: the PR as it is now (state, head, base, labels,
+    /// `updated_at`), decoded with the webhook payload's own model.
+    public func pullRequest(owner: String, repo: String, number: Int) async throws -> PullRequestEvent.PullRequest {
+        let response = try await send(method: "GET", path: ["repos", owner, repo, "pulls", String(number)], body: Data())
+        do {
+            return try JSONDecoder().decode(PullRequestEvent.PullRequest.self, from: response.body)
+        } catch {
+            throw GitHubError(status: response.status, message: "unexpected pull request body: \(error)")
+        }
+    }
+
     /// Builds the URL from path segments, each percent-encoded, so `/` or `?` in a name cannot
     /// change the route.
     func url(for segments: [String]) throws -> URL {

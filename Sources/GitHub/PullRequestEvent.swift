@@ -18,6 +18,15 @@ public struct PullRequestEvent: Decodable, Sendable, Equatable {
         case pullRequest = "pull_request"
     }
 
+    /// An event prenv synthesises itself, e.g. when the reconciler finds a PR closed whose
+    /// `closed` webhook never arrived (GitHub does not retry failed deliveries).
+    public init(action: String, pullRequest: PullRequest, repository: Repository) {
+        self.action = action
+        self.number = pullRequest.number
+        self.pullRequest = pullRequest
+        self.repository = repository
+    }
+
     public struct PullRequest: Decodable, Sendable, Equatable {
         public var number: Int
         /// `open` or `closed`.
@@ -66,6 +75,15 @@ public struct PullRequestEvent: Decodable, Sendable, Equatable {
         public var fullName: String
         public var owner: User
         public var name: String
+
+        /// From `OWNER/NAME`; nil when it is not of that form.
+        public init?(fullName: String) {
+            let parts = fullName.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+            self.fullName = fullName
+            self.owner = User(login: parts[0])
+            self.name = parts[1]
+        }
         enum CodingKeys: String, CodingKey {
             case owner, name
             case fullName = "full_name"
@@ -74,6 +92,8 @@ public struct PullRequestEvent: Decodable, Sendable, Equatable {
 
     public struct User: Decodable, Sendable, Equatable {
         public var login: String
+
+        public init(login: String) { self.login = login }
     }
 
     public struct Label: Decodable, Sendable, Equatable {

@@ -27,6 +27,8 @@ public actor EnvironmentSupervisor {
     let workerStore: any WorkerStore
     let operations: any EnvironmentOperations
     let statuses: StatusReporter
+    /// Asked by `checkPullRequests` about PRs whose webhooks may have been lost; nil without a token.
+    let pullRequests: (any PullRequestLookup)?
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -39,9 +41,10 @@ public actor EnvironmentSupervisor {
 
     public init(
         blueprints: [Blueprint], inbox: any EventInbox, store: any StateStore, workers: any WorkerStore,
-        operations: any EnvironmentOperations, statuses: StatusReporter,
+        operations: any EnvironmentOperations, statuses: StatusReporter, pullRequests: (any PullRequestLookup)? = nil,
         logger: Logger = Logger(label: "prenv.supervisor"), now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.pullRequests = pullRequests
         self.blueprints = Dictionary(blueprints.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.inbox = inbox
         self.store = store

@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest webhook body accepted; larger gets 413.") var maxBodyBytes = 5 * 1024 * 1024
     @Option(name: .customLong("reconcile-interval"), help: "Seconds between reconciler passes (retry failed teardowns, drain stragglers).")
     var reconcileInterval: Double = 60
+    @Option(name: .customLong("pr-check-interval"),
+            help: "Seconds between asking GitHub about each open PR's state, to catch webhooks that never arrived (needs GITHUB_TOKEN).")
+    var prCheckInterval: Double = 300
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(name: .customLong("ready-file"), help: ArgumentHelp("Write {\"url\": …} here once listening (for tests).", visibility: .hidden))
     var readyFile: String?
@@ -54,7 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
         let inbox = try SQLiteEventInbox(path: statePath)
         let transport = URLSessionTransport()
         let client = try Composition.awsClient(transport: transport)
-        let reporter = StatusReporter(poster: statusPoster(settings, transport: transport, logger: logger))
+        let github = githubClient(settings, transport: transport)
+        if github == nil { logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub") }
+        let reporter = StatusReporter(poster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")))
         let polling = polling
         let operations = ExecutorOperations(store: store, maxConcurrency: polling.concurrency) { onStage in
             Composition.providers(client: client, polling: polling) { event in
@@ -63,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let supervisor = EnvironmentSupervisor(blueprints: loaded, inbox: inbox, store: store, workers: store, operations: operations,
-                                               statuses: reporter)
+                                               statuses: reporter, pullRequests: github.map { GitHubPullRequestLookup(client: $0) })
         let intake = WebhookIntake(secret: settings.webhookSecret, inbox: inbox,
                                    isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) })
         let router = PrenvRouter.make(
@@ -84,9 +89,11 @@ struct ServeCommand: AsyncParsableCommand {
 
         try await supervisor.start()
         let interval = Duration.milliseconds(Int64(max(reconcileInterval, 0.05) * 1000))
+        let prInterval = Duration.milliseconds(Int64(max(prCheckInterval, 0.05) * 1000))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await reporter.run() }
             group.addTask { await supervisor.runReconciler(every: interval) }
+            group.addTask { await supervisor.runPullRequestChecks(every: prInterval) }
             try await app.runService()
             logger.info("shutting down: running operations stop here and resume at the next start")
             await supervisor.stop()
@@ -137,12 +144,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    private func statusPoster(_ settings: ServeSettings, transport: any HTTPTransport, logger: Logger) -> any CommitStatusPoster {
-        guard let token = settings.githubToken, let base = URL(string: settings.githubAPIURL) else {
-            logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub")
-            return LogStatusPoster(logger: Logger(label: "prenv.statuses"))
-        }
-        return GitHubStatusPoster(client: GitHubClient(baseURL: base, token: token, transport: transport, userAgent: "prenv/0.1"))
+    private func githubClient(_ settings: ServeSettings, transport: any HTTPTransport) -> GitHubClient? {
+        guard let token = settings.githubToken, let base = URL(string: settings.githubAPIURL) else { return nil }
+        return GitHubClient(baseURL: base, token: token, transport: transport, userAgent: "prenv/0.1")
     }
 
     static func writeReadyFile(_ path: String, url: String) {

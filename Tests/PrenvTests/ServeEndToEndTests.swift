@@ -192,6 +192,28 @@ import WebhookSupport
         try await serve.send(delivery("closed", pr: 31, sha: sha1, second: 10))
         try await serve.waitFor(pr: 31, state: "destroyed")
     }
+
+    @Test func lostWebhooksAreCaughtUpFromGitHubSoNothingIsLeftRunning() async throws {
+        let serve = try await ServeHarness("sv-missed")
+        defer { serve.stop() }
+        // The PR is open at sha1 as far as GitHub knows; prenv got the webhook.
+        _ = try await serve.standin.admin("pulls", ["repository": "acme/webapp", "number": 41, "head_sha": sha1,
+                                                    "head_ref": "feature/login", "updated_at": WebhookFixtures.timestamp(0)])
+        try await serve.send(delivery("opened", pr: 41, sha: sha1, second: 0))
+        try await serve.waitFor(pr: 41, state: "ready", sha: sha1)
+
+        // A push whose webhook never arrived: prenv finds the new head by asking GitHub.
+        _ = try await serve.standin.admin("pulls", ["repository": "acme/webapp", "number": 41, "head_sha": sha2,
+                                                    "head_ref": "feature/login", "updated_at": WebhookFixtures.timestamp(60)])
+        try await serve.waitFor(pr: 41, state: "ready", sha: sha2)
+
+        // The close whose webhook never arrived either: destroyed all the same.
+        _ = try await serve.standin.admin("pulls", ["repository": "acme/webapp", "number": 41, "state": "closed", "head_sha": sha2,
+                                                    "head_ref": "feature/login", "updated_at": WebhookFixtures.timestamp(120)])
+        try await serve.waitFor(pr: 41, state: "destroyed")
+        let left = try await TaggedResources.find(envName: serve.envName(pr: 41), client: serve.templates.client)
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
 }
 
 /// Polls `read` until `condition` holds (10 s at most), returning the last value either way.

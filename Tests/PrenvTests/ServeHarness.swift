@@ -40,7 +40,7 @@ final class ServeHarness: @unchecked Sendable {
             executable: PrenvBinary.path,
             arguments: ["serve", "--port", "0", "--blueprints", directory.appendingPathComponent("blueprints").path,
                         "--state", "sqlite:" + directory.appendingPathComponent("state/state.sqlite").path,
-                        "--poll-interval", "0.05", "--reconcile-interval", "1", "--log-level", "debug"],
+                        "--poll-interval", "0.05", "--reconcile-interval", "1", "--pr-check-interval", "0.5", "--log-level", "debug"],
             environment: PrenvBinary.isolatedEnvironment([
                 "AWS_ACCESS_KEY_ID": accessKey, "AWS_SECRET_ACCESS_KEY": "serve-secret", "AWS_REGION": LocalAWS.region,
                 "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString, "PRENV_WEBHOOK_SECRET": secret,

@@ -27,6 +27,7 @@ STATES = ("error", "failure", "pending", "success")
 MAX_PER_CONTEXT = 1000
 STATUS_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/statuses/([^/]+)$")
 COMBINED_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/commits/([^/]+)/status$")
+PULL_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/([0-9]+)$")
 
 
 class State:
@@ -41,6 +42,7 @@ class State:
         self.statuses: list[dict] = []   # every accepted status, in order
         self.requests: list[dict] = []   # every status request (accepted or not), for header checks
         self.faults: list[dict] = []     # pending injected faults, consumed front first
+        self.pulls: dict[tuple[str, int], dict] = {}  # pull requests set through /_standin/pulls
         self.next_id = 1
 
     def take_fault(self) -> dict | None:
@@ -108,6 +110,16 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_standin/statuses":
             with self.state.lock:
                 return self.reply(200, {"statuses": list(self.state.statuses), "requests": list(self.state.requests)})
+        pull = PULL_PATH.match(path)
+        if pull:
+            if (denied := self.check_auth()) is not None:
+                return denied
+            owner, repo, number = pull.groups()
+            with self.state.lock:
+                found = self.state.pulls.get((f"{owner}/{repo}".lower(), int(number)))
+            if found is None:
+                return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest/pulls/pulls#get-a-pull-request"})
+            return self.reply(200, found)
         match = COMBINED_PATH.match(path)
         if not match:
             return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
@@ -208,6 +220,11 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.reset()
             return self.reply(200, {"ok": True})
+        if path == "/_standin/pulls":
+            pull = pull_request(payload)
+            with self.state.lock:
+                self.state.pulls[(payload["repository"].lower(), int(payload["number"]))] = pull
+            return self.reply(200, pull)
         if path == "/_standin/faults":
             fault = dict(payload)
             fault["count"] = int(fault.get("count", 1))
@@ -215,6 +232,23 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.faults.append(fault)
             return self.reply(200, {"ok": True, "pending": len(self.state.faults)})
         self.reply(404, {"message": f"unknown admin path {path}"})
+
+
+def pull_request(spec: dict) -> dict:
+    """A pull request in GitHub's shape (the fields `GET /repos/{o}/{r}/pulls/{n}` documents) from
+    {"repository", "number", "state", "head_sha", "head_ref", "base_ref", "labels", "updated_at", "fork"}."""
+    repository = spec["repository"]
+    owner, name = repository.split("/", 1)
+    head_repo = f"contributor/{name}" if spec.get("fork") else repository
+    return {
+        "number": int(spec["number"]), "state": spec.get("state", "open"), "merged": bool(spec.get("merged", False)),
+        "head": {"sha": spec["head_sha"], "ref": spec.get("head_ref", "feature"),
+                 "repo": {"full_name": head_repo, "fork": bool(spec.get("fork"))}},
+        "base": {"ref": spec.get("base_ref", "main"), "repo": {"full_name": repository}},
+        "user": {"login": spec.get("author", "octocat")},
+        "labels": [{"name": label} for label in spec.get("labels", [])],
+        "updated_at": spec.get("updated_at") or now(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
