@@ -12,13 +12,27 @@ import Orchestrator
 /// be opened first.
 ///
 /// Durability: WAL with `synchronous=FULL`, as the store: `append` returns only after its commit
-/// is fsynced, so a 202 is never sent for a delivery a power loss could take back. Every append is
-/// its own commit (one fsync each); group commit — one fsync for the appends that arrive while the
-/// previous one is syncing — is the next step if intake throughput ever matters.
+/// is fsynced, so a 202 is never sent for a delivery a power loss could take back. Appends are
+/// group-committed: those that arrive while a commit is being written wait for the next one and
+/// share its fsync, so a burst costs a few fsyncs rather than one per delivery (BENCHMARKS.md).
 public actor SQLiteEventInbox: EventInbox {
     /// The database file as given to `init(path:)`.
     public nonisolated let path: String
     let connection: SQLiteConnection
+    /// Appends waiting for the next group commit.
+    private var waiting: [PendingAppend] = []
+    private var commitScheduled = false
+    /// Group commits written so far (tests check that a burst shares them).
+    private(set) var groupCommits = 0
+
+    private struct PendingAppend {
+        var deliveryID: String
+        var event: String
+        var key: String
+        var payload: Data
+        var receivedAt: Date
+        var continuation: CheckedContinuation<InboxAppendResult, any Error>
+    }
 
     /// Opens (creating it and its parent directories if needed) and migrates the database at `path`.
     ///
@@ -30,25 +44,52 @@ public actor SQLiteEventInbox: EventInbox {
     }
 
     /// Race-free dedupe: the UNIQUE constraint decides, inside one write transaction, so two
-    /// connections (or processes) appending one delivery id record it once.
-    public func append(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date) throws
+    /// connections (or processes) appending one delivery id record it once. Returns once the group
+    /// commit holding this append is durable; if that commit fails, every append in it fails.
+    public func append(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date) async throws
         -> InboxAppendResult
     {
-        try connection.transaction("append", write: true) {
-            try connection.run(
-                """
-                INSERT INTO webhook_deliveries (delivery_id, event, key, payload, received_at)
-                VALUES (?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING
-                """,
-                [.text(deliveryID), .text(event), .text(key), .blob(Array(payload)), .real(receivedAt.timeIntervalSince1970)],
-                operation: "append")
-            let inserted = connection.changes > 0
-            let sequence = try connection.query(
-                "SELECT sequence FROM webhook_deliveries WHERE delivery_id = ?", [.text(deliveryID)],
-                operation: "append") { $0.integer(0) }.first
-            guard let sequence else { throw connection.lastError("append") }
-            return inserted ? .recorded(sequence: sequence) : .duplicate(sequence: sequence)
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append(PendingAppend(deliveryID: deliveryID, event: event, key: key, payload: payload, receivedAt: receivedAt,
+                                         continuation: continuation))
+            if !commitScheduled {
+                commitScheduled = true
+                // Runs after the appends already queued on this actor, which join this commit.
+                Task { self.commitWaiting() }
+            }
         }
+    }
+
+    /// Writes every waiting append in one transaction (one fsync) and answers each.
+    private func commitWaiting() {
+        let batch = waiting
+        waiting = []
+        commitScheduled = false
+        guard !batch.isEmpty else { return }
+        groupCommits += 1
+        do {
+            let results = try connection.transaction("append", write: true) { try batch.map(insert) }
+            for (item, result) in zip(batch, results) { item.continuation.resume(returning: result) }
+        } catch {
+            for item in batch { item.continuation.resume(throwing: error) }
+        }
+    }
+
+    private func insert(_ item: PendingAppend) throws -> InboxAppendResult {
+        try connection.run(
+            """
+            INSERT INTO webhook_deliveries (delivery_id, event, key, payload, received_at)
+            VALUES (?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING
+            """,
+            [.text(item.deliveryID), .text(item.event), .text(item.key), .blob(Array(item.payload)),
+             .real(item.receivedAt.timeIntervalSince1970)],
+            operation: "append")
+        let inserted = connection.changes > 0
+        let sequence = try connection.query(
+            "SELECT sequence FROM webhook_deliveries WHERE delivery_id = ?", [.text(item.deliveryID)],
+            operation: "append") { $0.integer(0) }.first
+        guard let sequence else { throw connection.lastError("append") }
+        return inserted ? .recorded(sequence: sequence) : .duplicate(sequence: sequence)
     }
 
     public func pending(key: String) throws -> [InboxEvent] {
