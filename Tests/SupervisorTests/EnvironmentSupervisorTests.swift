@@ -240,7 +240,7 @@ final class SupervisorHarness: Sendable {
     let reporterRun: Task<Void, Never>
     let supervisor: EnvironmentSupervisor
 
-    init() throws {
+    init(pullRequests: (any PullRequestLookup)? = nil) throws {
         let blueprints = [try SupervisorFixtures.preview()]
         let inbox = InMemoryEventInbox()
         let store = InMemoryStateStore()
@@ -257,7 +257,7 @@ final class SupervisorHarness: Sendable {
         self.reporter = reporter
         reporterRun = Task { await reporter.run() }
         supervisor = EnvironmentSupervisor(blueprints: blueprints, inbox: inbox, store: store, workers: workers,
-                                           operations: operations, statuses: reporter)
+                                           operations: operations, statuses: reporter, pullRequests: pullRequests)
     }
 
     /// Another supervisor over the same stores, as after a restart.
