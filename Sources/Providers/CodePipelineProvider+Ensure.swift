@@ -20,6 +20,9 @@ extension CodePipelineProvider {
         if case .update(let changed) = request.action {
             do {
                 let current = try await pipelines.getPipeline(name: settings.name)
+                // The record says prenv made it, but a pipeline of that name may have been replaced
+                // since: update only one tagged as this environment's, as the other providers do.
+                try await requireOwned(current, name: settings.name, context: request.context)
                 // AWS masks the token it holds, so only a changed variable name can say the token changed.
                 let newToken = changed.contains("github_oauth_token_env") && clone.secret != nil
                 return try await converge(current, to: clone, name: settings.name, force: newToken, progress: request.progress)
@@ -34,18 +37,22 @@ extension CodePipelineProvider {
         } catch {
             guard Self.isNameInUse(error) else { throw error }
             let current = try await pipelines.getPipeline(name: settings.name)
-            let arn = try Self.arn(of: current, name: settings.name)
-            let found = try await pipelines.listTagsForResource(resourceArn: arn)
-            let tags = Dictionary(found.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-            guard ManagedTags.isOwned(tags, by: request.context) else {
-                throw ProviderError.foreignResource(kind: "pipeline", name: settings.name, detail: ManagedTags.ownershipDetail(tags))
-            }
+            try await requireOwned(current, name: settings.name, context: request.context)
             request.progress("adopting pipeline \(settings.name) left by an earlier attempt")
             return try await converge(current, to: clone, name: settings.name, progress: request.progress)
         }
         // CreatePipeline answers with the declaration only; the ARN is in GetPipeline's metadata.
         let created = try await pipelines.getPipeline(name: settings.name)
         return EnsuredCodePipeline(arn: try Self.arn(of: created, name: settings.name), created: true, createdAt: created.metadata?.created)
+    }
+
+    /// Refuses a pipeline not tagged as prenv's for this environment.
+    func requireOwned(_ current: CodePipeline.GetPipelineOutput, name: String, context: ProvisionContext) async throws {
+        let found = try await pipelines.listTagsForResource(resourceArn: try Self.arn(of: current, name: name))
+        let tags = Dictionary(found.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        guard ManagedTags.isOwned(tags, by: context) else {
+            throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags))
+        }
     }
 
     /// UpdatePipeline only when the declaration differs (ignoring `version` and masked tokens) or `force`.

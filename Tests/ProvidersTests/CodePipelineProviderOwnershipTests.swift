@@ -97,4 +97,22 @@ import Testing
             try await harness.provider().apply(harness.request(properties: harness.properties()))
         }
     }
+
+    /// The record says prenv made the pipeline, but what now has its name is someone else's: an
+    /// update must not touch it either.
+    @Test func updateRefusesAPipelineReplacedBySomeoneElse() async throws {
+        let harness = try await CodePipelineHarness()
+        let foreign = LocalAWS.pipelineDocument(name: harness.envName, roleArn: harness.role, bucket: "someone-elses", project: "theirs")
+        _ = try await harness.pipelines.createPipeline(foreign, tags: [.init(key: "team", value: "payments")])
+        let properties = harness.properties()
+        let previous = NodeRecord(id: "pipeline", type: .codePipeline, status: .created, properties: properties,
+                                  physicalName: harness.envName, updatedAt: Date())
+        await #expect(throws: ProviderError.foreignResource(kind: "pipeline", name: harness.envName, detail: "no prenv:managed-by tag")) {
+            try await harness.provider().apply(harness.request(.update(changed: ["branch"]), properties: properties, previous: previous))
+        }
+        let untouched = try await harness.pipelines.getPipeline(name: harness.envName).pipeline
+        #expect(untouched["version"] == 1)
+        let counts = try await LocalAWS.callCounts(accessKey: harness.accessKey)
+        #expect(counts["codepipeline.UpdatePipeline"] == nil && counts["codepipeline.StartPipelineExecution"] == nil, "\(counts)")
+    }
 }

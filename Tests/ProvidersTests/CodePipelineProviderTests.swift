@@ -77,7 +77,8 @@ import Testing
         #expect(again.outputs == created.outputs)
         let counts = try await LocalAWS.callCounts(accessKey: key)
         #expect(CodePipelineHarness.writes(counts).isEmpty)
-        #expect(counts == ["codepipeline.GetPipeline": 2, "codepipeline.GetPipelineState": 1])
+        // Reads only: the template and the pipeline, its tags (ownership), and the stages to report.
+        #expect(counts == ["codepipeline.GetPipeline": 2, "codepipeline.ListTagsForResource": 1, "codepipeline.GetPipelineState": 1])
         #expect(harness.recorder.events.isEmpty)
         #expect(try await harness.pipelines.getPipeline(name: harness.envName).pipeline["version"] == 1)
     }
