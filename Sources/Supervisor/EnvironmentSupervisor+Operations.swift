@@ -84,6 +84,10 @@ extension EnvironmentSupervisor {
 
     // MARK: Reconciler
 
+    /// Processed deliveries are kept a week (for looking into what GitHub sent), then deleted, so
+    /// the inbox does not grow without bound. Unprocessed ones are never deleted.
+    static var inboxRetention: TimeInterval { 7 * 24 * 3600 }
+
     /// One pass of the periodic reconciler: drains PRs with pending events (a wake lost to a failed
     /// write), starts operations whose save failed, and retries failed teardowns, because an
     /// environment whose PR is closed must not keep costing money.
@@ -91,6 +95,8 @@ extension EnvironmentSupervisor {
         guard !stopping else { return }
         do {
             for prKey in try await inbox.pendingKeys() { await drain(prKey) }
+            let pruned = try await inbox.prune(processedBefore: now().addingTimeInterval(-Self.inboxRetention))
+            if pruned > 0 { logger.debug("pruned processed webhook deliveries", metadata: ["count": "\(pruned)"]) }
         } catch {
             logger.error("reconciler could not read the inbox", metadata: ["error": "\(error)"])
         }

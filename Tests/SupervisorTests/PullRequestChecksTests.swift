@@ -80,3 +80,22 @@ actor FakePullRequests: PullRequestLookup {
         #expect(await h.phase() == .ready(sha: F.shaA))
     }
 }
+
+/// The reconciler's housekeeping: processed deliveries older than the retention are deleted, newer
+/// ones kept (that unprocessed ones are never pruned is the inbox contract's `pruneDeletesOnlyOldProcessed`).
+@Suite struct InboxHousekeepingTests {
+    typealias F = SupervisorFixtures
+
+    @Test func reconcilerPrunesOldProcessedDeliveries() async throws {
+        let h = try SupervisorHarness()
+        let old = Date().addingTimeInterval(-8 * 24 * 3600)
+        let closed = try F.event("closed", sha: F.shaA, at: 0).json()
+        _ = await h.inbox.append(deliveryID: "old", event: "pull_request", key: F.prKey, payload: closed, receivedAt: old)
+        _ = await h.inbox.append(deliveryID: "recent", event: "pull_request", key: F.prKey, payload: closed, receivedAt: Date())
+        h.supervisor.wake(F.prKey)
+        try #require(await h.quiet())
+        await h.supervisor.reconcileOnce()
+        #expect(await h.inbox.prune(processedBefore: Date().addingTimeInterval(-3600)) == 0, "the old one was already pruned")
+        #expect(await h.inbox.prune(processedBefore: Date().addingTimeInterval(60)) == 1, "the recent one was kept")
+    }
+}
