@@ -18,6 +18,10 @@ extension Doctor {
         headers["X-GitHub-Api-Version"] = "2022-11-28"
         do {
             let response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers))
+            if response.status == 404, Self.githubMessage(response.body).contains("Rate limiting is not enabled") {
+                // GitHub Enterprise Server without rate limiting (its default) has no /rate_limit.
+                return .skip("github", "\(base): reachable, but rate limiting is disabled there, so the token could not be checked")
+            }
             guard response.status == 200 else {
                 return .fail("github", "GET \(url.path) answered HTTP \(response.status): \(Self.githubMessage(response.body))")
             }

@@ -1,6 +1,7 @@
 import AWSHTTP
 import Foundation
 import LocalAWSSupport
+import TestServices
 import Testing
 
 /// `prenv doctor` run as a process, the way a user meets it.
@@ -73,5 +74,32 @@ import Testing
         #expect(result.status == 1)
         #expect(result.output.contains("github         fail  "), "\(result.output)")
         #expect(!result.output.contains("ghp_doctortesttoken"))
+    }
+
+    @Test(arguments: ["accepted", "wrong token", "enterprise without rate limiting"])
+    func githubTokenAgainstTheStandin(_ case: String) async throws {
+        try await LocalAWS.requireRunning()
+        let standin = try await StandinProcess()
+        defer { standin.stop() }
+        if `case` == "enterprise without rate limiting" { _ = try await standin.admin("enterprise") }
+        let token = `case` == "wrong token" ? "ghp_notthestandinstoken" : standin.token
+        let result = try await PrenvBinary.run(["doctor"], environment: PrenvBinary.isolatedEnvironment([
+            "AWS_ACCESS_KEY_ID": LocalAWS.uniqueAccessKey(), "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString,
+            "GITHUB_TOKEN": token, "GITHUB_API_URL": standin.url.absoluteString,
+        ]))
+        switch `case` {
+        case "accepted":
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains("github         ok    \(standin.url.absoluteString): token accepted, 4999 requests left"), "\(result.output)")
+        case "wrong token":
+            #expect(result.status == 1)
+            #expect(result.output.contains("github         fail  GET /rate_limit answered HTTP 401: Bad credentials"), "\(result.output)")
+        default:
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains("github         skip  "), "\(result.output)")
+            #expect(result.output.contains("rate limiting is disabled"), "\(result.output)")
+        }
+        #expect(!result.output.contains(token))
     }
 }

@@ -43,6 +43,7 @@ class State:
         self.requests: list[dict] = []   # every status request (accepted or not), for header checks
         self.faults: list[dict] = []     # pending injected faults, consumed front first
         self.pulls: dict[tuple[str, int], dict] = {}  # pull requests set through /_standin/pulls
+        self.rate_limit_disabled = False  # /_standin/enterprise: GET /rate_limit answers 404, as GHES by default
         self.next_id = 1
 
     def take_fault(self) -> dict | None:
@@ -110,6 +111,13 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_standin/statuses":
             with self.state.lock:
                 return self.reply(200, {"statuses": list(self.state.statuses), "requests": list(self.state.requests)})
+        if path == "/rate_limit":
+            if (denied := self.check_auth()) is not None:
+                return denied
+            if self.state.rate_limit_disabled:  # GitHub Enterprise Server's default
+                return self.reply(404, {"message": "Rate limiting is not enabled.", "documentation_url": "https://docs.github.com/enterprise-server/rest"})
+            return self.reply(200, {"resources": {"core": {"limit": 5000, "remaining": 4999, "reset": 0, "used": 1}}},
+                              {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999", "x-ratelimit-used": "1"})
         pull = PULL_PATH.match(path)
         if pull:
             if (denied := self.check_auth()) is not None:
@@ -219,6 +227,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_standin/reset":
             with self.state.lock:
                 self.state.reset()
+            return self.reply(200, {"ok": True})
+        if path == "/_standin/enterprise":
+            with self.state.lock:
+                self.state.rate_limit_disabled = bool(payload.get("rate_limit_disabled", True))
             return self.reply(200, {"ok": True})
         if path == "/_standin/pulls":
             pull = pull_request(payload)
