@@ -94,11 +94,21 @@ struct ServeCommand: AsyncParsableCommand {
             group.addTask { await reporter.run() }
             group.addTask { await supervisor.runReconciler(every: interval) }
             group.addTask { await supervisor.runPullRequestChecks(every: prInterval) }
-            try await app.runService()
+            var failure: (any Error)?
+            do {
+                try await app.runService()
+            } catch {
+                failure = error
+            }
             logger.info("shutting down: running operations stop here and resume at the next start")
             await supervisor.stop()
             reporter.finish()
             group.cancelAll()
+            if let failure {
+                printToStandardError("error: cannot serve on \(settings.host):\(settings.port): \(failure) "
+                    + "(is another process listening there? set --port or PRENV_PORT)")
+                throw ExitCode(1)
+            }
         }
     }
 
