@@ -50,6 +50,9 @@ extension EnvironmentStateMachine {
                 }
                 running = .destroy
                 phase = .destroying
+                // Whatever was applied is going away: once the destroy ends, a wish for the same
+                // commit (a skip label removed meanwhile, a restart mid-destroy) must apply again.
+                settled = nil
                 return [.destroy]
             }
         }

@@ -109,6 +109,13 @@ private let table: [Transition] = [
     Transition(name: "skip label removed while its destroy runs → apply afterwards",
                given: readyA + [.labeled(pr("a", 2, labels: ["no-preview"]), skip)], when: .unlabeled(pr("a", 3), .provision),
                phase: .destroying, actions: []),
+    Transition(name: "skip label removed during its destroy → apply once the destroy ends",
+               given: readyA + [.labeled(pr("a", 2, labels: ["no-preview"]), skip), .unlabeled(pr("a", 3), .provision)],
+               when: .destroyFinished(success: true, reason: ""), phase: .provisioning(sha: "a"), actions: [.apply(sha: "a")]),
+    Transition(name: "skip label removed during a destroy that fails → apply anyway (it adopts what is left)",
+               given: readyA + [.labeled(pr("a", 2, labels: ["no-preview"]), skip), .unlabeled(pr("a", 3), .provision)],
+               when: .destroyFinished(success: false, reason: "DeleteStack: AccessDenied"), phase: .provisioning(sha: "a"),
+               actions: [.apply(sha: "a")]),
     Transition(name: "unrelated label while ready → ignored", given: readyA, when: .labeled(pr("a", 2, labels: ["bug"]), .provision),
                phase: .ready(sha: "a"), actions: [.ignore(reason: "already done")]),
     Transition(name: "push to a skipped PR stays skipped", given: [.opened(pr("a", 1), skip)], when: .synchronize(pr("b", 2), skip),
@@ -137,5 +144,51 @@ struct StateMachineTests {
         let decoded = try JSONDecoder().decode(EnvironmentStateMachine.self, from: data)
         #expect(decoded == machine)
         #expect(decoded.queued == .present(sha: "b"))
+    }
+}
+
+/// What `prenv serve` asks of the machine after a restart (`resumeAfterRestart`) and from its
+/// reconciler (`retry`): given events, then the call, then the actions.
+@Suite("EnvironmentStateMachine restart and retry")
+struct StateMachineResumeTests {
+    static func machine(_ events: [Transition.Event]) -> EnvironmentStateMachine {
+        var machine = EnvironmentStateMachine()
+        for event in events { _ = machine.handle(event) }
+        return machine
+    }
+
+    @Test func restartMidApplyAppliesAgain() {
+        var machine = Self.machine(provisioningA)
+        #expect(machine.resumeAfterRestart() == [.apply(sha: "a")])
+        #expect(machine.running == .apply(sha: "a"))
+    }
+
+    @Test func restartMidTeardownOfAClosedPRDestroysAgain() {
+        var machine = Self.machine(readyA + [.closed(sequence: 5)])
+        #expect(machine.resumeAfterRestart() == [.destroy])
+    }
+
+    @Test func restartMidTeardownAfterTheSkipLabelWasRemovedAppliesAgain() {
+        var machine = Self.machine(readyA + [.labeled(pr("a", 2, labels: ["no-preview"]), skip), .unlabeled(pr("a", 3), .provision)])
+        #expect(machine.resumeAfterRestart() == [.apply(sha: "a")])
+    }
+
+    @Test func restartWithCancelledApplyAndCloseQueuedDestroys() {
+        var machine = Self.machine(provisioningA + [.closed(sequence: 5)])
+        #expect(machine.cancelRequested)
+        #expect(machine.resumeAfterRestart() == [.destroy])
+        #expect(!machine.cancelRequested)
+    }
+
+    @Test func restartWithNothingRunningDoesNothing() {
+        var machine = Self.machine(readyA)
+        #expect(machine.resumeAfterRestart() == [])
+        #expect(machine.phase == .ready(sha: "a"))
+    }
+
+    @Test func retryAfterAFailedTeardownDestroysAgainButNeverWhileRunning() {
+        var failed = Self.machine(readyA + [.closed(sequence: 5), .destroyFinished(success: false, reason: "DeleteStack: Throttling")])
+        #expect(failed.retry() == [.destroy])
+        #expect(failed.retry() == [], "the retried destroy is running")
     }
 }
