@@ -87,7 +87,10 @@ let package = Package(
         // The HTTP routes over Supervisor: the only target that knows Hummingbird.
         .target(
             name: "WebServer",
-            dependencies: ["Supervisor", "Orchestrator", "AWSHTTP", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Supervisor", "Orchestrator", "AWSHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
 

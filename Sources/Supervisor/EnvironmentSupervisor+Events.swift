@@ -17,7 +17,9 @@ extension EnvironmentSupervisor {
             drainAgain.remove(prKey)
             do {
                 let events = try await inbox.pending(key: prKey)
-                guard let last = events.last else { break }
+                // `continue` (not `break`): a wake that came while this read was in flight asked for
+                // another pass, and `continue` re-checks the loop's condition.
+                guard let last = events.last else { continue }
                 let decoded = events.compactMap(decode)
                 try await createSlots(for: decoded)
                 var touched = Set<EnvironmentKey>()

@@ -59,6 +59,7 @@ extension EnvironmentSupervisor {
         narrator.environment(.pending, "Tearing down: \(reason)")
         return Task {
             let result = await operations.destroy(key: key, observer: OperationObserver(progress: narrator.progress, stage: narrator.stage))
+            guard !stopping else { return }  // resumes at the next start; not a failure
             if result.succeeded {
                 narrator.environment(.success, "Environment destroyed: \(reason)")
             } else {
@@ -88,6 +89,13 @@ extension EnvironmentSupervisor {
     /// the inbox does not grow without bound. Unprocessed ones are never deleted.
     static var inboxRetention: TimeInterval { 7 * 24 * 3600 }
 
+    /// A failing teardown is retried after 1, 2, 4 … minutes, at most hourly: soon enough that a
+    /// fixed permission ends the cost quickly, rarely enough that GitHub's 1000 statuses per commit
+    /// and context (each retry posts two) last for weeks.
+    static func teardownRetryDelay(after failures: Int) -> TimeInterval {
+        min(3600, 60 * pow(2, Double(min(failures, 6))))
+    }
+
     /// One pass of the periodic reconciler: drains PRs with pending events (a wake lost to a failed
     /// write), starts operations whose save failed, and retries failed teardowns, because an
     /// environment whose PR is closed must not keep costing money.
@@ -103,7 +111,10 @@ extension EnvironmentSupervisor {
         for key in slots.keys.sorted() where slots[key]?.task == nil {
             if pendingLaunch[key] == nil, let machine = slots[key]?.record.machine, machine.running == nil,
                case .absent = machine.desired, machine.hasResources, case .failed = machine.phase {
-                logger.info("retrying failed teardown", metadata: ["environment": "\(key)"])
+                let failures = teardownFailures[key, default: 0]
+                if let last = slots[key]?.record.updatedAt, now() < last.addingTimeInterval(Self.teardownRetryDelay(after: failures)) { continue }
+                teardownFailures[key] = failures + 1
+                logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "attempt": "\(failures + 1)"])
                 route(mutateMachine(key) { $0.retry() }, for: key)
             }
             guard pendingLaunch[key] != nil else { continue }

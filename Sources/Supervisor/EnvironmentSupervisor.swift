@@ -35,6 +35,8 @@ public actor EnvironmentSupervisor {
     var slots: [EnvironmentKey: Slot] = [:]
     /// Operations the machines asked for, saved but not yet started.
     var pendingLaunch: [EnvironmentKey: EnvironmentStateMachine.Action] = [:]
+    /// Failed teardown retries per environment, for the reconciler's backoff.
+    var teardownFailures: [EnvironmentKey: Int] = [:]
     var draining: Set<String> = []
     var drainAgain: Set<String> = []
     var stopping = false
@@ -71,9 +73,11 @@ public actor EnvironmentSupervisor {
         for prKey in try await inbox.pendingKeys() { wake(prKey) }
     }
 
-    /// Whether a blueprint selects the PR or it already has a worker; intake records only these.
+    /// Whether a blueprint lists the PR's repository, or the PR already has a worker; intake records
+    /// only these. The base branch is left to the worker: an `edited` that moves the base away must be
+    /// recorded even when the `opened` before it is not yet processed.
     public func concerns(_ event: PullRequestEvent) -> Bool {
-        blueprints.values.contains { $0.triggers.selects(repository: event.repository.fullName, baseBranch: event.pullRequest.base.ref) }
+        blueprints.values.contains { $0.triggers.selects(repository: event.repository.fullName) }
             || slots.keys.contains { $0.repository == event.repository.fullName && $0.pr == event.number }
     }
 

@@ -44,8 +44,11 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
     ///   - configFile: path and contents of the `--config` file, if one was given.
     public static func resolve(flags: Flags, environment: [String: String], configFile: (path: String, text: String)? = nil) throws(Problem) -> ServeSettings {
         let file = try configFile.map { file throws(Problem) in try parse(file.text, path: file.path) } ?? [:]
+        /// An empty (or all-blank) value counts as unset wherever it comes from: an empty webhook
+        /// secret would make every signature computable, so it must never be taken as a secret.
         func value(_ flag: String?, _ variable: String, _ key: String) -> String? {
-            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? file[key]
+            let nonBlank = { (text: String?) in text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 } }
+            return nonBlank(flag) ?? nonBlank(environment[variable]) ?? nonBlank(file[key])
         }
         guard let secret = value(nil, "PRENV_WEBHOOK_SECRET", "webhook_secret") else {
             throw Problem(description: "no webhook secret: set PRENV_WEBHOOK_SECRET (or webhook_secret in the --config file) to the secret "
@@ -75,7 +78,9 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw Problem(description: "\(path): not valid YAML: \(error)")
+            // Only the position and the problem: the parser's own message quotes the offending line,
+            // which may hold the webhook secret or the GitHub token.
+            throw Problem(description: Self.describe(error, path: path))
         }
         guard let node else { return [:] }
         guard let mapping = node.mapping else { throw Problem(description: "\(path):\(node.mark?.line ?? 1): expected a mapping of settings") }
@@ -89,6 +94,15 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
             values[name] = scalar
         }
         return values
+    }
+
+    static func describe(_ error: any Error, path: String) -> String {
+        switch error as? YamlError {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            "\(path):\(mark.line):\(mark.column): not valid YAML: \(problem)"
+        default:
+            "\(path): not valid YAML"
+        }
     }
 
     /// Never shows the secret or the token.

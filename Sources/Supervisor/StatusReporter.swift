@@ -34,15 +34,26 @@ public final class StatusReporter: Sendable {
         continuation.yield(Item(repository: repository, sha: sha, status: status))
     }
 
+    /// How many (commit, context) pairs the "post only on change" memory keeps; the oldest are
+    /// forgotten first (a forgotten pair at worst posts one repeat), so a long-running server's
+    /// memory stays bounded.
+    static let rememberedStatuses = 10_000
+
     /// Posts until `finish()` is called and the queue is empty; run it in the server's task group.
     public func run() async {
         var lastPosted: [String: CommitStatus] = [:]
+        var order: [String] = []
         for await item in stream {
             let key = "\(item.repository)@\(item.sha)/\(item.status.context)"
             guard lastPosted[key] != item.status else { continue }
             do {
                 try await poster.post(repository: item.repository, sha: item.sha, status: item.status)
-                lastPosted[key] = item.status
+                if lastPosted.updateValue(item.status, forKey: key) == nil { order.append(key) }
+                if order.count > Self.rememberedStatuses {
+                    let forgotten = order.prefix(order.count - Self.rememberedStatuses * 9 / 10)
+                    for old in forgotten { lastPosted[old] = nil }
+                    order.removeFirst(forgotten.count)
+                }
             } catch {
                 logger.warning("commit status not posted", metadata: [
                     "repository": "\(item.repository)", "sha": "\(item.sha)", "context": "\(item.status.context)",

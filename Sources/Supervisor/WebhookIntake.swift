@@ -85,7 +85,7 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
             return .ignored("prenv does not act on pull_request action \(event.action)", deliveryID: envelope.deliveryID)
         }
         guard await isRelevant(event) else {
-            return .ignored("no blueprint applies to \(event.repository.fullName) (base \(event.pullRequest.base.ref))",
+            return .ignored("no blueprint lists repository \(event.repository.fullName) in on.repositories",
                             deliveryID: envelope.deliveryID)
         }
         let result: InboxAppendResult
@@ -95,7 +95,8 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         } catch {
             // Not recorded: say so, so GitHub shows a failed delivery that can be redelivered.
             logger.error("webhook not recorded", metadata: ["delivery": "\(envelope.deliveryID)", "error": "\(error)"])
-            return .error(503, "could not record the delivery: \(error)", deliveryID: envelope.deliveryID)
+            // The detail (a path, an SQLite code) goes to the log, not into GitHub's delivery page.
+            return .error(503, "could not record the delivery; see prenv's log, then redeliver", deliveryID: envelope.deliveryID)
         }
         switch result {
         case .recorded:

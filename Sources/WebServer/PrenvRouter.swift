@@ -1,6 +1,7 @@
 import AWSHTTP
 import Foundation
 import Hummingbird
+import Logging
 import Supervisor
 
 /// The HTTP surface of `prenv serve`, as routes over framework-free handlers:
@@ -11,7 +12,8 @@ public enum PrenvRouter {
     public static func make(
         intake: WebhookIntake, maxBodyBytes: Int,
         environments: @escaping @Sendable () async throws -> Data,
-        health: @escaping @Sendable () async -> Bool
+        health: @escaping @Sendable () async -> Bool,
+        logger: Logger = Logger(label: "prenv.http")
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/webhooks/github") { request, _ -> Response in
@@ -38,8 +40,8 @@ public enum PrenvRouter {
             do {
                 return json(status: 200, try await environments())
             } catch {
-                let body = IntakeResponse(status: 500, outcome: "error", message: "cannot read the state store: \(error)").body
-                return json(status: 500, body)
+                logger.error("GET /api/environments failed", metadata: ["error": "\(error)"])
+                return json(status: 500, IntakeResponse(status: 500, outcome: "error", message: "cannot read the state store; see prenv's log").body)
             }
         }
         return router

@@ -90,25 +90,38 @@ struct ServeCommand: AsyncParsableCommand {
         try await supervisor.start()
         let interval = Duration.milliseconds(Int64(max(reconcileInterval, 0.05) * 1000))
         let prInterval = Duration.milliseconds(Int64(max(prCheckInterval, 0.05) * 1000))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await reporter.run() }
+        let posting = Task { await reporter.run() }
+        let failure: (any Error)? = await withTaskGroup(of: Void.self) { group in
             group.addTask { await supervisor.runReconciler(every: interval) }
             group.addTask { await supervisor.runPullRequestChecks(every: prInterval) }
-            var failure: (any Error)?
+            defer { group.cancelAll() }
             do {
                 try await app.runService()
+                return nil
             } catch {
-                failure = error
+                return error
             }
-            logger.info("shutting down: running operations stop here and resume at the next start")
-            await supervisor.stop()
-            reporter.finish()
+        }
+        logger.info("shutting down: running operations stop here and resume at the next start")
+        await supervisor.stop()
+        await Self.drain(posting, reporter: reporter, within: .seconds(5))
+        if let failure {
+            printToStandardError("error: cannot serve on \(settings.host):\(settings.port): \(failure) "
+                + "(is another process listening there? set --port or PRENV_PORT)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Lets queued statuses go out, but no longer than `limit` (GitHub may be down).
+    static func drain(_ posting: Task<Void, Never>, reporter: StatusReporter, within limit: Duration) async {
+        reporter.finish()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await posting.value }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            // Awaiting a task's value ignores cancellation, so end the task itself first.
+            posting.cancel()
             group.cancelAll()
-            if let failure {
-                printToStandardError("error: cannot serve on \(settings.host):\(settings.port): \(failure) "
-                    + "(is another process listening there? set --port or PRENV_PORT)")
-                throw ExitCode(1)
-            }
         }
     }
 

@@ -240,6 +240,9 @@ final class SupervisorHarness: Sendable {
     let reporterRun: Task<Void, Never>
     let supervisor: EnvironmentSupervisor
 
+    /// The supervisor's clock; tests move it (the reconciler's teardown backoff reads it).
+    let clock = TestClock()
+
     init(pullRequests: (any PullRequestLookup)? = nil) throws {
         let blueprints = [try SupervisorFixtures.preview()]
         let inbox = InMemoryEventInbox()
@@ -256,8 +259,9 @@ final class SupervisorHarness: Sendable {
         self.poster = poster
         self.reporter = reporter
         reporterRun = Task { await reporter.run() }
+        let clock = clock
         supervisor = EnvironmentSupervisor(blueprints: blueprints, inbox: inbox, store: store, workers: workers,
-                                           operations: operations, statuses: reporter, pullRequests: pullRequests)
+                                           operations: operations, statuses: reporter, pullRequests: pullRequests, now: { clock.now })
     }
 
     /// Another supervisor over the same stores, as after a restart.
@@ -541,7 +545,9 @@ final class SupervisorHarness: Sendable {
                 "the new head commit got no prenv/preview status: \(statuses)")
     }
 
-    @Test func concernsOnlyPullRequestsABlueprintSelects() async throws {
+    /// Intake records PRs of repositories a blueprint lists, whatever their base branch: the worker
+    /// decides (an `edited` moving the base away must be recorded even before its `opened` is processed).
+    @Test func concernsPullRequestsOfListedRepositories() async throws {
         let h = try SupervisorHarness()
         func event(_ repository: String, base: String) throws -> PullRequestEvent {
             try PullRequestEvent.decode(from: F.event("opened", at: 0, repository: repository, baseRef: base).json())
@@ -551,11 +557,14 @@ final class SupervisorHarness: Sendable {
         let selected = try event("acme/webapp", base: "main")
         let otherCase = try event("ACME/Other", base: "main")
         #expect(await h.supervisor.concerns(elsewhere) == false)
-        #expect(await h.supervisor.concerns(otherBase) == false)
+        #expect(await h.supervisor.concerns(otherBase) == true)
         #expect(await h.supervisor.concerns(selected) == true)
         #expect(await h.supervisor.concerns(otherCase) == true)
-        // Nothing was recorded, so no worker makes the unselected PR a concern.
+        // A PR against another base is recorded but gets no worker: no blueprint selects it.
+        try await h.deliver(F.event("opened", at: 0, baseRef: "develop"))
+        try #require(await h.quiet())
         #expect(await h.supervisor.workerRecords().isEmpty)
+        #expect(await h.operations.count == 0)
     }
 
     @Test func startReissuesAnApplyACrashInterrupted() async throws {
@@ -628,6 +637,9 @@ final class SupervisorHarness: Sendable {
         #expect(await h.operations.count == 2, "a failed destroy is not retried on its own")
 
         await h.supervisor.reconcileOnce()
+        #expect(await h.operations.count == 2, "the first retry waits a minute")
+        h.clock.advance(by: 61)
+        await h.supervisor.reconcileOnce()
         try #require(await h.calls(3))
         #expect(await h.operations.call(2)?.operation == .destroy)
         await h.operations.complete(2, .success)
@@ -671,4 +683,14 @@ final class SupervisorHarness: Sendable {
 struct NotRecorded: Error, CustomStringConvertible {
     let result: InboxAppendResult
     var description: String { "event not recorded: \(result)" }
+}
+
+/// A clock tests move by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = Date()
+
+    var now: Date { lock.withLock { current } }
+
+    func advance(by seconds: TimeInterval) { lock.withLock { current += seconds } }
 }

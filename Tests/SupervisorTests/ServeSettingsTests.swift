@@ -51,4 +51,21 @@ import Testing
         #expect(!settings.description.contains("hunter2-secret"))
         #expect(!settings.description.contains("ghp_tokenvalue"))
     }
+
+    @Test func anEmptySecretAnywhereCountsAsNone() {
+        for file in ["webhook_secret: \"\"\n", "webhook_secret: \"   \"\n"] {
+            #expect(throws: ServeSettings.Problem.self) {
+                try ServeSettings.resolve(flags: .init(), environment: ["PRENV_WEBHOOK_SECRET": ""], configFile: ("c.yaml", file))
+            }
+        }
+    }
+
+    @Test func aYAMLErrorNamesThePlaceButNeverQuotesTheFile() {
+        let error = #expect(throws: ServeSettings.Problem.self) {
+            try ServeSettings.resolve(flags: .init(), environment: [:], configFile: ("c.yaml", "webhook_secret: \"s3cr3t-value\ngithub_token: `ghp_x\n"))
+        }
+        #expect(error?.description.hasPrefix("c.yaml:") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("s3cr3t-value") == false, "\(String(describing: error))")
+        #expect(error?.description.contains("ghp_x") == false, "\(String(describing: error))")
+    }
 }
