@@ -19,6 +19,9 @@ public actor SQLiteEventInbox: EventInbox {
     /// The database file as given to `init(path:)`.
     public nonisolated let path: String
     let connection: SQLiteConnection
+    /// SQLite blocks (fsync, busy waits): this actor runs on a queue of its own, off the cooperative pool.
+    private nonisolated let executor = DispatchQueueExecutor(label: "prenv.sqlite.inbox")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     /// Appends waiting for the next group commit.
     private var waiting: [PendingAppend] = []
     private var commitScheduled = false

@@ -14,6 +14,9 @@ public actor SQLiteStateStore: StateStore {
     public nonisolated let path: String
     let connection: SQLiteConnection
     let encoder: JSONEncoder
+    /// SQLite blocks (fsync, busy waits): this actor runs on a queue of its own, off the cooperative pool.
+    private nonisolated let executor = DispatchQueueExecutor(label: "prenv.sqlite.state")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let decoder = JSONDecoder()
 
     /// Opens (creating it and its parent directories if needed) and migrates the database at `path`;
