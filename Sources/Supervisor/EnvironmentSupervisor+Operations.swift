@@ -117,13 +117,7 @@ extension EnvironmentSupervisor {
                 logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "attempt": "\(failures + 1)"])
                 route(mutateMachine(key) { $0.retry() }, for: key)
             }
-            guard pendingLaunch[key] != nil else { continue }
-            do {
-                try await persist(key)
-                launch(key)
-            } catch {
-                logger.error("reconciler could not save worker state", metadata: ["environment": "\(key)", "error": "\(error)"])
-            }
+            if pendingLaunch[key] != nil { await persistAndLaunch(key) }
         }
     }
 

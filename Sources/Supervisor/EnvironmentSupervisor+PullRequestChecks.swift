@@ -47,12 +47,7 @@ extension EnvironmentSupervisor {
             let touched = absorb(event, sequence: sequence).filter { slots[$0]?.record.machine != before[$0] }
             for key in touched {
                 logger.info("caught up with a missed webhook", metadata: ["environment": "\(key)", "state": "\(current.state)", "head": "\(current.head.sha)"])
-                do {
-                    try await persist(key)
-                    launch(key)
-                } catch {
-                    logger.error("could not save worker state; the reconciler retries", metadata: ["environment": "\(key)", "error": "\(error)"])
-                }
+                await persistAndLaunch(key)
             }
         }
     }

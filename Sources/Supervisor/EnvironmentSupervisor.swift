@@ -145,13 +145,9 @@ public actor EnvironmentSupervisor {
         try await workerStore.saveWorker(slot.record)
     }
 
-    /// Called by an operation's task when it ends.
-    func finished(_ key: EnvironmentKey, runID: Int, _ event: EnvironmentStateMachine.Event) async {
-        guard !stopping, var slot = slots[key], slot.runID == runID else { return }
-        slot.task = nil
-        slots[key] = slot
-        let actions = mutateMachine(key) { $0.handle(event) }
-        route(actions, for: key)
+    /// Saves the worker, then starts what it queued; a failed save starts nothing (the reconciler
+    /// saves and starts it later), so no operation ever runs ahead of its saved state.
+    func persistAndLaunch(_ key: EnvironmentKey) async {
         do {
             try await persist(key)
         } catch {
@@ -159,5 +155,14 @@ public actor EnvironmentSupervisor {
             return
         }
         launch(key)
+    }
+
+    /// Called by an operation's task when it ends.
+    func finished(_ key: EnvironmentKey, runID: Int, _ event: EnvironmentStateMachine.Event) async {
+        guard !stopping, var slot = slots[key], slot.runID == runID else { return }
+        slot.task = nil
+        slots[key] = slot
+        route(mutateMachine(key) { $0.handle(event) }, for: key)
+        await persistAndLaunch(key)
     }
 }

@@ -294,6 +294,16 @@ final class SupervisorHarness: Sendable {
         }
     }
 
+    /// The reason of a `skipped` phase, or nil (with the phase found recorded as an issue).
+    func skippedReason(sourceLocation: SourceLocation = #_sourceLocation) async -> String? {
+        let phase = await phase()
+        guard case .skipped(let reason) = phase else {
+            Issue.record("expected skipped, got \(String(describing: phase))", sourceLocation: sourceLocation)
+            return nil
+        }
+        return reason
+    }
+
     /// Waits until `count` operations were started.
     func calls(_ count: Int, sourceLocation: SourceLocation = #_sourceLocation) async -> Bool {
         await eventually("\(count) operation call(s)", sourceLocation: sourceLocation) {
@@ -468,11 +478,7 @@ final class SupervisorHarness: Sendable {
         try #require(await h.quiet())
 
         #expect(await h.operations.count == 0)
-        let phase = await h.phase()
-        guard case .skipped(let reason) = phase else {
-            Issue.record("expected skipped, got \(String(describing: phase))")
-            return
-        }
+        let reason = try #require(await h.skippedReason())
         #expect(reason.contains("no-preview"))
         let statuses = await h.flushedStatuses().filter { $0.status.context == F.context }
         #expect(statuses.count == 1, "\(statuses)")
@@ -495,11 +501,7 @@ final class SupervisorHarness: Sendable {
         #expect(await h.operations.call(1)?.operation == .destroy)
         await h.operations.complete(1, .success)
         try #require(await h.quiet())
-        let skipped = await h.phase()
-        guard case .skipped = skipped else {
-            Issue.record("expected skipped after the destroy, got \(String(describing: skipped))")
-            return
-        }
+        _ = try #require(await h.skippedReason(), "skipped after the destroy")
 
         try await h.deliver(F.event("unlabeled", sha: F.shaA, at: 20, labels: []))
         try #require(await h.calls(3))
@@ -517,11 +519,7 @@ final class SupervisorHarness: Sendable {
         try #require(await h.quiet())
 
         #expect(await h.operations.count == 0)
-        let phase = await h.phase()
-        guard case .skipped(let reason) = phase else {
-            Issue.record("expected skipped, got \(String(describing: phase))")
-            return
-        }
+        let reason = try #require(await h.skippedReason())
         #expect(reason.contains("fork"))
         let statuses = await h.flushedStatuses().filter { $0.status.context == F.context }
         #expect(statuses.map(\.status.state) == [.success], "\(statuses)")
