@@ -162,6 +162,7 @@ public actor EnvironmentSupervisor {
         guard !stopping, var slot = slots[key], slot.runID == runID else { return }
         slot.task = nil
         slots[key] = slot
+        if case .destroyFinished(success: true, _) = event { teardownFailures[key] = nil }
         route(mutateMachine(key) { $0.handle(event) }, for: key)
         await persistAndLaunch(key)
     }
