@@ -12,11 +12,18 @@ import WebhookSupport
 /// `opened` payload, ~25 KB each) over HTTP to the real routes, each durably recorded in SQLite
 /// (WAL, synchronous=FULL) before its 202. Per-PR workers are not attached: they run after the
 /// reply and are measured elsewhere. Prints requests/s and p50/p99 latency to the 202.
-func benchmarkIntake(events: Int, concurrency: Int) async throws {
+/// - Parameter stateWrites: also run the executor's kind of load on the same file meanwhile: node
+///   records written back to back (one fsync each) through the state store's own connection, as
+///   when environments are being provisioned while webhooks arrive.
+func benchmarkIntake(events: Int, concurrency: Int, stateWrites: Bool = false) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-bench-intake-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let inbox = try SQLiteEventInbox(path: directory.appendingPathComponent("state.sqlite").path)
+    let path = directory.appendingPathComponent("state.sqlite").path
+    let inbox = try SQLiteEventInbox(path: path)
+    let store = try SQLiteStateStore(path: path)
+    let key = EnvironmentKey(repository: "acme/busy", pr: 1, blueprint: "webapp")
+    try await store.save(EnvironmentRecord(key: key, envName: "busy", headSHA: "a", state: .provisioning(sha: "a"), updatedAt: Date()))
     let secret = "bench-secret"
     var quiet = Logger(label: "prenv.bench")
     quiet.logLevel = .critical  // a log line per request would be measured too
@@ -44,6 +51,15 @@ func benchmarkIntake(events: Int, concurrency: Int) async throws {
     let transport = URLSessionTransport(maxConnectionsPerHost: concurrency)
     for index in 0..<min(20, events) { _ = try await transport.send(requests[index]) }  // warm up (recorded as duplicates later)
 
+    let writer = Task {
+        var writes = 0
+        while stateWrites, !Task.isCancelled {
+            let node = NodeRecord(id: "node-\(writes % 8)", type: .codeBuildProject, status: .creating, updatedAt: Date())
+            try? await store.saveNode(key, node)
+            writes += 1
+        }
+        return writes
+    }
     let clock = ContinuousClock()
     let started = clock.now
     let (latencies, accepted) = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
@@ -71,8 +87,12 @@ func benchmarkIntake(events: Int, concurrency: Int) async throws {
         return (all.sorted(), ok)
     }
     let wall = seconds(started.duration(to: clock.now))
+    writer.cancel()
+    let writes = await writer.value
     let recorded = try await inbox.pendingKeys().count
-    print(String(format: "intake: %d signed pull_request deliveries (%.0f KB each), %d in flight: %.0f requests/s, p50 %.2f ms, p99 %.2f ms to the 202; %d answered 202, %d PRs recorded",
-                 events, Double(requests[0].body.count) / 1024, concurrency, Double(events) / wall,
-                 percentile(latencies, 0.5), percentile(latencies, 0.99), accepted, recorded))
+    let load = stateWrites ? String(format: ", while %.0f state writes/s", Double(writes) / wall) : ""
+    print(String(format: "intake: %d signed pull_request deliveries (%.0f KB each), %d in flight", events, Double(requests[0].body.count) / 1024, concurrency)
+        + load
+        + String(format: ": %.0f requests/s, p50 %.2f ms, p99 %.2f ms to the 202; %d answered 202, %d PRs recorded",
+                 Double(events) / wall, percentile(latencies, 0.5), percentile(latencies, 0.99), accepted, recorded))
 }

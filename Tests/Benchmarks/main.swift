@@ -101,6 +101,7 @@ do {
 if wanted("intake") {
     do {
         for concurrency in [1, 16, 64] { try await benchmarkIntake(events: 500, concurrency: concurrency) }
+        for concurrency in [16, 64] { try await benchmarkIntake(events: 500, concurrency: concurrency, stateWrites: true) }
     } catch {
         print("intake benchmark failed: \(error)")
         exit(1)
