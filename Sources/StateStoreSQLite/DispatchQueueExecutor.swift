@@ -1,16 +1,36 @@
 import Dispatch
+import Foundation
 
-/// Runs an actor's jobs on a serial dispatch queue of its own instead of Swift's cooperative pool.
+/// Runs an actor's jobs on a serial dispatch queue instead of Swift's cooperative pool.
 ///
 /// SQLite calls block their thread: an fsync per commit (synchronous=FULL), and up to the busy
 /// timeout while another connection holds the write lock. The cooperative pool has one thread per
 /// core (two on a small server), so blocking it would stall every other task, webhook replies
-/// included. A queue per store keeps that waiting on threads of its own.
+/// included.
+///
+/// The state store and the webhook inbox of one database file share one executor (`forDatabase`):
+/// their transactions then run one after the other in this process, in arrival order, instead of
+/// meeting at SQLite's file lock, whose busy handler sleeps up to 100 ms between retries and let a
+/// stream of state writes delay webhook replies by half a second (BENCHMARKS.md).
 final class DispatchQueueExecutor: SerialExecutor, @unchecked Sendable {
     private let queue: DispatchQueue
 
     init(label: String) {
         queue = DispatchQueue(label: label)
+    }
+
+    private static let registryLock = NSLock()
+    nonisolated(unsafe) private static var registry: [String: DispatchQueueExecutor] = [:]
+
+    /// The one executor of every actor working on the database at `path` in this process.
+    static func forDatabase(_ path: String) -> DispatchQueueExecutor {
+        let key = path == ":memory:" ? ":memory: \(UUID().uuidString)" : URL(fileURLWithPath: path).standardizedFileURL.path
+        return registryLock.withLock {
+            if let existing = registry[key] { return existing }
+            let executor = DispatchQueueExecutor(label: "prenv.sqlite \(key)")
+            registry[key] = executor
+            return executor
+        }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

@@ -19,8 +19,8 @@ public actor SQLiteEventInbox: EventInbox {
     /// The database file as given to `init(path:)`.
     public nonisolated let path: String
     let connection: SQLiteConnection
-    /// SQLite blocks (fsync, busy waits): this actor runs on a queue of its own, off the cooperative pool.
-    private nonisolated let executor = DispatchQueueExecutor(label: "prenv.sqlite.inbox")
+    /// SQLite blocks (fsync, busy waits): this actor runs on its database's queue, off the cooperative pool.
+    private nonisolated let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     /// Appends waiting for the next group commit.
     private var waiting: [PendingAppend] = []
@@ -44,6 +44,7 @@ public actor SQLiteEventInbox: EventInbox {
         let connection = try SQLiteConnection.openMigrated(path: path, busyTimeout: busyTimeout)
         self.path = path
         self.connection = connection
+        executor = DispatchQueueExecutor.forDatabase(path)
     }
 
     /// Race-free dedupe: the UNIQUE constraint decides, inside one write transaction, so two

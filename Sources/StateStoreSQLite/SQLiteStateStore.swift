@@ -14,8 +14,8 @@ public actor SQLiteStateStore: StateStore {
     public nonisolated let path: String
     let connection: SQLiteConnection
     let encoder: JSONEncoder
-    /// SQLite blocks (fsync, busy waits): this actor runs on a queue of its own, off the cooperative pool.
-    private nonisolated let executor = DispatchQueueExecutor(label: "prenv.sqlite.state")
+    /// SQLite blocks (fsync, busy waits): this actor runs on its database's queue, off the cooperative pool.
+    private nonisolated let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let decoder = JSONDecoder()
 
@@ -36,6 +36,7 @@ public actor SQLiteStateStore: StateStore {
         let connection = try SQLiteConnection.openMigrated(path: path, busyTimeout: busyTimeout)
         self.path = path
         self.connection = connection
+        executor = DispatchQueueExecutor.forDatabase(path)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         self.encoder = encoder
