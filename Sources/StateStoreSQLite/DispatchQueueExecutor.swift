@@ -24,7 +24,9 @@ final class DispatchQueueExecutor: SerialExecutor, @unchecked Sendable {
 
     /// The one executor of every actor working on the database at `path` in this process.
     static func forDatabase(_ path: String) -> DispatchQueueExecutor {
-        let key = path == ":memory:" ? ":memory: \(UUID().uuidString)" : URL(fileURLWithPath: path).standardizedFileURL.path
+        // Every ":memory:" open is a database of its own; a file is known by its real path.
+        guard path != ":memory:" else { return DispatchQueueExecutor(label: "prenv.sqlite :memory:") }
+        let key = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
         return registryLock.withLock {
             if let existing = registry[key] { return existing }
             let executor = DispatchQueueExecutor(label: "prenv.sqlite \(key)")

@@ -4,12 +4,12 @@ import Orchestrator
 
 /// The webhook inbox in the state database's file (table `webhook_deliveries`, schema version 2).
 ///
-/// A separate actor with its own connection to the same path, not the `SQLiteStateStore` actor:
-/// GitHub waits only 10 s for the 202, so intake must not queue behind the executor's state writes
-/// or a long `list()`. WAL lets readers of either connection proceed during the other's write;
-/// the two writers serialise on SQLite's file lock (`BEGIN IMMEDIATE` + busy timeout), exactly as
-/// two `prenv` processes sharing a store already do. Both run the same migrations, so either may
-/// be opened first.
+/// A separate actor with its own connection to the same path, not the `SQLiteStateStore` actor, but
+/// on the same serial executor (`DispatchQueueExecutor.forDatabase`): the store's and the inbox's
+/// transactions queue in this process in arrival order, each a few milliseconds, instead of
+/// meeting at SQLite's file lock, whose busy handler sleeps. Between processes (two `prenv`s on one
+/// file) the file lock and the busy timeout still decide. Both run the same migrations, so either
+/// may be opened first.
 ///
 /// Durability: WAL with `synchronous=FULL`, as the store: `append` returns only after its commit
 /// is fsynced, so a 202 is never sent for a delivery a power loss could take back. Appends are

@@ -112,7 +112,7 @@ extension EnvironmentSupervisor {
             if pendingLaunch[key] == nil, let machine = slots[key]?.record.machine, machine.running == nil,
                case .absent = machine.desired, machine.hasResources, case .failed = machine.phase {
                 let failures = teardownFailures[key, default: 0]
-                if let last = slots[key]?.record.updatedAt, now() < last.addingTimeInterval(Self.teardownRetryDelay(after: failures)) { continue }
+                if let last = lastTeardownFailure[key], now() < last.addingTimeInterval(Self.teardownRetryDelay(after: failures)) { continue }
                 teardownFailures[key] = failures + 1
                 logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "attempt": "\(failures + 1)"])
                 route(mutateMachine(key) { $0.retry() }, for: key)

@@ -33,6 +33,7 @@ extension EnvironmentSupervisor {
         guard let lookup = pullRequests, !stopping else { return }
         let open = Set(slots.values.filter { !$0.record.machine.isClosed }.map { PullRequestID(repository: $0.record.key.repository, number: $0.record.key.pr) })
         for id in open.sorted() {
+            guard !Task.isCancelled else { return }  // shutting down
             let current: PullRequestEvent.PullRequest
             do {
                 current = try await lookup.pullRequest(repository: id.repository, number: id.number)

@@ -35,8 +35,9 @@ public actor EnvironmentSupervisor {
     var slots: [EnvironmentKey: Slot] = [:]
     /// Operations the machines asked for, saved but not yet started.
     var pendingLaunch: [EnvironmentKey: EnvironmentStateMachine.Action] = [:]
-    /// Failed teardown retries per environment, for the reconciler's backoff.
+    /// Failed teardowns per environment and when the last one failed, for the reconciler's backoff.
     var teardownFailures: [EnvironmentKey: Int] = [:]
+    var lastTeardownFailure: [EnvironmentKey: Date] = [:]
     var draining: Set<String> = []
     var drainAgain: Set<String> = []
     var stopping = false
@@ -162,7 +163,15 @@ public actor EnvironmentSupervisor {
         guard !stopping, var slot = slots[key], slot.runID == runID else { return }
         slot.task = nil
         slots[key] = slot
-        if case .destroyFinished(success: true, _) = event { teardownFailures[key] = nil }
+        switch event {
+        case .destroyFinished(success: false, _):
+            lastTeardownFailure[key] = now()
+        case .destroyFinished(success: true, _), .applyFinished(_, success: true, _):
+            teardownFailures[key] = nil
+            lastTeardownFailure[key] = nil
+        default:
+            break
+        }
         route(mutateMachine(key) { $0.handle(event) }, for: key)
         await persistAndLaunch(key)
     }

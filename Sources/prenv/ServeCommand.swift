@@ -106,8 +106,8 @@ struct ServeCommand: AsyncParsableCommand {
         await supervisor.stop()
         await Self.drain(posting, reporter: reporter, within: .seconds(5))
         if let failure {
-            printToStandardError("error: cannot serve on \(settings.host):\(settings.port): \(failure) "
-                + "(is another process listening there? set --port or PRENV_PORT)")
+            printToStandardError("error: the HTTP server on \(settings.host):\(settings.port) stopped: \(failure) "
+                + "(if it never started: is another process listening there? set --port or PRENV_PORT)")
             throw ExitCode(1)
         }
     }

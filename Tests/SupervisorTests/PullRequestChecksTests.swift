@@ -99,3 +99,30 @@ actor FakePullRequests: PullRequestLookup {
         #expect(await h.inbox.prune(processedBefore: Date().addingTimeInterval(60)) == 1, "the recent one was kept")
     }
 }
+
+/// The reconciler's teardown backoff counts from the failure, not from the worker's last save.
+@Suite struct TeardownBackoffTests {
+    typealias F = SupervisorFixtures
+
+    @Test func activityOnTheSkippedPullRequestDoesNotPostponeTheRetry() async throws {
+        let h = try SupervisorHarness()
+        try await h.deliver(F.event("opened", sha: F.shaA, at: 0))
+        try #require(await h.calls(1))
+        await h.operations.complete(0, .success)
+        try #require(await h.quiet())
+        try await h.deliver(F.event("labeled", sha: F.shaA, at: 10, labels: ["no-preview"]))
+        try #require(await h.calls(2))
+        await h.operations.complete(1, .failure("DeleteProject: AccessDeniedException"))
+        try #require(await h.quiet())
+
+        h.clock.advance(by: 40)
+        try await h.deliver(F.event("synchronize", sha: F.shaB, at: 20, labels: ["no-preview"]))  // saved again, still skipped
+        try #require(await h.quiet())
+        await h.supervisor.reconcileOnce()
+        #expect(await h.operations.count == 2, "40 s after the failure is too early")
+        h.clock.advance(by: 21)
+        await h.supervisor.reconcileOnce()
+        try #require(await h.calls(3))
+        #expect(await h.operations.call(2)?.operation == .destroy)
+    }
+}
