@@ -214,6 +214,26 @@ import WebhookSupport
         let left = try await TaggedResources.find(envName: serve.envName(pr: 41), client: serve.templates.client)
         #expect(left.isEmpty, "left behind: \(left)")
     }
+
+    /// SIGTERM mid-provisioning (a deploy of prenv itself): the running apply stops without being
+    /// recorded as failed, and the restarted server finishes it. No failure status is ever posted.
+    @Test func sigtermWhileProvisioningResumesAfterRestartWithoutAFailure() async throws {
+        let serve = try await ServeHarness("sv-term")
+        defer { serve.stop() }
+        try await serve.send(delivery("opened", pr: 51, sha: sha1, second: 0))
+        try await serve.waitFor(pr: 51, state: "provisioning")
+        serve.terminate()
+        #expect(serve.logTail(200).contains("shutting down"), "stopped in an orderly way")
+        try await serve.restart()
+        try await serve.waitFor(pr: 51, state: "ready", sha: sha1)
+        let statuses = try await eventually { try await serve.statuses(sha: sha1) } until: { Self.index($0, "prenv/webapp", "success") != nil }
+        let environment = statuses.filter { $0.context == "prenv/webapp" }
+        #expect(!environment.contains { $0.state == "failure" || $0.state == "error" }, "\(environment)")
+        let found = try await TaggedResources.find(envName: serve.envName(pr: 51), client: serve.templates.client)
+        #expect(found.projects.count == 1 && found.pipelines.count == 1 && found.stacks.count == 1, "\(found)")
+        try await serve.send(delivery("closed", pr: 51, sha: sha1, second: 10))
+        try await serve.waitFor(pr: 51, state: "destroyed")
+    }
 }
 
 /// Polls `read` until `condition` holds (10 s at most), returning the last value either way.

@@ -59,6 +59,9 @@ final class ServeHarness: @unchecked Sendable {
 
     func kill9() { server.kill9() }
 
+    /// SIGTERM, as a service manager stops prenv; waits for the exit (SIGKILL after 5 s).
+    func terminate() { server.stop() }
+
     func restart() async throws {
         let next = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin)
         lock.withLock { server = next }
