@@ -14,6 +14,37 @@ public enum EnvironmentPhase: Sendable, Hashable, Codable {
     case skipped(reason: String)
 }
 
+extension EnvironmentPhase {
+    /// The phase's name as `prenv ls` and `/api/environments` show it.
+    public var name: String {
+        switch self {
+        case .idle: "idle"
+        case .provisioning: "provisioning"
+        case .ready: "ready"
+        case .destroying: "destroying"
+        case .destroyed: "destroyed"
+        case .failed: "failed"
+        case .skipped: "skipped"
+        }
+    }
+
+    /// Why it failed or was skipped.
+    public var reason: String? {
+        switch self {
+        case .failed(_, let reason), .skipped(let reason): reason
+        case .idle, .provisioning, .ready, .destroying, .destroyed: nil
+        }
+    }
+
+    /// The commit the phase is about, when it names one.
+    public var sha: String? {
+        switch self {
+        case .provisioning(let sha), .ready(let sha), .failed(let sha, _): sha
+        case .idle, .destroying, .destroyed, .skipped: nil
+        }
+    }
+}
+
 /// Everything the state store keeps for one PR environment.
 public struct EnvironmentRecord: Sendable, Hashable, Codable {
     public var key: EnvironmentKey

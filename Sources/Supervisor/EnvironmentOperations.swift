@@ -57,26 +57,27 @@ public struct ExecutorOperations: EnvironmentOperations {
     }
 
     public func apply(blueprint: Blueprint, context: PRContext, key: EnvironmentKey, observer: OperationObserver) async -> ExecutionResult {
-        let recorded: EnvironmentRecord?
-        do {
-            recorded = try await store.load(key)
-        } catch {
-            return ExecutionResult(error: error)
+        await withRecord(key) { recorded in
+            let plan = Planner.plan(blueprint: blueprint, context: context, recorded: recorded)
+            let executor = Executor(providers: makeProviders(observer.stage), store: store, maxConcurrency: maxConcurrency)
+            return await executor.apply(plan: plan, blueprint: blueprint, context: context, key: key, onEvent: observer.progress)
         }
-        let plan = Planner.plan(blueprint: blueprint, context: context, recorded: recorded)
-        let executor = Executor(providers: makeProviders(observer.stage), store: store, maxConcurrency: maxConcurrency)
-        return await executor.apply(plan: plan, blueprint: blueprint, context: context, key: key, onEvent: observer.progress)
     }
 
     public func destroy(key: EnvironmentKey, observer: OperationObserver) async -> ExecutionResult {
-        let recorded: EnvironmentRecord?
+        await withRecord(key) { recorded in
+            guard let recorded else { return ExecutionResult() }
+            let executor = Executor(providers: makeProviders(observer.stage), store: store, maxConcurrency: maxConcurrency)
+            return await executor.destroy(recorded: recorded, onEvent: observer.progress)
+        }
+    }
+
+    /// Runs `body` with the environment's record; a store that cannot be read fails the operation.
+    private func withRecord(_ key: EnvironmentKey, _ body: (EnvironmentRecord?) async -> ExecutionResult) async -> ExecutionResult {
         do {
-            recorded = try await store.load(key)
+            return await body(try await store.load(key))
         } catch {
             return ExecutionResult(error: error)
         }
-        guard let recorded else { return ExecutionResult() }
-        let executor = Executor(providers: makeProviders(observer.stage), store: store, maxConcurrency: maxConcurrency)
-        return await executor.destroy(recorded: recorded, onEvent: observer.progress)
     }
 }

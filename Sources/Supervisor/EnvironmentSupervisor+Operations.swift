@@ -93,7 +93,7 @@ extension EnvironmentSupervisor {
     /// fixed permission ends the cost quickly, rarely enough that GitHub's 1000 statuses per commit
     /// and context (each retry posts two) last for weeks.
     static func teardownRetryDelay(after failures: Int) -> TimeInterval {
-        min(3600, 60 * pow(2, Double(min(failures, 6))))
+        min(3600, 60 * pow(2, Double(min(max(failures - 1, 0), 6))))
     }
 
     /// One pass of the periodic reconciler: drains PRs with pending events (a wake lost to a failed
@@ -111,10 +111,10 @@ extension EnvironmentSupervisor {
         for key in slots.keys.sorted() where slots[key]?.task == nil {
             if pendingLaunch[key] == nil, let machine = slots[key]?.record.machine, machine.running == nil,
                case .absent = machine.desired, machine.hasResources, case .failed = machine.phase {
-                let failures = teardownFailures[key, default: 0]
-                if let last = lastTeardownFailure[key], now() < last.addingTimeInterval(Self.teardownRetryDelay(after: failures)) { continue }
-                teardownFailures[key] = failures + 1
-                logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "attempt": "\(failures + 1)"])
+                if let failed = failedTeardowns[key], now() < failed.last.addingTimeInterval(Self.teardownRetryDelay(after: failed.count)) {
+                    continue
+                }
+                logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "failures": "\(failedTeardowns[key]?.count ?? 0)"])
                 route(mutateMachine(key) { $0.retry() }, for: key)
             }
             if pendingLaunch[key] != nil { await persistAndLaunch(key) }

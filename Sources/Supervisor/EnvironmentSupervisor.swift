@@ -35,9 +35,8 @@ public actor EnvironmentSupervisor {
     var slots: [EnvironmentKey: Slot] = [:]
     /// Operations the machines asked for, saved but not yet started.
     var pendingLaunch: [EnvironmentKey: EnvironmentStateMachine.Action] = [:]
-    /// Failed teardowns per environment and when the last one failed, for the reconciler's backoff.
-    var teardownFailures: [EnvironmentKey: Int] = [:]
-    var lastTeardownFailure: [EnvironmentKey: Date] = [:]
+    /// How often each environment's teardown failed in a row, and when last: the reconciler's backoff.
+    var failedTeardowns: [EnvironmentKey: (count: Int, last: Date)] = [:]
     var draining: Set<String> = []
     var drainAgain: Set<String> = []
     var stopping = false
@@ -165,10 +164,9 @@ public actor EnvironmentSupervisor {
         slots[key] = slot
         switch event {
         case .destroyFinished(success: false, _):
-            lastTeardownFailure[key] = now()
+            failedTeardowns[key] = ((failedTeardowns[key]?.count ?? 0) + 1, now())
         case .destroyFinished(success: true, _), .applyFinished(_, success: true, _):
-            teardownFailures[key] = nil
-            lastTeardownFailure[key] = nil
+            failedTeardowns[key] = nil
         default:
             break
         }

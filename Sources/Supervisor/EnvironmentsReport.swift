@@ -47,27 +47,14 @@ public struct EnvironmentsReport: Encodable, Sendable {
             let record = byKey[key]
             let worker = workersByKey[key]
             let phase = worker?.machine.phase ?? record?.state ?? .idle
-            let (state, reason) = Self.describe(phase)
             return Environment(
-                repository: key.repository, pr: key.pr, blueprint: key.blueprint, state: state, reason: reason,
+                repository: key.repository, pr: key.pr, blueprint: key.blueprint, state: phase.name, reason: phase.reason,
                 headSHA: worker?.pullRequest.headSHA ?? record?.headSHA ?? "", envName: record?.envName,
                 updatedAt: max(record?.updatedAt ?? .distantPast, worker?.updatedAt ?? .distantPast),
                 resources: (record?.nodes.values.sorted { $0.id < $1.id } ?? []).map {
                     Resource(id: $0.id, type: $0.type.rawValue, state: $0.status.rawValue, physicalName: $0.physicalName,
                              outputs: $0.outputs, error: $0.lastError)
                 })
-        }
-    }
-
-    static func describe(_ phase: EnvironmentPhase) -> (String, String?) {
-        switch phase {
-        case .idle: ("idle", nil)
-        case .provisioning: ("provisioning", nil)
-        case .ready: ("ready", nil)
-        case .destroying: ("destroying", nil)
-        case .destroyed: ("destroyed", nil)
-        case .failed(_, let reason): ("failed", reason)
-        case .skipped(let reason): ("skipped", reason)
         }
     }
 

@@ -22,15 +22,11 @@ struct ListCommand: AsyncParsableCommand {
         }
     }
 
+    /// `ready 1a2b3c4d5e6f`, `failed 1a2b3c4d5e6f: reason`, `skipped: reason`.
     static func describe(_ phase: EnvironmentPhase) -> String {
-        switch phase {
-        case .idle: "idle"
-        case .provisioning(let sha): "provisioning \(sha.prefix(12))"
-        case .ready(let sha): "ready \(sha.prefix(12))"
-        case .destroying: "destroying"
-        case .destroyed: "destroyed"
-        case .failed(let sha, let reason): "failed \(sha.prefix(12)): \(reason)"
-        case .skipped(let reason): "skipped: \(reason)"
-        }
+        var text = phase.name
+        if let sha = phase.sha { text += " \(sha.prefix(12))" }
+        if let reason = phase.reason { text += ": \(reason)" }
+        return text
     }
 }

@@ -52,15 +52,14 @@ final class ServeHarness: @unchecked Sendable {
 
     /// SIGKILL, then a new server on the same state (as a supervisor such as systemd would).
     func killAndRestart() async throws {
-        server.kill9()
-        let next = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin)
-        lock.withLock { server = next }
+        kill9()
+        try await restart()
     }
 
-    func kill9() { server.kill9() }
+    func kill9() { lock.withLock { server }.kill9() }
 
     /// SIGTERM, as a service manager stops prenv; waits for the exit (SIGKILL after 5 s).
-    func terminate() { server.stop() }
+    func terminate() { lock.withLock { server }.stop() }
 
     func restart() async throws {
         let next = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin)

@@ -294,6 +294,14 @@ final class SupervisorHarness: Sendable {
         }
     }
 
+    /// PR #7 opened at shaA and its apply succeeded: the starting point of most tests.
+    func openReady(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await deliver(SupervisorFixtures.event("opened", sha: SupervisorFixtures.shaA, at: 0))
+        try #require(await calls(1), sourceLocation: sourceLocation)
+        await operations.complete(0, .success)
+        try #require(await quiet(), sourceLocation: sourceLocation)
+    }
+
     /// The reason of a `skipped` phase, or nil (with the phase found recorded as an issue).
     func skippedReason(sourceLocation: SourceLocation = #_sourceLocation) async -> String? {
         let phase = await phase()
@@ -490,10 +498,7 @@ final class SupervisorHarness: Sendable {
 
     @Test func skipLabelAddedAfterReadyDestroysAndRemovingItAppliesAgain() async throws {
         let h = try SupervisorHarness()
-        try await h.deliver(F.event("opened", sha: F.shaA, at: 0))
-        try #require(await h.calls(1))
-        await h.operations.complete(0, .success)
-        try #require(await h.quiet())
+        try await h.openReady()
         #expect(await h.phase() == .ready(sha: F.shaA))
 
         try await h.deliver(F.event("labeled", sha: F.shaA, at: 10, labels: ["no-preview"]))
@@ -617,10 +622,7 @@ final class SupervisorHarness: Sendable {
 
     @Test func reconcilerRetriesAFailedTeardown() async throws {
         let h = try SupervisorHarness()
-        try await h.deliver(F.event("opened", sha: F.shaA, at: 0))
-        try #require(await h.calls(1))
-        await h.operations.complete(0, .success)
-        try #require(await h.quiet())
+        try await h.openReady()
 
         try await h.deliver(F.event("closed", sha: F.shaA, at: 30))
         try #require(await h.calls(2))

@@ -30,10 +30,7 @@ actor FakePullRequests: PullRequestLookup {
     /// A supervisor whose PR is ready at shaA after a real `opened` webhook.
     func ready(_ lookup: FakePullRequests) async throws -> SupervisorHarness {
         let h = try SupervisorHarness(pullRequests: lookup)
-        try await h.deliver(F.event("opened", sha: F.shaA, at: 0))
-        try #require(await h.calls(1))
-        await h.operations.complete(0, .success)
-        try #require(await h.quiet())
+        try await h.openReady()
         return h
     }
 
@@ -106,10 +103,7 @@ actor FakePullRequests: PullRequestLookup {
 
     @Test func activityOnTheSkippedPullRequestDoesNotPostponeTheRetry() async throws {
         let h = try SupervisorHarness()
-        try await h.deliver(F.event("opened", sha: F.shaA, at: 0))
-        try #require(await h.calls(1))
-        await h.operations.complete(0, .success)
-        try #require(await h.quiet())
+        try await h.openReady()
         try await h.deliver(F.event("labeled", sha: F.shaA, at: 10, labels: ["no-preview"]))
         try #require(await h.calls(2))
         await h.operations.complete(1, .failure("DeleteProject: AccessDeniedException"))
