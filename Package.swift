@@ -35,21 +35,21 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .target(name: "AWSXML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
-        .target(name: "AWSHTTP", swiftSettings: strictSettings),
+        .target(name: "HTTPTransport", swiftSettings: strictSettings),
         .target(
-            name: "AWSCredentials",
-            dependencies: ["AWSSigV4", "AWSHTTP", .product(name: "Logging", package: "swift-log")],
+            name: "AWSCredentialProviders",
+            dependencies: ["AWSSigV4", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
             name: "AWSCore",
             dependencies: [
-                "AWSSigV4", "AWSXML", "AWSHTTP", "AWSCredentials",
+                "AWSSigV4", "AWSXML", "HTTPTransport", "AWSCredentialProviders",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "AWSServices", dependencies: ["AWSCore", "AWSXML", "AWSHTTP", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
+        .target(name: "AWSServices", dependencies: ["AWSCore", "AWSXML", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
 
         // MARK: The engine (knows nothing about AWS, GitHub, HTTP or SQL)
         .target(name: "ResourceGraph", swiftSettings: strictSettings),
@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "GitHub",
             dependencies: [
-                "AWSHTTP",
+                "HTTPTransport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,14 +81,14 @@ let package = Package(
         // MARK: prenv serve: webhook intake, per-PR workers, commit statuses (no HTTP framework here)
         .target(
             name: "Supervisor",
-            dependencies: ["Orchestrator", "Blueprint", "GitHub", "AWSHTTP", "Yams", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "Yams", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The HTTP routes over Supervisor: the only target that knows Hummingbird.
         .target(
             name: "WebServer",
             dependencies: [
-                "Supervisor", "Orchestrator", "AWSHTTP",
+                "Supervisor", "Orchestrator", "HTTPTransport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "prenv",
             dependencies: [
-                "AWSCore", "AWSServices", "AWSCredentials", "Blueprint", "ResourceGraph", "Orchestrator", "Providers", "StateStoreSQLite",
+                "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "ResourceGraph", "Orchestrator", "Providers", "StateStoreSQLite",
                 "GitHub", "Supervisor", "WebServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,14 +109,14 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "LocalAWSSupport",
-            dependencies: ["AWSCore", "AWSHTTP", "AWSSigV4", "AWSCredentials", "TestServices"],
+            dependencies: ["AWSCore", "HTTPTransport", "AWSSigV4", "AWSCredentialProviders", "TestServices"],
             path: "Tests/LocalAWSSupport",
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "PrenvBenchmarks",
             dependencies: [
-                "AWSCore", "AWSServices", "AWSSigV4", "AWSHTTP", "LocalAWSSupport", "ResourceGraph", "SeededRandom",
+                "AWSCore", "AWSServices", "AWSSigV4", "HTTPTransport", "LocalAWSSupport", "ResourceGraph", "SeededRandom",
                 "Supervisor", "WebServer", "StateStoreSQLite", "Orchestrator", "WebhookSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
@@ -124,11 +124,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: strictSettings),
-        .target(name: "TestServices", dependencies: ["AWSHTTP"], path: "Tests/TestServices", swiftSettings: strictSettings),
+        .target(name: "TestServices", dependencies: ["HTTPTransport"], path: "Tests/TestServices", swiftSettings: strictSettings),
         .target(name: "WebhookSupport", dependencies: ["GitHub", "LocalAWSSupport"], path: "Tests/WebhookSupport", swiftSettings: strictSettings),
         .testTarget(
             name: "PrenvTests",
-            dependencies: ["LocalAWSSupport", "WebhookSupport", "TestServices", "AWSHTTP", "AWSCore", "AWSServices", "Blueprint", "SeededRandom"],
+            dependencies: ["LocalAWSSupport", "WebhookSupport", "TestServices", "HTTPTransport", "AWSCore", "AWSServices", "Blueprint", "SeededRandom"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph", "SeededRandom"], swiftSettings: strictSettings),
@@ -149,10 +149,10 @@ let package = Package(
             dependencies: ["StateStoreSQLite", "StateStoreContract", "Orchestrator", "Blueprint", "CSQLite"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "AWSHTTP", "TestServices"], swiftSettings: strictSettings),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTPTransport", "TestServices"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "AWSHTTP", "StateStoreSQLite", "WebhookSupport"],
+            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph"], swiftSettings: strictSettings),
@@ -160,8 +160,8 @@ let package = Package(
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),
         .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
-            name: "AWSCredentialsTests",
-            dependencies: ["AWSCredentials", "AWSHTTP", "LocalAWSSupport", .product(name: "Logging", package: "swift-log")],
+            name: "AWSCredentialProvidersTests",
+            dependencies: ["AWSCredentialProviders", "HTTPTransport", "LocalAWSSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,5 @@
-import AWSCredentials
-import AWSHTTP
+import AWSCredentialProviders
+import HTTPTransport
 import AWSSigV4
 import Foundation
 import Logging
@@ -13,7 +13,7 @@ public final class AWSClient: Sendable {
     public let endpoints: AWSEndpoints
     public let retryPolicy: RetryPolicy
     let credentialProvider: any CredentialProvider
-    let transport: any HTTPTransport
+    let transport: any HTTPSender
     let rateLimiters: [String: RateLimiter]
     let logger: Logger
     let now: @Sendable () -> Date
@@ -29,7 +29,7 @@ public final class AWSClient: Sendable {
         region: String,
         endpoints: AWSEndpoints,
         credentialProvider: any CredentialProvider,
-        transport: any HTTPTransport = URLSessionTransport(),
+        transport: any HTTPSender = URLSessionTransport(),
         retryPolicy: RetryPolicy = .default,
         requestsPerSecond: [String: Double] = AWSClient.defaultRequestsPerSecond,
         logger: Logger = Logger(label: "prenv.aws"),

@@ -1,4 +1,4 @@
-import AWSCredentials
+import AWSCredentialProviders
 import Foundation
 
 /// Where each service's requests go, resolved the way the AWS SDKs do it.

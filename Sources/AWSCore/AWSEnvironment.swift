@@ -1,5 +1,5 @@
-import AWSCredentials
-import AWSHTTP
+import AWSCredentialProviders
+import HTTPTransport
 import Foundation
 import Logging
 
@@ -14,7 +14,7 @@ public struct AWSEnvironment: Sendable {
 
     public static func resolve(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        transport: any HTTPTransport,
+        transport: any HTTPSender,
         logger: Logger = Logger(label: "prenv.aws")
     ) throws(AWSConfigurationError) -> AWSEnvironment {
         let config = try AWSSharedConfig.loadForAWSCore(environment: environment)
@@ -27,7 +27,7 @@ public struct AWSEnvironment: Sendable {
     }
 
     public func makeClient(
-        transport: any HTTPTransport, retryPolicy: RetryPolicy = .default, logger: Logger = Logger(label: "prenv.aws")
+        transport: any HTTPSender, retryPolicy: RetryPolicy = .default, logger: Logger = Logger(label: "prenv.aws")
     ) -> AWSClient {
         AWSClient(
             region: region.name, endpoints: endpoints, credentialProvider: credentialProvider,

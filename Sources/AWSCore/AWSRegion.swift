@@ -1,4 +1,4 @@
-import AWSCredentials
+import AWSCredentialProviders
 import Foundation
 
 /// Finds the region like the SDKs: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the selected profile's `region`.

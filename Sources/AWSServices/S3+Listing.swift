@@ -1,5 +1,5 @@
 import AWSCore
-import AWSHTTP
+import HTTPTransport
 import AWSXML
 import Crypto
 import Foundation
@@ -57,7 +57,7 @@ extension S3 {
             for key in batch { xml += "<Object><Key>\(S3XML.escape(key))</Key></Object>" }
             xml += "</Delete>"
             let body = Data(xml.utf8)
-            var headers = AWSHTTP.HTTPHeaders()
+            var headers = HTTPTransport.HTTPHeaders()
             headers["Content-Type"] = "application/xml"
             headers["Content-MD5"] = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
             let response = try await client.restXML(.s3, "DeleteObjects", method: "POST", bucket: bucket, query: [("delete", nil)], headers: headers, body: body)

@@ -1,5 +1,5 @@
 import AWSCore
-import AWSHTTP
+import HTTPTransport
 import AWSXML
 import Crypto
 import Foundation

@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 import Logging
 
@@ -16,7 +16,7 @@ public struct GitHubClient: Sendable {
     public let userAgent: String
     public let retryPolicy: GitHubRetryPolicy
     private let token: String
-    private let transport: any HTTPTransport
+    private let transport: any HTTPSender
     private let sleep: @Sendable (Duration) async throws -> Void
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -25,7 +25,7 @@ public struct GitHubClient: Sendable {
     public init(
         baseURL: URL = GitHubClient.defaultBaseURL,
         token: String,
-        transport: any HTTPTransport,
+        transport: any HTTPSender,
         userAgent: String = "prenv",
         retryPolicy: GitHubRetryPolicy = GitHubRetryPolicy(),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },

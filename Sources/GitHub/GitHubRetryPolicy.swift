@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 
 /// When and how long to wait before repeating a GitHub request. GitHub asks clients to honour

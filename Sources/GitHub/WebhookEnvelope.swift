@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 
 /// One webhook delivery as received: the headers prenv routes and dedupes on, the raw body

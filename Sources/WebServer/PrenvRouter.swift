@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 import Hummingbird
 import Logging
@@ -26,7 +26,7 @@ public enum PrenvRouter {
             } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
                 return tooLarge(maxBodyBytes)
             }
-            var headers = AWSHTTP.HTTPHeaders()
+            var headers = HTTPTransport.HTTPHeaders()
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let answer = await intake.receive(headers: headers, body: Data(buffer: buffer))
             return json(status: answer.status, answer.body)

@@ -1,5 +1,5 @@
 import AWSCore
-import AWSHTTP
+import HTTPTransport
 import ArgumentParser
 import Foundation
 import Logging
@@ -8,7 +8,7 @@ import Providers
 
 /// The composition root: AWS configuration from the environment, one provider per resource type.
 enum Composition {
-    static func awsClient(transport: any HTTPTransport) throws -> AWSClient {
+    static func awsClient(transport: any HTTPSender) throws -> AWSClient {
         do {
             var logger = Logger(label: "prenv.aws")
             logger.logLevel = .warning

@@ -1,6 +1,6 @@
 import AWSCore
-import AWSCredentials
-import AWSHTTP
+import AWSCredentialProviders
+import HTTPTransport
 import AWSServices
 import Foundation
 import Logging
@@ -8,7 +8,7 @@ import Logging
 /// Runs the doctor's checks in order; later checks are skipped when the basics (region, credentials) fail.
 struct Doctor: Sendable {
     let environment: [String: String]
-    let transport: any HTTPTransport
+    let transport: any HTTPSender
     let logger: Logger
     let bucket: String?
 

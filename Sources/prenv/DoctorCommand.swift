@@ -1,5 +1,5 @@
 import AWSCore
-import AWSHTTP
+import HTTPTransport
 import ArgumentParser
 import Foundation
 import Logging

@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import ArgumentParser
 import Foundation
 import Orchestrator

@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import ArgumentParser
 import Blueprint
 import Foundation
@@ -167,7 +167,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    private func githubClient(_ settings: ServeSettings, transport: any HTTPTransport) -> GitHubClient? {
+    private func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {
         guard let token = settings.githubToken, let base = URL(string: settings.githubAPIURL) else { return nil }
         return GitHubClient(baseURL: base, token: token, transport: transport, userAgent: "prenv/0.1")
     }

@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 import Testing
 
@@ -77,7 +77,7 @@ import Testing
     }
 }
 
-import AWSCredentials
+import AWSCredentialProviders
 
 struct NoCredentials: CredentialProvider {
     let name = "none"

@@ -1,5 +1,5 @@
 import AWSCore
-import AWSHTTP
+import HTTPTransport
 import Synchronization
 import AWSServices
 import LocalAWSSupport
@@ -139,10 +139,10 @@ import Testing
 import Foundation
 
 /// Records when each request leaves the client, then sends it for real.
-final class RecordingTransport: HTTPTransport {
-    let base: any HTTPTransport
+final class RecordingTransport: HTTPSender {
+    let base: any HTTPSender
     private let times = Mutex<[ContinuousClock.Instant]>([])
-    init(_ base: any HTTPTransport) { self.base = base }
+    init(_ base: any HTTPSender) { self.base = base }
     var sendTimes: [ContinuousClock.Instant] { times.withLock { $0.sorted() } }
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         times.withLock { $0.append(.now) }

@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 import Hummingbird
 import Logging
@@ -41,12 +41,12 @@ func benchmarkIntake(events: Int, concurrency: Int, stateWrites: Bool = false) a
     guard let port = await ports.next(), let url = URL(string: "http://127.0.0.1:\(port)/webhooks/github") else { return }
 
     // Built and signed up front: the figure is the server's, not the client's JSON work.
-    let requests = try (0..<events).map { index -> AWSHTTP.HTTPRequest in
+    let requests = try (0..<events).map { index -> HTTPTransport.HTTPRequest in
         let payload = PullRequestPayload(action: "opened", repository: "acme/bench-\(index % 50)", number: index + 1,
                                          headSHA: String(format: "%040x", index))
         let body = try payload.json()
         let headers = WebhookFixtures.headers(body: body, signingSecret: secret, deliveryID: "bench-\(concurrency)-\(index)")
-        return AWSHTTP.HTTPRequest(method: "POST", url: url, headers: headers, body: body)
+        return HTTPTransport.HTTPRequest(method: "POST", url: url, headers: headers, body: body)
     }
     let transport = URLSessionTransport(maxConnectionsPerHost: concurrency)
     for index in 0..<min(20, events) { _ = try await transport.send(requests[index]) }  // warm up (recorded as duplicates later)

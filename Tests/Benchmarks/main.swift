@@ -1,5 +1,5 @@
 import AWSCore
-import AWSHTTP
+import HTTPTransport
 import AWSServices
 import AWSSigV4
 import Foundation

@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 
 /// A lock-guarded value (NSLock, so it also builds for macOS 14 where `Mutex` is unavailable).
@@ -14,7 +14,7 @@ final class Locked<Value>: @unchecked Sendable {
 }
 
 /// A scripted transport: answers with queued responses in order and records every request.
-final class RecordingTransport: HTTPTransport {
+final class RecordingTransport: HTTPSender {
     private let state: Locked<(responses: [HTTPResponse], requests: [HTTPRequest])>
 
     init(_ responses: [HTTPResponse]) {

@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 
 /// The local endpoint's admin API (`/_prenv/…`, see infra/local/README.md), for arranging faults and scenarios.

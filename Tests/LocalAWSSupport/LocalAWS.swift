@@ -1,6 +1,6 @@
 import AWSCore
-import AWSCredentials
-import AWSHTTP
+import AWSCredentialProviders
+import HTTPTransport
 import Foundation
 
 /// The local AWS endpoint (`infra/local/`) as integration tests see it.

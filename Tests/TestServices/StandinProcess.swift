@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 
 /// `infra/github-standin/standin.py` started by a test on a free port and stopped by it.

@@ -1,4 +1,4 @@
-@testable import AWSCredentials
+@testable import AWSCredentialProviders
 import Testing
 
 @Suite("EnvironmentCredentialProvider")

@@ -1,4 +1,4 @@
-import AWSCredentials
+import AWSCredentialProviders
 import Foundation
 import Testing
 

@@ -1,11 +1,11 @@
-@testable import AWSCredentials
-import AWSHTTP
+@testable import AWSCredentialProviders
+import HTTPTransport
 import Foundation
 import Testing
 
 @Suite("ContainerCredentialProvider")
 struct ContainerProviderTests {
-    func provider(_ environment: [String: String], transport: any HTTPTransport = StubTransport { _ in HTTPResponse(status: 500) },
+    func provider(_ environment: [String: String], transport: any HTTPSender = StubTransport { _ in HTTPResponse(status: 500) },
                   base: String = ContainerCredentialProvider.ecsBaseURL) -> ContainerCredentialProvider {
         ContainerCredentialProvider(environment: environment, transport: transport, relativeBaseURL: base, attempts: 1)
     }

@@ -4,7 +4,7 @@ import FoundationNetworking
 #endif
 
 /// Foundation's URLSession (libcurl on Linux) as the production transport.
-public final class URLSessionTransport: HTTPTransport {
+public final class URLSessionTransport: HTTPSender {
     private let session: URLSession
     private let defaultTimeout: Duration
 

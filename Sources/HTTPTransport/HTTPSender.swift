@@ -1,5 +1,5 @@
 /// The one seam between prenv and the network: production uses `URLSessionTransport`, tests may wrap it.
-public protocol HTTPTransport: Sendable {
+public protocol HTTPSender: Sendable {
     /// Sends the request and returns whatever status came back; throws `HTTPTransportError` only when no response arrived.
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
 }

@@ -1,5 +1,5 @@
-@testable import AWSCredentials
-import AWSHTTP
+@testable import AWSCredentialProviders
+import HTTPTransport
 import Foundation
 import Testing
 

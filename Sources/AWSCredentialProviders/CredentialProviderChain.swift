@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 import Logging
 
@@ -23,7 +23,7 @@ public actor CredentialProviderChain: CredentialProvider {
     /// environment → profile → container → EC2 instance metadata, the order of the AWS SDKs' default chain
     /// (without the web-identity, SSO and process providers prenv does not implement).
     public static func defaultChain(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                    transport: (any HTTPTransport)? = nil,
+                                    transport: (any HTTPSender)? = nil,
                                     logger: Logger = Logger(label: "prenv.credentials")) -> CredentialProviderChain {
         let container = transport.map { ContainerCredentialProvider(environment: environment, transport: $0, logger: logger) }
             ?? ContainerCredentialProvider(environment: environment, logger: logger)

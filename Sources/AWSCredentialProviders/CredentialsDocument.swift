@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 
 /// The JSON document served by the ECS/EKS container endpoint and EC2 instance metadata:
@@ -43,7 +43,7 @@ enum CredentialsDocument {
 
 /// Metadata endpoints are on-link and either answer at once or not at all: retry transport errors and 5xx a few
 /// times, return anything else to the caller.
-func sendWithRetries(_ request: HTTPRequest, via transport: any HTTPTransport, attempts: Int) async throws -> HTTPResponse {
+func sendWithRetries(_ request: HTTPRequest, via transport: any HTTPSender, attempts: Int) async throws -> HTTPResponse {
     let total = max(1, attempts)
     var lastError: (any Error)?
     for attempt in 1...total {

@@ -1,5 +1,5 @@
-import AWSCredentials
-import AWSHTTP
+import AWSCredentialProviders
+import HTTPTransport
 import Foundation
 import Logging
 
@@ -98,7 +98,7 @@ func creds(_ id: String, expires: Date? = nil) -> AWSCredentials {
 }
 
 /// An in-memory transport for request-shape and error-text checks; the real-HTTP tests use `LocalEndpoint`.
-final class StubTransport: HTTPTransport, @unchecked Sendable {
+final class StubTransport: HTTPSender, @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [HTTPRequest] = []
     private let handler: @Sendable (HTTPRequest) throws -> HTTPResponse

@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 import Logging
 
@@ -13,7 +13,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
     public static let ecsBaseURL = "http://169.254.170.2"
 
     private let environment: [String: String]
-    private let transport: any HTTPTransport
+    private let transport: any HTTPSender
     private let relativeBaseURL: String
     private let timeout: Duration
     private let attempts: Int
@@ -22,7 +22,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
     /// - Parameter relativeBaseURL: scheme://host[:port] that `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is appended to;
     ///   only tests change it.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                transport: any HTTPTransport = URLSessionTransport(timeout: .seconds(5)),
+                transport: any HTTPSender = URLSessionTransport(timeout: .seconds(5)),
                 relativeBaseURL: String = ContainerCredentialProvider.ecsBaseURL,
                 timeout: Duration = .seconds(2), attempts: Int = 2,
                 logger: Logger = Logger(label: "prenv.credentials")) {

@@ -1,4 +1,4 @@
-import AWSCredentials
+import AWSCredentialProviders
 import Testing
 
 @Suite("Region and endpoint resolution")

@@ -1,4 +1,4 @@
-import AWSHTTP
+import HTTPTransport
 import Foundation
 import Logging
 
@@ -16,13 +16,13 @@ public struct IMDSCredentialProvider: CredentialProvider {
     static let tokenTTLSeconds = "21600"
 
     private let environment: [String: String]
-    private let transport: any HTTPTransport
+    private let transport: any HTTPSender
     private let timeout: Duration
     private let attempts: Int
     private let logger: Logger
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                transport: any HTTPTransport = URLSessionTransport(timeout: .seconds(1)),
+                transport: any HTTPSender = URLSessionTransport(timeout: .seconds(1)),
                 timeout: Duration = .seconds(1), attempts: Int = 2,
                 logger: Logger = Logger(label: "prenv.credentials")) {
         self.environment = environment

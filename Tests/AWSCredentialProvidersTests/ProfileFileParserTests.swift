@@ -1,4 +1,4 @@
-@testable import AWSCredentials
+@testable import AWSCredentialProviders
 import Testing
 
 /// The INI dialect of the shared files, per the AWS SDKs' profile-file rules.
