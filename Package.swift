@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
             name: "ProvidersTests",
-            dependencies: ["Providers", "Orchestrator", "Blueprint", "AWSCore", "AWSServices", "LocalAWSSupport"],
+            dependencies: ["Providers", "Orchestrator", "Blueprint", "AWSCore", "AWSServices", "LocalAWSSupport", "SeededRandom"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -152,11 +152,11 @@ let package = Package(
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTPTransport", "TestServices"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport"],
+            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph"], swiftSettings: strictSettings),
-        .testTarget(name: "BlueprintTests", dependencies: ["Blueprint", "SeededRandom"], swiftSettings: strictSettings),
+        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph", "Providers"], swiftSettings: strictSettings),
+        .testTarget(name: "BlueprintTests", dependencies: ["Blueprint", "SeededRandom", "Providers"], swiftSettings: strictSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),
         .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(

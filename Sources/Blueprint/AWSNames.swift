@@ -27,18 +27,12 @@ public enum AWSNames {
 
     /// Lower-case letters, digits and single inner hyphens, at most `limit` characters.
     static func slug(_ text: String, limit: Int) -> String {
-        let replaced = AWSNameKind.replacingDisallowed(in: text.lowercased(), lowercase: true) { $0.isLowercaseOrDigit }
+        let replaced = NamingRule.replacingDisallowed(in: text.lowercased(), lowercase: true) { $0.isLowercaseOrDigit }
         let trim: (String) -> String = {
-            AWSNameKind.trimmed($0, keepFirst: { $0 != "-" }, keepLast: { $0 != "-" })
+            NamingRule.trimmed($0, keepFirst: { $0 != "-" }, keepLast: { $0 != "-" })
         }
         return trim(String(String.UnicodeScalarView(trim(replaced).unicodeScalars.prefix(limit))))
     }
-
-    public static func codePipeline(_ name: String) -> String { AWSNameKind.codePipeline.sanitize(name) }
-    public static func codeBuild(_ name: String) -> String { AWSNameKind.codeBuild.sanitize(name) }
-    public static func cloudFormationStack(_ name: String) -> String { AWSNameKind.cloudFormationStack.sanitize(name) }
-    public static func s3Bucket(_ name: String) -> String { AWSNameKind.s3Bucket.sanitize(name) }
-    public static func s3KeyPrefix(_ prefix: String) -> String { AWSNameKind.s3KeyPrefix.sanitize(prefix) }
 }
 
 extension String {

@@ -22,11 +22,14 @@ extension Blueprint {
         resource(id).map { render($0, context: context, outputs: outputs) }
     }
 
-    func render(_ spec: ResourceSpec, context: PRContext, outputs: [String: [String: String]]) -> RenderedResource {
+    public func render(_ spec: ResourceSpec, context: PRContext, outputs: [String: [String: String]]) -> RenderedResource {
         var unresolved: [Reference] = []
-        var properties = renderFields(spec.properties, schema: spec.type.schema, context: context, outputs: outputs, unresolved: &unresolved)
-        if let path = spec.properties["template_file"]?.template?.literalValue, let body = templateFiles[path] {
-            properties["template_body"] = .string(body)
+        var properties = renderFields(spec.properties, schema: spec.kind.properties, context: context, outputs: outputs, unresolved: &unresolved)
+        for field in spec.kind.properties {
+            if case let .file(file) = field.kind, let path = spec.properties[field.name]?.template?.literalValue,
+               let contents = templateFiles[path] {
+                properties[file.renderedInto] = .string(contents)
+            }
         }
         return RenderedResource(id: spec.id, type: spec.type, properties: properties,
                                 unresolved: Array(Set(unresolved)).sorted(), dependencies: spec.dependencies)
@@ -67,7 +70,7 @@ extension Blueprint {
         }
     }
 
-    /// Substitutes, then passes a *name* through its service's sanitiser (see `AWSNameKind.sanitize`).
+    /// Substitutes, then passes a *name* through its service's sanitiser (see `NamingRule.sanitize`).
     /// Other strings, branch names included, are data and reach AWS unchanged.
     private func renderString(
         _ template: Template, nameRule: PropertySchema.NameRule?, context: PRContext,
@@ -76,7 +79,7 @@ extension Blueprint {
         let result = template.render(context: context, blueprint: name, outputs: outputs)
         unresolved += result.unresolved
         guard let value = result.value else { return .unknown(source: template.source) }
-        if case let .sanitized(kind) = nameRule { return .string(kind.sanitize(value)) }
+        if case let .sanitized(rule) = nameRule { return .string(rule.sanitize(value)) }
         return .string(value)
     }
 }

@@ -1,8 +1,9 @@
+import Foundation
 import Yams
 
-/// `properties:` checked against the resource type's schema.
+/// `properties:` checked against the resource kind's schema and rules.
 extension BlueprintDecoder {
-    mutating func decodeProperties(_ entry: MappingEntry?, into resource: inout DecodedResource, type: ResourceType) {
+    mutating func decodeProperties(_ entry: MappingEntry?, into resource: inout DecodedResource, kind: ResourceKind) {
         let anchor = entry?.keyLocation ?? resource.location
         var entries: [MappingEntry] = []
         if let node = entry?.value {
@@ -12,17 +13,18 @@ extension BlueprintDecoder {
             }
             entries = self.entries(of: mapping)
         }
-        let schema = type.schema
-        reportUnknownKeys(entries, allowed: schema.map(\.name), noun: "property", place: " for \(type)")
-        let context = PropertyContext(resource: resource.id, type: type)
-        resource.properties = decodeFields(entries, schema: schema, context: context, prefix: "", anchor: anchor)
+        reportUnknownKeys(entries, allowed: kind.properties.map(\.name), noun: "property", place: " for \(kind)")
+        let context = PropertyContext(resource: resource.id, kind: kind)
+        resource.properties = decodeFields(entries, schema: kind.properties, context: context, prefix: "", anchor: anchor)
         resource.propertyLocations = Dictionary(entries.map { ($0.key, $0.keyLocation) }, uniquingKeysWith: { first, _ in first })
-        checkRules(of: resource, type: type, entries: entries, anchor: anchor)
+        for rule in kind.rules {
+            check(rule, entries: entries, what: "resource `\(resource.id)` (\(kind))", anchor: anchor)
+        }
     }
 
     struct PropertyContext {
         var resource: String
-        var type: ResourceType
+        var kind: ResourceKind
     }
 
     /// Decodes the known fields of a mapping, reporting missing required ones at `anchor`.
@@ -33,7 +35,7 @@ extension BlueprintDecoder {
         for field in schema {
             guard let entry = entries.first(where: { $0.key == field.name }) else {
                 if field.required {
-                    diagnostics.error(anchor, "resource `\(context.resource)` (\(context.type)) is missing required property `\(prefix)\(field.name)`")
+                    diagnostics.error(anchor, "resource `\(context.resource)` (\(context.kind)) is missing required property `\(prefix)\(field.name)`")
                 }
                 continue
             }
@@ -53,8 +55,10 @@ extension BlueprintDecoder {
             guard let template = decodeTemplate(node, path: described, owner: context.resource) else { return nil }
             checkLiteralName(template, rule: field.nameRule, at: node.location)
             return .string(template)
-        case .verbatim:
+        case .verbatim, .file, .environmentVariableName:
             guard let text = node.text else { diagnostics.error(node.location, wrongKind(node.kindDescription)); return nil }
+            if case let .file(file) = field.kind { read(file, path: text, at: node.location) }
+            if case .environmentVariableName = field.kind { checkEnvironmentVariableName(text, property: path, at: node.location) }
             return .string(Template(verbatim: text))
         case let .choice(allowed):
             return decodeChoice(node, path: described, allowed: allowed).map { .string(Template(verbatim: $0)) }
@@ -88,15 +92,66 @@ extension BlueprintDecoder {
     /// A name written out in full is checked now: sanitising it silently would create a resource
     /// under a name the author never wrote. Interpolated names are sanitised at render time.
     private mutating func checkLiteralName(_ template: Template, rule: PropertySchema.NameRule?, at location: SourcePosition) {
-        guard let rule, let literal = template.literalValue else { return }
-        let kind: AWSNameKind
+        guard let rule = rule?.rule, let literal = template.literalValue, !rule.acceptsLiteral(literal) else { return }
+        diagnostics.error(location, "`\(literal)` is not a valid \(rule.noun) (\(rule.rule))")
+    }
+
+    private mutating func check(_ rule: PropertyRule, entries: [MappingEntry], what: String, anchor: SourcePosition) {
+        let entry: (String) -> MappingEntry? = { key in entries.first { $0.key == key } }
         switch rule {
-        case let .sanitized(name), let .existing(name): kind = name
+        case let .exactlyOne(alternatives, conflict):
+            let given = alternatives.filter { $0.properties.contains { entry($0) != nil } }
+            guard let chosen = given.first else {
+                diagnostics.error(anchor, "\(what) needs " + alternatives.map(\.described).joined(separator: " or "))
+                return
+            }
+            if let first = chosen.properties.compactMap(entry).first {
+                for other in given.dropFirst() {
+                    for key in other.properties { if let conflicting = entry(key) {
+                        diagnostics.error(conflicting.keyLocation, "property `\(key)` conflicts with `\(first.key)` (line \(first.keyLocation.line)): \(conflict)")
+                    } }
+                }
+            }
+            if given.count == 1 {
+                for key in chosen.properties where entry(key) == nil {
+                    diagnostics.error(anchor, "\(what) is missing required property `\(key)`: \(chosen.whenPartial)")
+                }
+            }
         }
-        // A key prefix gets its trailing `/` at render time, so a literal may leave it out.
-        let checked = kind == .s3KeyPrefix && !literal.hasSuffix("/") ? literal + "/" : literal
-        if !kind.isValid(checked) {
-            diagnostics.error(location, "`\(literal)` is not a valid \(kind.noun) (\(kind.rule))")
+    }
+
+    /// Reads a file property now, so a typo in the path fails the blueprint, not an apply.
+    private mutating func read(_ file: FileProperty, path: String, at location: SourcePosition) {
+        let resolved = path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
+        guard let data = FileManager.default.contents(atPath: resolved) else {
+            diagnostics.error(location, "\(file.noun) `\(path)` not found (looked for `\(resolved)`)")
+            return
+        }
+        guard data.count <= file.maxBytes else {
+            diagnostics.error(location, "\(file.noun) `\(path)` is \(data.count) bytes; \(file.limitReason)")
+            return
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            diagnostics.error(location, "\(file.noun) `\(path)` is not UTF-8 text")
+            return
+        }
+        templateFiles[path] = text
+    }
+
+    /// The property names a variable holding the token, never the token: a token in a blueprint
+    /// ends up in git history, logs and plans. The value is not echoed in case it is a token.
+    private mutating func checkEnvironmentVariableName(_ name: String, property: String, at location: SourcePosition) {
+        let tokenPrefixes = ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]
+        let isHex40 = name.count == 40 && name.unicodeScalars.allSatisfy { $0.isASCIIDigit || ("a"..."f").contains($0) }
+        if tokenPrefixes.contains(where: name.hasPrefix) || isHex40 {
+            diagnostics.error(location, "property `\(property)` looks like a GitHub token: store the token in an environment variable and write that variable's name here")
+            return
+        }
+        let scalars = Array(name.unicodeScalars)
+        let valid = scalars.first.map { $0.isASCIILetter || $0 == "_" } ?? false
+            && scalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "_" }
+        if !valid {
+            diagnostics.error(location, "property `\(property)` must be the name of an environment variable ([A-Za-z_][A-Za-z0-9_]*)")
         }
     }
 }

@@ -6,14 +6,14 @@ struct DecodedResource {
     var id: String
     var location: SourcePosition
     /// `nil` when the type is missing or unknown (its properties are then not checked).
-    var type: ResourceType?
+    var kind: ResourceKind?
     var properties: [String: PropertyValue] = [:]
     var propertyLocations: [String: SourcePosition] = [:]
     var dependsOn: [(id: String, location: SourcePosition)] = []
 
     var spec: ResourceSpec? {
-        type.map {
-            ResourceSpec(id: id, type: $0, properties: properties, dependsOn: dependsOn.map(\.id),
+        kind.map {
+            ResourceSpec(id: id, kind: $0, properties: properties, dependsOn: dependsOn.map(\.id),
                          location: location, propertyLocations: propertyLocations)
         }
     }
@@ -66,20 +66,20 @@ extension BlueprintDecoder {
             diagnostics.error(entry.keyLocation, "missing required key `type` in resource `\(id)`")
             return resource
         }
-        resource.type = decodeType(typeEntry.value, resource: id)
-        if let type = resource.type {
-            decodeProperties(value("properties"), into: &resource, type: type)
+        resource.kind = decodeKind(typeEntry.value, resource: id)
+        if let kind = resource.kind {
+            decodeProperties(value("properties"), into: &resource, kind: kind)
         }
         return resource
     }
 
-    private mutating func decodeType(_ node: Node, resource id: String) -> ResourceType? {
+    private mutating func decodeKind(_ node: Node, resource id: String) -> ResourceKind? {
         guard let text = node.text else {
             diagnostics.error(node.location, "`type` of resource `\(id)` must be a string, found \(node.kindDescription)")
             return nil
         }
-        if let type = ResourceType(rawValue: text) { return type }
-        let names = ResourceType.allCases.map(\.rawValue)
+        if let kind = kinds[ResourceType(text)] { return kind }
+        let names = kinds.typeNames
         let hint = Suggestions.hint(for: text, in: names)
         diagnostics.error(node.location, "unknown resource type `\(text)`" + (hint.isEmpty ? "; expected one of \(Suggestions.list(names))" : hint))
         return nil

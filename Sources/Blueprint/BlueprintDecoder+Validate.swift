@@ -13,10 +13,9 @@ extension BlueprintDecoder {
             }
             if id == located.owner {
                 diagnostics.error(located.location, "resource `\(id)` cannot refer to its own output `\(located.reference)`")
-            } else if let type = target.type, !type.hasOutput(key) {
-                let hint = Suggestions.hint(for: key, in: type.fixedOutputs)
-                let outputs = Suggestions.list(type.fixedOutputs) + (type == .codePipeline ? " and `stage.<StageName>`" : "")
-                diagnostics.error(located.location, "unknown output `\(key)` of resource `\(id)` (\(type))" + (hint.isEmpty ? "; its outputs are \(outputs)" : hint))
+            } else if let kind = target.kind, !kind.outputs.contains(key) {
+                let hint = Suggestions.hint(for: key, in: kind.outputs.fixed)
+                diagnostics.error(located.location, "unknown output `\(key)` of resource `\(id)` (\(kind))" + (hint.isEmpty ? "; its outputs are \(kind.outputs.spelled)" : hint))
             }
         }
         for resource in resources {

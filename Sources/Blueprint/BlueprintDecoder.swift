@@ -12,12 +12,15 @@ struct BlueprintDecoder {
     let source: SourceText
     let ignoredKeys: Set<String>
     let baseDirectory: String
+    /// The resource kinds `type:` may name.
+    let kinds: ResourceKinds
     /// Every `${…}` met so far, with where it is and which resource it belongs to.
     var references: [LocatedReference] = []
     var resources: [DecodedResource] = []
     var templateFiles: [String: String] = [:]
 
-    init(diagnostics: DiagnosticCollector, composed: YAMLComposer.Result, baseDirectory: String) {
+    init(diagnostics: DiagnosticCollector, composed: YAMLComposer.Result, baseDirectory: String, kinds: ResourceKinds) {
+        self.kinds = kinds
         self.diagnostics = diagnostics
         self.source = composed.source
         self.ignoredKeys = composed.ignoredKeys

@@ -1,6 +1,5 @@
-/// JSON shapes for what the orchestrator records: a rendered resource is stored with each node's
-/// state, so teardown works from the record even after the blueprint changed or disappeared.
-extension ResourceType: Codable {}
+// JSON shapes for what the orchestrator records: a rendered resource is stored with each node's
+// state, so teardown works from the record even after the blueprint changed or disappeared.
 
 /// A reference is stored as written, e.g. `"${build.outputs.name}"`.
 extension Reference: Codable {

@@ -2,7 +2,9 @@
 public struct ResourceSpec: Sendable, Hashable, Identifiable {
     /// The key under `resources:`; unique, `[a-z][a-z0-9_-]{0,62}`.
     public let id: String
-    public let type: ResourceType
+    /// The kind it was validated against: its schema renders the properties.
+    public let kind: ResourceKind
+    public var type: ResourceType { kind.type }
     /// Properties as written; defaults are filled in by `render`, not here.
     public let properties: [String: PropertyValue]
     /// Explicit `depends_on` entries, in file order.
@@ -15,17 +17,17 @@ public struct ResourceSpec: Sendable, Hashable, Identifiable {
     public let propertyLocations: [String: SourcePosition]
 
     public init(
-        id: String, type: ResourceType, properties: [String: PropertyValue], dependsOn: [String] = [],
+        id: String, kind: ResourceKind, properties: [String: PropertyValue], dependsOn: [String] = [],
         location: SourcePosition = .start, propertyLocations: [String: SourcePosition] = [:]
     ) {
         self.id = id
-        self.type = type
+        self.kind = kind
         self.properties = properties
         self.dependsOn = dependsOn
         self.location = location
         self.propertyLocations = propertyLocations
         var seen: Set<Reference> = []
-        self.references = type.schema.compactMap { properties[$0.name] }.flatMap(\.references).filter { seen.insert($0).inserted }
+        self.references = kind.properties.compactMap { properties[$0.name] }.flatMap(\.references).filter { seen.insert($0).inserted }
     }
 
     /// The resources this one must wait for: those whose outputs it references, plus `depends_on`.

@@ -62,12 +62,13 @@ extension Executor {
     ) async throws {
         try Task.checkCancellation()
         let previous = await ledger.node(step.id)
-        guard let rendered = blueprint.render(resource: step.id, context: context, outputs: await ledger.outputs()) else {
+        guard let spec = blueprint.resource(step.id) else {
             let error = ProvisionError(node: step.id, phase: .create, underlying: ExecutionError.notInBlueprint(step.id))
             onEvent(.failed(node: step.id, action: step.action, error: error, duration: .zero))
             throw error
         }
-        let action = Planner.action(for: rendered, record: previous)
+        let rendered = blueprint.render(spec, context: context, outputs: await ledger.outputs())
+        let action = Planner.action(for: rendered, immutable: spec.kind.immutableProperties, record: previous)
         try await reporting(step.id, action: action, ledger: ledger, onEvent: onEvent) {
             let progress: @Sendable (String) -> Void = { onEvent(.progress(node: step.id, message: $0)) }
             switch action {

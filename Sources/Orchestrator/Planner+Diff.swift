@@ -14,8 +14,9 @@ extension Planner {
         }.sorted()
     }
 
-    /// The action for a node present in the blueprint, given its record (if any).
-    static func action(for rendered: RenderedResource, record: NodeRecord?) -> PlanAction {
+    /// The action for a node present in the blueprint, given its record (if any). `immutable` are the
+    /// kind's properties that cannot change in place (`ResourceKind.immutableProperties`).
+    static func action(for rendered: RenderedResource, immutable: Set<String>, record: NodeRecord?) -> PlanAction {
         guard let record, record.status == .created || record.status == .updating else {
             // Absent, or a create that never finished (crash, failure, half-deleted): create again;
             // the provider receives the record and adopts what exists.
@@ -25,9 +26,9 @@ extension Planner {
             return .replace(reason: "type changed from \(record.type) to \(rendered.type)")
         }
         let changed = changedProperties(rendered: rendered.properties, recorded: record.properties)
-        let immutable = changed.filter(rendered.type.immutableProperties.contains)
-        if !immutable.isEmpty {
-            return .replace(reason: immutable.joined(separator: ", ") + (immutable.count == 1 ? " is" : " are") + " immutable")
+        let replaced = changed.filter(immutable.contains)
+        if !replaced.isEmpty {
+            return .replace(reason: replaced.joined(separator: ", ") + (replaced.count == 1 ? " is" : " are") + " immutable")
         }
         return changed.isEmpty ? .noop : .update(changed: changed)
     }

@@ -17,8 +17,9 @@ public enum Planner {
         var outputs = recorded?.createdOutputs ?? [:]
         var steps: [PlanStep] = []
         for id in order {
-            guard let rendered = blueprint.render(resource: id, context: context, outputs: outputs) else { continue }
-            let action = action(for: rendered, record: nodes[id])
+            guard let spec = blueprint.resource(id) else { continue }
+            let rendered = blueprint.render(spec, context: context, outputs: outputs)
+            let action = action(for: rendered, immutable: spec.kind.immutableProperties, record: nodes[id])
             switch action {
             case .create, .replace: outputs[id] = nil
             case .update, .noop, .delete: break

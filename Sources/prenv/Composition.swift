@@ -6,8 +6,11 @@ import Logging
 import Orchestrator
 import Providers
 
-/// The composition root: AWS configuration from the environment, one provider per resource type.
+/// The composition root: AWS configuration from the environment, one provider per resource kind.
 enum Composition {
+    /// The resource kinds blueprints may use: every kind the providers ship.
+    static let kinds = ProviderKind.all.resourceKinds
+
     static func awsClient(transport: any HTTPSender) throws -> AWSClient {
         do {
             var logger = Logger(label: "prenv.aws")
@@ -22,11 +25,6 @@ enum Composition {
     static func providers(client: AWSClient, polling: PollingOptions, onStage: @escaping @Sendable (CodePipelineProvider.StageEvent) -> Void = { _ in }) -> [any ResourceProvider] {
         let interval = Duration.milliseconds(Int64(max(polling.pollInterval, 0.01) * 1000))
         let waiter = Waiter(initialInterval: interval, maxInterval: max(interval, .seconds(15)))
-        return [
-            S3PrefixProvider(client: client),
-            CodeBuildProjectProvider(client: client),
-            CodePipelineProvider(client: client, waiter: waiter, onStage: onStage),
-            CloudFormationStackProvider(client: client, waiter: waiter),
-        ]
+        return ProviderKind.all.makeProviders(ProviderDependencies(client: client, waiter: waiter, onStage: onStage))
     }
 }

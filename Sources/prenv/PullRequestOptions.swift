@@ -23,7 +23,7 @@ struct PullRequestOptions: ParsableArguments {
     /// Loads the blueprint, printing every problem compiler-style and exiting 1 when it is invalid.
     func loadBlueprint() throws -> Blueprint {
         do throws(BlueprintErrors) {
-            return try BlueprintLoader.load(path: blueprint)
+            return try BlueprintLoader.load(path: blueprint, kinds: Composition.kinds)
         } catch {
             for diagnostic in error.diagnostics { printToStandardError(diagnostic.description) }
             throw ExitCode(1)

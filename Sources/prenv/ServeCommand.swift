@@ -145,7 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
     private func loadBlueprints(_ directory: String) throws -> [Blueprint] {
         let loaded: [Blueprint]
         do throws(BlueprintErrors) {
-            loaded = try BlueprintLoader.loadAll(directory: directory)
+            loaded = try BlueprintLoader.loadAll(directory: directory, kinds: Composition.kinds)
         } catch {
             for diagnostic in error.diagnostics { printToStandardError(diagnostic.description) }
             printToStandardError("error: fix the blueprints above; prenv serve does not start with a broken blueprint")

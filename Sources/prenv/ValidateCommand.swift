@@ -16,7 +16,7 @@ struct ValidateCommand: ParsableCommand {
         var failed = 0
         for file in files {
             do throws(BlueprintErrors) {
-                let blueprint = try BlueprintLoader.load(path: file)
+                let blueprint = try BlueprintLoader.load(path: file, kinds: Composition.kinds)
                 for warning in blueprint.warnings { printToStandardError(warning.description) }
                 print("\(file): ok (blueprint \(blueprint.name), \(blueprint.resources.count) resources)")
             } catch {

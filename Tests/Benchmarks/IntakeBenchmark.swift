@@ -54,7 +54,7 @@ func benchmarkIntake(events: Int, concurrency: Int, stateWrites: Bool = false) a
     let writer = Task {
         var writes = 0
         while stateWrites, !Task.isCancelled {
-            let node = NodeRecord(id: "node-\(writes % 8)", type: .codeBuildProject, status: .creating, updatedAt: Date())
+            let node = NodeRecord(id: "node-\(writes % 8)", type: "aws/codebuild-project", status: .creating, updatedAt: Date())
             try? await store.saveNode(key, node)
             writes += 1
         }

@@ -219,7 +219,7 @@ struct BadBlueprint: Sendable, CustomTestStringConvertible {
 
     @Test func diagnosticsCarryTheirParts() throws {
         let errors = #expect(throws: BlueprintErrors.self) {
-            try BlueprintLoader.parse(yaml: "name: webapp\non: { repositories: [a/b] }\nresources: {}\n", file: "x/y.yaml")
+            try BlueprintLoader.parse(yaml: "name: webapp\non: { repositories: [a/b] }\nresources: {}\n", file: "x/y.yaml", kinds: Fixtures.kinds)
         }
         let diagnostic = try #require(errors?.diagnostics.first)
         #expect(diagnostic.file == "x/y.yaml")
@@ -232,7 +232,7 @@ struct BadBlueprint: Sendable, CustomTestStringConvertible {
 
     @Test func unreadableFileHasNoPosition() {
         let errors = #expect(throws: BlueprintErrors.self) {
-            try BlueprintLoader.load(path: "/nonexistent/blueprint.yaml")
+            try BlueprintLoader.load(path: "/nonexistent/blueprint.yaml", kinds: Fixtures.kinds)
         }
         #expect(errors?.diagnostics.map(\.description) == ["/nonexistent/blueprint.yaml: error: cannot read the blueprint file"])
     }

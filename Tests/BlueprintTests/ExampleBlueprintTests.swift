@@ -16,13 +16,13 @@ import Testing
 
     @Test(arguments: exampleFiles)
     func everyExampleLoadsWithoutWarnings(file: String) throws {
-        let blueprint = try BlueprintLoader.load(path: Fixtures.blueprintsDirectory + "/" + file)
+        let blueprint = try BlueprintLoader.load(path: Fixtures.blueprintsDirectory + "/" + file, kinds: Fixtures.kinds)
         #expect(blueprint.warnings.isEmpty)
         #expect(!blueprint.resources.isEmpty)
     }
 
     @Test func loadAllReadsTheWholeFolder() throws {
-        let blueprints = try BlueprintLoader.loadAll(directory: Fixtures.blueprintsDirectory)
+        let blueprints = try BlueprintLoader.loadAll(directory: Fixtures.blueprintsDirectory, kinds: Fixtures.kinds)
         #expect(blueprints.count == Self.exampleFiles.count)
         #expect(Set(blueprints.map(\.name)).isSuperset(of: ["api", "webapp"]))
     }
@@ -40,12 +40,12 @@ import Testing
         for file in ["a.yaml", "b.yml", "notes.txt"] {
             try yaml.write(toFile: directory + "/" + file, atomically: true, encoding: .utf8)
         }
-        let errors = #expect(throws: BlueprintErrors.self) { try BlueprintLoader.loadAll(directory: directory) }
+        let errors = #expect(throws: BlueprintErrors.self) { try BlueprintLoader.loadAll(directory: directory, kinds: Fixtures.kinds) }
         #expect(errors?.diagnostics.map(\.description) == ["\(directory)/b.yml: error: blueprint name `same` is already used by \(directory)/a.yaml"])
     }
 
     @Test func webappShape() throws {
-        let blueprint = try BlueprintLoader.load(path: Fixtures.blueprintsDirectory + "/webapp.yaml")
+        let blueprint = try BlueprintLoader.load(path: Fixtures.blueprintsDirectory + "/webapp.yaml", kinds: Fixtures.kinds)
         #expect(blueprint.name == "webapp")
         #expect(blueprint.resources.map(\.id) == ["artifacts", "build", "pipeline", "site"])
         #expect(blueprint.resources.map(\.type) == [.s3Prefix, .codeBuildProject, .codePipeline, .cloudFormationStack])

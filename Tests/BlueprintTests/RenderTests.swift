@@ -4,7 +4,7 @@ import Testing
 
 /// Rendering for one PR: substitution, defaults, name sanitising and unknown values.
 @Suite struct RenderTests {
-    static let webapp: Blueprint? = try? BlueprintLoader.load(path: Fixtures.blueprintsDirectory + "/webapp.yaml")
+    static let webapp: Blueprint? = try? BlueprintLoader.load(path: Fixtures.blueprintsDirectory + "/webapp.yaml", kinds: Fixtures.kinds)
     static let envName = AWSNames.envName(repository: "acme/site", pr: 5, blueprint: "webapp")
 
     @Test func beforeAnythingExistsOnlyContextIsKnown() throws {
@@ -55,36 +55,8 @@ import Testing
         #expect(try #require(Self.webapp).render(resource: "nope", context: Fixtures.context) == nil)
     }
 
-    @Test func hostileBranchesAreSanitisedInNamesButPassedAsIsAsData() throws {
-        let blueprint = try #require(Fixtures.blueprint("""
-            name: webapp
-            on: { repositories: ["acme/*"] }
-            resources:
-              pipeline:
-                type: aws/codepipeline
-                properties: { name: "${env.name}-${pr.head.ref}", template: acme-webapp-main }
-              site:
-                type: aws/cloudformation-stack
-                properties: { stack_name: "${pr.head.ref}", template_body: "Resources: {}" }
-              artifacts:
-                type: aws/s3-prefix
-                properties: { bucket: "${pr.head.ref}", prefix: "${repo.name}/${pr.head.ref}", create_bucket: true }
-            """))
-        for branch in NameTests.hostile {
-            var context = Fixtures.context
-            context.headRef = branch
-            let rendered = blueprint.render(context: context)
-            let pipeline = try #require(rendered.resource("pipeline"))
-            #expect(NameTests.satisfiesServiceRule(try #require(pipeline.string("name")), .codePipeline))
-            #expect(pipeline.string("branch") == branch)
-            #expect(NameTests.satisfiesServiceRule(try #require(rendered.resource("site")?.string("stack_name")), .cloudFormationStack))
-            #expect(NameTests.satisfiesServiceRule(try #require(rendered.resource("artifacts")?.string("bucket")), .s3Bucket))
-            #expect(NameTests.satisfiesServiceRule(try #require(rendered.resource("artifacts")?.string("prefix")), .s3KeyPrefix))
-        }
-    }
-
     @Test func inlineCodeBuildGetsNestedDefaultsAndVerbatimBuildspec() throws {
-        let api = try BlueprintLoader.load(path: Fixtures.blueprintsDirectory + "/api-no-stack.yaml")
+        let api = try BlueprintLoader.load(path: Fixtures.blueprintsDirectory + "/api-no-stack.yaml", kinds: Fixtures.kinds)
         let tests = try #require(api.render(resource: "tests", context: Fixtures.context))
         guard case let .map(environment)? = tests.properties["environment"], case let .map(source)? = tests.properties["source"] else {
             Issue.record("expected mappings")

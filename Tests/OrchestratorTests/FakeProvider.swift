@@ -1,6 +1,7 @@
 import Blueprint
 import Foundation
 import Orchestrator
+import Providers
 
 /// A fake cloud shared by the fake providers: what to fail or hang on, and every request received.
 actor FakeCloud {
@@ -56,7 +57,7 @@ struct FakeProvider: ResourceProvider {
     }
 
     static func all(_ cloud: FakeCloud) -> [any ResourceProvider] {
-        ResourceType.allCases.map { FakeProvider(type: $0, cloud: cloud) }
+        ProviderKind.all.map { FakeProvider(type: $0.type, cloud: cloud) }
     }
 }
 

@@ -1,6 +1,7 @@
 import Blueprint
 import Foundation
 import Orchestrator
+import Providers
 import ResourceGraph
 import Testing
 
@@ -13,17 +14,20 @@ enum Fixtures {
             .appendingPathComponent("blueprints").path
     }
 
+    /// The kinds prenv ships (descriptions only: these tests never build an AWS provider).
+    static let kinds = ProviderKind.all.resourceKinds
+
     static var webappText: String {
         (try? String(contentsOfFile: blueprintsDirectory + "/webapp.yaml", encoding: .utf8)) ?? ""
     }
 
     static func webapp() throws -> Blueprint {
-        try BlueprintLoader.load(path: blueprintsDirectory + "/webapp.yaml")
+        try BlueprintLoader.load(path: blueprintsDirectory + "/webapp.yaml", kinds: kinds)
     }
 
     /// The reference blueprint with `edit` applied to its text, e.g. to drop a resource.
     static func webapp(editing edit: (String) -> String) throws -> Blueprint {
-        try BlueprintLoader.parse(yaml: edit(webappText), file: "webapp-edited.yaml", baseDirectory: blueprintsDirectory)
+        try BlueprintLoader.parse(yaml: edit(webappText), file: "webapp-edited.yaml", baseDirectory: blueprintsDirectory, kinds: kinds)
     }
 
     /// `webapp.yaml` without the `site` resource (and the status URL that names it).
@@ -47,14 +51,16 @@ enum Fixtures {
     static func outputs(type: ResourceType, properties: [String: RenderedValue]) -> [String: String] {
         func string(_ key: String) -> String { properties[key]?.stringValue ?? "?" }
         switch type {
-        case .s3Prefix:
+        case ProviderKind.s3Prefix.type:
             return ["bucket": string("bucket"), "prefix": string("prefix"), "uri": "s3://\(string("bucket"))/\(string("prefix"))"]
-        case .codeBuildProject:
+        case ProviderKind.codeBuildProject.type:
             return ["name": string("name"), "arn": "arn:aws:codebuild:eu-west-1:1:project/\(string("name"))"]
-        case .codePipeline:
+        case ProviderKind.codePipeline.type:
             return ["name": string("name"), "arn": "arn:aws:codepipeline:eu-west-1:1:\(string("name"))", "execution_id": "exec-1"]
-        case .cloudFormationStack:
+        case ProviderKind.cloudFormationStack.type:
             return ["stack_id": "stack/\(string("stack_name"))", "SiteURL": "https://\(string("stack_name")).example"]
+        default:
+            return [:]
         }
     }
 

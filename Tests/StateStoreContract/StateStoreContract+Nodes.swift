@@ -11,7 +11,7 @@ extension StateStoreContract {
         try await store.save(record)
         var expected = record
 
-        var node = StateStoreFixtures.node("fresh", status: .creating, type: .codeBuildProject, seconds: 100)
+        var node = StateStoreFixtures.node("fresh", status: .creating, type: "aws/codebuild-project", seconds: 100)
         try await store.saveNode(record.key, node)
         expected.nodes[node.id] = node
         expected.updatedAt = node.updatedAt

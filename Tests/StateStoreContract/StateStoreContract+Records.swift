@@ -27,7 +27,7 @@ extension StateStoreContract {
         let first = StateStoreFixtures.record()
         try await store.save(first)
         var second = first
-        second.nodes = ["only": StateStoreFixtures.node("only", status: .updating, type: .codePipeline)]
+        second.nodes = ["only": StateStoreFixtures.node("only", status: .updating, type: "aws/codepipeline")]
         second.state = .provisioning(sha: StateStoreFixtures.sha("b"))
         second.headSHA = StateStoreFixtures.sha("b")
         second.envName = "renamed"

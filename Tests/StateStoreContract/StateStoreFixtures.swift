@@ -37,7 +37,7 @@ public enum StateStoreFixtures {
 
     /// A node with every field set (`lastError` only when failed), `seconds` after `date`.
     public static func node(
-        _ id: String, status: NodeStatus = .created, type: ResourceType = .s3Prefix, seconds: TimeInterval = 0
+        _ id: String, status: NodeStatus = .created, type: ResourceType = "aws/s3-prefix", seconds: TimeInterval = 0
     ) -> NodeRecord {
         NodeRecord(
             id: id, type: type, status: status, properties: everyValue,
@@ -50,7 +50,7 @@ public enum StateStoreFixtures {
 
     /// One node per status, the resource types taken in turn.
     public static func allNodes() -> [String: NodeRecord] {
-        let types = ResourceType.allCases
+        let types: [ResourceType] = ["aws/s3-prefix", "aws/codebuild-project", "aws/codepipeline", "aws/cloudformation-stack"]
         var nodes: [String: NodeRecord] = [:]
         for (index, status) in NodeStatus.allCases.enumerated() {
             let node = node("\(status.rawValue)-node", status: status, type: types[index % types.count], seconds: Double(index))

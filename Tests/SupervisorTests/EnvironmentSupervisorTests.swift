@@ -2,6 +2,7 @@ import Blueprint
 import Foundation
 import GitHub
 import Orchestrator
+import Providers
 import Supervisor
 import Testing
 import WebhookSupport
@@ -194,7 +195,7 @@ enum SupervisorFixtures {
         """
 
     static func preview() throws -> Blueprint {
-        try BlueprintLoader.parse(yaml: blueprintYAML, file: "preview.yaml")
+        try BlueprintLoader.parse(yaml: blueprintYAML, file: "preview.yaml", kinds: ProviderKind.all.resourceKinds)
     }
 
     static let shaA = String(repeating: "a", count: 40)

@@ -1,12 +1,30 @@
-import SeededRandom
+import Blueprint
 import Foundation
+import Providers
+import SeededRandom
 import Testing
-@testable import Blueprint
+
+/// The naming rules the providers declare, by name (Swift Testing arguments must be printable).
+enum RuleName: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case codePipeline, codeBuild, cloudFormationStack, s3Bucket, s3KeyPrefix
+
+    var rule: NamingRule {
+        switch self {
+        case .codePipeline: .codePipeline
+        case .codeBuild: .codeBuild
+        case .cloudFormationStack: .cloudFormationStack
+        case .s3Bucket: .s3Bucket
+        case .s3KeyPrefix: .s3KeyPrefix
+        }
+    }
+
+    var testDescription: String { rawValue }
+}
 
 /// Sanitised names always fit their service, stay distinct and never change between runs.
-@Suite struct NameTests {
-    /// The services' rules, written independently of `AWSNameKind.isValid` as regular expressions.
-    static func satisfiesServiceRule(_ name: String, _ kind: AWSNameKind) -> Bool {
+@Suite struct NamingRuleTests {
+    /// The services' rules, written independently of `NamingRule.isValid` as regular expressions.
+    static func satisfiesServiceRule(_ name: String, _ kind: RuleName) -> Bool {
         func full(_ pattern: String) -> Bool {
             name.range(of: "\\A(?:\(pattern))\\z", options: .regularExpression) != nil
         }
@@ -45,27 +63,29 @@ import Testing
 
     static let inputs = hostile + randomStrings(count: 400, seed: 0x5EED)
 
-    @Test(arguments: AWSNameKind.allCases)
-    func everySanitisedNameFitsItsService(kind: AWSNameKind) {
+    @Test(arguments: RuleName.allCases)
+    func everySanitisedNameFitsItsService(name kind: RuleName) {
+        let rule = kind.rule
         for input in Self.inputs {
-            let name = kind.sanitize(input)
+            let name = rule.sanitize(input)
             #expect(Self.satisfiesServiceRule(name, kind), "\(kind) of \(input.debugDescription) gave \(name.debugDescription)")
-            #expect(name.count <= kind.maxLength)
-            #expect(kind.isValid(name))
-            #expect(kind.sanitize(input) == name, "sanitising is stable")
-            #expect(kind.sanitize(name) == name, "sanitising is idempotent")
+            #expect(name.count <= rule.maxLength)
+            #expect(rule.isValid(name))
+            #expect(rule.sanitize(input) == name, "sanitising is stable")
+            #expect(rule.sanitize(name) == name, "sanitising is idempotent")
         }
     }
 
-    @Test(arguments: [AWSNameKind.codePipeline, .codeBuild, .cloudFormationStack, .s3Bucket])
-    func distinctInputsStayDistinct(kind: AWSNameKind) {
+    @Test(arguments: [RuleName.codePipeline, .codeBuild, .cloudFormationStack, .s3Bucket])
+    func distinctInputsStayDistinct(name kind: RuleName) {
         let inputs = Array(Set(Self.inputs))
-        let names = Set(inputs.map(kind.sanitize))
+        let names = Set(inputs.map(kind.rule.sanitize))
         #expect(names.count == inputs.count)
     }
 
-    @Test(arguments: AWSNameKind.allCases)
-    func truncationAppendsAHashOfTheWholeInput(kind: AWSNameKind) {
+    @Test(arguments: RuleName.allCases)
+    func truncationAppendsAHashOfTheWholeInput(name: RuleName) {
+        let kind = name.rule
         let stem = String(repeating: "a", count: 600)
         let first = kind.sanitize(stem + "1"), second = kind.sanitize(stem + "2")
         #expect(first != second)
@@ -74,21 +94,21 @@ import Testing
     }
 
     @Test func validNamesPassUnchanged() {
-        #expect(AWSNames.codePipeline("My.Pipeline@v2_x-y") == "My.Pipeline@v2_x-y")
-        #expect(AWSNames.codeBuild("Build_1-x") == "Build_1-x")
-        #expect(AWSNames.cloudFormationStack("Site-1") == "Site-1")
-        #expect(AWSNames.s3Bucket("acme.previews-1") == "acme.previews-1")
-        #expect(AWSNames.s3KeyPrefix("site/pr-5/") == "site/pr-5/")
+        #expect(NamingRule.codePipeline.sanitize("My.Pipeline@v2_x-y") == "My.Pipeline@v2_x-y")
+        #expect(NamingRule.codeBuild.sanitize("Build_1-x") == "Build_1-x")
+        #expect(NamingRule.cloudFormationStack.sanitize("Site-1") == "Site-1")
+        #expect(NamingRule.s3Bucket.sanitize("acme.previews-1") == "acme.previews-1")
+        #expect(NamingRule.s3KeyPrefix.sanitize("site/pr-5/") == "site/pr-5/")
     }
 
     @Test func sanitisingExamples() {
         let hash = StableHash.short("feature/login")
-        #expect(AWSNames.codePipeline("feature/login") == "feature-login-\(hash)")
-        #expect(AWSNames.cloudFormationStack("feature/login") == "feature-login-\(hash)")
-        #expect(AWSNames.s3Bucket("Feature/Login") == "feature-login-\(StableHash.short("Feature/Login"))")
-        #expect(AWSNames.cloudFormationStack("🚀") == "h\(StableHash.short("🚀"))")
-        #expect(AWSNames.s3KeyPrefix("site/pr-5") == "site/pr-5/", "only the trailing slash is added")
-        #expect(AWSNames.s3KeyPrefix("site/../x y") == "site/x-y-\(StableHash.short("site/../x y"))/")
+        #expect(NamingRule.codePipeline.sanitize("feature/login") == "feature-login-\(hash)")
+        #expect(NamingRule.cloudFormationStack.sanitize("feature/login") == "feature-login-\(hash)")
+        #expect(NamingRule.s3Bucket.sanitize("Feature/Login") == "feature-login-\(StableHash.short("Feature/Login"))")
+        #expect(NamingRule.cloudFormationStack.sanitize("🚀") == "h\(StableHash.short("🚀"))")
+        #expect(NamingRule.s3KeyPrefix.sanitize("site/pr-5") == "site/pr-5/", "only the trailing slash is added")
+        #expect(NamingRule.s3KeyPrefix.sanitize("site/../x y") == "site/x-y-\(StableHash.short("site/../x y"))/")
     }
 
     @Test func stableHashMatchesPublishedFNVVectors() {
@@ -126,11 +146,39 @@ import Testing
                     #expect(name.count <= AWSNames.envNameMaxLength)
                     #expect(name.range(of: "\\A[a-z][a-z0-9-]*[a-z0-9]\\z", options: .regularExpression) != nil, "\(name)")
                     #expect(!name.contains("--"))
-                    for kind in [AWSNameKind.codePipeline, .codeBuild, .cloudFormationStack, .s3Bucket] {
+                    for kind in [RuleName.codePipeline, .codeBuild, .cloudFormationStack, .s3Bucket] {
                         #expect(Self.satisfiesServiceRule(name, kind))
                     }
                 }
             }
+        }
+    }
+
+    @Test func hostileBranchesAreSanitisedInNamesButPassedAsIsAsData() throws {
+        let blueprint = try #require(try BlueprintLoader.parse(yaml: """
+            name: webapp
+            on: { repositories: ["acme/*"] }
+            resources:
+              pipeline:
+                type: aws/codepipeline
+                properties: { name: "${env.name}-${pr.head.ref}", template: acme-webapp-main }
+              site:
+                type: aws/cloudformation-stack
+                properties: { stack_name: "${pr.head.ref}", template_body: "Resources: {}" }
+              artifacts:
+                type: aws/s3-prefix
+                properties: { bucket: "${pr.head.ref}", prefix: "${repo.name}/${pr.head.ref}", create_bucket: true }
+            """, file: "bp.yaml", kinds: ProviderKind.all.resourceKinds))
+        for branch in Self.hostile {
+            var context = PRContext(owner: "acme", repository: "site", number: 5, headSHA: String(repeating: "a", count: 40), headRef: "", baseRef: "main", author: "octocat")
+            context.headRef = branch
+            let rendered = blueprint.render(context: context)
+            let pipeline = try #require(rendered.resource("pipeline"))
+            #expect(Self.satisfiesServiceRule(try #require(pipeline.string("name")), .codePipeline))
+            #expect(pipeline.string("branch") == branch)
+            #expect(Self.satisfiesServiceRule(try #require(rendered.resource("site")?.string("stack_name")), .cloudFormationStack))
+            #expect(Self.satisfiesServiceRule(try #require(rendered.resource("artifacts")?.string("bucket")), .s3Bucket))
+            #expect(Self.satisfiesServiceRule(try #require(rendered.resource("artifacts")?.string("prefix")), .s3KeyPrefix))
         }
     }
 }

@@ -15,9 +15,9 @@ struct S3PrefixSpec: Sendable, Hashable {
         bucket = try properties.requiredString("bucket")
         prefix = try properties.requiredString("prefix")
         createBucket = properties.bool("create_bucket") ?? false
-        guard AWSNameKind.s3KeyPrefix.isValid(prefix), prefix.hasSuffix("/") else {
+        guard NamingRule.s3KeyPrefix.isValid(prefix), prefix.hasSuffix("/") else {
             throw ProviderError.invalidProperty(
-                property: "prefix", reason: "`\(prefix)` is not a safe key prefix (\(AWSNameKind.s3KeyPrefix.rule))")
+                property: "prefix", reason: "`\(prefix)` is not a safe key prefix (\(NamingRule.s3KeyPrefix.rule))")
         }
     }
 

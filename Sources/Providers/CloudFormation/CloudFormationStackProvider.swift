@@ -1,6 +1,51 @@
 import AWSCore
 import AWSServices
+import Blueprint
 import Orchestrator
+
+/// `aws/cloudformation-stack`: one CloudFormation stack per node, created from the template text the
+/// blueprint renders into `template_body`.
+///
+/// Every operation waits for the stack to reach a final status (CloudFormation works asynchronously),
+/// reports each status change as progress, and explains failures with the reason CloudFormation gave
+/// for the first resource that failed, because the stack's own status reason only names resources.
+/// Only stacks tagged for this environment are ever updated or deleted.
+public struct CloudFormationStackProvider: ResourceProvider {
+    public var type: ResourceType { .cloudFormationStack }
+    let cloudFormation: CloudFormation
+    let waiter: Waiter
+
+    public init(client: AWSClient, waiter: Waiter = Waiter()) {
+        self.cloudFormation = CloudFormation(client: client)
+        self.waiter = waiter
+    }
+
+    /// Creates the stack, or adopts and updates the one that exists (ours only); see `converge`.
+    public func apply(_ request: ApplyRequest) async throws -> ApplyResult {
+        let desired = try DesiredStack(request)
+        let stack = try await converge(desired, request: request)
+        return ApplyResult(outputs: Self.outputs(of: stack), physicalName: stack.stackName)
+    }
+
+    /// Deletes the recorded stack (ours only) and waits until CloudFormation says it is gone.
+    public func destroy(_ record: NodeRecord, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws {
+        let identifier = record.outputs["stack_id"] ?? record.physicalName ?? record.properties.string("stack_name")
+        guard let identifier, !identifier.isEmpty else {
+            throw ProviderError.invalidProperty(property: "stack_name", reason: "the record names no stack to delete")
+        }
+        try await delete(identifier: identifier, context: context, progress: progress)
+    }
+
+    /// Every stack output by its key, plus `stack_id` (what dependents' `${node.outputs.*}` resolve to).
+    static func outputs(of stack: CloudFormation.Stack) -> [String: String] {
+        var outputs: [String: String] = [:]
+        for output in stack.outputs where !output.outputKey.isEmpty {
+            outputs[output.outputKey] = output.outputValue
+        }
+        outputs["stack_id"] = stack.stackId
+        return outputs
+    }
+}
 
 /// Bringing a stack to the desired template, parameters and capabilities.
 extension CloudFormationStackProvider {
@@ -92,5 +137,36 @@ extension CloudFormationStackProvider {
         guard ManagedTags.isOwned(tags, by: context) else {
             throw ProviderError.foreignResource(kind: "stack", name: stack.stackName, detail: ManagedTags.ownershipDetail(tags))
         }
+    }
+}
+
+/// Deleting a stack and waiting until CloudFormation says it is gone.
+extension CloudFormationStackProvider {
+    /// Deletes the stack `identifier` names (a stack id when recorded, else a name). Gone is success.
+    func delete(identifier: String, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws {
+        guard var stack = try await observe(identifier).stack else {
+            progress("stack \(identifier) is already deleted")
+            return
+        }
+        try Self.requireOwned(stack, context: context)
+        if Self.isInProgress(stack.stackStatus), stack.stackStatus != "DELETE_IN_PROGRESS" {
+            // CloudFormation refuses to delete a stack in the middle of an update.
+            progress("stack \(stack.stackName) is \(stack.stackStatus); waiting for that to finish before deleting it")
+            guard let settled = try await waitForFinalStatus(stack.stackId, name: stack.stackName, progress: progress).stack else { return }
+            stack = settled
+        }
+        try await deleteAndWait(stack, progress: progress)
+    }
+
+    /// DeleteStack by id (never a newer stack that reuses the name), then wait for `DELETE_COMPLETE`.
+    /// A stack already `DELETE_IN_PROGRESS` is only waited for; a `DELETE_FAILED` one is deleted again.
+    func deleteAndWait(_ stack: CloudFormation.Stack, progress: @Sendable (String) -> Void) async throws {
+        if stack.stackStatus != "DELETE_IN_PROGRESS" {
+            progress("deleting stack \(stack.stackName)")
+            try await aws { () async throws(AWSError) in try await cloudFormation.deleteStack(stackName: stack.stackId) }
+        }
+        guard let remaining = try await waitForFinalStatus(stack.stackId, name: stack.stackName, progress: progress).stack else { return }
+        if remaining.stackStatus == "DELETE_FAILED" { throw try await deleteFailure(remaining) }
+        throw ProviderError.failed(kind: "stack", name: stack.stackName, reason: "ended \(remaining.stackStatus) instead of being deleted")
     }
 }

@@ -10,7 +10,7 @@ import Orchestrator
 /// (a retry after a crash, or a record lost); anything else with that name is refused. Updates send
 /// the whole desired definition, and only when something differs, so re-applying writes nothing.
 public struct CodeBuildProjectProvider: ResourceProvider {
-    public let type = ResourceType.codeBuildProject
+    public var type: ResourceType { .codeBuildProject }
     let codeBuild: CodeBuild
 
     public init(client: AWSClient) {
@@ -86,6 +86,70 @@ public struct CodeBuildProjectProvider: ResourceProvider {
         let tags = tags(of: project)
         guard ManagedTags.isOwned(tags, by: context) else {
             throw ProviderError.foreignResource(kind: "CodeBuild project", name: name, detail: ManagedTags.ownershipDetail(tags))
+        }
+    }
+}
+
+extension CodeBuildProjectProvider {
+    /// Deletes the recorded project, but only after its tags confirm this environment owns it:
+    /// the name alone proves nothing (someone may have deleted ours and made their own since).
+    public func destroy(_ record: NodeRecord, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws {
+        guard let name = record.outputs["name"] ?? record.physicalName ?? record.properties.string("name"), !name.isEmpty else {
+            throw ProviderError.invalidProperty(property: "name", reason: "the record names no CodeBuild project")
+        }
+        progress("checking project \(name)")
+        let found = try await codeBuild.batchGetProjects(names: [name]).projects ?? []
+        guard let project = Self.project(named: name, in: found) else {
+            progress("project \(name) is gone; nothing to delete")
+            return
+        }
+        try Self.requireOwned(project, name: name, context: context)
+        progress("deleting project \(name)")
+        do {
+            try await codeBuild.deleteProject(name: name)
+        } catch {
+            if !error.isNotFound { throw error }
+        }
+    }
+}
+
+extension CodeBuildProjectProvider {
+    /// A project's tags as a dictionary (`tags` is a list of `{key, value}`; moto may send null).
+    static func tags(of project: CodeBuild.Project) -> [String: String] {
+        var tags: [String: String] = [:]
+        for tag in project["tags"]?.arrayValue ?? [] {
+            if let key = tag["key"]?.stringValue { tags[key] = tag["value"]?.stringValue ?? "" }
+        }
+        return tags
+    }
+
+    /// Whether `actual` already is what `desired` describes, so an update would change nothing.
+    ///
+    /// Every member prenv sets must be present and equal; members AWS adds on its own (defaults such
+    /// as `source.gitCloneDepth`, `encryptionKey`) are ignored, so re-applying an unchanged
+    /// definition makes no write call. Tags are compared as a set.
+    static func matches(_ actual: CodeBuild.Project, desired: [String: JSONValue]) -> Bool {
+        guard tags(of: actual) == tags(of: desired) else { return false }
+        return desired.allSatisfy { key, value in
+            switch key {
+            case "tags": true
+            // Written as `badgeEnabled`, read back as `badge.badgeEnabled`.
+            case "badgeEnabled": (actual["badge"]?["badgeEnabled"] ?? .bool(false)) == value
+            default: contains(actual[key] ?? .null, value)
+            }
+        }
+    }
+
+    private static func contains(_ actual: JSONValue, _ desired: JSONValue) -> Bool {
+        switch (actual, desired) {
+        case (.object(let actual), .object(let desired)):
+            desired.allSatisfy { key, value in contains(actual[key] ?? .null, value) }
+        case (.array(let actual), .array(let desired)):
+            actual.count == desired.count && zip(actual, desired).allSatisfy { contains($0, $1) }
+        case (.null, .array(let desired)):
+            desired.isEmpty
+        default:
+            actual == desired
         }
     }
 }

@@ -1,4 +1,38 @@
 import AWSCore
+import Blueprint
+import Foundation
+
+/// The properties of one `aws/codepipeline` resource, read once with errors that name the property.
+struct CodePipelineSettings: Sendable, Hashable {
+    /// The clone's name (already sanitised by the blueprint).
+    var name: String
+    /// The existing pipeline to copy.
+    var template: String
+    /// Set on every branch-bearing source action; passed to AWS as is.
+    var branch: String?
+    /// Replaces the artifact bucket(s) when given.
+    var artifactStore: String?
+    /// Template CodeBuild project name → this environment's project.
+    var replaceProjects: [String: String]
+    /// The commit each execution runs (V2 pipelines pin it; V1 pipelines run the branch head).
+    var sourceRevision: String
+    /// The *name* of the environment variable holding a GitHub (version 1) OAuth token.
+    var tokenEnvironmentVariable: String?
+
+    init(_ properties: [String: RenderedValue], headSHA: String) throws(ProviderError) {
+        name = try properties.requiredString("name")
+        template = try properties.requiredString("template")
+        branch = properties.string("branch").flatMap { $0.isEmpty ? nil : $0 }
+        artifactStore = properties.string("artifact_store").flatMap { $0.isEmpty ? nil : $0 }
+        replaceProjects = properties.stringMap("replace_projects")
+        let revision = properties.string("source_revision") ?? ""
+        sourceRevision = revision.isEmpty ? headSHA : revision
+        tokenEnvironmentVariable = properties.string("github_oauth_token_env").flatMap { $0.isEmpty ? nil : $0 }
+        guard name != template else {
+            throw ProviderError.invalidProperty(property: "name", reason: "the clone cannot have the template's name (\(template))")
+        }
+    }
+}
 
 /// The template's declaration rewritten for one environment, plus what running it needs.
 struct CodePipelineClone: Sendable {
@@ -115,5 +149,37 @@ extension CodePipelineSettings {
             return .object(object)
         })
         return result
+    }
+}
+
+extension CodePipelineClone {
+    /// Whether `current` (as GetPipeline returns it) already is this declaration, so no
+    /// UpdatePipeline is needed. `version` is ignored (AWS bumps it), and so is every `OAuthToken`:
+    /// AWS returns it as `****`, so a changed token alone does not cause an update.
+    func matches(_ current: CodePipelineJSON.Object) -> Bool {
+        Self.comparable(current) == Self.comparable(declaration)
+    }
+
+    static func comparable(_ declaration: CodePipelineJSON.Object) -> CodePipelineJSON.Object {
+        var result = CodePipelineJSON.mapActions(declaration) { (_: String, action: inout CodePipelineJSON.Object) in
+            guard var configuration = action["configuration"]?.objectValue, configuration["OAuthToken"] != nil else { return }
+            configuration["OAuthToken"] = "****"
+            action["configuration"] = .object(configuration)
+        }
+        result["version"] = nil
+        return result
+    }
+
+    /// Runs a call whose request carries the OAuth token. AWS validation messages may quote request
+    /// values, so any error comes back with the token masked.
+    func maskingSecret<T>(_ call: () async throws(AWSError) -> T) async throws(AWSError) -> T {
+        do {
+            return try await call()
+        } catch {
+            guard let secret, !secret.isEmpty, error.message.contains(secret) else { throw error }
+            var masked = error
+            masked.message = error.message.replacingOccurrences(of: secret, with: "****")
+            throw masked
+        }
     }
 }

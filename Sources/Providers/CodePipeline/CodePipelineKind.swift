@@ -1,0 +1,41 @@
+import Blueprint
+
+extension ResourceType {
+    public static let codePipeline: ResourceType = "aws/codepipeline"
+}
+
+extension ProviderKind {
+    /// `aws/codepipeline`: see `CodePipelineProvider`.
+    public static let codePipeline = ProviderKind(
+        resource: ResourceKind(
+            type: .codePipeline,
+            summary: "A clone of an existing pipeline (the \"main\" pipeline), pointed at the PR's branch.",
+            properties: [
+                .string("name", required: true, name: .sanitized(.codePipeline), "CodePipeline name rules; sanitised."),
+                .string("template", required: true, name: .existing(.codePipeline), "The existing pipeline to clone."),
+                .string("branch", default: "${pr.head.ref}", "Set on the source action. Passed to AWS **as is**: a branch is data, not a name."),
+                .string("artifact_store", name: .existing(.s3Bucket), documentedDefault: "template's", "The S3 bucket for pipeline artifacts."),
+                PropertySchema(name: "replace_projects", kind: .stringMap, summary: """
+                    CodeBuild project names in the template (keys) → projects to run instead (values), usually \
+                    `${build.outputs.name}`.
+                    """),
+                .string("source_revision", default: "${pr.head.sha}", "The revision the first execution starts from."),
+                PropertySchema(name: "github_oauth_token_env", kind: .environmentVariableName, summary: """
+                    For GitHub (version 1) source actions: the **name** of an environment variable of the prenv process \
+                    that holds the OAuth token. Never the token itself: a value that looks like a token is rejected. Verbatim.
+                    """),
+            ],
+            outputs: OutputSchema(fixed: ["name", "arn", "execution_id"], open: .prefixed("stage.", described: "`stage.<StageName>`")),
+            // A pipeline's name is its identity: a new name is a new pipeline.
+            immutableProperties: ["name"]
+        ),
+        makeProvider: { CodePipelineProvider(client: $0.client, waiter: $0.waiter, onStage: $0.onStage) }
+    )
+}
+
+extension NamingRule {
+    public static let codePipeline = NamingRule.characters(
+        noun: "CodePipeline pipeline name", rule: "1–100 characters from [A-Za-z0-9.@_-]", length: 1...100,
+        allowed: { isASCIIAlphanumeric($0) || ".@_-".unicodeScalars.contains($0) }
+    )
+}

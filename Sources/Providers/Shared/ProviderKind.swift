@@ -1,0 +1,43 @@
+import AWSCore
+import Blueprint
+import Orchestrator
+
+/// One resource kind prenv can provision on AWS: what blueprints may write (`resource`: schema,
+/// outputs, immutable properties, naming rules) and how its provider is built. Each provider folder
+/// declares one; `ProviderKind.all` lists them once, so adding a type is one folder plus one line.
+public struct ProviderKind: Sendable {
+    public let resource: ResourceKind
+    public let makeProvider: @Sendable (ProviderDependencies) -> any ResourceProvider
+
+    public init(resource: ResourceKind, makeProvider: @escaping @Sendable (ProviderDependencies) -> any ResourceProvider) {
+        self.resource = resource
+        self.makeProvider = makeProvider
+    }
+
+    public var type: ResourceType { resource.type }
+}
+
+/// What every provider is built from: one AWS client for the whole process (its rate limits and
+/// credentials are shared), how long-running operations are polled, and where pipeline stage
+/// transitions go (per-stage commit statuses).
+public struct ProviderDependencies: Sendable {
+    public var client: AWSClient
+    public var waiter: Waiter
+    public var onStage: @Sendable (CodePipelineProvider.StageEvent) -> Void
+
+    public init(client: AWSClient, waiter: Waiter = Waiter(), onStage: @escaping @Sendable (CodePipelineProvider.StageEvent) -> Void = { _ in }) {
+        self.client = client
+        self.waiter = waiter
+        self.onStage = onStage
+    }
+}
+
+extension [ProviderKind] {
+    /// The kinds as the blueprint loader takes them.
+    public var resourceKinds: ResourceKinds { ResourceKinds(map(\.resource)) }
+
+    /// One provider per kind.
+    public func makeProviders(_ dependencies: ProviderDependencies) -> [any ResourceProvider] {
+        map { $0.makeProvider(dependencies) }
+    }
+}
