@@ -63,10 +63,13 @@ public struct OutputSchema: Sendable, Hashable {
     /// Promised by the provider for every created resource.
     public let fixed: [String]
     public let open: Open
+    /// The outputs in words, for the type reference (it must name every fixed output).
+    public let summary: String
 
-    public init(fixed: [String], open: Open = .none) {
+    public init(fixed: [String], open: Open = .none, summary: String) {
         self.fixed = fixed
         self.open = open
+        self.summary = summary
     }
 
     /// Whether `${id.outputs.<key>}` can exist.

@@ -32,7 +32,10 @@ extension ProviderKind {
                 .exactlyOne([.init(["template_file"], described: "`template_file`"), .init(["template_body"], described: "`template_body`")],
                             conflict: "give one of them"),
             ],
-            outputs: OutputSchema(fixed: ["stack_id"], open: .any(described: "every output the template declares, by its key")),
+            outputs: OutputSchema(fixed: ["stack_id"], open: .any(described: "every output the template declares, by its key"), summary: """
+                `stack_id`, plus every output the template declares, by its key (`${site.outputs.SiteURL}`).
+                Since those depend on the template, any key is accepted at load time.
+                """),
             // A stack's name is its identity: a new name is a new stack.
             immutableProperties: ["stack_name"]
         ),

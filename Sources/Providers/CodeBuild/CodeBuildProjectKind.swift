@@ -38,7 +38,7 @@ extension ProviderKind {
                           whenPartial: "an inline definition needs `source`, `environment` and `service_role`"),
                 ], conflict: "copy an existing project or define one inline, not both"),
             ],
-            outputs: OutputSchema(fixed: ["name", "arn"]),
+            outputs: OutputSchema(fixed: ["name", "arn"], summary: "`name`, `arn`."),
             // A project's name is its identity: a new name is a new project.
             immutableProperties: ["name"]
         ),

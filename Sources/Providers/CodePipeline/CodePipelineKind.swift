@@ -25,7 +25,12 @@ extension ProviderKind {
                     that holds the OAuth token. Never the token itself: a value that looks like a token is rejected. Verbatim.
                     """),
             ],
-            outputs: OutputSchema(fixed: ["name", "arn", "execution_id"], open: .prefixed("stage.", described: "`stage.<StageName>`")),
+            outputs: OutputSchema(fixed: ["name", "arn", "execution_id"], open: .prefixed("stage.", described: "`stage.<StageName>`"), summary: """
+                `name`, `arn`, `execution_id` (the execution prenv started), and one `stage.<StageName>`
+                per stage of the template with that stage's latest status (`InProgress`, `Succeeded`, `Failed`,
+                …). Stage outputs exist only after the pipeline has run: a resource that references one waits for
+                that.
+                """),
             // A pipeline's name is its identity: a new name is a new pipeline.
             immutableProperties: ["name"]
         ),

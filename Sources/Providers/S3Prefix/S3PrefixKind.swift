@@ -19,7 +19,7 @@ extension ProviderKind {
                 PropertySchema(name: "create_bucket", kind: .bool, defaultValue: "false",
                                summary: "Create the bucket if missing, and delete it with the environment. Leave `false` for a shared bucket."),
             ],
-            outputs: OutputSchema(fixed: ["bucket", "prefix", "uri"]),
+            outputs: OutputSchema(fixed: ["bucket", "prefix", "uri"], summary: "`bucket`, `prefix` (rendered, ends in `/`), `uri` (`s3://<bucket>/<prefix>`)."),
             // The prefix *is* the resource: another bucket or prefix is another resource.
             immutableProperties: ["bucket", "prefix"]
         ),
