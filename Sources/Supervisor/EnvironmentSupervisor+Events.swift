@@ -91,7 +91,7 @@ extension EnvironmentSupervisor {
             route(actions, for: key)
             // Statuses belong to one commit: a skipped PR says so on every new head (the reporter
             // drops a repeat on the same commit), or a required check would wait forever.
-            if fresh, event.action != "closed", case .skipped(let reason) = slot.record.machine.phase, pendingLaunch[key] == nil {
+            if fresh, event.action != "closed", case .skipped(let reason) = slot.record.machine.phase {
                 narrator(for: key, sha: slot.record.pullRequest.headSHA).environment(.success, "Skipped: \(reason)")
             }
         }
