@@ -42,7 +42,7 @@ extension EnvironmentStateMachine {
     }
 
     private mutating func accept(_ sequence: Int) -> Bool {
-        guard sequence >= lastSequence else { return false }
+        guard isFresh(sequence) else { return false }
         lastSequence = sequence
         return true
     }

@@ -60,6 +60,10 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
     /// for or it already runs.
     public var awaitingStart: Running? { runningHasStarted ? nil : running }
 
+    /// Whether an event with this sequence would be accepted rather than ignored as stale: the
+    /// caller keeps the PR details of fresh events only.
+    public func isFresh(_ sequence: Int) -> Bool { sequence >= lastSequence }
+
     /// A webhook event (with the blueprint's `Decision` for the PR as it is now, so the machine needs no
     /// blueprint), the start or end of an operation the machine asked for, or a periodic check.
     public enum Event: Sendable, Hashable {

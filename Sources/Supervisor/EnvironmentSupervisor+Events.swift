@@ -83,7 +83,7 @@ extension EnvironmentSupervisor {
         var touched: [EnvironmentKey] = []
         for (key, _, decision) in decisions(for: event) {
             guard let machineEvent = event.machineEvent(sequence: sequence, decision: decision), var slot = slots[key] else { continue }
-            let fresh = sequence >= slot.record.machine.lastSequence
+            let fresh = slot.record.machine.isFresh(sequence)
             let actions = slot.record.machine.handle(machineEvent)
             if fresh { slot.record.pullRequest = event.context }
             slots[key] = slot
