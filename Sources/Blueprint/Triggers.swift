@@ -15,12 +15,29 @@ public struct Triggers: Sendable, Hashable {
         self.forks = forks
     }
 
+    /// Whether `on.repositories` lists the repository (GitHub names are case-insensitive).
+    public func selects(repository: String) -> Bool {
+        repositories.contains(where: { $0.matches(repository, caseInsensitive: true) })
+    }
+
+    /// Whether the blueprint concerns this PR at all (repository and base branch). Fork and label
+    /// rules are different: they *skip* a PR the blueprint concerns, which is reported in a status
+    /// and destroys an environment that exists.
+    public func selects(repository: String, baseBranch: String) -> Bool {
+        selects(repository: repository) && selects(baseBranch: baseBranch)
+    }
+
+    /// Whether `on.base_branches` lists the branch (case-sensitive, as git names are).
+    public func selects(baseBranch: String) -> Bool {
+        baseBranches.contains(where: { $0.matches(baseBranch) })
+    }
+
     /// Decides for one PR; the first failing rule gives the reason, in the order the rules are listed.
     public func matches(repository: String, baseBranch: String, labels: [String], isFork: Bool) -> Decision {
-        guard repositories.contains(where: { $0.matches(repository, caseInsensitive: true) }) else {
+        guard selects(repository: repository) else {
             return .skip(reason: "repository \(repository) does not match on.repositories (\(Self.list(repositories)))")
         }
-        guard baseBranches.contains(where: { $0.matches(baseBranch) }) else {
+        guard selects(baseBranch: baseBranch) else {
             return .skip(reason: "base branch \(baseBranch) does not match on.base_branches (\(Self.list(baseBranches)))")
         }
         if isFork, forks == .skip {

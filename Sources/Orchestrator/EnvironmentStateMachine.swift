@@ -1,20 +1,31 @@
 import Blueprint
+import Foundation
 
 /// The lifecycle of one PR environment as a pure state machine: events in, actions out, no I/O, no
-/// time. The per-PR worker feeds it webhook events and the ends of the operations it asked for, and
-/// does what it returns; every transition is a line in the table tests.
+/// clock (time arrives inside the events that need it). The per-PR worker feeds it webhook events,
+/// the starts and ends of the operations it asked for and the reconciler's periodic checks, and does
+/// what it returns; every transition is a line in the table tests.
 ///
 /// The machine tracks what the environment should be (`desired`), what is running, and what the last
 /// finished operation aimed at (`settled`). After every event it reconciles: one operation at a time,
-/// a running apply that no longer matches `desired` is cancelled, and the next operation starts when
-/// the running one reports back. So two pushes during an apply coalesce into one apply of the newest
-/// SHA, and a close during an apply cancels it and destroys afterwards. A failed operation is not
-/// retried on its own (no loops); a new push, a reopen or a label change tries again, and the
-/// periodic reconciler covers the rest.
+/// a running apply that no longer matches `desired` is cancelled (or, if the caller has not started it
+/// yet, dropped), and the next operation starts when the running one reports back. So two pushes
+/// during an apply coalesce into one apply of the newest SHA, and a close during an apply cancels it
+/// and destroys afterwards. A failed apply is not retried on its own (no loops): a new push, a reopen
+/// or a label change tries again. A failed teardown is retried by the periodic check with a backoff,
+/// because resources left behind cost money.
+///
+/// Everything a decision needs is stored here, so saving the machine (in `WorkerRecord`) is enough
+/// for a restarted worker to carry on, backoff included.
 public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
     public internal(set) var phase: EnvironmentPhase
     public internal(set) var desired: Desired?
+    /// The operation asked for: started by the caller once `runningHasStarted`, else only queued.
     public internal(set) var running: Running?
+    /// False from the moment the machine asks for `running` until the caller reports `.started`. The
+    /// caller saves the machine before starting anything, so in between several events can arrive
+    /// (one batch of webhooks); an apply superseded in that window is dropped, never run.
+    public internal(set) var runningHasStarted = false
     /// Set once `.cancelApply` was emitted for the running apply, so it is sent only once.
     public internal(set) var cancelRequested = false
     /// What the last finished (not cancelled) operation was for, successful or not.
@@ -26,6 +37,8 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
     public internal(set) var lastAppliedSHA: String?
     /// The highest `PRSnapshot.sequence` (or `closed` sequence) accepted.
     public internal(set) var lastSequence: Int = .min
+    /// Teardowns failed in a row; nil once a destroy or an apply succeeds.
+    public internal(set) var teardownBackoff: TeardownBackoff?
 
     /// - Parameter hasRecordedResources: true when the store holds a record with live nodes, e.g.
     ///   after a restart, so that a close destroys them even though this machine never applied.
@@ -34,7 +47,8 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         hasResources = hasRecordedResources
     }
 
-    /// What the machine would do next if nothing else happened: the pending operation, if any.
+    /// What the machine would do next if nothing else happened: the operation waiting behind the
+    /// running one, if any.
     public var queued: Desired? {
         guard running != nil, let desired else { return nil }
         if case .apply(let sha) = running, desired == .present(sha: sha) { return nil }
@@ -42,26 +56,74 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         return desired
     }
 
-    /// Handles one event and returns the actions to carry out, in order.
-    public mutating func handle(_ event: Event) -> [Action] {
-        switch event {
-        case .opened(let pr, let decision), .reopened(let pr, let decision):
-            guard accept(pr.sequence) else { return [.ignore(reason: "stale event")] }
-            isClosed = false
-            settled = nil  // an explicit (re)open always tries again
-            return want(pr, decision)
-        case .synchronize(let pr, let decision), .labeled(let pr, let decision), .unlabeled(let pr, let decision):
-            guard accept(pr.sequence) else { return [.ignore(reason: "stale event")] }
-            guard !isClosed else { return [.ignore(reason: "pull request is closed")] }
-            return want(pr, decision)
-        case .closed(let sequence):
-            guard accept(sequence) else { return [.ignore(reason: "stale event")] }
-            isClosed = true
-            return set(.absent(reason: "pull request closed"))
-        case .applyFinished(let sha, let success, let reason):
-            return applyFinished(sha: sha, success: success, reason: reason)
-        case .destroyFinished(let success, let reason):
-            return destroyFinished(success: success, reason: reason)
-        }
+    /// The operation the caller should start once the machine is saved; nil when nothing is asked
+    /// for or it already runs.
+    public var awaitingStart: Running? { runningHasStarted ? nil : running }
+
+    /// Whether an event with this sequence would be accepted rather than ignored as stale: the
+    /// caller keeps the PR details of fresh events only.
+    public func isFresh(_ sequence: Int) -> Bool { sequence >= lastSequence }
+
+    /// A webhook event (with the blueprint's `Decision` for the PR as it is now, so the machine needs no
+    /// blueprint), the start or end of an operation the machine asked for, or a periodic check.
+    public enum Event: Sendable, Hashable {
+        case opened(PRSnapshot, Decision)
+        case reopened(PRSnapshot, Decision)
+        /// A new head commit was pushed.
+        case synchronize(PRSnapshot, Decision)
+        case labeled(PRSnapshot, Decision)
+        case unlabeled(PRSnapshot, Decision)
+        case closed(sequence: Int)
+        /// The caller started the operation (after saving the machine that asked for it).
+        case started(Running)
+        /// `reason` describes a failure (or "cancelled"); ignored on success.
+        case applyFinished(sha: String, success: Bool, reason: String)
+        /// `at` is when it ended: a failure's backoff counts from then.
+        case destroyFinished(success: Bool, reason: String, at: Date)
+        /// The reconciler's pass at `now`: a failed teardown whose backoff is over is retried.
+        case periodicCheck(now: Date)
+    }
+
+    /// What the caller must do; the machine itself does no I/O.
+    public enum Action: Sendable, Hashable {
+        /// Save the machine, then plan and apply the blueprint at `sha` (see `awaitingStart`).
+        case apply(sha: String)
+        /// Cancel the running apply's task; its `applyFinished` then starts what is queued.
+        case cancelApply
+        /// Save the machine, then destroy the environment from its record (see `awaitingStart`).
+        case destroy
+        /// The event changed nothing; `reason` is for the log.
+        case ignore(reason: String)
+    }
+
+    /// What the environment should look like once the running operation (if any) is done.
+    public enum Desired: Sendable, Hashable, Codable {
+        case present(sha: String)
+        case absent(reason: String)
+    }
+
+    /// The operation the caller is running (or is to start) on the machine's behalf.
+    public enum Running: Sendable, Hashable, Codable {
+        case apply(sha: String)
+        case destroy
+    }
+}
+
+extension EnvironmentStateMachine {
+    /// Written by hand so that records saved by an older prenv still load: fields added since
+    /// (`runningHasStarted`, `teardownBackoff`) default to "not started" and "no failures".
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        phase = try container.decode(EnvironmentPhase.self, forKey: .phase)
+        desired = try container.decodeIfPresent(Desired.self, forKey: .desired)
+        running = try container.decodeIfPresent(Running.self, forKey: .running)
+        runningHasStarted = try container.decodeIfPresent(Bool.self, forKey: .runningHasStarted) ?? false
+        cancelRequested = try container.decode(Bool.self, forKey: .cancelRequested)
+        settled = try container.decodeIfPresent(Desired.self, forKey: .settled)
+        hasResources = try container.decode(Bool.self, forKey: .hasResources)
+        isClosed = try container.decode(Bool.self, forKey: .isClosed)
+        lastAppliedSHA = try container.decodeIfPresent(String.self, forKey: .lastAppliedSHA)
+        lastSequence = try container.decode(Int.self, forKey: .lastSequence)
+        teardownBackoff = try container.decodeIfPresent(TeardownBackoff.self, forKey: .teardownBackoff)
     }
 }

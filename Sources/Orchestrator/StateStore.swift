@@ -1,5 +1,5 @@
-/// Durable storage of environment records. Defined here, where it is used; SQLite and Postgres
-/// implementations live in their own targets and share one contract test suite.
+/// Durable storage of environment records. Defined here, where it is used; the SQLite
+/// implementation (and any other backend) lives in its own target and shares one contract test suite.
 public protocol StateStore: Sendable {
     func load(_ key: EnvironmentKey) async throws -> EnvironmentRecord?
     /// Replaces the whole record (nodes included).

@@ -2,8 +2,9 @@ import Blueprint
 import Foundation
 
 /// What a per-PR worker must remember across a crash: the state machine (what the environment
-/// should be, what was running) and the pull request it renders for. Saved before any operation the
-/// machine asks for starts, so a restart re-issues an interrupted apply or destroy.
+/// should be, what was running, how often its teardown failed) and the pull request it renders for.
+/// Saved before any operation the machine asks for starts, so a restart re-issues an interrupted
+/// apply or destroy and keeps a failed teardown's backoff.
 public struct WorkerRecord: Sendable, Hashable, Codable {
     public var key: EnvironmentKey
     public var machine: EnvironmentStateMachine

@@ -83,7 +83,7 @@ extension EnvironmentSupervisor {
         var touched: [EnvironmentKey] = []
         for (key, _, decision) in decisions(for: event) {
             guard let machineEvent = event.machineEvent(sequence: sequence, decision: decision), var slot = slots[key] else { continue }
-            let fresh = sequence >= slot.record.machine.lastSequence
+            let fresh = slot.record.machine.isFresh(sequence)
             let actions = slot.record.machine.handle(machineEvent)
             if fresh { slot.record.pullRequest = event.context }
             slots[key] = slot
@@ -91,7 +91,7 @@ extension EnvironmentSupervisor {
             route(actions, for: key)
             // Statuses belong to one commit: a skipped PR says so on every new head (the reporter
             // drops a repeat on the same commit), or a required check would wait forever.
-            if fresh, event.action != "closed", case .skipped(let reason) = slot.record.machine.phase, pendingLaunch[key] == nil {
+            if fresh, event.action != "closed", case .skipped(let reason) = slot.record.machine.phase {
                 narrator(for: key, sha: slot.record.pullRequest.headSHA).environment(.success, "Skipped: \(reason)")
             }
         }

@@ -4,31 +4,28 @@ import GitHub
 import Orchestrator
 
 extension EnvironmentSupervisor {
-    /// Starts the operation queued for `key` (already saved), reporting statuses as it goes.
+    /// Starts the operation the machine of `key` awaits (already saved), reporting statuses as it goes.
     func launch(_ key: EnvironmentKey) {
-        guard !stopping, slots[key]?.task == nil, let action = pendingLaunch.removeValue(forKey: key), var slot = slots[key] else { return }
-        slot.runID += 1
-        let runID = slot.runID
+        guard !stopping, var slot = slots[key], slot.task == nil, let operation = slot.record.machine.awaitingStart else { return }
+        _ = slot.record.machine.handle(.started(operation))
         let pullRequest = slot.record.pullRequest
-        switch action {
+        switch operation {
         case .apply(let sha):
-            slot.task = applyTask(key: key, sha: sha, pullRequest: pullRequest, runID: runID)
+            slot.task = applyTask(key: key, sha: sha, pullRequest: pullRequest)
         case .destroy:
             var reason = "pull request closed"
             if case .absent(let why) = slot.record.machine.desired { reason = why }
-            slot.task = destroyTask(key: key, sha: pullRequest.headSHA, reason: reason, runID: runID)
-        case .cancelApply, .ignore:
-            break
+            slot.task = destroyTask(key: key, sha: pullRequest.headSHA, reason: reason)
         }
         slots[key] = slot
     }
 
-    private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PRContext, runID: Int) -> Task<Void, Never> {
+    private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PRContext) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
         guard let blueprint = blueprints[key.blueprint] else {
             let reason = "blueprint \(key.blueprint) is no longer loaded"
             narrator.environment(.failure, reason)
-            return Task { await self.finished(key, runID: runID, .applyFinished(sha: sha, success: false, reason: reason)) }
+            return Task { await self.finished(key, .applyFinished(sha: sha, success: false, reason: reason)) }
         }
         let context = pullRequest.at(sha: sha)
         let operations = operations
@@ -48,13 +45,14 @@ extension EnvironmentSupervisor {
             } else {
                 narrator.environment(.failure, "Provisioning failed: \(reason)")
             }
-            await self.finished(key, runID: runID, .applyFinished(sha: sha, success: result.succeeded, reason: reason))
+            await self.finished(key, .applyFinished(sha: sha, success: result.succeeded, reason: reason))
         }
     }
 
-    private func destroyTask(key: EnvironmentKey, sha: String, reason: String, runID: Int) -> Task<Void, Never> {
+    private func destroyTask(key: EnvironmentKey, sha: String, reason: String) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
         let operations = operations
+        let now = now
         logger.info("destroy", metadata: ["environment": "\(key)", "reason": "\(reason)"])
         narrator.environment(.pending, "Tearing down: \(reason)")
         return Task {
@@ -65,7 +63,7 @@ extension EnvironmentSupervisor {
             } else {
                 narrator.environment(.failure, "Teardown failed (prenv retries): \(Self.reason(result))")
             }
-            await self.finished(key, runID: runID, .destroyFinished(success: result.succeeded, reason: Self.reason(result)))
+            await self.finished(key, .destroyFinished(success: result.succeeded, reason: Self.reason(result), at: now()))
         }
     }
 
@@ -81,51 +79,5 @@ extension EnvironmentSupervisor {
               let text = template.render(context: context, blueprint: blueprint.name, outputs: outputs).value,
               let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http" else { return nil }
         return url
-    }
-
-    // MARK: Reconciler
-
-    /// Processed deliveries are kept a week (for looking into what GitHub sent), then deleted, so
-    /// the inbox does not grow without bound. Unprocessed ones are never deleted.
-    static var inboxRetention: TimeInterval { 7 * 24 * 3600 }
-
-    /// A failing teardown is retried after 1, 2, 4 … minutes, at most hourly: soon enough that a
-    /// fixed permission ends the cost quickly, rarely enough that GitHub's 1000 statuses per commit
-    /// and context (each retry posts two) last for weeks.
-    static func teardownRetryDelay(after failures: Int) -> TimeInterval {
-        min(3600, 60 * pow(2, Double(min(max(failures - 1, 0), 6))))
-    }
-
-    /// One pass of the periodic reconciler: drains PRs with pending events (a wake lost to a failed
-    /// write), starts operations whose save failed, and retries failed teardowns, because an
-    /// environment whose PR is closed must not keep costing money.
-    public func reconcileOnce() async {
-        guard !stopping else { return }
-        do {
-            for prKey in try await inbox.pendingKeys() { await drain(prKey) }
-            let pruned = try await inbox.prune(processedBefore: now().addingTimeInterval(-Self.inboxRetention))
-            if pruned > 0 { logger.debug("pruned processed webhook deliveries", metadata: ["count": "\(pruned)"]) }
-        } catch {
-            logger.error("reconciler could not read the inbox", metadata: ["error": "\(error)"])
-        }
-        for key in slots.keys.sorted() where slots[key]?.task == nil {
-            if pendingLaunch[key] == nil, let machine = slots[key]?.record.machine, machine.running == nil,
-               case .absent = machine.desired, machine.hasResources, case .failed = machine.phase {
-                if let failed = failedTeardowns[key], now() < failed.last.addingTimeInterval(Self.teardownRetryDelay(after: failed.count)) {
-                    continue
-                }
-                logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "failures": "\(failedTeardowns[key]?.count ?? 0)"])
-                route(mutateMachine(key) { $0.retry() }, for: key)
-            }
-            if pendingLaunch[key] != nil { await persistAndLaunch(key) }
-        }
-    }
-
-    /// Runs `reconcileOnce` every `interval` until cancelled.
-    public func runReconciler(every interval: Duration) async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: interval) } catch { return }
-            await reconcileOnce()
-        }
     }
 }

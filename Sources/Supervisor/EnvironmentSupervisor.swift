@@ -11,14 +11,15 @@ import Orchestrator
 /// each blueprint's `EnvironmentStateMachine`; the machine's state is saved *before* any operation
 /// it asks for starts and before the events are marked processed. So a crash at any moment leaves
 /// either unprocessed events (re-read on restart) or a saved machine whose `running` operation is
-/// re-issued by `start()` (providers adopt what the dead run left). Work queued behind a running
-/// apply is coalesced by the machine; an apply started and superseded within one batch never runs.
+/// re-issued by `start()` (providers adopt what the dead run left). Every decision (what to start,
+/// cancel, drop or retry, and when) is the machine's; the supervisor only carries out its actions and
+/// reports back what happened as events.
 public actor EnvironmentSupervisor {
     struct Slot {
         var record: WorkerRecord
+        /// The operation running for the machine. At most one per slot: `launch` starts one only
+        /// when none is set, and only that task's own `finished` clears it, so no report is stale.
         var task: Task<Void, Never>?
-        /// Tells a finished operation's report from a stale one's.
-        var runID = 0
     }
 
     let blueprints: [String: Blueprint]
@@ -33,10 +34,6 @@ public actor EnvironmentSupervisor {
     let now: @Sendable () -> Date
 
     var slots: [EnvironmentKey: Slot] = [:]
-    /// Operations the machines asked for, saved but not yet started.
-    var pendingLaunch: [EnvironmentKey: EnvironmentStateMachine.Action] = [:]
-    /// How often each environment's teardown failed in a row, and when last: the reconciler's backoff.
-    var failedTeardowns: [EnvironmentKey: (count: Int, last: Date)] = [:]
     var draining: Set<String> = []
     var drainAgain: Set<String> = []
     var stopping = false
@@ -93,7 +90,7 @@ public actor EnvironmentSupervisor {
 
     /// Nothing draining, queued or running: for tests and orderly shutdown.
     public var isIdle: Bool {
-        draining.isEmpty && pendingLaunch.isEmpty && slots.values.allSatisfy { $0.task == nil }
+        draining.isEmpty && slots.values.allSatisfy { $0.task == nil && $0.record.machine.awaitingStart == nil }
     }
 
     /// Stops taking work and cancels running operations without recording their end, so a restart
@@ -114,22 +111,15 @@ public actor EnvironmentSupervisor {
         return actions
     }
 
-    /// Queues starts for `launch`; cancels a running apply, or drops an apply that never started.
+    /// Carries out what can be done at once: cancelling a running apply. Starts wait for the save
+    /// (`persistAndLaunch`), and the machine keeps them as `awaitingStart` until then.
     func route(_ actions: [EnvironmentStateMachine.Action], for key: EnvironmentKey) {
         for action in actions {
             switch action {
             case .apply, .destroy:
-                pendingLaunch[key] = action
+                break
             case .cancelApply:
-                if case .apply(let sha) = pendingLaunch[key] {
-                    pendingLaunch[key] = nil
-                    let next = mutateMachine(key) {
-                        $0.handle(.applyFinished(sha: sha, success: false, reason: "superseded before it started"))
-                    }
-                    route(next, for: key)
-                } else {
-                    slots[key]?.task?.cancel()
-                }
+                slots[key]?.task?.cancel()
             case .ignore(let reason):
                 logger.debug("event changed nothing", metadata: ["environment": "\(key)", "reason": "\(reason)"])
             }
@@ -158,18 +148,9 @@ public actor EnvironmentSupervisor {
     }
 
     /// Called by an operation's task when it ends.
-    func finished(_ key: EnvironmentKey, runID: Int, _ event: EnvironmentStateMachine.Event) async {
-        guard !stopping, var slot = slots[key], slot.runID == runID else { return }
-        slot.task = nil
-        slots[key] = slot
-        switch event {
-        case .destroyFinished(success: false, _):
-            failedTeardowns[key] = ((failedTeardowns[key]?.count ?? 0) + 1, now())
-        case .destroyFinished(success: true, _), .applyFinished(_, success: true, _):
-            failedTeardowns[key] = nil
-        default:
-            break
-        }
+    func finished(_ key: EnvironmentKey, _ event: EnvironmentStateMachine.Event) async {
+        guard !stopping, slots[key] != nil else { return }
+        slots[key]?.task = nil
         route(mutateMachine(key) { $0.handle(event) }, for: key)
         await persistAndLaunch(key)
     }

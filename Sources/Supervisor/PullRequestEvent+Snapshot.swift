@@ -45,17 +45,3 @@ extension PullRequestEvent {
         }
     }
 }
-
-extension Triggers {
-    /// Whether the blueprint concerns this PR at all (repository and base branch). Fork and label
-    /// rules are different: they *skip* a PR the blueprint concerns, which is reported in a status
-    /// and destroys an environment that exists.
-    public func selects(repository: String, baseBranch: String) -> Bool {
-        selects(repository: repository) && baseBranches.contains(where: { $0.matches(baseBranch) })
-    }
-
-    /// Whether `on.repositories` lists the repository (GitHub names are case-insensitive).
-    public func selects(repository: String) -> Bool {
-        repositories.contains(where: { $0.matches(repository, caseInsensitive: true) })
-    }
-}

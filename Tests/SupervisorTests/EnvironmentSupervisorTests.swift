@@ -267,8 +267,9 @@ final class SupervisorHarness: Sendable {
 
     /// Another supervisor over the same stores, as after a restart.
     func restartedSupervisor() -> EnvironmentSupervisor {
-        EnvironmentSupervisor(blueprints: blueprints, inbox: inbox, store: store, workers: workers,
-                              operations: operations, statuses: reporter)
+        let clock = clock
+        return EnvironmentSupervisor(blueprints: blueprints, inbox: inbox, store: store, workers: workers,
+                                     operations: operations, statuses: reporter, now: { clock.now })
     }
 
     /// Records an event as intake would, without waking anyone.
@@ -619,39 +620,6 @@ final class SupervisorHarness: Sendable {
 
         #expect(await h.operations.operations == [.apply(sha: F.shaA), .apply(sha: F.shaA)])
         #expect(await h.phase(in: restarted) == .ready(sha: F.shaA))
-    }
-
-    @Test func reconcilerRetriesAFailedTeardown() async throws {
-        let h = try SupervisorHarness()
-        try await h.openReady()
-
-        try await h.deliver(F.event("closed", sha: F.shaA, at: 30))
-        try #require(await h.calls(2))
-        await h.operations.complete(1, .failure("AccessDenied: not authorized to perform s3:DeleteObject"))
-        try #require(await h.quiet())
-        let failed = await h.phase()
-        guard case .failed(_, let reason) = failed else {
-            Issue.record("expected failed after the failed destroy, got \(String(describing: failed))")
-            return
-        }
-        #expect(reason.contains("AccessDenied"))
-        #expect(await h.operations.count == 2, "a failed destroy is not retried on its own")
-
-        await h.supervisor.reconcileOnce()
-        #expect(await h.operations.count == 2, "the first retry waits a minute")
-        h.clock.advance(by: 61)
-        await h.supervisor.reconcileOnce()
-        try #require(await h.calls(3))
-        #expect(await h.operations.call(2)?.operation == .destroy)
-        await h.operations.complete(2, .success)
-        try #require(await h.quiet())
-
-        #expect(await h.operations.operations == [.apply(sha: F.shaA), .destroy, .destroy])
-        #expect(await h.phase() == .destroyed)
-        let statuses = await h.flushedStatuses().filter { $0.status.context == F.context }
-        #expect(statuses.contains { $0.status.state == .failure && $0.status.description?.hasPrefix("Teardown failed") == true },
-                "\(statuses)")
-        #expect(statuses.last?.status.state == .success)
     }
 
     @Test func failureReasonReachesTheStatusTrimmedTo140() async throws {

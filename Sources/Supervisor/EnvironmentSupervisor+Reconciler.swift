@@ -2,26 +2,46 @@ import Foundation
 import GitHub
 import Orchestrator
 
-/// Looks up a pull request as GitHub reports it now.
-public protocol PullRequestLookup: Sendable {
-    func pullRequest(repository: String, number: Int) async throws -> PullRequestEvent.PullRequest
-}
-
-/// `GET /repos/{owner}/{repo}/pulls/{number}`.
-public struct GitHubPullRequestLookup: PullRequestLookup {
-    let client: GitHubClient
-
-    public init(client: GitHubClient) { self.client = client }
-
-    public func pullRequest(repository: String, number: Int) async throws -> PullRequestEvent.PullRequest {
-        guard let repo = PullRequestEvent.Repository(fullName: repository) else {
-            throw GitHubError(status: 0, message: "repository \(repository) is not OWNER/NAME")
-        }
-        return try await client.pullRequest(owner: repo.owner.login, repo: repo.name, number: number)
-    }
-}
-
+/// The supervisor's periodic passes, which catch up on what the event path missed: the reconciler
+/// (stragglers in the inbox, starts whose save failed, teardown retries the machines ask for) and
+/// the pull-request checks (webhooks GitHub never delivered).
 extension EnvironmentSupervisor {
+    /// Processed deliveries are kept a week (for looking into what GitHub sent), then deleted, so
+    /// the inbox does not grow without bound. Unprocessed ones are never deleted.
+    static var inboxRetention: TimeInterval { 7 * 24 * 3600 }
+
+    /// One pass of the periodic reconciler: drains PRs with pending events (a wake lost to a failed
+    /// write), starts operations whose save failed, and gives every machine its periodic check, in
+    /// which it retries a failed teardown once its backoff is over (an environment whose PR is
+    /// closed must not keep costing money).
+    public func reconcileOnce() async {
+        guard !stopping else { return }
+        do {
+            for prKey in try await inbox.pendingKeys() { await drain(prKey) }
+            let pruned = try await inbox.prune(processedBefore: now().addingTimeInterval(-Self.inboxRetention))
+            if pruned > 0 { logger.debug("pruned processed webhook deliveries", metadata: ["count": "\(pruned)"]) }
+        } catch {
+            logger.error("reconciler could not read the inbox", metadata: ["error": "\(error)"])
+        }
+        for key in slots.keys.sorted() {
+            let failures = slots[key]?.record.machine.teardownBackoff?.failures ?? 0
+            let actions = mutateMachine(key) { $0.handle(.periodicCheck(now: now())) }
+            if actions.contains(.destroy) {
+                logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "failures": "\(failures)"])
+            }
+            route(actions, for: key)
+            if slots[key]?.record.machine.awaitingStart != nil { await persistAndLaunch(key) }
+        }
+    }
+
+    /// Runs `reconcileOnce` every `interval` until cancelled.
+    public func runReconciler(every interval: Duration) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            await reconcileOnce()
+        }
+    }
+
     /// Catches up on webhooks that never arrived: GitHub does not retry a failed delivery, so a
     /// `closed` lost while prenv was down would leave an environment running (and costing money)
     /// for good. Asks GitHub about each PR whose environment prenv still wants, and feeds the answer
