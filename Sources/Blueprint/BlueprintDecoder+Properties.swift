@@ -72,6 +72,16 @@ extension BlueprintDecoder {
             guard case let .sequence(items) = node else { diagnostics.error(node.location, wrongKind(node.kindDescription)); return nil }
             let values = items.map { decodeChoice($0, path: described, allowed: allowed) }
             return values.contains(nil) ? nil : .list(values.compactMap { $0.map { .string(Template(verbatim: $0)) } })
+        case .stringList:
+            guard case let .sequence(items) = node else { diagnostics.error(node.location, wrongKind(node.kindDescription)); return nil }
+            let values = items.map { item -> String? in
+                guard let text = item.text else {
+                    diagnostics.error(item.location, "items of \(described) must be strings, found \(item.kindDescription)")
+                    return nil
+                }
+                return text
+            }
+            return values.contains(nil) ? nil : .list(values.compactMap { $0.map { .string(Template(verbatim: $0)) } })
         case .stringMap:
             guard case let .mapping(mapping) = node else { diagnostics.error(node.location, wrongKind(node.kindDescription)); return nil }
             var values: [String: PropertyValue] = [:]

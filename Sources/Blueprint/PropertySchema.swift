@@ -11,6 +11,8 @@ public struct PropertySchema: Sendable {
         case bool
         /// A list of literal strings from a fixed set.
         case choiceList([String])
+        /// A list of literal strings (names of things, no interpolation).
+        case stringList
         /// Literal keys to interpolated string values.
         case stringMap
         /// A nested mapping with its own fields.
@@ -75,7 +77,7 @@ public struct PropertySchema: Sendable {
         case .string, .verbatim, .file, .environmentVariableName: "a string"
         case let .choice(values): "one of \(Suggestions.list(values))"
         case .bool: "a boolean (true or false)"
-        case .choiceList: "a list of strings"
+        case .choiceList, .stringList: "a list of strings"
         case .stringMap: "a mapping of strings"
         case .object: "a mapping"
         }

@@ -27,7 +27,7 @@ public enum TypeReference {
         switch kind {
         case .string, .verbatim, .choice, .file, .environmentVariableName: "string"
         case .bool: "boolean"
-        case .choiceList: "list"
+        case .choiceList, .stringList: "list"
         case .stringMap: "mapping of strings"
         case .object: "mapping"
         }

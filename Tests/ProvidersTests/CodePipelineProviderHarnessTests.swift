@@ -58,6 +58,8 @@ struct CodePipelineHarness {
             "name": .string(envName), "template": .string(template), "branch": .string(branch),
             "artifact_store": .string(artifacts), "replace_projects": .map(["acme-build": .string("\(envName)-build")]),
             "source_revision": .string(sha),
+            // The harness template's Deploy stage writes into this test's own artifacts bucket.
+            "keep_actions": .list([.string("Deploy/Deploy")]),
         ].merging(extra) { _, new in new }
     }
 

@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func awsErrorsNeverCarryTheToken() async throws {
-        let clone = CodePipelineClone(declaration: [:], commitSourceActions: [], isV2: false, secret: "tok-123")
+        let clone = CodePipelineClone(declaration: [:], commitSourceActions: [], isV2: false, secret: "tok-123", decisions: [])
         let error = await #expect(throws: AWSError.self) {
             try await clone.maskingSecret { () async throws(AWSError) -> Int in
                 throw AWSError(service: "codepipeline", operation: "CreatePipeline", code: "ValidationException", message: "value tok-123 is bad")

@@ -74,6 +74,14 @@ enum CodePipelineActionKind: Equatable {
         }
     }
 
+    /// Source actions prenv points at the PR's branch (or, for S3, the branch's key).
+    var isRewrittenSource: Bool {
+        switch self {
+        case .codeStarSource, .gitHubV1Source, .codeCommitSource, .s3Source: true
+        case .codeBuild, .other: false
+        }
+    }
+
     /// Source actions a V2 execution can pin to a commit (`revisionType` COMMIT_ID).
     var acceptsCommitID: Bool { self == .codeStarSource || self == .codeCommitSource }
 }

@@ -9,7 +9,12 @@ extension ProviderKind {
     public static let codePipeline = ProviderKind(
         resource: ResourceKind(
             type: .codePipeline,
-            summary: "A clone of an existing pipeline (the \"main\" pipeline), pointed at the PR's branch.",
+            summary: """
+            A clone of an existing pipeline (the "main" pipeline), pointed at the PR's branch. A PR's commit flows
+            through every action of its clone, so every action of the template must be accounted for: the source
+            actions prenv rewrites, CodeBuild actions whose project `replace_projects` maps, and what `keep_actions`
+            keeps; whole stages can be left out with `drop_stages`.
+            """,
             properties: [
                 .string("name", required: true, name: .sanitized(.codePipeline), "CodePipeline name rules; sanitised."),
                 .string("template", required: true, name: .existing(.codePipeline), "The existing pipeline to clone."),
@@ -20,6 +25,15 @@ extension ProviderKind {
                     `${build.outputs.name}`.
                     """),
                 .string("source_revision", default: "${pr.head.sha}", "The revision the first execution starts from."),
+                PropertySchema(name: "drop_stages", kind: .stringList, summary: """
+                    Stages of the template left out of the clone, e.g. `[Deploy]`: main's deploy steps never run a PR's \
+                    commit. A name that is not a stage of the template fails the apply.
+                    """),
+                PropertySchema(name: "keep_actions", kind: .stringList, summary: """
+                    `Stage/Action` names of template actions kept verbatim, deliberately (role included). Any other \
+                    action that is not a rewritten source or a CodeBuild action with a replaced project fails the apply \
+                    before the clone exists, and so does any action-level `roleArn`.
+                    """),
                 PropertySchema(name: "github_oauth_token_env", kind: .environmentVariableName, summary: """
                     For GitHub (version 1) source actions: the **name** of an environment variable of the prenv process \
                     that holds the OAuth token. Never the token itself: a value that looks like a token is rejected. Verbatim.

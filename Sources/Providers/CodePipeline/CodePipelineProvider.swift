@@ -44,6 +44,7 @@ public struct CodePipelineProvider: ResourceProvider {
         let settings = try CodePipelineSettings(request.properties, headSHA: request.context.headSHA)
         let template = try await pipelines.getPipeline(name: settings.template)
         let clone = try settings.rewrite(template.pipeline) { () throws(ProviderError) -> String in try resolveToken(settings) }
+        request.progress(Self.describe(clone.decisions, template: settings.template))
         let ensured = try await ensurePipeline(clone, settings: settings, request: request)
 
         var outputs = ["name": settings.name, "arn": ensured.arn]
@@ -61,6 +62,14 @@ public struct CodePipelineProvider: ResourceProvider {
         let stages = try await track(pipeline: settings.name, executionID: executionID, node: request.nodeID, progress: request.progress)
         for (stage, status) in stages { outputs["stage.\(stage)"] = status }
         return ApplyResult(outputs: outputs, physicalName: settings.name)
+    }
+
+    /// One line saying what the clone kept and dropped, so the run's log shows the policy applied.
+    static func describe(_ decisions: [ClonePolicy.Decision], template: String) -> String {
+        let kept = decisions.filter { $0.outcome != .dropped }.map { "\($0.stage)/\($0.action)" }
+        let dropped = decisions.filter { $0.outcome == .dropped }.map { "\($0.stage)/\($0.action)" }
+        return "cloning \(template): keeps " + (kept.isEmpty ? "nothing" : kept.joined(separator: ", "))
+            + (dropped.isEmpty ? "" : "; drops " + dropped.joined(separator: ", "))
     }
 
     /// The token for GitHub (version 1) source actions, from the variable `github_oauth_token_env` names.

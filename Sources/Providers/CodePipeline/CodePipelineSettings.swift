@@ -18,6 +18,8 @@ struct CodePipelineSettings: Sendable, Hashable {
     var sourceRevision: String
     /// The *name* of the environment variable holding a GitHub (version 1) OAuth token.
     var tokenEnvironmentVariable: String?
+    /// Which of the template's actions the clone keeps (`drop_stages`, `keep_actions`).
+    var policy: ClonePolicy
 
     init(_ properties: [String: RenderedValue], headSHA: String) throws(ProviderError) {
         name = try properties.requiredString("name")
@@ -28,6 +30,7 @@ struct CodePipelineSettings: Sendable, Hashable {
         let revision = properties.string("source_revision") ?? ""
         sourceRevision = revision.isEmpty ? headSHA : revision
         tokenEnvironmentVariable = properties.string("github_oauth_token_env").flatMap { $0.isEmpty ? nil : $0 }
+        policy = ClonePolicy(dropStages: properties.stringList("drop_stages"), keepActions: properties.stringList("keep_actions"))
         guard name != template else {
             throw ProviderError.invalidProperty(property: "name", reason: "the clone cannot have the template's name (\(template))")
         }
@@ -43,11 +46,14 @@ struct CodePipelineClone: Sendable {
     var isV2: Bool
     /// The GitHub OAuth token written into the declaration, so errors can mask it.
     var secret: String?
+    /// What happened to each action of the template.
+    var decisions: [ClonePolicy.Decision]
 }
 
 extension CodePipelineSettings {
-    /// Copies `template` (as GetPipeline returned it) for this environment, keeping every member it
-    /// does not rewrite:
+    /// Copies `template` (as GetPipeline returned it) for this environment, once `ClonePolicy` has
+    /// accounted for every action, keeping every member it does not rewrite:
+    /// - stages in `drop_stages` removed;
     /// - `name`; `version` dropped (read-only);
     /// - branch-bearing source actions (CodeStar connection and CodeCommit `BranchName`, GitHub v1
     ///   `Branch`) get `branch`; GitHub v1 also gets `OAuthToken` from `oauthToken` (GetPipeline
@@ -61,8 +67,23 @@ extension CodePipelineSettings {
     /// - V2 push triggers filtering on branches only fire for `branch`, so pushes to `main` do not
     ///   run the PR's clone.
     func rewrite(
-        _ template: CodePipelineJSON.Object, oauthToken: () throws(ProviderError) -> String
+        _ original: CodePipelineJSON.Object, oauthToken: () throws(ProviderError) -> String
     ) throws(ProviderError) -> CodePipelineClone {
+        let usedProjects = CodePipelineJSON.actions(original).filter { CodePipelineActionKind($0) == .codeBuild }
+            .compactMap { $0["configuration"]?["ProjectName"]?.stringValue }
+        if let unused = Set(replaceProjects.keys).subtracting(usedProjects).sorted().first {
+            throw ProviderError.invalidProperty(
+                property: "replace_projects",
+                reason: "template pipeline \(self.template) has no CodeBuild action running project \(unused) (its CodeBuild projects: "
+                    + (usedProjects.isEmpty ? "none" : usedProjects.joined(separator: ", ")) + ")")
+        }
+        let decisions: [ClonePolicy.Decision]
+        do {
+            decisions = try policy.decide(original, templateName: self.template, replacedProjects: Set(replaceProjects.keys))
+        } catch {
+            throw ProviderError.refused(reason: error.description)
+        }
+        let template = policy.dropping(original)
         var declaration = template
         declaration["name"] = .string(name)
         declaration["version"] = nil
@@ -72,8 +93,9 @@ extension CodePipelineSettings {
         }.first
         var token: String?
         var commitSources: [String] = []
-        var unusedProjects = Set(replaceProjects.keys)
-        declaration = try CodePipelineJSON.mapActions(declaration) { (_: String, action: inout CodePipelineJSON.Object) throws(ProviderError) in
+        declaration = try CodePipelineJSON.mapActions(declaration) { (stage: String, action: inout CodePipelineJSON.Object) throws(ProviderError) in
+            // Kept on purpose means kept verbatim: the blueprint author chose this action as it is.
+            if policy.keepActions.contains(stage + "/" + (action["name"]?.stringValue ?? "")) { return }
             let kind = CodePipelineActionKind(action)
             var configuration = action["configuration"]?.objectValue ?? [:]
             if let key = kind.branchKey, let branch { configuration[key] = .string(branch) }
@@ -92,24 +114,16 @@ extension CodePipelineSettings {
             case .codeBuild:
                 if let project = configuration["ProjectName"]?.stringValue, let replacement = replaceProjects[project] {
                     configuration["ProjectName"] = .string(replacement)
-                    unusedProjects.remove(project)
                 }
             case .codeStarSource, .codeCommitSource, .other:
                 break
             }
             if action["configuration"] != nil || !configuration.isEmpty { action["configuration"] = .object(configuration) }
         }
-        if let unused = unusedProjects.sorted().first {
-            let used = CodePipelineJSON.actions(template).filter { CodePipelineActionKind($0) == .codeBuild }
-                .compactMap { $0["configuration"]?["ProjectName"]?.stringValue }
-            throw ProviderError.invalidProperty(
-                property: "replace_projects",
-                reason: "template pipeline \(self.template) has no CodeBuild action running project \(unused) (its CodeBuild projects: "
-                    + (used.isEmpty ? "none" : used.joined(separator: ", ")) + ")")
-        }
         if let branch { declaration = Self.retargetingPushTriggers(declaration, to: branch) }
         return CodePipelineClone(
-            declaration: declaration, commitSourceActions: commitSources, isV2: declaration["pipelineType"]?.stringValue == "V2", secret: token)
+            declaration: declaration, commitSourceActions: commitSources, isV2: declaration["pipelineType"]?.stringValue == "V2", secret: token,
+            decisions: decisions)
     }
 
     static func replacingSegment(_ old: String, with new: String, in key: String) -> String {
