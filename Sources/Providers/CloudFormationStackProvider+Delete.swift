@@ -25,7 +25,7 @@ extension CloudFormationStackProvider {
     func deleteAndWait(_ stack: CloudFormation.Stack, progress: @Sendable (String) -> Void) async throws {
         if stack.stackStatus != "DELETE_IN_PROGRESS" {
             progress("deleting stack \(stack.stackName)")
-            try await aws { () async throws(AWSError) in try await cloudFormation.deleteStack(stackName: stack.stackId) }
+            try await cloudFormation.deleteStack(stackName: stack.stackId)
         }
         guard let remaining = try await waitForFinalStatus(stack.stackId, name: stack.stackName, progress: progress).stack else { return }
         if remaining.stackStatus == "DELETE_FAILED" { throw try await deleteFailure(remaining) }

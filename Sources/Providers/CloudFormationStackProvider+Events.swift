@@ -21,7 +21,7 @@ extension CloudFormationStackProvider {
     }
 
     func events(of stack: CloudFormation.Stack) async throws -> [CloudFormation.StackEvent] {
-        try await aws { () async throws(AWSError) in try await cloudFormation.describeStackEvents(stackName: stack.stackId) }
+        try await cloudFormation.describeStackEvents(stackName: stack.stackId)
     }
 
     /// The events of the latest operation, oldest first, from `events` newest first (as AWS lists

@@ -18,7 +18,7 @@ extension CloudFormationStackProvider {
     /// deleted stacks visible by id for a while, and a name can be reused once its stack is deleted.
     func observe(_ nameOrID: String) async throws -> Observed {
         do {
-            let stacks = try await aws { () async throws(AWSError) in try await cloudFormation.describeStacks(stackName: nameOrID) }
+            let stacks = try await cloudFormation.describeStacks(stackName: nameOrID)
             guard let stack = stacks.first, stack.stackStatus != "DELETE_COMPLETE" else { return .gone }
             return .stack(stack)
         } catch let error as AWSError where error.isNotFound {
@@ -55,11 +55,5 @@ extension CloudFormationStackProvider {
         var line = "stack \(stack.stackName): \(stack.stackStatus)"
         if let reason = stack.stackStatusReason, !reason.isEmpty { line += " (\(reason))" }
         return line
-    }
-
-    /// Runs one AWS call, turning the client's "cancelled" error into `CancellationError` so the
-    /// engine recognises a cancelled apply (and leaves the record as evidence to adopt from).
-    func aws<T: Sendable>(_ call: () async throws(AWSError) -> T) async throws -> T {
-        try await rethrowingCancellation { try await call() }
     }
 }

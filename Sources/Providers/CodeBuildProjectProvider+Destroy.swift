@@ -19,7 +19,7 @@ extension CodeBuildProjectProvider {
         progress("deleting project \(name)")
         do {
             try await codeBuild.deleteProject(name: name)
-        } catch {
+        } catch let error as AWSError {
             if !error.isNotFound { throw error }
         }
     }

@@ -6,7 +6,7 @@ extension CodePipelineProvider {
     /// Deletes the pipeline the record names, only if its tags say prenv manages it for this
     /// environment. Works from the record alone (never today's blueprint); gone is success.
     public func destroy(_ record: NodeRecord, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws {
-        try await rethrowingCancellation { try await deletePipeline(record, context: context, progress: progress) }
+        try await deletePipeline(record, context: context, progress: progress)
     }
 
     func deletePipeline(_ record: NodeRecord, context: ProvisionContext, progress: @Sendable (String) -> Void) async throws {
@@ -20,7 +20,7 @@ extension CodePipelineProvider {
             let output: CodePipeline.GetPipelineOutput
             do {
                 output = try await pipelines.getPipeline(name: name)
-            } catch {
+            } catch let error as AWSError {
                 guard error.isNotFound else { throw error }
                 progress("pipeline \(name) is already gone")
                 return
@@ -30,7 +30,7 @@ extension CodePipelineProvider {
         let found: [CodePipeline.Tag]
         do {
             found = try await pipelines.listTagsForResource(resourceArn: arn)
-        } catch {
+        } catch let error as AWSError {
             guard error.isNotFound else { throw error }
             progress("pipeline \(name) is already gone")
             return
@@ -42,7 +42,7 @@ extension CodePipelineProvider {
         progress("deleting pipeline \(name)")
         do {
             try await pipelines.deletePipeline(name: name)
-        } catch {
+        } catch let error as AWSError {
             // Deleted meanwhile: the goal is reached.
             guard error.isNotFound else { throw error }
         }

@@ -33,8 +33,8 @@ extension CodePipelineProvider {
         request.progress("creating pipeline \(settings.name) from template \(settings.template)")
         let tags = ManagedTags.sorted(request.context.tags).map { CodePipeline.Tag(key: $0.key, value: $0.value) }
         do {
-            _ = try await clone.maskingSecret { () async throws(AWSError) in try await pipelines.createPipeline(clone.declaration, tags: tags) }
-        } catch {
+            _ = try await clone.maskingSecret { try await pipelines.createPipeline(clone.declaration, tags: tags) }
+        } catch let error as AWSError {
             guard Self.isNameInUse(error) else { throw error }
             let current = try await pipelines.getPipeline(name: settings.name)
             try await requireOwned(current, name: settings.name, context: request.context)
@@ -65,7 +65,7 @@ extension CodePipelineProvider {
             var declaration = clone.declaration
             // The get-modify-update round trip AWS documents carries the version read.
             declaration["version"] = current.pipeline["version"]
-            _ = try await clone.maskingSecret { () async throws(AWSError) in try await pipelines.updatePipeline(declaration) }
+            _ = try await clone.maskingSecret { try await pipelines.updatePipeline(declaration) }
         }
         return EnsuredCodePipeline(arn: try Self.arn(of: current, name: name), created: false, createdAt: current.metadata?.created)
     }

@@ -37,7 +37,7 @@ public struct CodePipelineProvider: ResourceProvider {
     }
 
     public func apply(_ request: ApplyRequest) async throws -> ApplyResult {
-        try await rethrowingCancellation { try await reconcile(request) }
+        try await reconcile(request)
     }
 
     func reconcile(_ request: ApplyRequest) async throws -> ApplyResult {
