@@ -92,6 +92,8 @@ public struct SigV4Signer: Sendable {
     }
 }
 
+// MARK: Tasks 2 to 4: string to sign, signing key, signature
+
 extension SigV4Signer {
     static let algorithm = "AWS4-HMAC-SHA256"
 
