@@ -24,9 +24,10 @@ let package = Package(
     ],
     targets: [
         // MARK: AWS wire layer
+        // HTTPTransport for its RFC 3986 encoder: the signature must escape exactly as the request does.
         .target(
             name: "AWSSigV4",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HTTPTransport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .systemLibrary(

@@ -1,13 +1,20 @@
 import AWSCredentialProviders
-import HTTPTransport
 import AWSSigV4
 import Foundation
+import HTTPTransport
 import Logging
 
 /// The one way prenv talks to AWS: resolves the endpoint, rate-limits, signs, sends, decodes errors, retries.
 ///
 /// Service clients (`AWSServices`) only build requests and read responses through the protocol helpers in
-/// `AWSClient+JSON`, `AWSClient+Query` and `AWSClient+RESTXML`; everything that must be uniform lives here.
+/// `AWSClient+Protocols.swift`; everything that must be uniform lives here.
+///
+/// Every call throws `AWSError` when it fails and `CancellationError`, untouched, when its task is
+/// cancelled (while rate limited, on the wire, or waiting to retry), as soto-core's retry middleware
+/// does. The engine records a `CancellationError` as a superseded node, not a failed one, so no caller
+/// has to translate cancellation back. The calls are therefore untyped `throws`: Swift's typed throws
+/// cannot say "`AWSError` or `CancellationError`", and a wrapper enum would make every caller unwrap
+/// cancellation again, which is how providers came to report it as a failure.
 public final class AWSClient: Sendable {
     public let region: String
     public let endpoints: AWSEndpoints
@@ -50,60 +57,61 @@ public final class AWSClient: Sendable {
     }
 
     /// Sends a request built for `service`, retrying per `retryPolicy`; returns only 2xx responses.
-    public func send(_ request: HTTPRequest, service: AWSService, operation: String) async throws(AWSError) -> HTTPResponse {
-        var attempt = 1
-        while true {
+    /// Throws `AWSError`, or `CancellationError` when the task is cancelled.
+    public func send(_ request: HTTPRequest, service: AWSService, operation: String) async throws -> HTTPResponse {
+        var elapsed = Duration.zero
+        return try await RetryLoop(maxAttempts: retryPolicy.maxAttempts, sleep: sleep).run { attempt in
             let started = ContinuousClock.now
-            let result = await attemptOnce(request, service: service, operation: operation)
-            let elapsed = started.duration(to: .now)
-            switch result {
-            case .success(let response):
-                logger.debug("aws call", metadata: metadata(service, operation, attempt, elapsed, status: response.status))
-                return response
-            case .failure(let error):
-                switch retryPolicy.decide(error: error, attempt: attempt, random: random) {
-                case .giveUp:
-                    logger.debug("aws call failed", metadata: metadata(service, operation, attempt, elapsed, status: error.httpStatus, code: error.code))
-                    throw error
-                case .retry(let delay):
-                    logger.info("aws call will be retried", metadata: metadata(service, operation, attempt, elapsed, status: error.httpStatus, code: error.code)
-                        .merging(["retry_in_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"]) { $1 })
-                    do { try await sleep(delay) } catch {
-                        throw AWSError(service: service.name, operation: operation, code: AWSError.ClientCode.cancelled, message: "cancelled while waiting to retry")
-                    }
-                    attempt += 1
-                }
+            defer { elapsed = started.duration(to: .now) }
+            let response = try await attemptOnce(request, service: service, operation: operation)
+            logger.debug("aws call", metadata: metadata(service, operation, attempt, started.duration(to: .now), status: response.status))
+            return response
+        } delay: { error, attempt in
+            guard let error = error as? AWSError, case .retry(let delay) = retryPolicy.decide(error: error, attempt: attempt, random: random) else {
+                return nil
+            }
+            return delay
+        } onFailure: { error, attempt, retryIn in
+            let aws = error as? AWSError
+            var metadata = metadata(service, operation, attempt, elapsed, status: aws?.httpStatus, code: aws?.code ?? "\(error)")
+            if let retryIn {
+                metadata["retry_in_ms"] = "\(Self.milliseconds(retryIn))"
+                logger.info("aws call will be retried", metadata: metadata)
+            } else {
+                logger.debug("aws call failed", metadata: metadata)
             }
         }
     }
 
-    private func attemptOnce(_ request: HTTPRequest, service: AWSService, operation: String) async -> Result<HTTPResponse, AWSError> {
-        func failure(_ code: String, _ message: String) -> Result<HTTPResponse, AWSError> {
-            .failure(AWSError(service: service.name, operation: operation, code: code, message: message))
+    /// One signed request. A transport cancelled because this task was cancelled is `CancellationError`;
+    /// one cancelled for another reason (URLSession invalidated, say) is an `AWSError` like any failure.
+    private func attemptOnce(_ request: HTTPRequest, service: AWSService, operation: String) async throws -> HTTPResponse {
+        func failure(_ code: String, _ message: String) -> AWSError {
+            AWSError(service: service.name, operation: operation, code: code, message: message)
         }
-        if Task.isCancelled { return failure(AWSError.ClientCode.cancelled, "cancelled") }
-        do {
-            try await rateLimiters[service.name]?.acquire()
-        } catch {
-            return failure(AWSError.ClientCode.cancelled, "cancelled while rate limited")
-        }
+        try Task.checkCancellation()
+        try await rateLimiters[service.name]?.acquire()
         let credentials: AWSCredentials
         do {
             credentials = try await credentialProvider.credentials()
+        } catch where HTTPTransportError.isCancellation(error) {
+            throw CancellationError()
         } catch {
-            return failure(AWSError.ClientCode.credentials, String(describing: error))
+            throw failure(AWSError.ClientCode.credentials, String(describing: error))
         }
         let signed = sign(request, service: service, credentials: credentials)
         let response: HTTPResponse
         do {
             response = try await transport.send(signed)
+        } catch where HTTPTransportError.isCancellation(error) {
+            throw CancellationError()
         } catch let error as HTTPTransportError {
-            return failure(Self.code(for: error.kind), error.description)
+            throw failure(Self.code(for: error.kind), error.description)
         } catch {
-            return failure(AWSError.ClientCode.transport, String(describing: error))
+            throw failure(AWSError.ClientCode.transport, String(describing: error))
         }
-        if (200..<300).contains(response.status) { return .success(response) }
-        return .failure(AWSErrorDecoder.decode(response, service: service, operation: operation))
+        if (200..<300).contains(response.status) { return response }
+        throw AWSErrorDecoder.decode(response, service: service, operation: operation)
     }
 
     /// Signs a copy of the request with a fresh date (each retry is signed anew).
@@ -127,10 +135,14 @@ public final class AWSClient: Sendable {
         }
     }
 
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
     private func metadata(_ service: AWSService, _ operation: String, _ attempt: Int, _ elapsed: Duration, status: Int?, code: String? = nil) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
             "service": "\(service.name)", "operation": "\(operation)", "attempt": "\(attempt)",
-            "elapsed_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            "elapsed_ms": "\(Self.milliseconds(elapsed))",
         ]
         if let status { metadata["status"] = "\(status)" }
         if let code { metadata["code"] = "\(code)" }

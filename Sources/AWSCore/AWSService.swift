@@ -21,7 +21,7 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
     public var description: String { name }
 }
 
-/// The three wire protocols prenv speaks; chosen per service, switched over in one place (`AWSClient+Protocols`).
+/// The three wire protocols prenv speaks, chosen per service; the request helper for each is in `AWSClient+Protocols.swift`.
 public enum AWSWireProtocol: Sendable, Hashable {
     /// JSON 1.1: POST `/`, `X-Amz-Target: <targetPrefix>.<Operation>`.
     case json(targetPrefix: String)

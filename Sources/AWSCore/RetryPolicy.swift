@@ -2,7 +2,8 @@
 ///
 /// Exponential backoff with full jitter (the AWS SDKs' standard mode): throttling, 5xx and dropped
 /// connections are retried; validation and permission errors never are, because repeating them only
-/// delays the user's error message.
+/// delays the user's error message. `AWSClient` hands `decide` to HTTPTransport's `RetryLoop` (the loop
+/// GitHub's client runs with its own policy), which also keeps cancellation from ever being retried.
 public struct RetryPolicy: Sendable {
     /// Total attempts including the first; 1 disables retries.
     public var maxAttempts: Int

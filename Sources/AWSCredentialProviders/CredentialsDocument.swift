@@ -42,20 +42,26 @@ enum CredentialsDocument {
 }
 
 /// Metadata endpoints are on-link and either answer at once or not at all: retry transport errors and 5xx a few
-/// times, return anything else to the caller.
+/// times without waiting, return anything else to the caller (the last 5xx too, so it can be reported with its
+/// status). Runs HTTPTransport's `RetryLoop`, which lets cancellation through and retries nothing after it.
 func sendWithRetries(_ request: HTTPRequest, via transport: any HTTPSender, attempts: Int) async throws -> HTTPResponse {
-    let total = max(1, attempts)
-    var lastError: (any Error)?
-    for attempt in 1...total {
-        do {
+    /// A 5xx inside the loop; the last one is returned, not thrown.
+    struct ServerError: Error { let response: HTTPResponse }
+    do {
+        return try await RetryLoop(maxAttempts: max(1, attempts), sleep: { _ in }).run { _ in
             let response = try await transport.send(request)
-            if response.status < 500 || attempt == total { return response }
-        } catch let error as HTTPTransportError where error.kind != .cancelled {
-            lastError = error
+            if response.status >= 500 { throw ServerError(response: response) }
+            return response
+        } delay: { error, _ in
+            switch error {
+            case is ServerError: .zero
+            case let error as HTTPTransportError where error.kind != .cancelled: .zero
+            default: nil
+            }
         }
-        try Task.checkCancellation()
+    } catch let error as ServerError {
+        return error.response
     }
-    throw lastError ?? HTTPTransportError(kind: .other, url: request.url.absoluteString, detail: "no attempt made")
 }
 
 /// scheme://host[:port]/path only: query strings and user-info can carry secrets and are never shown.

@@ -1,6 +1,7 @@
 import AWSCore
 
 /// AWS CodeBuild (JSON 1.1): only the operations prenv needs. Member names follow the AWS model.
+/// Every call throws what `AWSClient.send` throws: `AWSError`, or `CancellationError` when cancelled.
 ///
 /// Projects travel as `JSONValue` objects so a template project is copied with every setting intact.
 public struct CodeBuild: Sendable {
@@ -37,12 +38,12 @@ public struct CodeBuild: Sendable {
     struct ProjectOutput: Decodable { var project: Project }
 
     /// CreateProject; the input is the whole project document (name, source, artifacts, environment, serviceRole, tags, …).
-    public func createProject(_ project: Project) async throws(AWSError) -> Project {
+    public func createProject(_ project: Project) async throws -> Project {
         try await client.json(.codeBuild, "CreateProject", project, as: ProjectOutput.self).project
     }
 
     /// UpdateProject; only the members present are changed.
-    public func updateProject(_ project: Project) async throws(AWSError) -> Project {
+    public func updateProject(_ project: Project) async throws -> Project {
         try await client.json(.codeBuild, "UpdateProject", project, as: ProjectOutput.self).project
     }
 
@@ -51,11 +52,11 @@ public struct CodeBuild: Sendable {
         public var projectsNotFound: [String]?
     }
 
-    public func batchGetProjects(names: [String]) async throws(AWSError) -> BatchGetProjectsOutput {
+    public func batchGetProjects(names: [String]) async throws -> BatchGetProjectsOutput {
         try await client.json(.codeBuild, "BatchGetProjects", ["names": names])
     }
 
-    public func deleteProject(name: String) async throws(AWSError) {
+    public func deleteProject(name: String) async throws {
         _ = try await client.json(.codeBuild, "DeleteProject", ["name": name], as: AWSEmpty.self)
     }
 
@@ -71,7 +72,7 @@ public struct CodeBuild: Sendable {
     public func startBuild(
         projectName: String, sourceVersion: String? = nil, environmentVariablesOverride: [EnvironmentVariable]? = nil,
         idempotencyToken: String? = nil
-    ) async throws(AWSError) -> Build {
+    ) async throws -> Build {
         let input = StartBuildInput(
             projectName: projectName, sourceVersion: sourceVersion,
             environmentVariablesOverride: environmentVariablesOverride, idempotencyToken: idempotencyToken)
@@ -83,7 +84,7 @@ public struct CodeBuild: Sendable {
         public var buildsNotFound: [String]?
     }
 
-    public func batchGetBuilds(ids: [String]) async throws(AWSError) -> BatchGetBuildsOutput {
+    public func batchGetBuilds(ids: [String]) async throws -> BatchGetBuildsOutput {
         try await client.json(.codeBuild, "BatchGetBuilds", ["ids": ids])
     }
 }

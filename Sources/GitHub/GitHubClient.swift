@@ -1,5 +1,5 @@
-import HTTPTransport
 import Foundation
+import HTTPTransport
 import Logging
 
 /// GitHub's REST API, the calls prenv makes. Sends the headers GitHub requires on every request,
@@ -71,17 +71,11 @@ public struct GitHubClient: Sendable {
     func url(for segments: [String]) throws -> URL {
         var base = baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        let path = segments.map(Self.encodeSegment).joined(separator: "/")
+        let path = segments.map { PercentEncoding.encode($0) }.joined(separator: "/")
         guard let url = URL(string: base + "/" + path) else {
             throw GitHubError(status: 0, message: "cannot build a URL from base \(baseURL.absoluteString)")
         }
         return url
-    }
-
-    static func encodeSegment(_ segment: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-        allowed.insert(charactersIn: "-._~")
-        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
     }
 
     func request(method: String, url: URL, body: Data) -> HTTPRequest {
@@ -94,32 +88,110 @@ public struct GitHubClient: Sendable {
         return HTTPRequest(method: method, url: url, headers: headers, body: body)
     }
 
-    /// Sends with retries; returns a 2xx response or throws `GitHubError` / `HTTPTransportError`.
+    /// Sends with retries; returns a 2xx response or throws `GitHubError` / `HTTPTransportError`, or
+    /// `CancellationError` when the task is cancelled.
     func send(method: String, path: [String], body: Data) async throws -> HTTPResponse {
         let request = request(method: method, url: try url(for: path), body: body)
-        var attempt = 1
-        while true {
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(request)
-            } catch let error as HTTPTransportError where error.kind == .connectionFailed && attempt < retryPolicy.maxAttempts {
-                try await wait(retryPolicy.backoff(attempt: attempt), reason: "connection failed", attempt: attempt)
-                attempt += 1
-                continue
+        do {
+            return try await RetryLoop(maxAttempts: retryPolicy.maxAttempts, sleep: sleep).run { _ in
+                let response: HTTPResponse
+                do {
+                    response = try await transport.send(request)
+                } catch where HTTPTransportError.isCancellation(error) {
+                    throw CancellationError()
+                }
+                guard (200..<300).contains(response.status) else {
+                    throw Refusal(response: response, error: GitHubError(status: response.status, body: response.body))
+                }
+                return response
+            } delay: { error, attempt in
+                retryPolicy.delay(after: error, attempt: attempt, now: now())
+            } onFailure: { error, attempt, retryIn in
+                guard let retryIn else { return }
+                let reason = (error as? Refusal)?.error.description ?? "connection failed"
+                logger.warning("GitHub request will be retried", metadata: ["attempt": "\(attempt)", "delay": "\(retryIn)", "reason": "\(reason)"])
             }
-            if (200..<300).contains(response.status) { return response }
-            let error = GitHubError(status: response.status, body: response.body)
-            guard attempt < retryPolicy.maxAttempts,
-                  let delay = retryPolicy.delay(for: response, error: error, attempt: attempt, now: now()) else {
-                throw error
-            }
-            try await wait(delay, reason: error.description, attempt: attempt)
-            attempt += 1
+        } catch let refusal as Refusal {
+            throw refusal.error
+        }
+    }
+}
+
+/// A non-2xx answer inside the retry loop: the policy reads its headers (`Retry-After`,
+/// `x-ratelimit-*`); callers only ever see the `GitHubError`.
+struct Refusal: Error {
+    var response: HTTPResponse
+    var error: GitHubError
+}
+
+/// When and how long to wait before repeating a GitHub request. GitHub asks clients to honour
+/// `Retry-After` and `x-ratelimit-reset`; retrying sooner extends a secondary-limit ban.
+/// Waits are bounded so a webhook-driven job never hangs for an hour on a primary limit.
+public struct GitHubRetryPolicy: Sendable, Equatable {
+    /// Total attempts including the first.
+    public var maxAttempts: Int
+    /// First 5xx backoff; doubled per attempt.
+    public var baseDelay: Duration
+    /// Cap for 5xx backoff.
+    public var maxBackoff: Duration
+    /// The longest rate-limit wait prenv accepts; beyond it the error is thrown at once.
+    public var maxRateLimitWait: Duration
+    /// Wait for a secondary limit that names no time (GitHub: "at least one minute").
+    public var secondaryDefaultWait: Duration
+
+    public init(maxAttempts: Int = 4, baseDelay: Duration = .seconds(1), maxBackoff: Duration = .seconds(16),
+                maxRateLimitWait: Duration = .seconds(120), secondaryDefaultWait: Duration = .seconds(60)) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxBackoff = maxBackoff
+        self.maxRateLimitWait = maxRateLimitWait
+        self.secondaryDefaultWait = secondaryDefaultWait
+    }
+
+    /// Exponential backoff for attempt 1, 2, … (1 s, 2 s, 4 s … capped).
+    public func backoff(attempt: Int) -> Duration {
+        let factor = 1 << min(max(attempt - 1, 0), 20)
+        return min(baseDelay * factor, maxBackoff)
+    }
+
+    /// The wait before retrying after `error` (a dropped connection, or a refused request), or nil when
+    /// it must not be retried; `GitHubClient`'s retry loop asks this.
+    func delay(after error: any Error, attempt: Int, now: Date) -> Duration? {
+        switch error {
+        case let error as HTTPTransportError where error.kind == .connectionFailed: backoff(attempt: attempt)
+        case let refusal as Refusal: delay(for: refusal.response, error: refusal.error, attempt: attempt, now: now)
+        default: nil
         }
     }
 
-    private func wait(_ delay: Duration, reason: String, attempt: Int) async throws {
-        logger.warning("GitHub request will be retried", metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "reason": "\(reason)"])
-        try await sleep(delay)
+    /// The wait before retrying `response`, or nil when it must not be retried.
+    public func delay(for response: HTTPResponse, error: GitHubError, attempt: Int, now: Date) -> Duration? {
+        switch response.status {
+        case 500, 502, 503, 504:
+            return backoff(attempt: attempt)
+        case 403, 429:
+            guard let wait = rateLimitWait(response, error: error, now: now) else { return nil }
+            return wait <= maxRateLimitWait ? wait : nil
+        default:
+            return nil
+        }
+    }
+
+    /// nil when a 403/429 is not a rate limit (e.g. a missing permission or User-Agent).
+    func rateLimitWait(_ response: HTTPResponse, error: GitHubError, now: Date) -> Duration? {
+        let headers = response.headers
+        if let retryAfter = headers["Retry-After"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), retryAfter >= 0 {
+            return .seconds(retryAfter)
+        }
+        if headers["x-ratelimit-remaining"]?.trimmingCharacters(in: .whitespaces) == "0",
+           let reset = headers["x-ratelimit-reset"].flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+            let seconds = max(0, reset - now.timeIntervalSince1970)
+            return .milliseconds(Int64((seconds * 1000).rounded(.up)))
+        }
+        if error.message.lowercased().contains("secondary rate limit") {
+            return secondaryDefaultWait
+        }
+        if response.status == 429 { return backoff(attempt: 1) }
+        return nil
     }
 }

@@ -32,3 +32,14 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension HTTPTransportError {
+    /// Whether `error` is the current task's cancellation, however the layer below reported it: a
+    /// `CancellationError`, or a transport `.cancelled` while this task is cancelled (URLSession reports
+    /// its own cancel that way). A `.cancelled` without task cancellation (a session invalidated, say)
+    /// is a transport failure like any other, not the caller's cancellation.
+    public static func isCancellation(_ error: any Error) -> Bool {
+        if error is CancellationError { return true }
+        return (error as? HTTPTransportError)?.kind == .cancelled && Task.isCancelled
+    }
+}

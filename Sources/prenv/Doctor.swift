@@ -52,34 +52,38 @@ struct Doctor: Sendable {
             let identity = try await STS(client: client).getCallerIdentity()
             account = identity.account
             checks.append(.ok("sts", "GetCallerIdentity: account \(identity.account), \(identity.arn)"))
-        } catch {
+        } catch let error as AWSError {
             checks.append(.fail("sts", Self.describe(error)))
+        } catch {
+            checks.append(.fail("sts", "GetCallerIdentity: \(error)"))
         }
         let probe = "prenv-doctor-probe-\(account)".lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" }
-        checks.append(await check("s3", "HeadBucket \(bucket ?? probe)", notFoundMeans: "reachable; bucket does not exist") { () async throws(AWSError) in
+        checks.append(await check("s3", "HeadBucket \(bucket ?? probe)", notFoundMeans: "reachable; bucket does not exist") {
             try await S3(client: client).headBucket(bucket ?? probe)
         })
-        checks.append(await check("codebuild", "BatchGetProjects", notFoundMeans: "reachable") { () async throws(AWSError) in
+        checks.append(await check("codebuild", "BatchGetProjects", notFoundMeans: "reachable") {
             _ = try await CodeBuild(client: client).batchGetProjects(names: [probe])
         })
-        checks.append(await check("codepipeline", "GetPipeline", notFoundMeans: "reachable") { () async throws(AWSError) in
+        checks.append(await check("codepipeline", "GetPipeline", notFoundMeans: "reachable") {
             _ = try await CodePipeline(client: client).getPipeline(name: probe)
         })
-        checks.append(await check("cloudformation", "DescribeStacks", notFoundMeans: "reachable") { () async throws(AWSError) in
+        checks.append(await check("cloudformation", "DescribeStacks", notFoundMeans: "reachable") {
             _ = try await CloudFormation(client: client).describeStacks(stackName: probe)
         })
         return checks
     }
 
     /// A read of something that does not exist still proves the signature and permissions were accepted.
-    func check(_ name: String, _ operation: String, notFoundMeans: String, _ body: () async throws(AWSError) -> Void) async -> DoctorCheck {
+    func check(_ name: String, _ operation: String, notFoundMeans: String, _ body: () async throws -> Void) async -> DoctorCheck {
         do {
             try await body()
             return .ok(name, "\(operation): ok")
-        } catch where error.isNotFound {
+        } catch let error as AWSError where error.isNotFound {
             return .ok(name, "\(operation): \(notFoundMeans)")
-        } catch {
+        } catch let error as AWSError {
             return .fail(name, Self.describe(error))
+        } catch {
+            return .fail(name, "\(operation): \(error)")
         }
     }
 

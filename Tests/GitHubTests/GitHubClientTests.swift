@@ -68,6 +68,23 @@ import Testing
         #expect(sleeper.recorded.isEmpty)
     }
 
+    /// Once the task is cancelled a 5xx is neither slept on nor retried: the caller gets `CancellationError`.
+    @Test func cancelledTaskIsNotRetried() async throws {
+        let transport = RecordingTransport([json(502, "bad gateway"), json(201, #"{"id":1}"#)])
+        let sleeper = SleepRecorder()
+        let client = client(transport, sleeper)
+        let result = await Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await client.createStatus(owner: "o", repo: "r", sha: "s", status: status)
+        }.result
+        guard case .failure(let error) = result, error is CancellationError else {
+            Issue.record("expected CancellationError, got \(result)")
+            return
+        }
+        #expect(transport.requests.count == 1)
+        #expect(sleeper.recorded.isEmpty)
+    }
+
     @Test func plain403And422AreNotRetriedAndCarryGitHubsWords() async throws {
         let body = #"{"message":"Validation Failed","errors":[{"resource":"Status","code":"custom","field":"description","message":"description is too long (maximum is 140 characters)"}],"documentation_url":"https://docs.github.com/rest"}"#
         let transport = RecordingTransport([json(422, body)])

@@ -24,9 +24,29 @@ extension LocalAWS {
         return (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
     }
 
-    /// Adds a fault rule (kinds: throttle, error, latency, rps), usually scoped to one test's access key.
-    public static func addFault(_ rule: [String: any Sendable]) async throws {
-        try await admin("POST", "/_prenv/faults", rule)
+    /// Adds a fault rule (kinds: throttle, error, latency, rps), usually scoped to one test's access key;
+    /// returns its id, for `waitUntilFired`.
+    @discardableResult
+    public static func addFault(_ rule: [String: any Sendable]) async throws -> String {
+        let added = try await admin("POST", "/_prenv/faults", rule)
+        guard let id = added["id"] as? String else { throw AdminError(description: "fault rule without an id: \(added)") }
+        return id
+    }
+
+    /// Polls until rule `id` has fired `times` times. The endpoint counts a latency rule as fired
+    /// before it starts sleeping, so afterwards the delayed call is known to be in flight. Throws
+    /// when `limit` passes first: a wait that times out must fail the test.
+    public static func waitUntilFired(_ id: String, times: Int = 1, within limit: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let faults = try await admin("GET", "/_prenv/faults")["faults"] as? [[String: Any]] ?? []
+            let fired = faults.first { $0["id"] as? String == id }?["fired"] as? Int ?? 0
+            if fired >= times { return }
+            guard ContinuousClock.now < deadline else {
+                throw AdminError(description: "fault \(id) fired \(fired) of \(times) times within \(limit)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Requests the endpoint saw for one access key, as `"service.Operation": count`.

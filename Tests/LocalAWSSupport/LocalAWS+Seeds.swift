@@ -19,7 +19,7 @@ extension LocalAWS {
         parameters["AssumeRolePolicyDocument"] = trust
         do {
             _ = try await client.query(iam, "CreateRole", parameters)
-        } catch {
+        } catch let error as AWSError {
             // Another test may have created it first.
             guard error.code == "EntityAlreadyExists" else { throw error }
         }

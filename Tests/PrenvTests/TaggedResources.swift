@@ -32,7 +32,7 @@ enum TaggedResources {
             let tags: [CodePipeline.Tag]
             do {
                 tags = try await CodePipeline(client: client).listTagsForResource(resourceArn: arn)
-            } catch {
+            } catch let error as AWSError {
                 // Parallel tests delete their pipelines between the listing and this call.
                 guard error.isNotFound else { throw error }
                 continue

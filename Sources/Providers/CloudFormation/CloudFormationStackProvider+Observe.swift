@@ -18,7 +18,7 @@ extension CloudFormationStackProvider {
     /// deleted stacks visible by id for a while, and a name can be reused once its stack is deleted.
     func observe(_ nameOrID: String) async throws -> Observed {
         do {
-            let stacks = try await aws { () async throws(AWSError) in try await cloudFormation.describeStacks(stackName: nameOrID) }
+            let stacks = try await cloudFormation.describeStacks(stackName: nameOrID)
             guard let stack = stacks.first, stack.stackStatus != "DELETE_COMPLETE" else { return .gone }
             return .stack(stack)
         } catch let error as AWSError where error.isNotFound {
@@ -56,12 +56,6 @@ extension CloudFormationStackProvider {
         if let reason = stack.stackStatusReason, !reason.isEmpty { line += " (\(reason))" }
         return line
     }
-
-    /// Runs one AWS call, turning the client's "cancelled" error into `CancellationError` so the
-    /// engine recognises a cancelled apply (and leaves the record as evidence to adopt from).
-    func aws<T: Sendable>(_ call: () async throws(AWSError) -> T) async throws -> T {
-        try await rethrowingCancellation { try await call() }
-    }
 }
 
 /// Why an operation failed, from the stack's events.
@@ -84,7 +78,7 @@ extension CloudFormationStackProvider {
     }
 
     func events(of stack: CloudFormation.Stack) async throws -> [CloudFormation.StackEvent] {
-        try await aws { () async throws(AWSError) in try await cloudFormation.describeStackEvents(stackName: stack.stackId) }
+        try await cloudFormation.describeStackEvents(stackName: stack.stackId)
     }
 
     /// The events of the latest operation, oldest first, from `events` newest first (as AWS lists

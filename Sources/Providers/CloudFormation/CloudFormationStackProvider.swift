@@ -97,13 +97,13 @@ extension CloudFormationStackProvider {
         let stackID: String
         do {
             let input = desired.input(token: desired.createToken(replacing: replacing))
-            stackID = try await aws { () async throws(AWSError) in try await cloudFormation.createStack(input) }
+            stackID = try await cloudFormation.createStack(input)
         } catch let error as AWSError where error.code == "AlreadyExistsException" {
             return nil
         } catch let error as AWSError where error.code == "TokenAlreadyExistsException" {
             // The token was spent on an earlier stack of this name (deleted since): a new request after all.
             let input = desired.input()
-            stackID = try await aws { () async throws(AWSError) in try await cloudFormation.createStack(input) }
+            stackID = try await cloudFormation.createStack(input)
         }
         guard let stack = try await waitForFinalStatus(stackID, name: desired.name, progress: progress).stack else {
             throw ProviderError.failed(kind: "stack", name: desired.name, reason: "it was deleted while being created")
@@ -118,7 +118,7 @@ extension CloudFormationStackProvider {
         progress("updating stack \(desired.name)")
         do {
             let input = desired.input()
-            _ = try await aws { () async throws(AWSError) in try await cloudFormation.updateStack(input) }
+            _ = try await cloudFormation.updateStack(input)
         } catch let error as AWSError where error.code == "ValidationError" && error.message.contains("No updates are to be performed") {
             progress("stack \(desired.name) is already up to date")
             return stack
@@ -163,7 +163,7 @@ extension CloudFormationStackProvider {
     func deleteAndWait(_ stack: CloudFormation.Stack, progress: @Sendable (String) -> Void) async throws {
         if stack.stackStatus != "DELETE_IN_PROGRESS" {
             progress("deleting stack \(stack.stackName)")
-            try await aws { () async throws(AWSError) in try await cloudFormation.deleteStack(stackName: stack.stackId) }
+            try await cloudFormation.deleteStack(stackName: stack.stackId)
         }
         guard let remaining = try await waitForFinalStatus(stack.stackId, name: stack.stackName, progress: progress).stack else { return }
         if remaining.stackStatus == "DELETE_FAILED" { throw try await deleteFailure(remaining) }

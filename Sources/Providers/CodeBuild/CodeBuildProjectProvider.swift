@@ -70,7 +70,7 @@ public struct CodeBuildProjectProvider: ResourceProvider {
         request.progress("creating project \(spec.name)" + (spec.template.map { " as a copy of \($0)" } ?? ""))
         do {
             return try await codeBuild.createProject(desired)
-        } catch {
+        } catch let error as AWSError {
             guard error.code == "ResourceAlreadyExistsException" else { throw error }
             let found = try await codeBuild.batchGetProjects(names: [spec.name]).projects ?? []
             guard let existing = Self.project(named: spec.name, in: found) else { throw error }
@@ -107,7 +107,7 @@ extension CodeBuildProjectProvider {
         progress("deleting project \(name)")
         do {
             try await codeBuild.deleteProject(name: name)
-        } catch {
+        } catch let error as AWSError {
             if !error.isNotFound { throw error }
         }
     }

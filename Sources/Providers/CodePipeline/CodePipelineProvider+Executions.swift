@@ -53,7 +53,7 @@ extension CodePipelineProvider {
                 _ = try await pipelines.stopPipelineExecution(
                     pipelineName: pipeline, pipelineExecutionId: id, abandon: true, reason: String("superseded by \(revision)".prefix(200)))
                 progress("stopped superseded execution \(id)")
-            } catch {
+            } catch let error as AWSError {
                 // Finished or already stopping meanwhile: nothing left to stop.
                 let gone = ["PipelineExecutionNotStoppableException", "DuplicatedStopRequestException"].contains(error.code) || error.isNotFound
                 guard gone else { throw error }

@@ -37,7 +37,7 @@ public struct CodePipelineProvider: ResourceProvider {
     }
 
     public func apply(_ request: ApplyRequest) async throws -> ApplyResult {
-        try await rethrowingCancellation { try await reconcile(request) }
+        try await reconcile(request)
     }
 
     func reconcile(_ request: ApplyRequest) async throws -> ApplyResult {
@@ -131,8 +131,8 @@ extension CodePipelineProvider {
         request.progress("creating pipeline \(settings.name) from template \(settings.template)")
         let tags = ManagedTags.sorted(request.context.tags).map { CodePipeline.Tag(key: $0.key, value: $0.value) }
         do {
-            _ = try await clone.maskingSecret { () async throws(AWSError) in try await pipelines.createPipeline(clone.declaration, tags: tags) }
-        } catch {
+            _ = try await clone.maskingSecret { try await pipelines.createPipeline(clone.declaration, tags: tags) }
+        } catch let error as AWSError {
             guard Self.isNameInUse(error) else { throw error }
             let current = try await pipelines.getPipeline(name: settings.name)
             try await requireOwned(current, name: settings.name, context: request.context)
@@ -163,7 +163,7 @@ extension CodePipelineProvider {
             var declaration = clone.declaration
             // The get-modify-update round trip AWS documents carries the version read.
             declaration["version"] = current.pipeline["version"]
-            _ = try await clone.maskingSecret { () async throws(AWSError) in try await pipelines.updatePipeline(declaration) }
+            _ = try await clone.maskingSecret { try await pipelines.updatePipeline(declaration) }
         }
         return EnsuredCodePipeline(arn: try Self.arn(of: current, name: name), created: false, createdAt: current.metadata?.created)
     }
@@ -185,7 +185,7 @@ extension CodePipelineProvider {
     /// Deletes the pipeline the record names, only if its tags say prenv manages it for this
     /// environment. Works from the record alone (never today's blueprint); gone is success.
     public func destroy(_ record: NodeRecord, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws {
-        try await rethrowingCancellation { try await deletePipeline(record, context: context, progress: progress) }
+        try await deletePipeline(record, context: context, progress: progress)
     }
 
     func deletePipeline(_ record: NodeRecord, context: ProvisionContext, progress: @Sendable (String) -> Void) async throws {
@@ -199,7 +199,7 @@ extension CodePipelineProvider {
             let output: CodePipeline.GetPipelineOutput
             do {
                 output = try await pipelines.getPipeline(name: name)
-            } catch {
+            } catch let error as AWSError {
                 guard error.isNotFound else { throw error }
                 progress("pipeline \(name) is already gone")
                 return
@@ -209,7 +209,7 @@ extension CodePipelineProvider {
         let found: [CodePipeline.Tag]
         do {
             found = try await pipelines.listTagsForResource(resourceArn: arn)
-        } catch {
+        } catch let error as AWSError {
             guard error.isNotFound else { throw error }
             progress("pipeline \(name) is already gone")
             return
@@ -221,7 +221,7 @@ extension CodePipelineProvider {
         progress("deleting pipeline \(name)")
         do {
             try await pipelines.deletePipeline(name: name)
-        } catch {
+        } catch let error as AWSError {
             // Deleted meanwhile: the goal is reached.
             guard error.isNotFound else { throw error }
         }

@@ -186,10 +186,10 @@ extension CodePipelineClone {
 
     /// Runs a call whose request carries the OAuth token. AWS validation messages may quote request
     /// values, so any error comes back with the token masked.
-    func maskingSecret<T>(_ call: () async throws(AWSError) -> T) async throws(AWSError) -> T {
+    func maskingSecret<T>(_ call: () async throws -> T) async throws -> T {
         do {
             return try await call()
-        } catch {
+        } catch let error as AWSError {
             guard let secret, !secret.isEmpty, error.message.contains(secret) else { throw error }
             var masked = error
             masked.message = error.message.replacingOccurrences(of: secret, with: "****")

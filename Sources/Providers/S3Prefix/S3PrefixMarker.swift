@@ -50,16 +50,16 @@ extension S3PrefixProvider {
     static let markerName = ".prenv-environment.json"
 
     /// The marker under `spec.prefix`, or nil when there is none.
-    func readMarker(_ spec: S3PrefixSpec) async throws(AWSError) -> S3.Object? {
+    func readMarker(_ spec: S3PrefixSpec) async throws -> S3.Object? {
         do {
             return try await s3.getObject(bucket: spec.bucket, key: spec.markerKey)
-        } catch {
+        } catch let error as AWSError {
             if error.code == "NoSuchKey" { return nil }
             throw error
         }
     }
 
-    func writeMarker(_ spec: S3PrefixSpec, _ marker: S3PrefixMarker) async throws(AWSError) {
+    func writeMarker(_ spec: S3PrefixSpec, _ marker: S3PrefixMarker) async throws {
         try await s3.putObject(bucket: spec.bucket, key: spec.markerKey, body: marker.body,
                                contentType: "application/json", metadata: marker.metadata)
     }

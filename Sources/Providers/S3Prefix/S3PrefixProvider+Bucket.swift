@@ -23,7 +23,7 @@ extension S3PrefixProvider {
         progress("creating bucket \(spec.bucket)")
         do {
             try await s3.createBucket(spec.bucket)
-        } catch {
+        } catch let error as AWSError {
             // A retried request of ours may have created it a moment ago; claim it only if untagged.
             guard error.code == "BucketAlreadyOwnedByYou" else { throw error }
             let tags = try await s3.getBucketTagging(spec.bucket)
@@ -35,18 +35,18 @@ extension S3PrefixProvider {
     }
 
     /// HeadBucket as a yes/no; other failures (403 for someone else's bucket) propagate.
-    func bucketExists(_ bucket: String) async throws(AWSError) -> Bool {
+    func bucketExists(_ bucket: String) async throws -> Bool {
         do {
             try await s3.headBucket(bucket)
             return true
-        } catch {
+        } catch let error as AWSError {
             if error.isNotFound { return false }
             throw error
         }
     }
 
     /// True when the bucket's tags say this environment manages it.
-    func bucketIsOwned(_ spec: S3PrefixSpec, context: ProvisionContext) async throws(AWSError) -> Bool {
+    func bucketIsOwned(_ spec: S3PrefixSpec, context: ProvisionContext) async throws -> Bool {
         ManagedTags.isOwned(try await s3.getBucketTagging(spec.bucket), by: context)
     }
 
@@ -65,7 +65,7 @@ extension S3PrefixProvider {
         progress("deleting bucket \(spec.bucket)")
         do {
             try await s3.deleteBucket(spec.bucket)
-        } catch {
+        } catch let error as AWSError {
             switch error.code {
             case "NoSuchBucket": return
             case "BucketNotEmpty": progress("bucket \(spec.bucket) received new objects while being deleted; kept")

@@ -1,3 +1,94 @@
+import Foundation
+
+/// Where the shared files live: `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else `$HOME/.aws/…`.
+///
+/// HOME comes from the injected environment so tests never read the developer's real `~/.aws`.
+public struct SharedConfigPaths: Sendable, Equatable {
+    public enum Kind: Sendable { case config, credentials }
+
+    public var configFile: String
+    public var credentialsFile: String
+    /// Used to show paths as `~/.aws/config` in messages.
+    public var home: String?
+
+    public init(configFile: String, credentialsFile: String, home: String? = nil) {
+        self.configFile = configFile
+        self.credentialsFile = credentialsFile
+        self.home = home
+    }
+
+    public init(environment: [String: String]) {
+        // The SDKs fall back to the account's home directory when HOME is unset.
+        let home = environment.nonEmpty("HOME") ?? NSHomeDirectory()
+        func expand(_ path: String) -> String {
+            guard path == "~" || path.hasPrefix("~/") else { return path }
+            return home + path.dropFirst()
+        }
+        let base = home + "/.aws/"
+        self.init(
+            configFile: environment.nonEmpty("AWS_CONFIG_FILE").map(expand) ?? base + "config",
+            credentialsFile: environment.nonEmpty("AWS_SHARED_CREDENTIALS_FILE").map(expand) ?? base + "credentials",
+            home: home
+        )
+    }
+
+    public func path(_ kind: Kind) -> String {
+        kind == .config ? configFile : credentialsFile
+    }
+
+    /// The path with the home directory abbreviated, for messages.
+    public func display(_ kind: Kind) -> String {
+        let path = path(kind)
+        guard let home, !home.isEmpty, home != "/", path.hasPrefix(home + "/") else { return path }
+        return "~" + path.dropFirst(home.count)
+    }
+
+    /// The file's text, or nil when it does not exist. A file that exists but cannot be read is an error,
+    /// because silently skipping it would pick a different identity than the user configured.
+    func read(_ kind: Kind) throws -> String? {
+        let path = path(kind)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw CredentialError(.invalidConfiguration, provider: "shared config", "cannot read file", location: display(kind))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CredentialError(.invalidConfiguration, provider: "shared config", "file is not valid UTF-8", location: display(kind))
+        }
+        return text
+    }
+}
+
+/// Where a setting was read, so errors can say "~/.aws/config:12" instead of "somewhere in your config".
+public struct ConfigLocation: Sendable, Hashable, CustomStringConvertible {
+    /// The path as shown to users (home directory abbreviated to `~`).
+    public var path: String
+    /// 1-based line number.
+    public var line: Int
+
+    public init(path: String, line: Int) {
+        self.path = path
+        self.line = line
+    }
+
+    public var description: String { "\(path):\(line)" }
+}
+
+/// One `key = value` setting, with the nested `sub = value` lines that may follow an empty value.
+public struct ConfigProperty: Sendable, Equatable {
+    public var value: String
+    /// Indented `name = value` lines under a property with an empty value (e.g. `s3 =` / `  addressing_style = path`);
+    /// names are lower-cased.
+    public var subProperties: [String: String]
+    public var location: ConfigLocation
+
+    public init(value: String, subProperties: [String: String] = [:], location: ConfigLocation) {
+        self.value = value
+        self.subProperties = subProperties
+        self.location = location
+    }
+}
+
 /// A `[header]` block exactly as written; profile/prefix rules are applied later by `AWSSharedConfig`.
 struct RawSection: Sendable {
     var header: String

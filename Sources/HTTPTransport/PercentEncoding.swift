@@ -1,9 +1,11 @@
-/// Percent-encoding as SigV4 defines it, working on UTF-8 bytes.
+/// RFC 3986 percent-encoding, the only encoder prenv has: the SigV4 canonical request, the URLs and
+/// form bodies AWSCore sends and GitHub's path segments all use it, so a name is spelled the same on
+/// the wire as in the signature.
 ///
-/// SigV4 is stricter than `URLComponents`/`addingPercentEncoding`: only the RFC 3986 unreserved
-/// set (`A-Z a-z 0-9 - _ . ~`) stays literal, every other byte becomes `%XX` with upper-case hex,
-/// and a space is always `%20` (never `+`). A table lookup keeps this cheap on hot signing paths.
-enum URIEncoding {
+/// Stricter than `URLComponents`/`addingPercentEncoding`: only the unreserved set (`A-Z a-z 0-9 - _ . ~`)
+/// stays literal (and `/` when asked), every other UTF-8 byte becomes `%XX` with upper-case hex, and a
+/// space is always `%20` (never `+`). A table lookup keeps this cheap on hot signing paths.
+public enum PercentEncoding {
     private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// 256-entry table: `true` where the byte is unreserved and stays literal.
@@ -19,9 +21,10 @@ enum URIEncoding {
     }
 
     /// Appends `bytes` to `output`, percent-encoding everything outside the unreserved set.
-    static func encode(_ bytes: some Sequence<UInt8>, into output: inout [UInt8]) {
+    /// - Parameter keepingSlash: leave `/` literal (S3 object keys, whose slashes are path separators).
+    public static func encode(_ bytes: some Sequence<UInt8>, keepingSlash: Bool = false, into output: inout [UInt8]) {
         for byte in bytes {
-            if unreserved[Int(byte)] {
+            if unreserved[Int(byte)] || (keepingSlash && byte == UInt8(ascii: "/")) {
                 output.append(byte)
             } else {
                 output.append(UInt8(ascii: "%"))
@@ -31,18 +34,18 @@ enum URIEncoding {
         }
     }
 
-    /// Encodes a whole string; convenient for tests and one-off callers.
-    static func encode(_ string: String) -> String {
+    /// Encodes a whole string.
+    public static func encode(_ string: String, keepingSlash: Bool = false) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(string.utf8.count)
-        encode(string.utf8, into: &output)
+        encode(string.utf8, keepingSlash: keepingSlash, into: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
     /// Decodes `%XX` escapes. A `%` not followed by two hex digits is kept as a literal `%`
     /// (it will be re-encoded as `%25`), so malformed input still produces a stable canonical form.
     /// - Parameter plusAsSpace: form-style decoding for query strings, where `+` means a space.
-    static func decode(_ bytes: some Collection<UInt8>, plusAsSpace: Bool) -> [UInt8] {
+    public static func decode(_ bytes: some Collection<UInt8>, plusAsSpace: Bool) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var index = bytes.startIndex
@@ -69,20 +72,5 @@ enum URIEncoding {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
         default: return nil
         }
-    }
-}
-
-/// Lower-case hex rendering of digests and MACs, as SigV4 requires.
-enum Hex {
-    private static let lowerHex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(64)
-        for byte in bytes {
-            output.append(lowerHex[Int(byte >> 4)])
-            output.append(lowerHex[Int(byte & 0x0F)])
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }
