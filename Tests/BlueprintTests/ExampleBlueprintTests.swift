@@ -52,7 +52,7 @@ import Testing
         #expect(blueprint.dependencies == ["artifacts": [], "build": ["artifacts"], "pipeline": ["build"], "site": ["pipeline", "artifacts"]])
         #expect(blueprint.resource("site")?.dependsOn == ["pipeline"])
         #expect(blueprint.resource("site")?.references == [.context(.envName), .output(resource: "artifacts", key: "uri")])
-        #expect(blueprint.resource("site")?.location == SourcePosition(line: 37, column: 3))
+        #expect(blueprint.resource("site")?.location == SourcePosition(line: 40, column: 3))
         #expect(blueprint.statusTargetURL?.references == [.output(resource: "site", key: "SiteURL")])
         #expect(blueprint.templateFiles["stacks/site.yaml"]?.contains("SiteURL") == true)
         #expect(blueprint.triggers == Triggers(repositories: [Glob("acme/*")], baseBranches: [Glob("main")], skipLabels: ["no-preview"], forks: .skip))
