@@ -21,9 +21,23 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // The HTTP server of `prenv serve`. Default traits off: swift-configuration is not needed.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Already under Hummingbird; named here because the supervisor runs as one of the server's services.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.8.0"),
     ],
     targets: [
-        // MARK: AWS wire layer
+        // Imports point one way: the engine ← the providers and stores ← prenv serve's logic ← the
+        // composition root ← the executable. The engine imports nothing from AWS, GitHub, HTTP or SQL.
+
+        // MARK: The engine
+        // A pure DAG: orders, every cycle, a bounded parallel walker that skips what depends on a failure.
+        .target(name: "ResourceGraph", swiftSettings: strictSettings),
+        // Blueprint YAML → a validated blueprint; errors carry file:line:column.
+        .target(name: "Blueprint", dependencies: ["Yams"], swiftSettings: strictSettings),
+        // Planner, executor, lifecycle state machine, and the role protocols they need (providers, stores).
+        .target(name: "Orchestrator", dependencies: ["ResourceGraph", "Blueprint"], swiftSettings: strictSettings),
+
+        // MARK: The AWS wire layer
+        // The SigV4 signer, as a pure value type.
         .target(
             name: "AWSSigV4",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -34,13 +48,17 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // libxml2 behind a small tree/XPath API; nothing else imports libxml2.
         .target(name: "AWSXML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
+        // The HTTP seam every client sends through (URLSession in production, stand-ins in tests).
         .target(name: "HTTPTransport", swiftSettings: strictSettings),
+        // The credential chain: environment, shared files, IMDSv2, container endpoints.
         .target(
             name: "AWSCredentialProviders",
             dependencies: ["AWSSigV4", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The wire protocols, AWS errors, retries, region and endpoint resolution.
         .target(
             name: "AWSCore",
             dependencies: [
@@ -49,25 +67,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Thin clients with only the operations prenv uses.
         .target(name: "AWSServices", dependencies: ["AWSCore", "AWSXML", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
 
-        // MARK: The engine (knows nothing about AWS, GitHub, HTTP or SQL)
-        .target(name: "ResourceGraph", swiftSettings: strictSettings),
-        .target(name: "Blueprint", dependencies: ["Yams"], swiftSettings: strictSettings),
-        .target(name: "Orchestrator", dependencies: ["ResourceGraph", "Blueprint"], swiftSettings: strictSettings),
-
-        // MARK: State stores
-        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "StateStoreSQLite", dependencies: ["Orchestrator", "CSQLite"], swiftSettings: strictSettings),
-
-        // MARK: Where the engine meets AWS
+        // MARK: Where the engine meets the world
+        // The only place the engine meets AWS: one `ResourceProvider` per resource type.
         .target(
             name: "Providers",
             dependencies: ["Orchestrator", "Blueprint", "AWSCore", "AWSServices"],
             swiftSettings: strictSettings
         ),
-
-        // MARK: GitHub
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // The embedded state store, webhook inbox and worker records.
+        .target(name: "StateStoreSQLite", dependencies: ["Orchestrator", "CSQLite"], swiftSettings: strictSettings),
+        // Webhook signatures, `pull_request` payloads, the REST client for statuses and PRs.
         .target(
             name: "GitHub",
             dependencies: [
@@ -78,13 +91,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // MARK: prenv serve: webhook intake, per-PR workers, commit statuses (no HTTP framework here)
+        // MARK: prenv serve
+        // Webhook intake, per-PR workers, commit statuses: the server's logic, no HTTP framework here.
         .target(
             name: "Supervisor",
-            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "Yams", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
-        // The HTTP routes over Supervisor: the only target that knows Hummingbird.
+        // The HTTP routes over Supervisor.
         .target(
             name: "WebServer",
             dependencies: [
@@ -94,13 +108,26 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // MARK: The executable (composition root)
+        // MARK: The composition root
+        // Wiring for every command: settings, AWS client and providers, state store, executor, and the
+        // server (`buildApplication`, which tests run in-process). The only target that sees every other.
+        .target(
+            name: "PrenvApp",
+            dependencies: [
+                "AWSCore", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "Providers", "StateStoreSQLite", "Supervisor", "WebServer", "Yams",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The executable: thin swift-argument-parser commands over the composition root.
         .executableTarget(
             name: "prenv",
             dependencies: [
-                "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "ResourceGraph", "Orchestrator", "Providers", "StateStoreSQLite",
-                "GitHub", "Supervisor", "WebServer",
+                "PrenvApp", "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "HTTPTransport", "Orchestrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -153,6 +180,14 @@ let package = Package(
         .testTarget(
             name: "SupervisorTests",
             dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PrenvAppTests",
+            dependencies: [
+                "PrenvApp", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "WebhookSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph"], swiftSettings: strictSettings),
