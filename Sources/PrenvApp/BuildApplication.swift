@@ -32,7 +32,8 @@ public func buildApplication(
         services: [service],
         onServerRunning: { channel in
             let url = "http://\(settings.host):\(channel.localAddress?.port ?? settings.port)"
-            logger.info("prenv serve listening", metadata: ["url": "\(url)", "blueprints": "\(blueprintNames)", "settings": "\(settings)"])
+            logger.info("prenv serve listening", metadata: ["url": "\(url)", "blueprints": "\(blueprintNames)", "settings": "\(settings)"],
+                        source: Composition.logSource)
             if let readyFile { writeReadyFile(readyFile, url: url) }
         },
         logger: logger)

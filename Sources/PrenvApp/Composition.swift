@@ -11,6 +11,10 @@ import Supervisor
 /// Commands parse flags and print; what they run on (AWS client, providers, state store, executor,
 /// the server) comes from here, so a test builds exactly what the binary builds.
 public enum Composition {
+    /// The `[source]` of `prenv serve`'s own log lines. They were written from the executable's
+    /// module before the wiring moved here, and log lines are a contract (people grep them).
+    static let logSource = "prenv"
+
     /// An AWS client configured from the process environment and AWS config files.
     public static func awsClient(transport: any HTTPSender) throws(StartupError) -> AWSClient {
         do {

@@ -49,7 +49,7 @@ public struct ServeParts: Sendable {
         let transport = URLSessionTransport()
         let client = try Composition.awsClient(transport: transport)
         let github = githubClient(settings, transport: transport)
-        if github == nil { logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub") }
+        if github == nil { logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub", source: Composition.logSource) }
         return ServeParts(
             blueprints: blueprints, store: store, workers: store, inbox: inbox,
             operations: Composition.operations(client: client, store: store, polling: polling),

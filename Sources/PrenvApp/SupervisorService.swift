@@ -40,7 +40,7 @@ struct SupervisorService: Service {
                 return error
             }
         }
-        logger.info("shutting down: running operations stop here and resume at the next start")
+        logger.info("shutting down: running operations stop here and resume at the next start", source: Composition.logSource)
         // A task of its own, so a cancelled group does not cut short the statuses' grace period.
         await Task { [supervisor, reporter] in
             await supervisor.stop()
@@ -60,25 +60,5 @@ struct SupervisorService: Service {
             posting.cancel()
             group.cancelAll()
         }
-    }
-}
-
-/// A one-shot gate between the supervisor service and the HTTP server's start.
-final class StartSignal: Sendable {
-    private let stream: AsyncThrowingStream<Never, any Error>
-    private let continuation: AsyncThrowingStream<Never, any Error>.Continuation
-
-    init() {
-        (stream, continuation) = AsyncThrowingStream.makeStream(of: Never.self)
-    }
-
-    func open() { continuation.finish() }
-
-    func fail(_ error: any Error) { continuation.finish(throwing: error) }
-
-    /// Returns once opened; throws the start's failure, or `CancellationError` if cancelled first.
-    func wait() async throws {
-        for try await _ in stream {}
-        try Task.checkCancellation()
     }
 }
