@@ -110,7 +110,8 @@ let package = Package(
 
         // MARK: The composition root
         // Wiring for every command: settings, AWS client and providers, state store, executor, and the
-        // server (`buildApplication`, which tests run in-process). The only target that sees every other.
+        // server (`buildApplication`, which tests run in-process). The one library that joins the engine
+        // to AWS, SQLite, GitHub and HTTP.
         .target(
             name: "PrenvApp",
             dependencies: [
@@ -121,7 +122,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The executable: thin swift-argument-parser commands over the composition root.
+        // The executable: thin swift-argument-parser commands over the composition root (`doctor` also
+        // probes AWS step by step itself, to say which step fails).
         .executableTarget(
             name: "prenv",
             dependencies: [
@@ -133,13 +135,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // MARK: Tests
+        // MARK: Tests (one test target per source target; shared helpers as targets of their own)
+        // The local AWS endpoint (`infra/local/`) as tests see it: clients, admin API, seeds, shared fixtures.
         .target(
             name: "LocalAWSSupport",
             dependencies: ["AWSCore", "HTTPTransport", "AWSSigV4", "AWSCredentialProviders", "TestServices"],
             path: "Tests/LocalAWSSupport",
             swiftSettings: strictSettings
         ),
+        // Development tool, not shipped: prints the figures quoted in BENCHMARKS.md.
         .executableTarget(
             name: "PrenvBenchmarks",
             dependencies: [
@@ -150,9 +154,13 @@ let package = Package(
             path: "Tests/Benchmarks",
             swiftSettings: strictSettings
         ),
+        // Reproducible randomness for property-style tests.
         .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: strictSettings),
+        // Starts the local test services (AWS endpoint, GitHub stand-in) as processes on free ports.
         .target(name: "TestServices", dependencies: ["HTTPTransport"], path: "Tests/TestServices", swiftSettings: strictSettings),
+        // Signed GitHub webhook deliveries built from GitHub's real payloads.
         .target(name: "WebhookSupport", dependencies: ["GitHub", "LocalAWSSupport"], path: "Tests/WebhookSupport", swiftSettings: strictSettings),
+        // The built `prenv` binary end to end (commands, `serve` over HTTP with local AWS and GitHub stand-ins).
         .testTarget(
             name: "PrenvTests",
             dependencies: ["LocalAWSSupport", "WebhookSupport", "TestServices", "HTTPTransport", "AWSCore", "AWSServices", "Blueprint", "SeededRandom"],
@@ -182,6 +190,7 @@ let package = Package(
             dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport"],
             swiftSettings: strictSettings
         ),
+        // The composition root: settings, setup failures, and serve's routes in-process (HummingbirdTesting).
         .testTarget(
             name: "PrenvAppTests",
             dependencies: [
