@@ -21,10 +21,24 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // The HTTP server of `prenv serve`. Default traits off: swift-configuration is not needed.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Already under Hummingbird; named here because the supervisor runs as one of the server's services.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        // MARK: AWS wire layer
-        // HTTPTransport for its RFC 3986 encoder: the signature must escape exactly as the request does.
+        // Imports point one way: the engine ← the providers and stores ← prenv serve's logic ← the
+        // composition root ← the executable. The engine imports nothing from AWS, GitHub, HTTP or SQL.
+
+        // MARK: The engine
+        // A pure DAG: orders, every cycle, a bounded parallel walker that skips what depends on a failure.
+        .target(name: "ResourceGraph", swiftSettings: strictSettings),
+        // Blueprint YAML → a validated blueprint; errors carry file:line:column.
+        .target(name: "Blueprint", dependencies: ["Yams"], swiftSettings: strictSettings),
+        // Planner, executor, lifecycle state machine, and the role protocols they need (providers, stores).
+        .target(name: "Orchestrator", dependencies: ["ResourceGraph", "Blueprint"], swiftSettings: strictSettings),
+
+        // MARK: The AWS wire layer
+        // The SigV4 signer, as a pure value type. HTTPTransport for its RFC 3986 encoder: the signature
+        // must escape exactly as the request does.
         .target(
             name: "AWSSigV4",
             dependencies: ["HTTPTransport", .product(name: "Crypto", package: "swift-crypto")],
@@ -35,13 +49,17 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // libxml2 behind a small tree/XPath API; nothing else imports libxml2.
         .target(name: "AWSXML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
+        // The HTTP seam every client sends through (URLSession in production, stand-ins in tests).
         .target(name: "HTTPTransport", swiftSettings: strictSettings),
+        // The credential chain: environment, shared files, IMDSv2, container endpoints.
         .target(
             name: "AWSCredentialProviders",
             dependencies: ["AWSSigV4", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The wire protocols, AWS errors, retries, region and endpoint resolution.
         .target(
             name: "AWSCore",
             dependencies: [
@@ -50,25 +68,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Thin clients with only the operations prenv uses.
         .target(name: "AWSServices", dependencies: ["AWSCore", "AWSXML", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
 
-        // MARK: The engine (knows nothing about AWS, GitHub, HTTP or SQL)
-        .target(name: "ResourceGraph", swiftSettings: strictSettings),
-        .target(name: "Blueprint", dependencies: ["Yams"], swiftSettings: strictSettings),
-        .target(name: "Orchestrator", dependencies: ["ResourceGraph", "Blueprint"], swiftSettings: strictSettings),
-
-        // MARK: State stores
-        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "StateStoreSQLite", dependencies: ["Orchestrator", "CSQLite"], swiftSettings: strictSettings),
-
-        // MARK: Where the engine meets AWS
+        // MARK: Where the engine meets the world
+        // The only place the engine meets AWS: one `ResourceProvider` per resource type.
         .target(
             name: "Providers",
             dependencies: ["Orchestrator", "Blueprint", "AWSCore", "AWSServices"],
             swiftSettings: strictSettings
         ),
-
-        // MARK: GitHub
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // The embedded state store, webhook inbox and worker records.
+        .target(name: "StateStoreSQLite", dependencies: ["Orchestrator", "CSQLite"], swiftSettings: strictSettings),
+        // Webhook signatures, `pull_request` payloads, the REST client for statuses and PRs.
         .target(
             name: "GitHub",
             dependencies: [
@@ -79,13 +92,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // MARK: prenv serve: webhook intake, per-PR workers, commit statuses (no HTTP framework here)
+        // MARK: prenv serve
+        // Webhook intake, per-PR workers, commit statuses: the server's logic, no HTTP framework here.
         .target(
             name: "Supervisor",
-            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "Yams", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
-        // The HTTP routes over Supervisor: the only target that knows Hummingbird.
+        // The HTTP routes over Supervisor.
         .target(
             name: "WebServer",
             dependencies: [
@@ -95,25 +109,42 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // MARK: The executable (composition root)
+        // MARK: The composition root
+        // Wiring for every command: settings, AWS client and providers, state store, executor, and the
+        // server (`buildApplication`, which tests run in-process). The one library that joins the engine
+        // to AWS, SQLite, GitHub and HTTP.
+        .target(
+            name: "PrenvApp",
+            dependencies: [
+                "AWSCore", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "Providers", "StateStoreSQLite", "Supervisor", "WebServer", "Yams",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The executable: thin swift-argument-parser commands over the composition root (`doctor` also
+        // probes AWS step by step itself, to say which step fails).
         .executableTarget(
             name: "prenv",
             dependencies: [
-                "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "ResourceGraph", "Orchestrator", "Providers", "StateStoreSQLite",
-                "GitHub", "Supervisor", "WebServer",
+                "PrenvApp", "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "HTTPTransport", "Orchestrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
 
-        // MARK: Tests
+        // MARK: Tests (one test target per source target; shared helpers as targets of their own)
+        // The local AWS endpoint (`infra/local/`) as tests see it: clients, admin API, seeds, shared fixtures.
         .target(
             name: "LocalAWSSupport",
             dependencies: ["AWSCore", "HTTPTransport", "AWSSigV4", "AWSCredentialProviders", "TestServices"],
             path: "Tests/LocalAWSSupport",
             swiftSettings: strictSettings
         ),
+        // Development tool, not shipped: prints the figures quoted in BENCHMARKS.md.
         .executableTarget(
             name: "PrenvBenchmarks",
             dependencies: [
@@ -124,9 +155,13 @@ let package = Package(
             path: "Tests/Benchmarks",
             swiftSettings: strictSettings
         ),
+        // Reproducible randomness for property-style tests.
         .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: strictSettings),
+        // Starts the local test services (AWS endpoint, GitHub stand-in) as processes on free ports.
         .target(name: "TestServices", dependencies: ["HTTPTransport"], path: "Tests/TestServices", swiftSettings: strictSettings),
+        // Signed GitHub webhook deliveries built from GitHub's real payloads.
         .target(name: "WebhookSupport", dependencies: ["GitHub", "LocalAWSSupport"], path: "Tests/WebhookSupport", swiftSettings: strictSettings),
+        // The built `prenv` binary end to end (commands, `serve` over HTTP with local AWS and GitHub stand-ins).
         .testTarget(
             name: "PrenvTests",
             dependencies: ["LocalAWSSupport", "WebhookSupport", "TestServices", "HTTPTransport", "AWSCore", "AWSServices", "Blueprint", "SeededRandom"],
@@ -156,6 +191,16 @@ let package = Package(
             dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers"],
             swiftSettings: strictSettings
         ),
+        // The composition root: settings, setup failures, and serve's routes in-process (HummingbirdTesting).
+        .testTarget(
+            name: "PrenvAppTests",
+            dependencies: [
+                "PrenvApp", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "WebhookSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Engine tests read the shipped kinds' descriptions (no AWS call is made).
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph", "Providers"], swiftSettings: strictSettings),
         .testTarget(name: "BlueprintTests", dependencies: ["Blueprint", "SeededRandom", "Providers"], swiftSettings: strictSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strictSettings),

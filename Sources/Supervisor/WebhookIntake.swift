@@ -37,7 +37,7 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
 
     /// Handles one delivery. The signature is checked first, over the raw bytes, so an unsigned
     /// request learns nothing and leaves nothing behind.
-    public func receive(headers: HTTPHeaders, body: Data) async -> IntakeResponse {
+    public func receive(headers: HTTPHeaders, body: Data) async -> OutcomeResponse {
         let delivery = headers["X-GitHub-Delivery"]
         switch WebhookSignature.verify(body: body, header: headers[WebhookSignature.headerName], secret: secret) {
         case .valid: break
@@ -53,7 +53,7 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
             return .error(400, error.description, deliveryID: delivery)
         }
         if envelope.event == "ping" {
-            return IntakeResponse(status: 200, outcome: "pong", message: "prenv is listening", deliveryID: envelope.deliveryID)
+            return OutcomeResponse(status: 200, outcome: "pong", message: "prenv is listening", deliveryID: envelope.deliveryID)
         }
         guard envelope.event == "pull_request" else {
             return .ignored("prenv acts on pull_request events only, not \(envelope.event)", deliveryID: envelope.deliveryID)
@@ -70,7 +70,7 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         }
     }
 
-    private func receivePullRequest(_ envelope: WebhookEnvelope) async -> IntakeResponse {
+    private func receivePullRequest(_ envelope: WebhookEnvelope) async -> OutcomeResponse {
         let event: PullRequestEvent
         do {
             event = try PullRequestEvent.decode(from: envelope.payload)
@@ -104,10 +104,10 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
                 "delivery": "\(envelope.deliveryID)", "pr": "\(event.inboxKey)", "action": "\(event.action)",
             ])
             await onRecorded(event.inboxKey)
-            return IntakeResponse(status: 202, outcome: "accepted", message: "\(event.action) for \(event.inboxKey) recorded",
+            return OutcomeResponse(status: 202, outcome: "accepted", message: "\(event.action) for \(event.inboxKey) recorded",
                                   deliveryID: envelope.deliveryID)
         case .duplicate:
-            return IntakeResponse(status: 202, outcome: "duplicate", message: "delivery already recorded", deliveryID: envelope.deliveryID)
+            return OutcomeResponse(status: 202, outcome: "duplicate", message: "delivery already recorded", deliveryID: envelope.deliveryID)
         }
     }
 }

@@ -8,7 +8,7 @@ import Supervisor
 /// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`.
 public enum PrenvRouter {
     /// GitHub caps webhook payloads at 25 MB; a `pull_request` payload is tens of kilobytes, so the
-    /// default (see `ServeCommand`) leaves ample room and bounds what an attacker can make us buffer.
+    /// default (see `ServeOptions`) leaves ample room and bounds what an attacker can make us buffer.
     public static func make(
         intake: WebhookIntake, maxBodyBytes: Int,
         environments: @escaping @Sendable () async throws -> Data,
@@ -41,14 +41,14 @@ public enum PrenvRouter {
                 return json(status: 200, try await environments())
             } catch {
                 logger.error("GET /api/environments failed", metadata: ["error": "\(error)"])
-                return json(status: 500, IntakeResponse(status: 500, outcome: "error", message: "cannot read the state store; see prenv's log").body)
+                return json(status: 500, OutcomeResponse.error(500, "cannot read the state store; see prenv's log").body)
             }
         }
         return router
     }
 
     static func tooLarge(_ limit: Int) -> Response {
-        json(status: 413, IntakeResponse(status: 413, outcome: "error", message: "body is larger than \(limit) bytes").body)
+        json(status: 413, OutcomeResponse.error(413, "body is larger than \(limit) bytes").body)
     }
 
     static func json(status: Int, _ body: Data) -> Response {

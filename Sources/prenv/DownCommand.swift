@@ -1,7 +1,7 @@
-import HTTPTransport
 import ArgumentParser
 import Foundation
 import Orchestrator
+import PrenvApp
 
 /// `prenv down`: destroy a pull request's environments from recorded state alone (dependents first),
 /// so teardown works even when the blueprint changed or was deleted.
@@ -15,7 +15,7 @@ struct DownCommand: AsyncParsableCommand {
     @Option(help: "The pull request number.") var pr: Int
     @Option(help: "Only the environment of this blueprint (default: every blueprint's).") var blueprint: String?
     @OptionGroup var stateOptions: StateOptions
-    @OptionGroup var polling: PollingOptions
+    @OptionGroup var pollingOptions: PollingOptions
 
     func run() async throws {
         let store = try stateOptions.openStore()
@@ -26,8 +26,7 @@ struct DownCommand: AsyncParsableCommand {
             say("no environment recorded for \(repo)#\(pr)\(blueprint.map { " (blueprint \($0))" } ?? ""); nothing to destroy")
             return
         }
-        let client = try Composition.awsClient(transport: URLSessionTransport())
-        let executor = Executor(providers: Composition.providers(client: client, polling: polling), store: store, maxConcurrency: polling.concurrency)
+        let executor = try orExit { () throws(StartupError) in try Composition.executor(store: store, polling: pollingOptions.polling) }
         var failed = false
         for record in records {
             say("down \(record.key) (environment \(record.envName))")

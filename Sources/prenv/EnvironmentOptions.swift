@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Orchestrator
-import StateStoreSQLite
+import PrenvApp
 
 /// Options shared by `up`, `down` and `ls`: where state lives.
 struct StateOptions: ParsableArguments {
@@ -9,12 +9,7 @@ struct StateOptions: ParsableArguments {
     var state: String = ProcessInfo.processInfo.environment["PRENV_STATE"] ?? "sqlite:.prenv/state.sqlite"
 
     func openStore() throws -> any StateStore {
-        do {
-            return try SQLiteStateStore(path: SQLiteStateStore.parse(url: state, workingDirectory: FileManager.default.currentDirectoryPath))
-        } catch {
-            printToStandardError("error: cannot open state store \(state): \(error)")
-            throw ExitCode(1)
-        }
+        try orExit { () throws(StartupError) in try Composition.openStore(url: state) }
     }
 }
 
@@ -25,4 +20,6 @@ struct PollingOptions: ParsableArguments {
 
     @Option(help: "How many resources to work on at once.")
     var concurrency: Int = 4
+
+    var polling: Polling { Polling(pollInterval: pollInterval, concurrency: concurrency) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// The one prenv executable: thin commands over the libraries, and the place where they are wired together.
+/// The one prenv executable: thin commands that read flags, call the composition root (`PrenvApp`)
+/// for what they run on, and print.
 @main
 struct Prenv: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Blueprint
+import PrenvApp
 
 /// The pull request `plan` and `up` work on, and the blueprint describing its environment.
 struct PullRequestOptions: ParsableArguments {

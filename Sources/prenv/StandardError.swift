@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import PrenvApp
 
 /// Diagnostics go to standard error so standard output stays parseable (`plan --format json`).
 func printToStandardError(_ line: String) {
@@ -8,4 +10,15 @@ func printToStandardError(_ line: String) {
 /// Unbuffered standard output, so command lines and live progress lines stay in order when piped.
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// Runs a piece of wiring; when it cannot start, prints why (as the composition root said it)
+/// and exits 1, the way every command reports a setup problem.
+func orExit<T>(_ body: () throws(StartupError) -> T) throws(ExitCode) -> T {
+    do {
+        return try body()
+    } catch {
+        for line in error.lines { printToStandardError(line) }
+        throw ExitCode(1)
+    }
 }

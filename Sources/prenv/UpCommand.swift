@@ -1,8 +1,8 @@
-import HTTPTransport
 import ArgumentParser
 import Blueprint
 import Foundation
 import Orchestrator
+import PrenvApp
 
 /// `prenv up`: provision (or update) one pull request's environment from a blueprint, with live progress.
 struct UpCommand: AsyncParsableCommand {
@@ -13,7 +13,7 @@ struct UpCommand: AsyncParsableCommand {
 
     @OptionGroup var pullRequest: PullRequestOptions
     @OptionGroup var stateOptions: StateOptions
-    @OptionGroup var polling: PollingOptions
+    @OptionGroup var pollingOptions: PollingOptions
 
     func run() async throws {
         let loaded = try pullRequest.loadBlueprint()
@@ -22,9 +22,7 @@ struct UpCommand: AsyncParsableCommand {
         let store = try stateOptions.openStore()
         let recorded = try await store.load(key)
         let plan = Planner.plan(blueprint: loaded, context: context, recorded: recorded)
-        let transport = URLSessionTransport()
-        let client = try Composition.awsClient(transport: transport)
-        let executor = Executor(providers: Composition.providers(client: client, polling: polling), store: store, maxConcurrency: polling.concurrency)
+        let executor = try orExit { () throws(StartupError) in try Composition.executor(store: store, polling: pollingOptions.polling) }
         say("up \(key) (environment \(loaded.envName(for: context)), head \(pullRequest.sha.prefix(12)))")
         let printer = ProgressPrinter(nodeIDs: plan.steps.map(\.id))
         let result = await executor.apply(plan: plan, blueprint: loaded, context: context, key: key, onEvent: printer.handle)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Blueprint
+import PrenvApp
 
 /// `prenv validate FILE...`: every problem in every file at once, compiler-style, so editors and CI can
 /// jump to file:line:column. Exit 0 when all files are valid (warnings allowed), 1 otherwise.

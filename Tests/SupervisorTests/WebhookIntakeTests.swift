@@ -47,7 +47,7 @@ struct FailingEventInbox: EventInbox {
         #expect(await recorded.keys.isEmpty, sourceLocation: sourceLocation)
     }
 
-    static func bodyText(_ response: IntakeResponse) -> String {
+    static func bodyText(_ response: OutcomeResponse) -> String {
         String(decoding: response.body, as: UTF8.self)
     }
 
@@ -301,7 +301,7 @@ struct FailingEventInbox: EventInbox {
         let unsigned = try WebhookFixtures.pullRequest(PullRequestPayload(number: 9), signingSecret: nil)
         let bad = Data("{".utf8)
         let push = try WebhookFixtures.event("push", fixture: "push/payload.json")
-        var responses: [IntakeResponse] = []
+        var responses: [OutcomeResponse] = []
         responses.append(await intake.receive(headers: valid.headers, body: valid.body))
         responses.append(await intake.receive(headers: valid.headers, body: valid.body))
         responses.append(await intake.receive(headers: wrong.headers, body: wrong.body))

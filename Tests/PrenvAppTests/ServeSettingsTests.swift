@@ -1,4 +1,5 @@
-import Supervisor
+import Foundation
+import PrenvApp
 import Testing
 
 /// Flags, then environment, then the config file, then defaults; secrets never printed.
@@ -67,5 +68,22 @@ import Testing
         #expect(error?.description.hasPrefix("c.yaml:") == true, "\(String(describing: error))")
         #expect(error?.description.contains("s3cr3t-value") == false, "\(String(describing: error))")
         #expect(error?.description.contains("ghp_x") == false, "\(String(describing: error))")
+    }
+
+    @Test func aConfigFileThatCannotBeReadStopsTheServer() {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-missing-\(UUID().uuidString).yaml").path
+        let error = #expect(throws: ServeSettings.Problem.self) {
+            try ServeSettings.load(flags: .init(), environment: ["PRENV_WEBHOOK_SECRET": "s"], configPath: path)
+        }
+        #expect(error?.description == "cannot read the config file \(path)")
+    }
+
+    @Test func loadReadsTheConfigFileFromDisk() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-config-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try "webhook_secret: from-the-file\nport: 9001\n".write(to: url, atomically: true, encoding: .utf8)
+        let settings = try ServeSettings.load(flags: .init(), environment: [:], configPath: url.path)
+        #expect(settings.webhookSecret == "from-the-file")
+        #expect(settings.port == 9001)
     }
 }

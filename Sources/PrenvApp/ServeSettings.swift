@@ -3,7 +3,8 @@ import Yams
 
 /// How `prenv serve` is configured: flags, then environment variables, then an optional YAML
 /// config file, then defaults (the first that sets a value wins). Secrets come only from the
-/// environment or the file, never from flags, so they do not show in `ps`.
+/// environment or the file, never from flags, so they do not show in `ps`. It lives in the composition
+/// root because where a value comes from is wiring; the supervisor only ever sees the values.
 public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -70,6 +71,16 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
             throw Problem(description: "GitHub API URL must be http(s)://HOST[/api/v3], got \"\(settings.githubAPIURL)\"")
         }
         return settings
+    }
+
+    /// `resolve` with the `--config` file read from disk: a file that cannot be read stops the
+    /// server as surely as a bad value in it.
+    public static func load(flags: Flags, environment: [String: String], configPath: String?) throws(Problem) -> ServeSettings {
+        guard let configPath else { return try resolve(flags: flags, environment: environment) }
+        guard let text = try? String(contentsOfFile: configPath, encoding: .utf8) else {
+            throw Problem(description: "cannot read the config file \(configPath)")
+        }
+        return try resolve(flags: flags, environment: environment, configFile: (configPath, text))
     }
 
     /// A flat YAML mapping of `fileKeys` to scalars; anything else is an error naming file and line.

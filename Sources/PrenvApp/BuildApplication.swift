@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import Logging
+import Supervisor
+import WebServer
+
+/// The server `prenv serve` runs, and tests run in-process (`app.test(.router)`): the routes over
+/// the webhook intake and the state, and the supervisor as a service that starts before the server
+/// listens and stops after it has answered its last request.
+/// - Parameter logger: `prenv.serve`'s logger: start and shutdown lines.
+public func buildApplication(
+    settings: ServeSettings, options: ServeOptions = ServeOptions(), parts: ServeParts, logger: Logger = Logger(label: "prenv.serve")
+) -> some ApplicationProtocol {
+    let reporter = StatusReporter(poster: parts.statusPoster)
+    let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
+                                           operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests)
+    let intake = WebhookIntake(secret: settings.webhookSecret, inbox: parts.inbox,
+                               isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) })
+    let store = parts.store
+    let router = PrenvRouter.make(
+        intake: intake, maxBodyBytes: options.maxBodyBytes,
+        environments: { try EnvironmentsReport(records: try await store.list(), workers: await supervisor.workerRecords()).json() },
+        health: { true })
+    let started = StartSignal()
+    let service = SupervisorService(
+        supervisor: supervisor, reporter: reporter, reconcileInterval: ServeOptions.duration(seconds: options.reconcileInterval),
+        prCheckInterval: ServeOptions.duration(seconds: options.prCheckInterval), started: started, logger: logger)
+    let blueprintNames = parts.blueprints.map(\.name).joined(separator: ",")
+    let readyFile = options.readyFile
+    var app = Application(
+        router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "prenv"),
+        services: [service],
+        onServerRunning: { channel in
+            let url = "http://\(settings.host):\(channel.localAddress?.port ?? settings.port)"
+            logger.info("prenv serve listening", metadata: ["url": "\(url)", "blueprints": "\(blueprintNames)", "settings": "\(settings)"],
+                        source: Composition.logSource)
+            if let readyFile { writeReadyFile(readyFile, url: url) }
+        },
+        logger: logger)
+    app.beforeServerStarts { try await started.wait() }
+    return app
+}
+
+/// `{"url": "http://HOST:PORT"}`, written atomically so a reader never sees half of it.
+func writeReadyFile(_ path: String, url: String) {
+    let body = (try? JSONSerialization.data(withJSONObject: ["url": url])) ?? Data()
+    try? body.write(to: URL(fileURLWithPath: path), options: .atomic)
+}

@@ -1,0 +1,78 @@
+import AWSCore
+import Blueprint
+import Foundation
+import HTTPTransport
+import Logging
+import Orchestrator
+import StateStoreSQLite
+import Supervisor
+
+/// The composition root: the one place where prenv's parts are made and joined, for every command.
+/// Commands parse flags and print; what they run on (AWS client, providers, state store, executor,
+/// the server) comes from here, so a test builds exactly what the binary builds.
+public enum Composition {
+    /// The `[source]` of `prenv serve`'s own log lines. They were written from the executable's
+    /// module before the wiring moved here, and log lines are a contract (people grep them).
+    static let logSource = "prenv"
+
+    /// An AWS client configured from the process environment and AWS config files.
+    public static func awsClient(transport: any HTTPSender) throws(StartupError) -> AWSClient {
+        do {
+            var logger = Logger(label: "prenv.aws")
+            logger.logLevel = .warning
+            return try AWSEnvironment.resolve(transport: transport, logger: logger).makeClient(transport: transport, logger: logger)
+        } catch {
+            throw StartupError("\(error.message) (run `prenv doctor` to check the AWS setup)")
+        }
+    }
+
+    /// The executor `up` and `down` run: every provider, over a client from the environment.
+    public static func executor(store: any StateStore, polling: Polling) throws(StartupError) -> Executor {
+        let client = try awsClient(transport: URLSessionTransport())
+        return Executor(providers: providers(client: client, polling: polling), store: store, maxConcurrency: polling.concurrency)
+    }
+
+    /// What `serve`'s workers run: the same providers, made afresh per operation so each one's
+    /// pipeline stages feed the statuses of the environment it works on.
+    public static func operations(client: AWSClient, store: any StateStore, polling: Polling) -> ExecutorOperations {
+        ExecutorOperations(store: store, maxConcurrency: polling.concurrency) { onStage in
+            providers(client: client, polling: polling) { event in
+                onStage(PipelineStageUpdate(node: event.node, stage: event.stage, status: event.status, summary: event.summary,
+                                            executionID: event.executionId))
+            }
+        }
+    }
+
+    /// The state store `up`, `down` and `ls` read and write, from a `sqlite:PATH` URL.
+    public static func openStore(url: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(StartupError) -> any StateStore {
+        do {
+            return try SQLiteStateStore(path: SQLiteStateStore.parse(url: url, workingDirectory: workingDirectory))
+        } catch {
+            throw StartupError("cannot open state store \(url): \(error)")
+        }
+    }
+
+    /// The file behind a `sqlite:PATH` URL, which `serve` opens twice (state store and inbox).
+    public static func statePath(url: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(StartupError) -> String {
+        do {
+            return try SQLiteStateStore.parse(url: url, workingDirectory: workingDirectory)
+        } catch {
+            throw StartupError("cannot use state store \(url): \(error)")
+        }
+    }
+
+    /// Every blueprint in `directory`; `serve` does not start with a broken one, or with none.
+    public static func loadBlueprints(directory: String) throws(StartupError) -> [Blueprint] {
+        let loaded: [Blueprint]
+        do throws(BlueprintErrors) {
+            loaded = try BlueprintLoader.loadAll(directory: directory, kinds: kinds)
+        } catch {
+            throw StartupError("fix the blueprints above; prenv serve does not start with a broken blueprint",
+                               diagnostics: error.diagnostics.map(\.description))
+        }
+        guard !loaded.isEmpty else {
+            throw StartupError("no blueprints (*.yaml) in \(directory); set PRENV_BLUEPRINTS or --blueprints")
+        }
+        return loaded
+    }
+}

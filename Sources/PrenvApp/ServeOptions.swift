@@ -1,0 +1,25 @@
+/// The knobs of `prenv serve` that only flags set (unlike `ServeSettings`, they have no environment
+/// variable or config key, and they are not part of the settings line the server logs).
+public struct ServeOptions: Sendable, Equatable {
+    /// GitHub caps webhook payloads at 25 MB; a `pull_request` payload is tens of kilobytes, so
+    /// 5 MB leaves ample room and bounds what an attacker can make the server buffer.
+    public var maxBodyBytes: Int
+    /// Seconds between reconciler passes (retry failed teardowns, drain stragglers).
+    public var reconcileInterval: Double
+    /// Seconds between asking GitHub about each open PR, to catch webhooks that never arrived.
+    public var prCheckInterval: Double
+    /// Where to write `{"url": …}` once listening, for tests that start the binary on port 0.
+    public var readyFile: String?
+
+    public init(maxBodyBytes: Int = 5 * 1024 * 1024, reconcileInterval: Double = 60, prCheckInterval: Double = 300, readyFile: String? = nil) {
+        self.maxBodyBytes = maxBodyBytes
+        self.reconcileInterval = reconcileInterval
+        self.prCheckInterval = prCheckInterval
+        self.readyFile = readyFile
+    }
+
+    /// An interval flag as a duration, never below 50 ms (a zero would spin).
+    static func duration(seconds: Double) -> Duration {
+        .milliseconds(Int64(max(seconds, 0.05) * 1000))
+    }
+}

@@ -1,0 +1,64 @@
+import Blueprint
+import Foundation
+import GitHub
+import HTTPTransport
+import Logging
+import Orchestrator
+import StateStoreSQLite
+import Supervisor
+
+/// What `prenv serve` runs on. `live` makes the real ones from settings (SQLite, AWS, GitHub);
+/// tests pass their own (an in-memory store, operations they control, a status recorder) to
+/// `buildApplication` and get the very routes and services the binary runs.
+public struct ServeParts: Sendable {
+    public var blueprints: [Blueprint]
+    public var store: any StateStore
+    public var workers: any WorkerStore
+    public var inbox: any EventInbox
+    public var operations: any EnvironmentOperations
+    public var statusPoster: any CommitStatusPoster
+    /// Asked about open PRs whose webhooks may have been lost; nil without a GitHub token.
+    public var pullRequests: (any PullRequestLookup)?
+
+    public init(
+        blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
+        operations: any EnvironmentOperations, statusPoster: any CommitStatusPoster, pullRequests: (any PullRequestLookup)? = nil
+    ) {
+        self.blueprints = blueprints
+        self.store = store
+        self.workers = workers
+        self.inbox = inbox
+        self.operations = operations
+        self.statusPoster = statusPoster
+        self.pullRequests = pullRequests
+    }
+
+    /// The real parts, checked in the order a user fixes them: blueprints, state, AWS. Without a
+    /// GitHub token, statuses go to the log (and `logger` says so once).
+    public static func live(settings: ServeSettings, polling: Polling, logger: Logger) throws(StartupError) -> ServeParts {
+        let blueprints = try Composition.loadBlueprints(directory: settings.blueprints)
+        let path = try Composition.statePath(url: settings.state)
+        let store: SQLiteStateStore
+        let inbox: SQLiteEventInbox
+        do {
+            store = try SQLiteStateStore(path: path)
+            inbox = try SQLiteEventInbox(path: path)
+        } catch {
+            throw StartupError("cannot open state store \(settings.state): \(error)")
+        }
+        let transport = URLSessionTransport()
+        let client = try Composition.awsClient(transport: transport)
+        let github = githubClient(settings, transport: transport)
+        if github == nil { logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub", source: Composition.logSource) }
+        return ServeParts(
+            blueprints: blueprints, store: store, workers: store, inbox: inbox,
+            operations: Composition.operations(client: client, store: store, polling: polling),
+            statusPoster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
+            pullRequests: github.map { GitHubPullRequestLookup(client: $0) })
+    }
+
+    static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {
+        guard let token = settings.githubToken, let base = URL(string: settings.githubAPIURL) else { return nil }
+        return GitHubClient(baseURL: base, token: token, transport: transport, userAgent: "prenv/0.1")
+    }
+}

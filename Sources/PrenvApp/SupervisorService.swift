@@ -1,0 +1,64 @@
+import Logging
+import ServiceLifecycle
+import Supervisor
+
+/// The supervisor's lifetime as one service of the server's application: resume saved work, run
+/// the reconciler, the PR checks and status posting, and on shutdown stop the workers and give
+/// queued statuses a few seconds to go out. The application starts it before the HTTP server and
+/// so stops it after the server has finished its last request.
+struct SupervisorService: Service {
+    let supervisor: EnvironmentSupervisor
+    let reporter: StatusReporter
+    let reconcileInterval: Duration
+    let prCheckInterval: Duration
+    /// Opened once saved work is resumed; the HTTP server waits for it, so no webhook races a restart.
+    let started: StartSignal
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await supervisor.start()
+        } catch let error as CancellationError {
+            started.fail(error)
+            throw error
+        } catch {
+            let failure = StartupError("cannot resume the work saved in the state store: \(error)")
+            started.fail(failure)
+            throw failure
+        }
+        started.open()
+        let posting = Task { await reporter.run() }
+        let cancelled: (any Error)? = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await supervisor.runReconciler(every: reconcileInterval) }
+            group.addTask { await supervisor.runPullRequestChecks(every: prCheckInterval) }
+            defer { group.cancelAll() }
+            // Returns at graceful shutdown (SIGTERM), throws when the group is cancelled (the server failed).
+            do {
+                try await gracefulShutdown()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        logger.info("shutting down: running operations stop here and resume at the next start", source: Composition.logSource)
+        // A task of its own, so a cancelled group does not cut short the statuses' grace period.
+        await Task { [supervisor, reporter] in
+            await supervisor.stop()
+            await Self.drain(posting, reporter: reporter, within: .seconds(5))
+        }.value
+        if let cancelled { throw cancelled }
+    }
+
+    /// Lets queued statuses go out, but no longer than `limit` (GitHub may be down).
+    static func drain(_ posting: Task<Void, Never>, reporter: StatusReporter, within limit: Duration) async {
+        reporter.finish()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await posting.value }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            // Awaiting a task's value ignores cancellation, so end the task itself first.
+            posting.cancel()
+            group.cancelAll()
+        }
+    }
+}
