@@ -53,7 +53,7 @@ let package = Package(
 
         // MARK: The engine (knows nothing about AWS, GitHub, HTTP or SQL)
         .target(name: "ResourceGraph", swiftSettings: strictSettings),
-        .target(name: "Blueprint", dependencies: ["Yams"], swiftSettings: strictSettings),
+        .target(name: "Blueprint", dependencies: ["Yams", "ResourceGraph"], swiftSettings: strictSettings),
         .target(name: "Orchestrator", dependencies: ["ResourceGraph", "Blueprint"], swiftSettings: strictSettings),
 
         // MARK: State stores

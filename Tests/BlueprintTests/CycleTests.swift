@@ -47,22 +47,36 @@ import Testing
         ])
     }
 
-    @Test func finderEnumeratesElementaryCyclesOnce() {
-        // 0 → 1 → 2 → 0, 1 → 0, 3 → 3 is not counted (self-loops are reported separately), 4 alone.
-        let result = CycleFinder.cycles(successors: [[1], [0, 2], [0], [3], []])
-        #expect(result == CycleFinder.Result(cycles: [[0, 1], [0, 1, 2]], truncated: false))
+    /// Cycles start at the resource written first, not the alphabetically first, and are listed in file order.
+    @Test func cyclesFollowFileOrderNotAlphabeticalOrder() {
+        let yaml = """
+            name: webapp
+            on: { repositories: ["acme/*"] }
+            resources:
+              zeta: { type: aws/s3-prefix, depends_on: [alpha], properties: { bucket: acme-previews, prefix: z/ } }
+              mid: { type: aws/s3-prefix, depends_on: [beta], properties: { bucket: acme-previews, prefix: m/ } }
+              alpha: { type: aws/s3-prefix, depends_on: [zeta], properties: { bucket: acme-previews, prefix: a/ } }
+              beta: { type: aws/s3-prefix, depends_on: [mid], properties: { bucket: acme-previews, prefix: b/ } }
+            """
+        #expect(Fixtures.diagnostics(yaml) == [
+            "bp.yaml:4:3: error: dependency cycle: zeta → alpha → zeta",
+            "bp.yaml:5:3: error: dependency cycle: mid → beta → mid",
+        ])
     }
 
-    @Test func finderStopsAtItsLimitOnDenseGraphs() {
-        let complete = (0..<8).map { node in (0..<8).filter { $0 != node } }
-        let result = CycleFinder.cycles(successors: complete, limit: 20)
-        #expect(result.cycles.count == 20)
-        #expect(result.truncated)
-    }
-
-    @Test func tarjanGroupsComponents() {
-        let components = CycleFinder.stronglyConnectedComponents([[1], [2], [0], [4], []])
-        #expect(components[0] == components[1] && components[1] == components[2])
-        #expect(components[3] != components[4] && components[3] != components[0])
+    /// Five resources that all depend on each other make 84 elementary cycles: twenty are named, then one
+    /// line says the list was cut, at the resource where the first named cycle starts.
+    @Test func manyCyclesAreCappedWithAClosingLine() {
+        let names = ["e", "d", "c", "b", "a"]
+        let lines = names.map { name in
+            "  \(name): { type: aws/s3-prefix, depends_on: [\(names.filter { $0 != name }.joined(separator: ", "))], "
+                + "properties: { bucket: acme-previews, prefix: \(name)/ } }"
+        }
+        let yaml = "name: webapp\non: { repositories: [\"acme/*\"] }\nresources:\n" + lines.joined(separator: "\n")
+        let diagnostics = Fixtures.diagnostics(yaml)
+        #expect(diagnostics.count == 21)
+        #expect(diagnostics.dropLast().allSatisfy { $0.hasPrefix("bp.yaml:4:3: error: dependency cycle: e → ") })
+        #expect(Set(diagnostics.dropLast()).count == 20)
+        #expect(diagnostics.last == "bp.yaml:4:3: error: more dependency cycles not shown (the first 20 are listed)")
     }
 }
