@@ -31,8 +31,8 @@ let package = Package(
         // MARK: The engine
         // A pure DAG: orders, every cycle, a bounded parallel walker that skips what depends on a failure.
         .target(name: "ResourceGraph", swiftSettings: strictSettings),
-        // Blueprint YAML → a validated blueprint; errors carry file:line:column.
-        .target(name: "Blueprint", dependencies: ["Yams"], swiftSettings: strictSettings),
+        // Blueprint YAML → a validated blueprint; errors carry file:line:column. Checked against the kinds it is given.
+        .target(name: "Blueprint", dependencies: ["Yams", "ResourceGraph"], swiftSettings: strictSettings),
         // Planner, executor, lifecycle state machine, and the role protocols they need (providers, stores).
         .target(name: "Orchestrator", dependencies: ["ResourceGraph", "Blueprint"], swiftSettings: strictSettings),
 

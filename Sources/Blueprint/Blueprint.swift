@@ -50,3 +50,96 @@ public struct Blueprint: Sendable, Hashable {
         triggers.matches(repository: repository, baseBranch: baseBranch, labels: labels, isFork: isFork)
     }
 }
+
+/// Rendering a blueprint for one pull request.
+extension Blueprint {
+    /// `env.name` of this blueprint for `context`'s repository and PR.
+    public func envName(for context: PRContext) -> String {
+        context.value(of: .envName, blueprint: name)
+    }
+
+    /// Renders every resource and the status URL. Resources whose inputs are not known yet keep
+    /// `.unknown` values and list them in `unresolved`; render again as outputs arrive.
+    public func render(context: PRContext, outputs: [String: [String: String]] = [:]) -> RenderedBlueprint {
+        var unresolved: [Reference] = []
+        let target = statusTargetURL.map { renderString($0, nameRule: nil, context: context, outputs: outputs, unresolved: &unresolved) }
+        return RenderedBlueprint(
+            blueprint: name, envName: envName(for: context),
+            resources: resources.map { render($0, context: context, outputs: outputs) },
+            statusTargetURL: target, dependencies: dependencies
+        )
+    }
+
+    /// Renders one resource, e.g. right before creating it once its dependencies have outputs.
+    public func render(resource id: String, context: PRContext, outputs: [String: [String: String]] = [:]) -> RenderedResource? {
+        resource(id).map { render($0, context: context, outputs: outputs) }
+    }
+
+    public func render(_ spec: ResourceSpec, context: PRContext, outputs: [String: [String: String]]) -> RenderedResource {
+        var unresolved: [Reference] = []
+        var properties = renderFields(spec.properties, schema: spec.kind.properties, context: context, outputs: outputs, unresolved: &unresolved)
+        for field in spec.kind.properties {
+            if case let .file(file) = field.kind, let path = spec.properties[field.name]?.template?.literalValue,
+               let contents = templateFiles[path] {
+                properties[file.renderedInto] = .string(contents)
+            }
+        }
+        return RenderedResource(id: spec.id, type: spec.type, properties: properties,
+                                unresolved: Array(Set(unresolved)).sorted(), dependencies: spec.dependencies)
+    }
+
+    private func renderFields(
+        _ values: [String: PropertyValue], schema: [PropertySchema], context: PRContext,
+        outputs: [String: [String: String]], unresolved: inout [Reference]
+    ) -> [String: RenderedValue] {
+        var rendered: [String: RenderedValue] = [:]
+        for field in schema {
+            if let value = values[field.name] {
+                rendered[field.name] = renderValue(value, field: field, context: context, outputs: outputs, unresolved: &unresolved)
+            } else if let fallback = field.defaultValue {
+                rendered[field.name] = field.kind.isBool
+                    ? .bool(fallback == "true")
+                    : renderString(Template.parse(fallback).template, nameRule: field.nameRule, context: context, outputs: outputs, unresolved: &unresolved)
+            }
+        }
+        return rendered
+    }
+
+    private func renderValue(
+        _ value: PropertyValue, field: PropertySchema, context: PRContext,
+        outputs: [String: [String: String]], unresolved: inout [Reference]
+    ) -> RenderedValue {
+        switch (value, field.kind) {
+        case let (.map(values), .object(fields)):
+            return .map(renderFields(values, schema: fields, context: context, outputs: outputs, unresolved: &unresolved))
+        case let (.string(template), _):
+            return renderString(template, nameRule: field.nameRule, context: context, outputs: outputs, unresolved: &unresolved)
+        case let (.bool(flag), _):
+            return .bool(flag)
+        case let (.list(items), _):
+            return .list(items.map { renderValue($0, field: PropertySchema(name: "", kind: .string), context: context, outputs: outputs, unresolved: &unresolved) })
+        case let (.map(values), _):
+            return .map(values.mapValues { renderValue($0, field: PropertySchema(name: "", kind: .string), context: context, outputs: outputs, unresolved: &unresolved) })
+        }
+    }
+
+    /// Substitutes, then passes a *name* through its service's sanitiser (see `NamingRule.sanitize`).
+    /// Other strings, branch names included, are data and reach AWS unchanged.
+    private func renderString(
+        _ template: Template, nameRule: PropertySchema.NameRule?, context: PRContext,
+        outputs: [String: [String: String]], unresolved: inout [Reference]
+    ) -> RenderedValue {
+        let result = template.render(context: context, blueprint: name, outputs: outputs)
+        unresolved += result.unresolved
+        guard let value = result.value else { return .unknown(source: template.source) }
+        if case let .sanitized(rule) = nameRule { return .string(rule.sanitize(value)) }
+        return .string(value)
+    }
+}
+
+extension PropertySchema.Kind {
+    var isBool: Bool {
+        if case .bool = self { return true }
+        return false
+    }
+}

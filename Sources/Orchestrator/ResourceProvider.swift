@@ -74,7 +74,7 @@ public struct ApplyRequest: Sendable {
 
 /// What a provider reports once the resource is in place.
 public struct ApplyResult: Sendable, Hashable {
-    /// At least the type's `fixedOutputs`; what dependents' references resolve to.
+    /// At least the kind's fixed outputs (`ResourceKind.outputs.fixed`); what dependents' references resolve to.
     public var outputs: [String: String]
     public var physicalName: String?
 

@@ -47,22 +47,69 @@ import Testing
         ])
     }
 
-    @Test func finderEnumeratesElementaryCyclesOnce() {
-        // 0 → 1 → 2 → 0, 1 → 0, 3 → 3 is not counted (self-loops are reported separately), 4 alone.
-        let result = CycleFinder.cycles(successors: [[1], [0, 2], [0], [3], []])
-        #expect(result == CycleFinder.Result(cycles: [[0, 1], [0, 1, 2]], truncated: false))
+    /// Cycles start at the resource written first, not the alphabetically first, and are listed in file order.
+    @Test func cyclesFollowFileOrderNotAlphabeticalOrder() {
+        let yaml = """
+            name: webapp
+            on: { repositories: ["acme/*"] }
+            resources:
+              zeta: { type: aws/s3-prefix, depends_on: [alpha], properties: { bucket: acme-previews, prefix: z/ } }
+              mid: { type: aws/s3-prefix, depends_on: [beta], properties: { bucket: acme-previews, prefix: m/ } }
+              alpha: { type: aws/s3-prefix, depends_on: [zeta], properties: { bucket: acme-previews, prefix: a/ } }
+              beta: { type: aws/s3-prefix, depends_on: [mid], properties: { bucket: acme-previews, prefix: b/ } }
+            """
+        #expect(Fixtures.diagnostics(yaml) == [
+            "bp.yaml:4:3: error: dependency cycle: zeta → alpha → zeta",
+            "bp.yaml:5:3: error: dependency cycle: mid → beta → mid",
+        ])
     }
 
-    @Test func finderStopsAtItsLimitOnDenseGraphs() {
-        let complete = (0..<8).map { node in (0..<8).filter { $0 != node } }
-        let result = CycleFinder.cycles(successors: complete, limit: 20)
-        #expect(result.cycles.count == 20)
-        #expect(result.truncated)
+    /// With ten or more resources, position 9 is still written before position 10 (a cycle must not start
+    /// at the later one because "10" sorts before "9" as text).
+    @Test func fileOrderHoldsPastTenResources() {
+        let lines = (0...10).map { index in
+            let dependsOn = index == 9 ? "r10" : index == 10 ? "r9" : nil
+            return "  r\(index): { type: aws/s3-prefix, " + (dependsOn.map { "depends_on: [\($0)], " } ?? "")
+                + "properties: { bucket: acme-previews, prefix: p\(index)/ } }"
+        }
+        let yaml = "name: webapp\non: { repositories: [\"acme/*\"] }\nresources:\n" + lines.joined(separator: "\n")
+        #expect(Fixtures.diagnostics(yaml) == ["bp.yaml:13:3: error: dependency cycle: r9 → r10 → r9"])
     }
 
-    @Test func tarjanGroupsComponents() {
-        let components = CycleFinder.stronglyConnectedComponents([[1], [2], [0], [4], []])
-        #expect(components[0] == components[1] && components[1] == components[2])
-        #expect(components[3] != components[4] && components[3] != components[0])
+    /// Five resources that all depend on each other make 84 elementary cycles: twenty are named, then one
+    /// line says the list was cut, at the resource where the first named cycle starts.
+    @Test func manyCyclesAreCappedWithAClosingLine() {
+        let names = ["e", "d", "c", "b", "a"]
+        let lines = names.map { name in
+            "  \(name): { type: aws/s3-prefix, depends_on: [\(names.filter { $0 != name }.joined(separator: ", "))], "
+                + "properties: { bucket: acme-previews, prefix: \(name)/ } }"
+        }
+        let yaml = "name: webapp\non: { repositories: [\"acme/*\"] }\nresources:\n" + lines.joined(separator: "\n")
+        // The twenty cycles through `e` (written first) in depth-first order: the same list as before
+        // cycles were found by ResourceGraph.
+        let cycles = [
+            "e → d → e",
+            "e → d → c → e",
+            "e → d → c → b → e",
+            "e → d → c → b → a → e",
+            "e → d → c → a → e",
+            "e → d → c → a → b → e",
+            "e → d → b → e",
+            "e → d → b → c → e",
+            "e → d → b → c → a → e",
+            "e → d → b → a → e",
+            "e → d → b → a → c → e",
+            "e → d → a → e",
+            "e → d → a → c → e",
+            "e → d → a → c → b → e",
+            "e → d → a → b → e",
+            "e → d → a → b → c → e",
+            "e → c → e",
+            "e → c → d → e",
+            "e → c → d → b → e",
+            "e → c → d → b → a → e",
+        ]
+        #expect(Fixtures.diagnostics(yaml) == cycles.map { "bp.yaml:4:3: error: dependency cycle: \($0)" }
+            + ["bp.yaml:4:3: error: more dependency cycles not shown (the first 20 are listed)"])
     }
 }
