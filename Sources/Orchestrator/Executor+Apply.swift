@@ -71,6 +71,7 @@ extension Executor {
         let action = Planner.action(for: rendered, immutable: spec.kind.immutableProperties, record: previous)
         try await reporting(step.id, action: action, ledger: ledger, onEvent: onEvent) {
             let progress: @Sendable (String) -> Void = { onEvent(.progress(node: step.id, message: $0)) }
+            let stage: @Sendable (StageProgress) -> Void = { onEvent(.stage($0)) }
             switch action {
             case .noop:
                 if let previous, previous.dependencies != rendered.dependencies {
@@ -80,12 +81,12 @@ extension Executor {
                 }
             case .update(let changed):
                 try await provide(rendered, action: .update(changed: Set(changed)), previous: previous,
-                                  provision: provision, ledger: ledger, progress: progress)
+                                  provision: provision, ledger: ledger, progress: progress, stage: stage)
             case .create:
-                try await provide(rendered, action: .create, previous: previous, provision: provision, ledger: ledger, progress: progress)
+                try await provide(rendered, action: .create, previous: previous, provision: provision, ledger: ledger, progress: progress, stage: stage)
             case .replace:
                 if let previous { try await destroyRecorded(previous, provision: provision, ledger: ledger, progress: progress) }
-                try await provide(rendered, action: .create, previous: nil, provision: provision, ledger: ledger, progress: progress)
+                try await provide(rendered, action: .create, previous: nil, provision: provision, ledger: ledger, progress: progress, stage: stage)
             case .delete:
                 break  // `Planner.action` never deletes a node the blueprint declares
             }
@@ -96,7 +97,7 @@ extension Executor {
     /// While updating the record keeps the *old* properties, so an interrupted update is redone.
     private func provide(
         _ rendered: RenderedResource, action: ApplyAction, previous: NodeRecord?, provision: ProvisionContext,
-        ledger: RunLedger, progress: @escaping @Sendable (String) -> Void
+        ledger: RunLedger, progress: @escaping @Sendable (String) -> Void, stage: @escaping @Sendable (StageProgress) -> Void
     ) async throws {
         let phase: ProvisionError.Phase = action == .create ? .create : .update
         guard rendered.isResolved else {
@@ -111,7 +112,7 @@ extension Executor {
         node.updatedAt = now()
         try await write(node, phase: phase, ledger: ledger)
         let request = ApplyRequest(nodeID: rendered.id, action: action, properties: rendered.properties,
-                                   previous: previous, context: provision, progress: progress)
+                                   previous: previous, context: provision, progress: progress, stage: stage)
         do {
             let result = try await provider.apply(request)
             node.status = .created

@@ -58,10 +58,13 @@ public struct ApplyRequest: Sendable {
     public var context: ProvisionContext
     /// A human-readable step ("waiting for stack CREATE_COMPLETE"); becomes a `ProgressEvent`.
     public var progress: @Sendable (String) -> Void
+    /// A stage of a run this apply started changed state; becomes `ProgressEvent.stage`.
+    public var stage: @Sendable (StageProgress) -> Void
 
     public init(
         nodeID: String, action: ApplyAction, properties: [String: RenderedValue], previous: NodeRecord?,
-        context: ProvisionContext, progress: @escaping @Sendable (String) -> Void = { _ in }
+        context: ProvisionContext, progress: @escaping @Sendable (String) -> Void = { _ in },
+        stage: @escaping @Sendable (StageProgress) -> Void = { _ in }
     ) {
         self.nodeID = nodeID
         self.action = action
@@ -69,6 +72,7 @@ public struct ApplyRequest: Sendable {
         self.previous = previous
         self.context = context
         self.progress = progress
+        self.stage = stage
     }
 }
 

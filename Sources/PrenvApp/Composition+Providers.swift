@@ -8,12 +8,9 @@ extension Composition {
     public static let kinds = ProviderKind.all.resourceKinds
 
     /// One provider per kind over one AWS client; `up`, `down` and `serve` all take them from here.
-    /// - Parameter onStage: told about each pipeline stage transition (for commit statuses).
-    public static func providers(
-        client: AWSClient, polling: Polling, onStage: @escaping @Sendable (CodePipelineProvider.StageEvent) -> Void = { _ in }
-    ) -> [any ResourceProvider] {
+    public static func providers(client: AWSClient, polling: Polling) -> [any ResourceProvider] {
         let interval = Duration.milliseconds(Int64(max(polling.pollInterval, 0.01) * 1000))
         let waiter = Waiter(initialInterval: interval, maxInterval: max(interval, .seconds(15)))
-        return ProviderKind.all.makeProviders(ProviderDependencies(client: client, waiter: waiter, onStage: onStage))
+        return ProviderKind.all.makeProviders(ProviderDependencies(client: client, waiter: waiter))
     }
 }

@@ -32,15 +32,10 @@ public enum Composition {
         return Executor(providers: providers(client: client, polling: polling), store: store, maxConcurrency: polling.concurrency)
     }
 
-    /// What `serve`'s workers run: the same providers, made afresh per operation so each one's
-    /// pipeline stages feed the statuses of the environment it works on.
+    /// What `serve`'s workers run: the same providers; each run's pipeline stages reach the statuses
+    /// of the environment it works on through its progress events.
     public static func operations(client: AWSClient, store: any StateStore, polling: Polling) -> ExecutorOperations {
-        ExecutorOperations(store: store, maxConcurrency: polling.concurrency) { onStage in
-            providers(client: client, polling: polling) { event in
-                onStage(PipelineStageUpdate(node: event.node, stage: event.stage, status: event.status, summary: event.summary,
-                                            executionID: event.executionId))
-            }
-        }
+        ExecutorOperations(store: store, maxConcurrency: polling.concurrency, providers: providers(client: client, polling: polling))
     }
 
     /// The state store `up`, `down` and `ls` read and write, from a `sqlite:PATH` URL.

@@ -2,34 +2,12 @@ import Blueprint
 import Foundation
 import Orchestrator
 
-/// One stage transition of a pipeline execution an apply started (from the CodePipeline provider),
-/// defined here so the supervisor needs no provider code.
-public struct PipelineStageUpdate: Sendable, Hashable {
-    public var node: String
-    public var stage: String
-    /// AWS's stage status: `InProgress`, `Succeeded`, `Failed`, `Stopped`, …
-    public var status: String
-    public var summary: String?
-    public var executionID: String
-
-    public init(node: String, stage: String, status: String, summary: String? = nil, executionID: String) {
-        self.node = node
-        self.stage = stage
-        self.status = status
-        self.summary = summary
-        self.executionID = executionID
-    }
-}
-
-/// Where an operation's progress goes while it runs.
+/// Where an operation's progress goes while it runs (resource steps and pipeline stages alike).
 public struct OperationObserver: Sendable {
     public var progress: @Sendable (ProgressEvent) -> Void
-    public var stage: @Sendable (PipelineStageUpdate) -> Void
 
-    public init(progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in },
-                stage: @escaping @Sendable (PipelineStageUpdate) -> Void = { _ in }) {
+    public init(progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }) {
         self.progress = progress
-        self.stage = stage
     }
 }
 
@@ -42,24 +20,22 @@ public protocol EnvironmentOperations: Sendable {
     func destroy(key: EnvironmentKey, observer: OperationObserver) async -> ExecutionResult
 }
 
-/// The real operations: `Planner` and `Executor` over the state store and a fresh set of providers
-/// per run (so each run's pipeline-stage hook knows whose statuses it feeds).
+/// The real operations: `Planner` and `Executor` over the state store and the providers.
 public struct ExecutorOperations: EnvironmentOperations {
     let store: any StateStore
     let maxConcurrency: Int
-    let makeProviders: @Sendable (_ onStage: @escaping @Sendable (PipelineStageUpdate) -> Void) -> [any ResourceProvider]
+    let providers: [any ResourceProvider]
 
-    public init(store: any StateStore, maxConcurrency: Int,
-                makeProviders: @escaping @Sendable (_ onStage: @escaping @Sendable (PipelineStageUpdate) -> Void) -> [any ResourceProvider]) {
+    public init(store: any StateStore, maxConcurrency: Int, providers: [any ResourceProvider]) {
         self.store = store
         self.maxConcurrency = maxConcurrency
-        self.makeProviders = makeProviders
+        self.providers = providers
     }
 
     public func apply(blueprint: Blueprint, context: PRContext, key: EnvironmentKey, observer: OperationObserver) async -> ExecutionResult {
         await withRecord(key) { recorded in
             let plan = Planner.plan(blueprint: blueprint, context: context, recorded: recorded)
-            let executor = Executor(providers: makeProviders(observer.stage), store: store, maxConcurrency: maxConcurrency)
+            let executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency)
             return await executor.apply(plan: plan, blueprint: blueprint, context: context, key: key, onEvent: observer.progress)
         }
     }
@@ -67,7 +43,7 @@ public struct ExecutorOperations: EnvironmentOperations {
     public func destroy(key: EnvironmentKey, observer: OperationObserver) async -> ExecutionResult {
         await withRecord(key) { recorded in
             guard let recorded else { return ExecutionResult() }
-            let executor = Executor(providers: makeProviders(observer.stage), store: store, maxConcurrency: maxConcurrency)
+            let executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency)
             return await executor.destroy(recorded: recorded, onEvent: observer.progress)
         }
     }

@@ -32,7 +32,7 @@ extension EnvironmentSupervisor {
         logger.info("apply", metadata: ["environment": "\(key)", "sha": "\(sha)"])
         narrator.environment(.pending, "Provisioning \(blueprint.resources.count) resources at \(sha.prefix(7))")
         return Task {
-            let observer = OperationObserver(progress: narrator.progress, stage: narrator.stage)
+            let observer = OperationObserver(progress: narrator.progress)
             let result = await operations.apply(blueprint: blueprint, context: context, key: key, observer: observer)
             let reason = Self.reason(result)
             // Stopped by a shutdown: the run resumes at the next start, so it is not "superseded".
@@ -56,7 +56,7 @@ extension EnvironmentSupervisor {
         logger.info("destroy", metadata: ["environment": "\(key)", "reason": "\(reason)"])
         narrator.environment(.pending, "Tearing down: \(reason)")
         return Task {
-            let result = await operations.destroy(key: key, observer: OperationObserver(progress: narrator.progress, stage: narrator.stage))
+            let result = await operations.destroy(key: key, observer: OperationObserver(progress: narrator.progress))
             guard !stopping else { return }  // resumes at the next start; not a failure
             if result.succeeded {
                 narrator.environment(.success, "Environment destroyed: \(reason)")

@@ -27,6 +27,8 @@ struct StatusNarrator: Sendable {
             // Providers report several lines per resource; as statuses they would cost GitHub API
             // quota (secondary limits count status writes) for little news. Stages get their own.
             break
+        case .stage(let update):
+            stage(update)
         case .succeeded(_, let action, let duration):
             post(CommitStatus(state: .success, context: context, description: Self.finished(action, in: duration)))
         case .failed(_, _, let error, _):
@@ -38,7 +40,7 @@ struct StatusNarrator: Sendable {
         }
     }
 
-    func stage(_ update: PipelineStageUpdate) {
+    func stage(_ update: StageProgress) {
         let context = "\(environmentContext)/\(update.node)/\(update.stage)"
         let execution = String(update.executionID.prefix(8))
         let status: CommitStatus = switch update.status {

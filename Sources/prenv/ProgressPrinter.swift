@@ -27,6 +27,8 @@ final class ProgressPrinter: Sendable {
             emit("  \(node)  skipped    (because \(blockedBy.joined(separator: ", ")) failed)")
         case .cancelled:
             emit("  \(node)  cancelled")
+        case .stage:
+            break  // the provider's own progress line ("stage Build: Succeeded") already says it
         }
     }
 

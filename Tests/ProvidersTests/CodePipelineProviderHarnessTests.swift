@@ -46,11 +46,9 @@ struct CodePipelineHarness {
     /// test count one step's calls alone).
     func provider(accessKey: String? = nil, token: String? = nil) -> CodePipelineProvider {
         let key = accessKey ?? self.accessKey
-        let recorder = recorder
         return CodePipelineProvider(
             client: LocalAWS.client(credentials: LocalAWS.credentials(accessKey: key)), waiter: .fast,
-            githubOAuthToken: { name in name == "PRENV_TEST_GITHUB_TOKEN" ? token : nil },
-            onStage: { recorder.record($0) })
+            githubOAuthToken: { name in name == "PRENV_TEST_GITHUB_TOKEN" ? token : nil })
     }
 
     func properties(sha: String = sha1, branch: String = "feature/login", extra: [String: RenderedValue] = [:]) -> [String: RenderedValue] {
@@ -69,7 +67,7 @@ struct CodePipelineHarness {
         context.headSHA = properties["source_revision"]?.stringValue ?? context.headSHA
         return ApplyRequest(
             nodeID: "pipeline", action: action, properties: properties, previous: previous, context: context,
-            progress: { recorder.record(progress: $0) })
+            progress: { recorder.record(progress: $0) }, stage: { recorder.record($0) })
     }
 
     func record(_ result: ApplyResult, properties: [String: RenderedValue], status: NodeStatus = .created) -> NodeRecord {
@@ -94,31 +92,31 @@ struct CodePipelineHarness {
 /// Progress text and stage events, in arrival order; written from the provider's task.
 final class CodePipelineRecorder: @unchecked Sendable {
     private let lock = NSLock()
-    private var storedEvents: [CodePipelineProvider.StageEvent] = []
+    private var storedEvents: [StageProgress] = []
     private var storedProgress: [String] = []
     /// Events since the last `reset`, for `waitForEvent`.
-    private var stream: AsyncStream<CodePipelineProvider.StageEvent>
-    private var continuation: AsyncStream<CodePipelineProvider.StageEvent>.Continuation
+    private var stream: AsyncStream<StageProgress>
+    private var continuation: AsyncStream<StageProgress>.Continuation
 
     init() {
-        (stream, continuation) = AsyncStream.makeStream(of: CodePipelineProvider.StageEvent.self)
+        (stream, continuation) = AsyncStream.makeStream(of: StageProgress.self)
     }
 
-    func record(_ event: CodePipelineProvider.StageEvent) {
+    func record(_ event: StageProgress) {
         lock.withLock {
             storedEvents.append(event)
             continuation.yield(event)
         }
     }
     func record(progress: String) { lock.withLock { storedProgress.append(progress) } }
-    var events: [CodePipelineProvider.StageEvent] { lock.withLock { storedEvents } }
+    var events: [StageProgress] { lock.withLock { storedEvents } }
     var progress: [String] { lock.withLock { storedProgress } }
     func reset() {
         lock.withLock {
             storedEvents = []
             storedProgress = []
             continuation.finish()
-            (stream, continuation) = AsyncStream.makeStream(of: CodePipelineProvider.StageEvent.self)
+            (stream, continuation) = AsyncStream.makeStream(of: StageProgress.self)
         }
     }
 

@@ -48,7 +48,7 @@ import Testing
         #expect(events.map { "\($0.stage) \($0.status)" } == [
             "Source InProgress", "Source Succeeded", "Build InProgress", "Build Succeeded", "Deploy InProgress", "Deploy Succeeded",
         ])
-        #expect(events.allSatisfy { $0.pipeline == harness.envName && $0.executionId == executionID })
+        #expect(events.allSatisfy { $0.node == "pipeline" && $0.executionID == executionID })
         let progress = harness.recorder.progress
         for line in ["stage Build: InProgress", "stage Build: Succeeded"] {
             #expect(progress.filter { $0 == line }.count == 1)
@@ -121,7 +121,7 @@ import Testing
         await harness.recorder.waitForEvent(stage: "Build")
         running.cancel()
         await #expect(throws: CancellationError.self) { try await running.value }
-        let superseded = try #require(harness.recorder.events.first?.executionId)
+        let superseded = try #require(harness.recorder.events.first?.executionID)
 
         let third = harness.properties(sha: CodePipelineHarness.sha3)
         let key = LocalAWS.uniqueAccessKey()

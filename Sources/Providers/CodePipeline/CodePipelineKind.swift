@@ -48,7 +48,7 @@ extension ProviderKind {
             // A pipeline's name is its identity: a new name is a new pipeline.
             immutableProperties: ["name"]
         ),
-        makeProvider: { CodePipelineProvider(client: $0.client, waiter: $0.waiter, onStage: $0.onStage) }
+        makeProvider: { CodePipelineProvider(client: $0.client, waiter: $0.waiter) }
     )
 }
 

@@ -64,9 +64,12 @@ extension CodePipelineProvider {
 
 extension CodePipelineProvider {
     /// Polls the execution until it ends, reporting each stage transition once (progress text and
-    /// `onStage`), and returns every stage's final status. A failed, stopped or superseded execution
+    /// `ProgressEvent.stage`), and returns every stage's final status. A failed, stopped or superseded execution
     /// is an error naming the stage and AWS's message; cancellation stops waiting at once.
-    func track(pipeline: String, executionID: String, node: String = "", progress: @escaping @Sendable (String) -> Void) async throws -> [String: String] {
+    func track(
+        pipeline: String, executionID: String, node: String = "", progress: @escaping @Sendable (String) -> Void,
+        stage onStage: @escaping @Sendable (StageProgress) -> Void = { _ in }
+    ) async throws -> [String: String] {
         var reported: [String: String] = [:]
         return try await waiter.wait(kind: "pipeline", name: pipeline, for: "execution \(executionID) to finish") { () async throws -> [String: String]? in
             try Task.checkCancellation()
@@ -76,7 +79,7 @@ extension CodePipelineProvider {
             let state = try await pipelines.getPipelineState(name: pipeline)
             let stages = (state.stageStates ?? []).filter { $0.latestExecution?.pipelineExecutionId == executionID }
             for stage in stages {
-                report(stage, pipeline: pipeline, executionID: executionID, node: node, reported: &reported, progress: progress)
+                report(stage, executionID: executionID, node: node, reported: &reported, progress: progress, onStage: onStage)
             }
             switch execution.status {
             case "Succeeded":
@@ -93,8 +96,8 @@ extension CodePipelineProvider {
 
     /// Emits the stage's new status, preceded by `InProgress` when no poll caught the stage running.
     func report(
-        _ stage: CodePipeline.StageState, pipeline: String, executionID: String, node: String, reported: inout [String: String],
-        progress: @Sendable (String) -> Void
+        _ stage: CodePipeline.StageState, executionID: String, node: String, reported: inout [String: String],
+        progress: @Sendable (String) -> Void, onStage: @Sendable (StageProgress) -> Void
     ) {
         guard let name = stage.stageName, let status = stage.latestExecution?.status, reported[name] != status else { return }
         var statuses = [status]
@@ -103,7 +106,7 @@ extension CodePipelineProvider {
         for next in statuses {
             progress("stage \(name): \(next)")
             let summary = next == status ? Self.summary(of: stage) : nil
-            onStage?(StageEvent(pipeline: pipeline, executionId: executionID, stage: name, status: next, summary: summary, node: node))
+            onStage(StageProgress(node: node, stage: name, status: next, summary: summary, executionID: executionID))
         }
     }
 
@@ -132,33 +135,5 @@ extension CodePipelineProvider {
         let detail = status == "Failed" ? failing.flatMap(summary(of:)) ?? execution.statusSummary : execution.statusSummary
         if let detail, !detail.isEmpty { reason += ": \(detail)" }
         return ProviderError.failed(kind: "pipeline", name: pipeline, reason: reason)
-    }
-}
-
-extension CodePipelineProvider {
-    /// One stage transition of the execution prenv started, for per-stage commit statuses.
-    ///
-    /// Every stage the execution reaches yields `InProgress` first and then its final status, each
-    /// once and in pipeline order, even when a poll missed the start (a stage shorter than the
-    /// polling interval).
-    public struct StageEvent: Sendable, Hashable {
-        public var pipeline: String
-        public var executionId: String
-        public var stage: String
-        /// AWS's stage status: `InProgress`, `Succeeded`, `Failed`, `Stopping`, `Stopped`, …
-        public var status: String
-        /// The failing action's error message, or an action's summary; nil when AWS gave none.
-        public var summary: String?
-        /// The blueprint node the pipeline belongs to, so per-stage statuses can be named after it.
-        public var node: String
-
-        public init(pipeline: String, executionId: String, stage: String, status: String, summary: String? = nil, node: String = "") {
-            self.node = node
-            self.pipeline = pipeline
-            self.executionId = executionId
-            self.stage = stage
-            self.status = status
-            self.summary = summary
-        }
     }
 }

@@ -18,22 +18,17 @@ public struct CodePipelineProvider: ResourceProvider {
     /// Resolves the *name* in `github_oauth_token_env` to the token; injected so tests need no real
     /// environment and the token never passes through properties, records or logs.
     let githubOAuthToken: @Sendable (String) -> String?
-    let onStage: (@Sendable (StageEvent) -> Void)?
 
     /// - Parameters:
     ///   - waiter: how executions are polled (`.fast` for the local endpoint).
     ///   - githubOAuthToken: looks up an environment variable by name (the process environment by default).
-    ///   - onStage: called once per stage transition of the execution prenv started, in pipeline
-    ///     order; the hook per-stage commit statuses attach to.
     public init(
         client: AWSClient, waiter: Waiter = Waiter(),
-        githubOAuthToken: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] },
-        onStage: (@Sendable (StageEvent) -> Void)? = nil
+        githubOAuthToken: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] }
     ) {
         self.pipelines = CodePipeline(client: client)
         self.waiter = waiter
         self.githubOAuthToken = githubOAuthToken
-        self.onStage = onStage
     }
 
     public func apply(_ request: ApplyRequest) async throws -> ApplyResult {
@@ -59,7 +54,8 @@ public struct CodePipelineProvider: ResourceProvider {
         }
         let executionID = try await startExecution(clone, settings: settings, created: ensured.createdAt, request: request)
         outputs["execution_id"] = executionID
-        let stages = try await track(pipeline: settings.name, executionID: executionID, node: request.nodeID, progress: request.progress)
+        let stages = try await track(pipeline: settings.name, executionID: executionID, node: request.nodeID, progress: request.progress,
+                                     stage: request.stage)
         for (stage, status) in stages { outputs["stage.\(stage)"] = status }
         return ApplyResult(outputs: outputs, physicalName: settings.name)
     }

@@ -18,17 +18,15 @@ public struct ProviderKind: Sendable {
 }
 
 /// What every provider is built from: one AWS client for the whole process (its rate limits and
-/// credentials are shared), how long-running operations are polled, and where pipeline stage
-/// transitions go (per-stage commit statuses).
+/// credentials are shared) and how long-running operations are polled. Providers are built once;
+/// what a run reports goes through its `ApplyRequest`.
 public struct ProviderDependencies: Sendable {
     public var client: AWSClient
     public var waiter: Waiter
-    public var onStage: @Sendable (CodePipelineProvider.StageEvent) -> Void
 
-    public init(client: AWSClient, waiter: Waiter = Waiter(), onStage: @escaping @Sendable (CodePipelineProvider.StageEvent) -> Void = { _ in }) {
+    public init(client: AWSClient, waiter: Waiter = Waiter()) {
         self.client = client
         self.waiter = waiter
-        self.onStage = onStage
     }
 }
 
