@@ -29,9 +29,12 @@ public struct CloudFormation: Sendable {
         public var capabilities: [String] = []
         public var tags: [Tag] = []
         public var clientRequestToken: String?
+        /// The service role CloudFormation acts as for this stack's resources (instead of the caller's
+        /// credentials), so the caller needs only `iam:PassRole` on it, not the resources' permissions.
+        public var roleARN: String?
 
         public init(stackName: String, templateBody: String? = nil, templateURL: String? = nil, parameters: [Parameter] = [],
-                    capabilities: [String] = [], tags: [Tag] = [], clientRequestToken: String? = nil) {
+                    capabilities: [String] = [], tags: [Tag] = [], clientRequestToken: String? = nil, roleARN: String? = nil) {
             self.stackName = stackName
             self.templateBody = templateBody
             self.templateURL = templateURL
@@ -39,6 +42,7 @@ public struct CloudFormation: Sendable {
             self.capabilities = capabilities
             self.tags = tags
             self.clientRequestToken = clientRequestToken
+            self.roleARN = roleARN
         }
 
         var queryParameters: AWSQueryParameters {
@@ -50,6 +54,7 @@ public struct CloudFormation: Sendable {
             query.setList("Capabilities", capabilities)
             query.setStructures("Tags", tags.map { [("Key", $0.key), ("Value", $0.value)] })
             query["ClientRequestToken"] = clientRequestToken
+            query["RoleARN"] = roleARN
             return query
         }
     }

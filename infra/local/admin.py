@@ -134,6 +134,22 @@ def _route(layer: "Layer", req: Request) -> Response:
         body = _body(req)
         return plain_json(200, layer.moto.create_user(body.get("user_name"), body.get("account_id") or "123456789012"))
 
+    if path == "/_prenv/iam/enforce":
+        if method == "POST":
+            body = _body(req)
+            _require(body, "access_key_id")
+            try:
+                return plain_json(200, layer.iam.enable(body["access_key_id"], body.get("account_id") or "123456789012"))
+            except KeyError as err:
+                return plain_json(404, {"error": err.args[0]})
+        if method == "DELETE":
+            key = _q(req, "access_key_id") or _body(req).get("access_key_id")
+            if not key:
+                raise BadRequest("access_key_id is required")
+            return plain_json(200, {"disabled": layer.iam.disable(key)})
+        if method == "GET":
+            return plain_json(200, layer.iam.snapshot(_q(req, "access_key_id")))
+
     if path == "/_prenv/credentials":
         if method == "POST":
             layer.creds.configure(_body(req))

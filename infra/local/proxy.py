@@ -23,6 +23,7 @@ from codebuild import CodeBuildExtras
 from codepipeline import CodePipelineExecutions
 from credentials import CONTAINER_PREFIX, CredentialEndpoints
 from faults import FaultInjector
+from iam_enforce import IAMEnforcement
 from motoctl import Moto
 from stats import Stats
 from wire import Request, Response, classify, json_error
@@ -67,6 +68,7 @@ class Layer:
         self.builds = CodeBuildExtras(moto, config)
         self.stacks = CloudFormationProgress(moto, config)
         self.creds = CredentialEndpoints(moto)
+        self.iam = IAMEnforcement(moto)
         self.started = time.time()
 
     # ---------------------------------------------------------------- admin
@@ -76,6 +78,7 @@ class Layer:
         self.pipelines.reset()
         self.stacks.reset()
         self.creds.reset()
+        self.iam.reset()
         if moto:
             self.moto.reset()
 
@@ -110,10 +113,15 @@ class Layer:
                 # moto's resources are gone; so are executions and stack timelines on them
                 self.pipelines.reset()
                 self.stacks.reset()
+                self.iam.reset()
             return resp
 
         info = classify(req)
         self.stats.request(info)
+        # Authorisation comes before anything else AWS does with a call, injected faults included.
+        denied = self.iam.check(req, info)
+        if denied is not None:
+            return denied
         decision = self.faults.decide(info)
         if decision.delay_seconds > 0:
             self.stats.injected(info, "delayed")

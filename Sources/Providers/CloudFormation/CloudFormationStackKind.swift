@@ -27,6 +27,12 @@ extension ProviderKind {
                 PropertySchema(name: "parameters", kind: .stringMap, summary: "Stack parameters."),
                 PropertySchema(name: "capabilities", kind: .choiceList(capabilities), summary: "Any of "
                     + capabilities.map { "`\($0)`" }.joined(separator: ", ") + ".", documentedDefault: "`[]`"),
+                .string("role_arn", """
+                    ARN of a CloudFormation service role, sent as `RoleARN` on every create and update. CloudFormation \
+                    then creates the template's resources as that role, so prenv's own identity needs only \
+                    `iam:PassRole` on it (see `infra/iam/README.md`). Omitted: CloudFormation acts with prenv's \
+                    credentials.
+                    """),
             ],
             rules: [
                 .exactlyOne([.init(["template_file"], described: "`template_file`"), .init(["template_body"], described: "`template_body`")],

@@ -8,6 +8,9 @@ struct DesiredStack: Sendable {
     let templateBody: String
     let parameters: [CloudFormation.Parameter]
     let capabilities: [String]
+    /// `role_arn`, sent on every CreateStack and UpdateStack: CloudFormation remembers the role a stack
+    /// was last operated with, so an update without it would silently keep the old one.
+    let roleARN: String?
     let tags: [CloudFormation.Tag]
     let context: ProvisionContext
     let nodeID: String
@@ -20,6 +23,7 @@ struct DesiredStack: Sendable {
         parameters = properties.stringMap("parameters").sorted { $0.key < $1.key }
             .map { CloudFormation.Parameter(parameterKey: $0.key, parameterValue: $0.value) }
         capabilities = properties.stringList("capabilities")
+        roleARN = properties.string("role_arn").flatMap { $0.isEmpty ? nil : $0 }
         tags = ManagedTags.sorted(request.context.tags).map { CloudFormation.Tag(key: $0.key, value: $0.value) }
         context = request.context
         nodeID = request.nodeID
@@ -29,7 +33,7 @@ struct DesiredStack: Sendable {
     func input(token: String? = nil) -> CloudFormation.StackInput {
         CloudFormation.StackInput(
             stackName: name, templateBody: templateBody, parameters: parameters, capabilities: capabilities,
-            tags: tags, clientRequestToken: token)
+            tags: tags, clientRequestToken: token, roleARN: roleARN)
     }
 
     /// The same for every retry of one create of this node at this commit, so a CreateStack whose
