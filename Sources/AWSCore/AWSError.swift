@@ -50,10 +50,11 @@ extension AWSError {
 
     /// True when AWS itself said the resource does not exist, whatever spelling the service uses.
     public var isNotFound: Bool {
-        [
-            "NoSuchBucket", "NoSuchKey", "NotFound", "ResourceNotFoundException",
-            "PipelineNotFoundException", "PipelineExecutionNotFoundException",
-        ].contains(code) || (code == "ValidationError" && message.contains("does not exist"))
+        // AWS's own conventions, not a list per service: `NoSuch<Thing>` (S3), `<Thing>NotFoundException`
+        // (the JSON services), a bare `NotFound` (HEAD requests), and the Query services'
+        // `ValidationError … does not exist` (CloudFormation).
+        code.hasPrefix("NoSuch") || code.hasSuffix("NotFoundException") || code == "NotFound"
+            || (code == "ValidationError" && message.contains("does not exist"))
     }
 }
 

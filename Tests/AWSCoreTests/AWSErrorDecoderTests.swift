@@ -78,4 +78,15 @@ import Testing
         let error = AWSError(service: "s3", operation: "PutObject", code: "AccessDenied", message: "Access Denied", requestID: "R1", httpStatus: 403)
         #expect(error.description == "s3 PutObject failed: AccessDenied: Access Denied (HTTP 403, request id R1)")
     }
+
+    /// Not-found is AWS's naming convention, so a new service's `…NotFoundException` needs no edit here.
+    @Test(arguments: [
+        ("NoSuchBucket", "", true), ("NoSuchKey", "", true), ("NotFound", "", true),
+        ("ResourceNotFoundException", "", true), ("PipelineNotFoundException", "", true), ("PipelineExecutionNotFoundException", "", true),
+        ("ValidationError", "Stack with id x does not exist", true), ("ValidationError", "Template format error", false),
+        ("AccessDenied", "", false), ("ThrottlingException", "", false), ("NotFoundExceptionally", "", false),
+    ])
+    func notFoundFollowsAWSNamingConventions(code: String, message: String, expected: Bool) {
+        #expect(AWSError(service: "svc", operation: "Op", code: code, message: message).isNotFound == expected)
+    }
 }
