@@ -132,7 +132,9 @@ extension Blueprint {
         let result = template.render(context: context, blueprint: name, outputs: outputs)
         unresolved += result.unresolved
         guard let value = result.value else { return .unknown(source: template.source) }
-        if case let .sanitized(rule) = nameRule { return .string(rule.sanitize(value)) }
+        if case let .sanitized(rule) = nameRule {
+            return .string(template.literalValue == nil ? rule.sanitize(value) : rule.renderLiteral(value))
+        }
         return .string(value)
     }
 }

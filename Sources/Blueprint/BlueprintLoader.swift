@@ -31,7 +31,8 @@ public enum BlueprintLoader {
 
     /// Loads every `*.yaml` / `*.yml` directly inside `directory` (not sub-folders, which hold stack
     /// templates), in file-name order, reporting the problems of all files together. Two blueprints
-    /// with the same `name` are an error: the name scopes commit statuses and resource names.
+    /// with the same `name` are an error: the name scopes commit statuses and resource names. So are
+    /// two that may select one PR and spell a physical name identically (`NameCollisions`).
     public static func loadAll(directory: String, kinds: ResourceKinds) throws(BlueprintErrors) -> [Blueprint] {
         let names: [String]
         do {
@@ -56,6 +57,7 @@ public enum BlueprintLoader {
                 diagnostics += error.diagnostics
             }
         }
+        diagnostics += NameCollisions.diagnostics(blueprints)
         guard diagnostics.isEmpty else { throw BlueprintErrors(diagnostics: diagnostics) }
         return blueprints
     }

@@ -3,11 +3,14 @@
 ///
 /// Kinds declare their rules next to their providers; this type holds the shared algorithm so every
 /// name prenv makes is sanitised the same way:
-/// 1. A name that is already valid is returned unchanged, so authors get exactly what they wrote.
+/// 1. A name that is already valid is returned unchanged, so authors get exactly what they wrote —
+///    unless it ends the way a sanitised name does (`-` and 13 base-36 characters): it is then
+///    hashed too, so no input can spell out another input's sanitised name.
 /// 2. Otherwise every disallowed character becomes `-` (runs collapse), the ends are trimmed to what
-///    the service accepts, the result is cut to fit, and `-` plus `StableHash.short(input)` of the
-///    *original* input is appended. Sanitising is lossy (`feature/x` and `feature-x` look alike),
-///    and so is truncation; the hash keeps distinct inputs distinct.
+///    the service accepts, the result is cut to fit, and `-` plus `StableHash.nameSuffix(input)` (67
+///    bits of SHA-256) of the *original* input is appended. Sanitising is lossy (`feature/x` and
+///    `feature-x` look alike), and so is truncation; the hash keeps distinct inputs distinct, also
+///    against a PR author searching for a collision.
 /// 3. Nothing left (e.g. a branch of emoji) gives `h` + hash, still valid and still distinct.
 public struct NamingRule: Sendable {
     /// What the name is, for messages: "CodePipeline pipeline name".
@@ -57,18 +60,25 @@ public struct NamingRule: Sendable {
     public func isValid(_ name: String) -> Bool { validate(name) }
 
     public func sanitize(_ input: String) -> String {
-        isValid(input) ? input : sanitizer(input)
+        isValid(input) && !StableHash.endsLikeNameSuffix(input) ? input : sanitizer(input)
     }
 
     /// Whether a name written out in full in a blueprint fits, once rendering has completed it.
     public func acceptsLiteral(_ literal: String) -> Bool { isValid(completeLiteral(literal)) }
+
+    /// A name the blueprint spells out in full (checked at load by `acceptsLiteral`): completed, never
+    /// hashed, since the blueprint's author, not a PR, chose it.
+    public func renderLiteral(_ literal: String) -> String {
+        let completed = completeLiteral(literal)
+        return isValid(completed) ? completed : sanitize(literal)
+    }
 
     /// Step 2 and 3 of the algorithm for a character-set rule; `lowercase` folds A–Z first.
     public static func hashedSanitize(
         _ input: String, maxLength: Int, lowercase: Bool = false, allowed: (Unicode.Scalar) -> Bool,
         first: (Unicode.Scalar) -> Bool
     ) -> String {
-        let hash = StableHash.short(input)
+        let hash = StableHash.nameSuffix(input)
         let budget = maxLength - hash.count - 2
         var body = replacingDisallowed(in: input, lowercase: lowercase, allowed: allowed)
         body = trimmed(body, keepFirst: first, keepLast: isASCIIAlphanumeric)

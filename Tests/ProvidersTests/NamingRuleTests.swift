@@ -1,8 +1,9 @@
-import Blueprint
 import Foundation
 import Providers
 import SeededRandom
 import Testing
+
+@testable import Blueprint
 
 /// The naming rules the providers declare, by name (Swift Testing arguments must be printable).
 enum RuleName: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -72,7 +73,10 @@ enum RuleName: String, CaseIterable, Sendable, CustomTestStringConvertible {
             #expect(name.count <= rule.maxLength)
             #expect(rule.isValid(name))
             #expect(rule.sanitize(input) == name, "sanitising is stable")
-            #expect(rule.sanitize(name) == name, "sanitising is idempotent")
+            // A valid name stays itself; a sanitised one fed back is hashed again (it can never be
+            // taken for an input of its own, so nobody can spell out another input's name).
+            let kept = name == input || name == input + "/"  // a key prefix's slash is the one completion
+            #expect((rule.sanitize(name) == name) == kept, "\(kind): \(input.debugDescription) → \(name.debugDescription)")
         }
     }
 
@@ -90,7 +94,7 @@ enum RuleName: String, CaseIterable, Sendable, CustomTestStringConvertible {
         let first = kind.sanitize(stem + "1"), second = kind.sanitize(stem + "2")
         #expect(first != second)
         #expect(first.count <= kind.maxLength && second.count <= kind.maxLength)
-        #expect(first.contains(StableHash.short(stem + "1")))
+        #expect(first.contains(StableHash.nameSuffix(stem + "1")))
     }
 
     @Test func validNamesPassUnchanged() {
@@ -102,13 +106,13 @@ enum RuleName: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 
     @Test func sanitisingExamples() {
-        let hash = StableHash.short("feature/login")
+        let hash = StableHash.nameSuffix("feature/login")
         #expect(NamingRule.codePipeline.sanitize("feature/login") == "feature-login-\(hash)")
         #expect(NamingRule.cloudFormationStack.sanitize("feature/login") == "feature-login-\(hash)")
-        #expect(NamingRule.s3Bucket.sanitize("Feature/Login") == "feature-login-\(StableHash.short("Feature/Login"))")
-        #expect(NamingRule.cloudFormationStack.sanitize("🚀") == "h\(StableHash.short("🚀"))")
+        #expect(NamingRule.s3Bucket.sanitize("Feature/Login") == "feature-login-\(StableHash.nameSuffix("Feature/Login"))")
+        #expect(NamingRule.cloudFormationStack.sanitize("🚀") == "h\(StableHash.nameSuffix("🚀"))")
         #expect(NamingRule.s3KeyPrefix.sanitize("site/pr-5") == "site/pr-5/", "only the trailing slash is added")
-        #expect(NamingRule.s3KeyPrefix.sanitize("site/../x y") == "site/x-y-\(StableHash.short("site/../x y"))/")
+        #expect(NamingRule.s3KeyPrefix.sanitize("site/../x y") == "site/x-y-\(StableHash.nameSuffix("site/../x y"))/")
     }
 
     @Test func stableHashMatchesPublishedFNVVectors() {
@@ -116,6 +120,47 @@ enum RuleName: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #expect(StableHash.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
         #expect(StableHash.fnv1a64("foobar") == 0x8594_4171_f739_67e8)
         #expect(StableHash.short("a").count == 8)
+    }
+
+    @Test func nameSuffixIsSHA256AndPinned() {
+        // FIPS 180-4 examples, through the suffix's own digest.
+        #expect(hex(SHA256Probe.digest("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex(SHA256Probe.digest("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(hex(SHA256Probe.digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(hex(SHA256Probe.digest(String(repeating: "a", count: 1000)))
+            == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        // If this changes, every sanitised name changes: existing environments would be replaced.
+        #expect(StableHash.nameSuffix("feature/login") == "61j813w0z68hp", "checked against Python's hashlib")
+        #expect(StableHash.nameSuffix("feature/login").count == StableHash.nameSuffixLength)
+    }
+
+    func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    /// A branch named after another branch's sanitised name is hashed too: no input can spell out
+    /// someone else's physical name.
+    @Test(arguments: RuleName.allCases)
+    func aValidNameShapedLikeASanitisedOneIsHashedToo(name kind: RuleName) {
+        let rule = kind.rule
+        for victim in ["feature/login", "Fix: the thing", "a..b", "🚀"] {
+            let sanitised = rule.sanitize(victim)
+            guard sanitised != victim, sanitised != victim + "/" else { continue }  // valid as it was: nothing to forge
+            #expect(StableHash.endsLikeNameSuffix(sanitised))
+            for spelled in [sanitised, sanitised.hasSuffix("/") ? String(sanitised.dropLast()) : sanitised + "/"] {
+                #expect(rule.sanitize(spelled) != sanitised, "\(kind): \(spelled.debugDescription) renders \(victim.debugDescription)'s name")
+            }
+        }
+    }
+
+    /// Branch names built to collide after sanitising stay apart in every rule.
+    @Test(arguments: RuleName.allCases)
+    func branchesBuiltToCollideStayApart(name kind: RuleName) {
+        let branches = ["a/b", "a-b", "a_b", "A/b", "a//b", "a/b/", "a b", "a.b", "a--b", "a/-b", "a\u{0}b", "a\u{301}b", "á/b"]
+        let names = branches.map(kind.rule.sanitize)
+        let distinct = Dictionary(grouping: zip(branches, names), by: \.1).filter { $0.value.count > 1 }
+        // `a/b` and `a/b/` are one prefix (same keys), the one normalisation that is not a change.
+        let allowed = kind == .s3KeyPrefix ? 1 : 0
+        #expect(distinct.count <= allowed, "\(kind): \(distinct.values.map { $0.map(\.0) })")
     }
 
     @Test func envNameIsPinnedAcrossRunsAndPlatforms() {
@@ -181,4 +226,9 @@ enum RuleName: String, CaseIterable, Sendable, CustomTestStringConvertible {
             #expect(Self.satisfiesServiceRule(try #require(rendered.resource("artifacts")?.string("prefix")), .s3KeyPrefix))
         }
     }
+}
+
+/// The engine's SHA-256, reached through `@testable` for the published vectors.
+enum SHA256Probe {
+    static func digest(_ text: String) -> [UInt8] { SHA256.hash(Array(text.utf8)) }
 }

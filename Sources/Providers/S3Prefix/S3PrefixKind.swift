@@ -62,8 +62,9 @@ extension NamingRule {
         maxLength: 512,
         isValid: isValidKeyPrefix,
         sanitize: { input in
-            if !input.hasSuffix("/"), isValidKeyPrefix(input + "/") { return input + "/" }
-            let hash = StableHash.short(input)
+            // The trailing `/` alone is not a change: `a/b` and `a/b/` name the same keys.
+            if !input.hasSuffix("/"), isValidKeyPrefix(input + "/"), !StableHash.endsLikeNameSuffix(input) { return input + "/" }
+            let hash = StableHash.nameSuffix(input)
             let segments = input.split(separator: "/").map { segment in
                 trimmed(replacingDisallowed(in: String(segment), lowercase: false, allowed: { isASCIIAlphanumeric($0) || "._-".unicodeScalars.contains($0) }),
                         keepFirst: { $0 != "-" }, keepLast: { $0 != "-" })

@@ -13,7 +13,8 @@ enum ManagedTags {
     /// A short explanation for `ProviderError.foreignResource`, without dumping every tag.
     static func ownershipDetail(_ tags: [String: String]) -> String {
         guard tags[managedByKey] == "prenv" else { return "no prenv:managed-by tag" }
-        return "tagged for environment \(tags[environmentKey] ?? "?")"
+        let owner = [tags["prenv:repository"], tags["prenv:pr"].map { "#" + $0 }].compactMap { $0 }.joined()
+        return "tagged for environment \(tags[environmentKey] ?? "?")" + (owner.isEmpty ? "" : " of \(owner)")
     }
 
     /// Tags sorted by key, as AWS tag lists.
