@@ -72,7 +72,9 @@ let package = Package(
         .target(name: "AWSServices", dependencies: ["AWSCore", "AWSXML", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
 
         // MARK: Where the engine meets the world
-        // The only place the engine meets AWS: one `ResourceProvider` per resource type.
+        // The only place the engine meets AWS: one folder per resource kind, each declaring its kind
+        // (schema, outputs, immutable properties, naming rules, provider factory); `ProviderKind.all`
+        // lists them once.
         .target(
             name: "Providers",
             dependencies: ["Orchestrator", "Blueprint", "AWSCore", "AWSServices"],
