@@ -65,7 +65,7 @@ import Testing
     }
 
     /// Holds the provider's next PUT for `milliseconds` and returns once it is in flight.
-    static func delayNextPut(_ world: S3PrefixHarness, milliseconds: Int = 1500) async throws -> String {
+    static func delayNextPut(_ world: S3PrefixHarness, milliseconds: Int = 3000) async throws -> String {
         try await LocalAWS.addFault(["kind": "latency", "service": "s3", "operation": "PUT", "access_key": world.accessKey,
                                      "latency_ms": milliseconds, "count": 1])
     }
@@ -111,11 +111,14 @@ import Testing
         let fault = try await Self.delayNextPut(world)
         let inner = Task { try await world.provider.apply(world.request(properties)) }
         try await LocalAWS.waitUntilFired(fault)
-        // The outer environment checks and writes while the inner marker's PUT is held back.
+        // The outer environment's marker lands while the inner one's PUT is held back, after the
+        // inner apply's first check: only its check after writing can see it.
         let outer = S3PrefixHarness(env: "outer-env")
-        _ = try await outer.provider.apply(outer.request(world.properties(prefix: "previews/feat/")))
+        try await world.seeder.putObject(bucket: world.bucket, key: "previews/feat/.prenv-environment.json",
+                                         body: S3PrefixMarker(tags: outer.context.tags).body)
         let error = await #expect(throws: ProviderError.self) { try await inner.value }
         #expect(Self.text(error).contains("lies inside s3://\(world.bucket)/previews/feat/, the prefix of environment outer-env"))
         #expect(try await world.keys() == ["previews/feat/.prenv-environment.json"])
+        #expect(try await world.calls()["s3.DELETE"] == 1)  // its own fresh marker, rolled back
     }
 }

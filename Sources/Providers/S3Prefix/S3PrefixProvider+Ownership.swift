@@ -51,7 +51,7 @@ extension S3PrefixProvider {
     func requireNoOverlap(_ spec: S3PrefixSpec, keys: [String], context: ProvisionContext) async throws {
         for ancestor in Self.ancestors(of: spec.prefix) {
             let outer = "s3://\(spec.bucket)/\(ancestor)"
-            switch try await readMarker(bucket: spec.bucket, key: ancestor + Self.markerName) {
+            switch try await ancestorMarker(bucket: spec.bucket, key: ancestor + Self.markerName) {
             case .missing:
                 continue
             case .marker(let object) where ManagedTags.isOwned(object.marker.tags, by: context):
@@ -65,6 +65,19 @@ extension S3PrefixProvider {
         if let inner = try await foreignNestedPrefixes(spec, keys: keys, context: context).first {
             throw Self.overlap(spec, "contains s3://\(spec.bucket)/\(S3Keys.printable(inner.prefix)), "
                 + "the prefix of environment \(S3Keys.printable(inner.environment))")
+        }
+    }
+
+    /// An ancestor's marker, found by listing (`s3:ListBucket`, which least-privilege policies grant
+    /// bucket-wide) and read only when present: `s3:GetObject` is usually granted on environment
+    /// prefixes only, so a marker prenv may not read (`AccessDenied`) is one whose owner is unknown.
+    func ancestorMarker(bucket: String, key: String) async throws -> S3PrefixMarkerRead {
+        let first = try await s3.listObjectsV2(bucket: bucket, prefix: key, maxKeys: 1, firstPageOnly: true).first
+        guard first?.key == key else { return .missing }
+        do {
+            return try await readMarker(bucket: bucket, key: key)
+        } catch let error as AWSError where error.code == "AccessDenied" {
+            return .unreadable(reason: "prenv may not read it: AccessDenied")
         }
     }
 
