@@ -26,31 +26,64 @@ public struct S3: Sendable {
         _ = try await client.restXML(.s3, "CreateBucket", method: "PUT", bucket: bucket, body: body)
     }
 
-    /// PutObject with user metadata (sent as `x-amz-meta-*`).
+    /// PutObject with user metadata (sent as `x-amz-meta-*`), optionally conditional.
+    ///
+    /// A refused condition is an `AWSError` with S3's code: `PreconditionFailed` (412: an object is
+    /// already there, or it changed since it was read) or `ConditionalRequestConflict` (409: another
+    /// conditional write to the same key is in flight). `isConditionalWriteConflict` covers both.
     public func putObject(
-        bucket: String, key: String, body: Data, contentType: String = "application/octet-stream", metadata: [String: String] = [:]
+        bucket: String, key: String, body: Data, contentType: String = "application/octet-stream", metadata: [String: String] = [:],
+        condition: WriteCondition? = nil
     ) async throws {
         var headers = HTTPHeaders()
         headers["Content-Type"] = contentType
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
             headers["x-amz-meta-\(name.lowercased())"] = value
         }
+        switch condition {
+        case .absent: headers["If-None-Match"] = "*"
+        case .unchanged(let eTag): headers["If-Match"] = eTag
+        case nil: break
+        }
         _ = try await client.restXML(.s3, "PutObject", method: "PUT", bucket: bucket, key: key, headers: headers, body: body)
     }
+
+    /// When a conditional PutObject may write: S3's only way to make "create if missing" and
+    /// "replace what I read" atomic, so two writers cannot both believe they won.
+    public enum WriteCondition: Sendable, Equatable {
+        /// `If-None-Match: *`: only if no object exists at the key.
+        case absent
+        /// `If-Match: <ETag>`: only if the object is still the one with this ETag.
+        case unchanged(eTag: String)
+    }
+
+    /// S3's codes for a refused conditional write.
+    public static let preconditionFailed = "PreconditionFailed"
+    public static let conditionalRequestConflict = "ConditionalRequestConflict"
 
     public struct Object: Sendable, Equatable {
         public var body: Data
         public var contentType: String?
         public var metadata: [String: String]
+        public var eTag: String? = nil
+        /// The whole object's size, which a ranged read knows even when it returned less.
+        public var size: Int? = nil
     }
 
+    /// GetObject of the whole object, read into memory: only for objects prenv wrote itself. Anything
+    /// a pull request's build can write is read with `getObject(bucket:key:limit:)`.
     public func getObject(bucket: String, key: String) async throws -> Object {
         let response = try await client.restXML(.s3, "GetObject", method: "GET", bucket: bucket, key: key)
+        return Self.object(from: response, size: response.body.count)
+    }
+
+    static func object(from response: HTTPResponse, size: Int?) -> Object {
         var metadata: [String: String] = [:]
         for field in response.headers where field.name.lowercased().hasPrefix("x-amz-meta-") {
             metadata[String(field.name.lowercased().dropFirst("x-amz-meta-".count))] = field.value
         }
-        return Object(body: response.body, contentType: response.headers["Content-Type"], metadata: metadata)
+        return Object(body: response.body, contentType: response.headers["Content-Type"], metadata: metadata,
+                      eTag: response.headers["ETag"], size: size)
     }
 }
 
@@ -105,13 +138,17 @@ extension S3 {
         var objects: [ObjectSummary] = []
         var continuationToken: String?
         repeat {
-            var query: [(String, String?)] = [("list-type", "2"), ("prefix", prefix)]
+            // `encoding-type=url`: a key may hold characters XML 1.0 cannot carry (a build can write
+            // `\u{1}`), which would make the whole listing unparseable and the prefix undeletable.
+            var query: [(String, String?)] = [("list-type", "2"), ("prefix", prefix), ("encoding-type", "url")]
             if let maxKeys { query.append(("max-keys", String(maxKeys))) }
             if let continuationToken { query.append(("continuation-token", continuationToken)) }
             let response = try await client.restXML(.s3, "ListObjectsV2", method: "GET", bucket: bucket, query: query)
             let root = try S3XML.parse(response.body, operation: "ListObjectsV2", status: response.status)
+            let urlEncoded = root.child("EncodingType")?.text == "url"
             for contents in root.children("Contents") {
-                guard let key = contents.child("Key")?.text else { continue }
+                guard let raw = contents.child("Key")?.text else { continue }
+                let key = try urlEncoded ? S3Keys.urlDecoded(raw, operation: "ListObjectsV2", status: response.status) : raw
                 objects.append(ObjectSummary(key: key, size: Int(contents.child("Size")?.text ?? "") ?? 0, eTag: contents.child("ETag")?.text))
             }
             let truncated = root.child("IsTruncated")?.text == "true"
@@ -128,14 +165,23 @@ extension S3 {
         public var key: String
         public var code: String
         public var message: String
+
+        public init(key: String, code: String, message: String) {
+            self.key = key
+            self.code = code
+            self.message = message
+        }
     }
 
     /// The DeleteObjects limit per request.
     public static let deleteBatchSize = 1000
 
     /// DeleteObjects in batches of 1000; returns the keys S3 refused, with its reason for each.
-    public func deleteObjects(bucket: String, keys: [String]) async throws -> [DeleteFailure] {
-        var failures: [DeleteFailure] = []
+    /// Keys that an XML 1.0 body cannot carry (control characters) go one by one through DeleteObject,
+    /// whose key travels in the URL: a build must not be able to make its prefix undeletable.
+    public func deleteObjects(bucket: String, keys allKeys: [String]) async throws -> [DeleteFailure] {
+        let keys = allKeys.filter(S3Keys.fitsXML)
+        var failures = try await deleteOneByOne(bucket: bucket, keys: allKeys.filter { !S3Keys.fitsXML($0) })
         var start = 0
         while start < keys.count {
             let batch = keys[start..<min(start + Self.deleteBatchSize, keys.count)]

@@ -59,7 +59,7 @@ extension S3PrefixProvider {
         }
         let remaining = try await s3.listObjectsV2(bucket: spec.bucket, prefix: "", maxKeys: 1, firstPageOnly: true).map(\.key)
         guard remaining.isEmpty else {
-            progress("bucket \(spec.bucket) still holds objects outside \(spec.prefix) (e.g. \(remaining[0])); kept")
+            progress("bucket \(spec.bucket) still holds objects outside \(spec.prefix) (e.g. \(S3Keys.printable(remaining[0]))); kept")
             return
         }
         progress("deleting bucket \(spec.bucket)")

@@ -26,27 +26,43 @@ public struct S3PrefixProvider: ResourceProvider {
         let bucketOwned = try await ensureBucket(spec, context: request.context, progress: request.progress)
         request.progress("checking prefix \(spec.uri)")
         let desired = S3PrefixMarker(tags: request.context.tags)
-        if let existing = try await readMarker(spec) {
-            try requireOwned(existing, spec, context: request.context)
-            if desired.matches(existing) {
+        let existing = try await readOwnMarker(spec)
+        if let existing { try requireOwned(existing, spec, context: request.context) }
+        let keys = try await listKeys(spec)
+        try await requireNoOverlap(spec, keys: keys, context: request.context)
+        if let existing {
+            if existing.matches(desired) {
                 request.progress("marker \(spec.markerKey) is up to date")
             } else {
                 request.progress("updating marker \(spec.markerKey)")
-                try await writeMarker(spec, desired)
+                try await updateMarker(spec, desired, replacing: existing, context: request.context)
             }
         } else {
-            let keys = try await s3.listObjectsV2(bucket: spec.bucket, prefix: spec.prefix, maxKeys: 1, firstPageOnly: true).map(\.key).filter(spec.owns)
-            if !keys.isEmpty, !Self.triedBefore(spec, previous: request.previous) {
+            let data = keys.filter { $0 != spec.markerKey }
+            if !data.isEmpty, !Self.triedBefore(spec, previous: request.previous) {
                 throw ProviderError.foreignResource(
-                    kind: "S3 prefix", name: spec.uri, detail: "it already holds objects (e.g. \(keys[0])) and no prenv marker")
+                    kind: "S3 prefix", name: spec.uri, detail: "it already holds objects (e.g. \(S3Keys.printable(data[0]))) and no prenv marker")
             }
-            if !keys.isEmpty { request.progress("adopting objects under \(spec.uri) left by an earlier attempt") }
+            if !data.isEmpty { request.progress("adopting objects under \(spec.uri) left by an earlier attempt") }
             request.progress("writing marker \(spec.markerKey)")
-            try await writeMarker(spec, desired)
+            if try await createMarker(spec, desired, context: request.context, progress: request.progress) {
+                try await recheckOverlap(spec, context: request.context)
+            }
         }
         return ApplyResult(
             outputs: ["bucket": spec.bucket, "prefix": spec.prefix, "uri": spec.uri, Self.bucketCreatedOutput: String(bucketOwned)],
             physicalName: spec.uri)
+    }
+
+    /// Check-after-write: an overlapping prefix created while we wrote our marker is seen now, and our
+    /// fresh marker is removed again, so at most one of two overlapping environments goes on.
+    func recheckOverlap(_ spec: S3PrefixSpec, context: ProvisionContext) async throws {
+        do {
+            try await requireNoOverlap(spec, keys: try await listKeys(spec), context: context)
+        } catch let refusal as ProviderError {
+            try await s3.deleteObject(bucket: spec.bucket, key: spec.markerKey)
+            throw refusal
+        }
     }
 
     /// Whether an earlier attempt of this node targeted the same bucket and prefix: only then may
@@ -72,18 +88,23 @@ extension S3PrefixProvider {
             progress("bucket \(spec.bucket) is gone; nothing to delete")
             return
         }
-        let marker = try await readMarker(spec)
+        let marker = try await readOwnMarker(spec)
         if let marker { try requireOwned(marker, spec, context: context) }
         progress("listing \(spec.uri)")
-        let keys = try await s3.listObjectsV2(bucket: spec.bucket, prefix: spec.prefix).map(\.key).filter(spec.owns)
+        let listed = try await listKeys(spec)
+        let neighbours = try await foreignNestedPrefixes(spec, keys: listed, context: context)
+        for neighbour in neighbours {
+            progress("keeping s3://\(spec.bucket)/\(S3Keys.printable(neighbour.prefix)): it belongs to environment \(S3Keys.printable(neighbour.environment))")
+        }
+        let keys = listed.filter { key in !neighbours.contains { key.hasPrefix($0.prefix) } }
         if marker == nil, !keys.isEmpty {
             throw ProviderError.foreignResource(
-                kind: "S3 prefix", name: spec.uri, detail: "it holds \(keys.count) objects (e.g. \(keys[0])) and no prenv marker")
+                kind: "S3 prefix", name: spec.uri, detail: "it holds \(keys.count) objects (e.g. \(S3Keys.printable(keys[0]))) and no prenv marker")
         }
         if keys.isEmpty {
             progress("\(spec.uri) is already empty")
         } else {
-            try await deleteKeys(keys, spec: spec, marker: marker.map(S3PrefixMarker.init(object:)), progress: progress)
+            try await deleteKeys(keys, spec: spec, marker: marker?.marker, progress: progress)
         }
         if Self.mayOwnBucket(record) {
             try await deleteBucketIfOwnedAndEmpty(spec, context: context, progress: progress)
@@ -111,8 +132,11 @@ extension S3PrefixProvider {
             let failures = try await s3.deleteObjects(bucket: spec.bucket, keys: batch)
             if !failures.isEmpty {
                 if let marker, batch.contains(spec.markerKey), !failures.contains(where: { $0.key == spec.markerKey }) {
-                    // Keep the proof of ownership while objects remain, so the retry is not refused.
-                    try await writeMarker(spec, marker)
+                    // Keep the proof of ownership while objects remain, so the retry is not refused;
+                    // conditional, so a marker someone wrote meanwhile is not overwritten.
+                    do {
+                        try await writeMarker(spec, marker, condition: .absent)
+                    } catch let error as AWSError where error.isConditionalWriteConflict {}
                 }
                 throw ProviderError.failed(kind: "S3 prefix", name: spec.uri, reason: Self.describe(failures, of: ordered.count))
             }
@@ -121,7 +145,7 @@ extension S3PrefixProvider {
     }
 
     static func describe(_ failures: [S3.DeleteFailure], of total: Int) -> String {
-        let shown = failures.prefix(5).map { "\($0.key) (\($0.code): \($0.message))" }.joined(separator: ", ")
+        let shown = failures.prefix(5).map { "\(S3Keys.printable($0.key)) (\($0.code): \($0.message))" }.joined(separator: ", ")
         let more = failures.count > 5 ? " and \(failures.count - 5) more" : ""
         return "DeleteObjects refused \(failures.count) of \(total) objects: \(shown)\(more)"
     }
