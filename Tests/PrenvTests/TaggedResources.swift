@@ -39,14 +39,21 @@ enum TaggedResources {
             }
             if tags.contains(where: { $0.key == "prenv:env" && $0.value == envName }) { found.pipelines.append(pipeline) }
         }
-        let stacks = try await client.query(.cloudFormation, "DescribeStacks")
-        for member in stacks.child("Stacks")?.children("member") ?? [] {
-            let status = member.child("StackStatus")?.text ?? ""
-            let tagged = (member.child("Tags")?.children("member") ?? []).contains {
-                $0.child("Key")?.text == "prenv:env" && $0.child("Value")?.text == envName
+        // Every page: a long test run leaves many stacks on the shared endpoint.
+        var nextToken: String?
+        repeat {
+            var query = AWSQueryParameters()
+            query["NextToken"] = nextToken
+            let stacks = try await client.query(.cloudFormation, "DescribeStacks", query)
+            for member in stacks.child("Stacks")?.children("member") ?? [] {
+                let status = member.child("StackStatus")?.text ?? ""
+                let tagged = (member.child("Tags")?.children("member") ?? []).contains {
+                    $0.child("Key")?.text == "prenv:env" && $0.child("Value")?.text == envName
+                }
+                if tagged, status != "DELETE_COMPLETE" { found.stacks.append(member.child("StackName")?.text ?? "?") }
             }
-            if tagged, status != "DELETE_COMPLETE" { found.stacks.append(member.child("StackName")?.text ?? "?") }
-        }
+            nextToken = stacks.child("NextToken")?.text.flatMap { $0.isEmpty ? nil : $0 }
+        } while nextToken != nil
         return found
     }
 }
