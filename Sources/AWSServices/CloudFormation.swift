@@ -134,7 +134,8 @@ extension CloudFormation {
         return events
     }
 
-    static func token(_ result: XMLElement) -> String? {
+    /// The `NextToken` of a Query response page, if there is another page.
+    public static func token(_ result: XMLElement) -> String? {
         guard let text = result.child("NextToken")?.text, !text.isEmpty else { return nil }
         return text
     }

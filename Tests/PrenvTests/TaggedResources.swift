@@ -52,7 +52,7 @@ enum TaggedResources {
                 }
                 if tagged, status != "DELETE_COMPLETE" { found.stacks.append(member.child("StackName")?.text ?? "?") }
             }
-            nextToken = stacks.child("NextToken")?.text.flatMap { $0.isEmpty ? nil : $0 }
+            nextToken = CloudFormation.token(stacks)
         } while nextToken != nil
         return found
     }
