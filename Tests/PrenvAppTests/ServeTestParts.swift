@@ -67,10 +67,15 @@ struct ServeFixture {
     let workers: any WorkerStore
     let settings: ServeSettings
 
-    init(store: any StateStore = InMemoryStateStore(), workers: any WorkerStore = InMemoryWorkerStore()) throws {
+    /// - Parameters:
+    ///   - host: where the server would listen (decides whether `/api/*` is served without a token).
+    ///   - environment: added to the webhook secret, e.g. `PRENV_API_TOKEN`.
+    init(store: any StateStore = InMemoryStateStore(), workers: any WorkerStore = InMemoryWorkerStore(),
+         host: String? = nil, environment: [String: String] = [:]) throws {
         self.store = store
         self.workers = workers
-        settings = try ServeSettings.resolve(flags: .init(port: 0), environment: ["PRENV_WEBHOOK_SECRET": WebhookFixtures.secret])
+        settings = try ServeSettings.resolve(flags: .init(host: host, port: 0),
+                                             environment: environment.merging(["PRENV_WEBHOOK_SECRET": WebhookFixtures.secret]) { _, secret in secret })
     }
 
     static let blueprint = """

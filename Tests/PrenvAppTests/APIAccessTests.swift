@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PrenvApp
+import Testing
+import WebhookSupport
+
+/// `/api/*` behind `PRENV_API_TOKEN`, in-process: the token when set, loopback-only when not;
+/// `/healthz` and `/webhooks/github` answer as before either way.
+@Suite struct APIAccessTests {
+    static let token = "3f9c1d7e0b2a4c6e8f1a3b5d7c9e0f2a"
+
+    static func get(_ uri: String, authorization: String? = nil, from client: some TestClientProtocol) async throws -> TestResponse {
+        var headers = HTTPFields()
+        if let authorization { headers[.authorization] = authorization }
+        return try await client.execute(uri: uri, method: .get, headers: headers)
+    }
+
+    @Test func withATokenSetTheAPIRefusesMissingAndWrongTokens() async throws {
+        let fixture = try ServeFixture(environment: ["PRENV_API_TOKEN": Self.token])
+        try await fixture.application().test(.router) { client in
+            for authorization in [nil, "Bearer wrong", "Bearer \(Self.token)x", "Basic \(Self.token)", Self.token, "Bearer "] {
+                let response = try await Self.get("/api/environments", authorization: authorization, from: client)
+                #expect(response.status == .unauthorized, "\(authorization ?? "no header")")
+                #expect(response.headers[.wwwAuthenticate] == "Bearer")
+                #expect(String(buffer: response.body) == #"{"message":"missing or wrong bearer token","outcome":"error"}"#)
+            }
+        }
+    }
+
+    @Test func withTheRightTokenTheAPIAnswers() async throws {
+        let fixture = try ServeFixture(host: "0.0.0.0", environment: ["PRENV_API_TOKEN": Self.token])
+        try await fixture.application().test(.router) { client in
+            let response = try await Self.get("/api/environments", authorization: "Bearer \(Self.token)", from: client)
+            #expect(response.status == .ok)
+            #expect(String(buffer: response.body).contains(#""environments""#))
+        }
+    }
+
+    @Test func withoutATokenOnALoopbackAddressTheAPIIsServed() async throws {
+        let fixture = try ServeFixture(host: "127.0.0.1")
+        try await fixture.application().test(.router) { client in
+            let response = try await Self.get("/api/environments", from: client)
+            #expect(response.status == .ok)
+        }
+    }
+
+    @Test(arguments: ["0.0.0.0", "::", "10.0.0.5", "prenv.internal"])
+    func withoutATokenOnAnotherAddressTheAPIAnswers403(host: String) async throws {
+        let fixture = try ServeFixture(host: host)
+        try await fixture.application().test(.router) { client in
+            let response = try await Self.get("/api/environments", from: client)
+            #expect(response.status == .forbidden)
+            #expect(String(buffer: response.body).contains("PRENV_API_TOKEN"))
+        }
+    }
+
+    @Test func healthAndWebhooksNeedNoToken() async throws {
+        let fixture = try ServeFixture(host: "0.0.0.0", environment: ["PRENV_API_TOKEN": Self.token])
+        let delivery = try WebhookFixtures.pullRequest(PullRequestPayload(action: "opened", repository: "acme/webapp", number: 7), deliveryID: "d-9")
+        try await fixture.application().test(.router) { client in
+            let health = try await Self.get("/healthz", from: client)
+            #expect(health.status == .ok)
+            let response = try await ServeRoutesTests.post(delivery, to: client)
+            #expect(response.status == .accepted)
+        }
+    }
+}
+
+@Suite struct APITokenSettingsTests {
+    @Test func theTokenComesFromTheEnvironmentOrTheFileAndIsNeverPrinted() throws {
+        let fromEnvironment = try ServeSettings.resolve(flags: .init(), environment: ["PRENV_WEBHOOK_SECRET": "s", "PRENV_API_TOKEN": "env-api-token"])
+        #expect(fromEnvironment.apiToken == "env-api-token")
+        #expect(!fromEnvironment.description.contains("env-api-token") && fromEnvironment.description.contains("api_token=<set>"))
+        let file = (path: "prenv.yaml", text: "webhook_secret: s\napi_token: file-api-token\n")
+        #expect(try ServeSettings.resolve(flags: .init(), environment: [:], configFile: file).apiToken == "file-api-token")
+    }
+
+    @Test(arguments: [("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("[::1]", true),
+                      ("0.0.0.0", false), ("::", false), ("10.0.0.1", false), ("127.0.0.1.example.com", false), ("prenv.internal", false)])
+    func loopbackIsDecidedFromTheListeningAddress(host: String, loopback: Bool) throws {
+        let settings = try ServeSettings.resolve(flags: .init(host: host), environment: ["PRENV_WEBHOOK_SECRET": "s"])
+        #expect(settings.listensOnLoopback == loopback)
+    }
+}
