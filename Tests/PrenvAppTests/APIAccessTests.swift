@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import PrenvApp
 import Testing
 import WebhookSupport
@@ -64,6 +65,56 @@ import WebhookSupport
             let response = try await ServeRoutesTests.post(delivery, to: client)
             #expect(response.status == .accepted)
         }
+    }
+}
+
+/// The start-up log says how `/api/*` is guarded when no token is set.
+@Suite struct APIAccessStartLogTests {
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        var all: [String] { lock.withLock { lines } }
+        func append(_ line: String) { lock.withLock { lines.append(line) } }
+    }
+
+    struct Handler: LogHandler {
+        let sink: Lines
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { sink.append("\(event.level) \(event.message)" + (event.metadata.map { " \($0)" } ?? "")) }
+    }
+
+    static func startLines(host: String, environment: [String: String] = [:]) async throws -> [String] {
+        let lines = Lines()
+        let fixture = try ServeFixture(host: host, environment: environment)
+        let app = try fixture.application(logger: Logger(label: "prenv.serve") { _ in Handler(sink: lines) })
+        try await app.test(.live) { client in
+            let response = try await client.execute(uri: "/healthz", method: .get)
+            #expect(response.status == .ok)
+        }
+        #expect(lines.all.contains { $0.contains("prenv serve listening") }, "the server started")
+        #expect(!lines.all.contains { $0.contains(APIAccessTests.token) }, "the token is never logged")
+        return lines.all.filter { $0.contains("no PRENV_API_TOKEN") }.map { $0.components(separatedBy: " [").first ?? $0 }
+    }
+
+    @Test func onLoopbackWithoutATokenItSaysTheAPIIsLoopbackOnly() async throws {
+        #expect(try await Self.startLines(host: "127.0.0.1") == [
+            "notice no PRENV_API_TOKEN: /api/* is served without a token because prenv listens on a loopback address only",
+        ])
+    }
+
+    @Test func elsewhereWithoutATokenItSaysTheAPIIsRefused() async throws {
+        #expect(try await Self.startLines(host: "0.0.0.0") == [
+            "notice no PRENV_API_TOKEN: /api/* answers 403 because prenv listens on a non-loopback address; set PRENV_API_TOKEN to serve it",
+        ])
+    }
+
+    @Test func withATokenNothingIsSaidAndTheTokenIsNeverLogged() async throws {
+        #expect(try await Self.startLines(host: "127.0.0.1", environment: ["PRENV_API_TOKEN": APIAccessTests.token]) == [])
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import GitHub
 import HTTPTransport
 import Hummingbird
+import Logging
 import Orchestrator
 import PrenvApp
 import Supervisor
@@ -90,11 +91,11 @@ struct ServeFixture {
               prefix: "${repo.name}/pr-${pr.number}/"
         """
 
-    func application(maxBodyBytes: Int = ServeOptions().maxBodyBytes) throws -> some ApplicationProtocol {
+    func application(maxBodyBytes: Int = ServeOptions().maxBodyBytes, logger: Logger = Logger(label: "prenv.serve")) throws -> some ApplicationProtocol {
         let blueprint = try BlueprintLoader.parse(yaml: Self.blueprint, file: "webapp.yaml", kinds: Composition.kinds)
         let parts = ServeParts(blueprints: [blueprint], store: store, workers: workers, inbox: inbox,
                                operations: operations, statusPoster: DiscardedStatuses())
-        return buildApplication(settings: settings, options: ServeOptions(maxBodyBytes: maxBodyBytes), parts: parts)
+        return buildApplication(settings: settings, options: ServeOptions(maxBodyBytes: maxBodyBytes), parts: parts, logger: logger)
     }
 }
 
