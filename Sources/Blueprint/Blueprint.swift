@@ -61,8 +61,12 @@ extension Blueprint {
     /// Renders every resource and the status URL. Resources whose inputs are not known yet keep
     /// `.unknown` values and list them in `unresolved`; render again as outputs arrive.
     public func render(context: PRContext, outputs: [String: [String: String]] = [:]) -> RenderedBlueprint {
-        var unresolved: [Reference] = []
-        let target = statusTargetURL.map { renderString($0, nameRule: nil, context: context, outputs: outputs, unresolved: &unresolved) }
+        let target = statusTargetURL.map { template -> RenderedValue in
+            switch StatusTargetURL.render(template, context: context, blueprint: name, outputs: outputs) {
+            case let .url(url): return .string(url.absoluteString)
+            case .unresolved, .refused: return .unknown(source: template.source)
+            }
+        }
         return RenderedBlueprint(
             blueprint: name, envName: envName(for: context),
             resources: resources.map { render($0, context: context, outputs: outputs) },

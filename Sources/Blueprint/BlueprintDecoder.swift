@@ -85,7 +85,12 @@ struct BlueprintDecoder {
         let entries = entries(of: mapping)
         reportUnknownKeys(entries, allowed: ["target_url"], place: " in `status`")
         guard let url = entries.first(where: { $0.key == "target_url" }) else { return nil }
-        return decodeTemplate(url.value, path: "`status.target_url`", owner: nil)
+        guard let template = decodeTemplate(url.value, path: "`status.target_url`", owner: nil) else { return nil }
+        if let problem = StatusTargetURL.loadProblem(template) {
+            diagnostics.error(url.value.location, problem)
+            return nil
+        }
+        return template
     }
 }
 

@@ -21,7 +21,9 @@ public struct PropertySchema: Sendable {
         /// fails the blueprint, not an apply) and rendered into another property.
         case file(FileProperty)
         /// The literal name of an environment variable holding a secret: never the secret itself.
-        case environmentVariableName
+        /// The name must begin with `prefix` (e.g. `PRENV_`), so a blueprint can only hand a provider
+        /// a variable set for prenv on purpose, never `AWS_SECRET_ACCESS_KEY` or `GITHUB_TOKEN`.
+        case environmentVariableName(prefix: String)
     }
 
     /// How a naming rule applies to a property.

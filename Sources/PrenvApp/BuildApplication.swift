@@ -20,7 +20,7 @@ public func buildApplication(
     let router = PrenvRouter.make(
         intake: intake, maxBodyBytes: options.maxBodyBytes,
         environments: { try EnvironmentsReport(records: try await store.list(), workers: await supervisor.workerRecords()).json() },
-        health: { true })
+        health: { true }, api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback))
     let started = StartSignal()
     let service = SupervisorService(
         supervisor: supervisor, reporter: reporter, reconcileInterval: ServeOptions.duration(seconds: options.reconcileInterval),
@@ -34,6 +34,12 @@ public func buildApplication(
             let url = "http://\(settings.host):\(channel.localAddress?.port ?? settings.port)"
             logger.info("prenv serve listening", metadata: ["url": "\(url)", "blueprints": "\(blueprintNames)", "settings": "\(settings)"],
                         source: Composition.logSource)
+            if settings.apiToken == nil {
+                logger.notice(settings.listensOnLoopback
+                        ? "no PRENV_API_TOKEN: /api/* is served without a token because prenv listens on a loopback address only"
+                        : "no PRENV_API_TOKEN: /api/* answers 403 because prenv listens on a non-loopback address; set PRENV_API_TOKEN to serve it",
+                    metadata: ["host": "\(settings.host)"], source: Composition.logSource)
+            }
             if let readyFile { writeReadyFile(readyFile, url: url) }
         },
         logger: logger)

@@ -13,6 +13,9 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
     public var webhookSecret: String
     public var githubToken: String?
     public var githubAPIURL = "https://api.github.com"
+    /// `PRENV_API_TOKEN`: the bearer token `/api/*` requires; without one, `/api/*` is served only
+    /// while listening on a loopback address.
+    public var apiToken: String?
 
     /// Values given on the command line (nil when not given).
     public struct Flags: Sendable, Equatable {
@@ -39,7 +42,7 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The config file's keys; each is also `PRENV_<KEY>` (or the GitHub names) in the environment.
-    static let fileKeys: Set<String> = ["host", "port", "blueprints", "state", "webhook_secret", "github_token", "github_api_url"]
+    static let fileKeys: Set<String> = ["host", "port", "blueprints", "state", "webhook_secret", "github_token", "github_api_url", "api_token"]
 
     /// - Parameters:
     ///   - configFile: path and contents of the `--config` file, if one was given.
@@ -66,6 +69,7 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
         settings.blueprints = value(flags.blueprints, "PRENV_BLUEPRINTS", "blueprints") ?? settings.blueprints
         settings.state = value(flags.state, "PRENV_STATE", "state") ?? settings.state
         settings.githubToken = value(nil, "GITHUB_TOKEN", "github_token")
+        settings.apiToken = value(nil, "PRENV_API_TOKEN", "api_token")
         settings.githubAPIURL = value(flags.githubAPIURL, "GITHUB_API_URL", "github_api_url") ?? settings.githubAPIURL
         guard let url = URL(string: settings.githubAPIURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw Problem(description: "GitHub API URL must be http(s)://HOST[/api/v3], got \"\(settings.githubAPIURL)\"")
@@ -116,9 +120,19 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Never shows the secret or the token.
+    /// Whether `host` only accepts connections from this machine: `localhost`, `127.0.0.0/8` or
+    /// `::1`. Names are not resolved, so any other name counts as reachable from elsewhere.
+    public var listensOnLoopback: Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// Never shows the secrets or the tokens.
     public var description: String {
         "host=\(host) port=\(port) blueprints=\(blueprints) state=\(state) github_api_url=\(githubAPIURL) "
-            + "webhook_secret=<set> github_token=\(githubToken == nil ? "<none: statuses go to the log>" : "<set>")"
+            + "webhook_secret=<set> github_token=\(githubToken == nil ? "<none: statuses go to the log>" : "<set>") "
+            + "api_token=\(apiToken == nil ? (listensOnLoopback ? "<none: /api/* served on loopback only>" : "<none: /api/* refused>") : "<set>")"
     }
 }

@@ -99,6 +99,6 @@ extension EnvironmentSupervisor {
     }
 
     func narrator(for key: EnvironmentKey, sha: String) -> StatusNarrator {
-        StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint)
+        StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint, logger: logger)
     }
 }

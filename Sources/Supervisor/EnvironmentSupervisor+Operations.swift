@@ -1,6 +1,7 @@
 import Blueprint
 import Foundation
 import GitHub
+import Logging
 import Orchestrator
 
 extension EnvironmentSupervisor {
@@ -38,7 +39,7 @@ extension EnvironmentSupervisor {
             // Stopped by a shutdown: the run resumes at the next start, so it is not "superseded".
             guard !stopping else { return }
             if result.succeeded {
-                let url = Self.targetURL(blueprint: blueprint, context: context, outputs: result.record?.createdOutputs ?? [:])
+                let url = Self.targetURL(blueprint: blueprint, context: context, outputs: result.record?.createdOutputs ?? [:], logger: logger)
                 narrator.environment(.success, "Environment ready: \(result.outcomes.count) resources", targetURL: url)
             } else if result.failedNodes.isEmpty, result.error == nil {
                 narrator.environment(.error, "Superseded before it finished")
@@ -73,11 +74,21 @@ extension EnvironmentSupervisor {
         return result.errors.first.map(String.init(describing:)) ?? result.summary
     }
 
-    /// `status.target_url` once every output it names is known; only http(s) links are posted.
-    static func targetURL(blueprint: Blueprint, context: PRContext, outputs: [String: [String: String]]) -> URL? {
-        guard let template = blueprint.statusTargetURL,
-              let text = template.render(context: context, blueprint: blueprint.name, outputs: outputs).value,
-              let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http" else { return nil }
-        return url
+    /// `status.target_url` once every output it names is known, with interpolated values encoded for
+    /// where they land (see `StatusTargetURL`). A link that would lead elsewhere than the blueprint's
+    /// host is dropped: the status goes out without one, and the operator reads why here.
+    static func targetURL(blueprint: Blueprint, context: PRContext, outputs: [String: [String: String]], logger: Logger) -> URL? {
+        guard let template = blueprint.statusTargetURL else { return nil }
+        switch StatusTargetURL.render(template, context: context, blueprint: blueprint.name, outputs: outputs) {
+        case let .url(url):
+            return url
+        case .unresolved:
+            return nil
+        case let .refused(reason):
+            logger.warning("status link dropped", metadata: [
+                "blueprint": "\(blueprint.name)", "pr": "\(context.fullRepositoryName)#\(context.number)", "reason": "\(reason)",
+            ])
+            return nil
+        }
     }
 }

@@ -3,6 +3,9 @@ import Orchestrator
 
 /// The JSON of `GET /api/environments`: every environment prenv knows, from the state store (what
 /// exists) and the workers (what is wanted and happening), so a skipped PR shows up too.
+/// Reasons, errors, physical names and outputs carry AWS's text (account ids in ARNs) and whatever a
+/// build printed, so they are masked (`Redaction`); the full text is in the server log, where the
+/// failing status was narrated.
 public struct EnvironmentsReport: Encodable, Sendable {
     public struct Environment: Encodable, Sendable {
         public var repository: String
@@ -48,12 +51,12 @@ public struct EnvironmentsReport: Encodable, Sendable {
             let worker = workersByKey[key]
             let phase = worker?.machine.phase ?? record?.state ?? .idle
             return Environment(
-                repository: key.repository, pr: key.pr, blueprint: key.blueprint, state: phase.name, reason: phase.reason,
+                repository: key.repository, pr: key.pr, blueprint: key.blueprint, state: phase.name, reason: phase.reason.map(Redaction.masked),
                 headSHA: worker?.pullRequest.headSHA ?? record?.headSHA ?? "", envName: record?.envName,
                 updatedAt: max(record?.updatedAt ?? .distantPast, worker?.updatedAt ?? .distantPast),
                 resources: (record?.nodes.values.sorted { $0.id < $1.id } ?? []).map {
-                    Resource(id: $0.id, type: $0.type.rawValue, state: $0.status.rawValue, physicalName: $0.physicalName,
-                             outputs: $0.outputs, error: $0.lastError)
+                    Resource(id: $0.id, type: $0.type.rawValue, state: $0.status.rawValue, physicalName: $0.physicalName.map(Redaction.masked),
+                             outputs: $0.outputs.mapValues(Redaction.masked), error: $0.lastError.map(Redaction.masked))
                 })
         }
     }

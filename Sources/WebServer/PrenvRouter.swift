@@ -5,7 +5,8 @@ import Logging
 import Supervisor
 
 /// The HTTP surface of `prenv serve`, as routes over framework-free handlers:
-/// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`.
+/// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`. Everything under `/api/` is
+/// behind `api` (see `APIAccess`); the webhook is authenticated by its signature, health by nothing.
 public enum PrenvRouter {
     /// GitHub caps webhook payloads at 25 MB; a `pull_request` payload is tens of kilobytes, so the
     /// default (see `ServeOptions`) leaves ample room and bounds what an attacker can make us buffer.
@@ -13,6 +14,7 @@ public enum PrenvRouter {
         intake: WebhookIntake, maxBodyBytes: Int,
         environments: @escaping @Sendable () async throws -> Data,
         health: @escaping @Sendable () async -> Bool,
+        api: APIAccess = .refused,
         logger: Logger = Logger(label: "prenv.http")
     ) -> Router<BasicRequestContext> {
         let router = Router()
@@ -36,7 +38,8 @@ public enum PrenvRouter {
                 ? json(status: 200, Data(#"{"status":"ok"}"#.utf8))
                 : json(status: 503, Data(#"{"status":"starting"}"#.utf8))
         }
-        router.get("/api/environments") { _, _ -> Response in
+        let apiRoutes = router.group("/api").add(middleware: APIAccessMiddleware(access: api))
+        apiRoutes.get("environments") { _, _ -> Response in
             do {
                 return json(status: 200, try await environments())
             } catch {

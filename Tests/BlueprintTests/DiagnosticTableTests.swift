@@ -33,6 +33,8 @@ struct BadBlueprint: Sendable, CustomTestStringConvertible {
             "bp.yaml:1:7: error: `name` must be a string, found a list",
             "bp.yaml:2:5: error: `on` must be a mapping, found a string",
             "bp.yaml:3:12: error: `resources` must be a mapping from resource ids to resources, found a list",
+            "bp.yaml:4:23: error: `status.target_url` must start with http:// or https:// and a literal host ended by `/`, `?` or `#` "
+                + "before any `${…}`: an interpolated value must not become part of the host",
             "bp.yaml:4:26: error: unknown key `url` in `status`; expected one of `target_url`",
         ]),
         BadBlueprint(title: "names, selectors and resource shapes", yaml: """

@@ -3,6 +3,7 @@ import Foundation
 import GitHub
 import HTTPTransport
 import Hummingbird
+import Logging
 import Orchestrator
 import PrenvApp
 import Supervisor
@@ -67,10 +68,15 @@ struct ServeFixture {
     let workers: any WorkerStore
     let settings: ServeSettings
 
-    init(store: any StateStore = InMemoryStateStore(), workers: any WorkerStore = InMemoryWorkerStore()) throws {
+    /// - Parameters:
+    ///   - host: where the server would listen (decides whether `/api/*` is served without a token).
+    ///   - environment: added to the webhook secret, e.g. `PRENV_API_TOKEN`.
+    init(store: any StateStore = InMemoryStateStore(), workers: any WorkerStore = InMemoryWorkerStore(),
+         host: String? = nil, environment: [String: String] = [:]) throws {
         self.store = store
         self.workers = workers
-        settings = try ServeSettings.resolve(flags: .init(port: 0), environment: ["PRENV_WEBHOOK_SECRET": WebhookFixtures.secret])
+        settings = try ServeSettings.resolve(flags: .init(host: host, port: 0),
+                                             environment: environment.merging(["PRENV_WEBHOOK_SECRET": WebhookFixtures.secret]) { _, secret in secret })
     }
 
     static let blueprint = """
@@ -85,11 +91,11 @@ struct ServeFixture {
               prefix: "${repo.name}/pr-${pr.number}/"
         """
 
-    func application(maxBodyBytes: Int = ServeOptions().maxBodyBytes) throws -> some ApplicationProtocol {
+    func application(maxBodyBytes: Int = ServeOptions().maxBodyBytes, logger: Logger = Logger(label: "prenv.serve")) throws -> some ApplicationProtocol {
         let blueprint = try BlueprintLoader.parse(yaml: Self.blueprint, file: "webapp.yaml", kinds: Composition.kinds)
         let parts = ServeParts(blueprints: [blueprint], store: store, workers: workers, inbox: inbox,
                                operations: operations, statusPoster: DiscardedStatuses())
-        return buildApplication(settings: settings, options: ServeOptions(maxBodyBytes: maxBodyBytes), parts: parts)
+        return buildApplication(settings: settings, options: ServeOptions(maxBodyBytes: maxBodyBytes), parts: parts, logger: logger)
     }
 }
 

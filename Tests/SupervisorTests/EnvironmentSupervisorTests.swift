@@ -643,7 +643,8 @@ final class SupervisorHarness: Sendable {
         #expect(final.sha == F.shaA)
         #expect(final.status.state == .failure)
         let description = try #require(final.status.description)
-        #expect(description.hasPrefix("Provisioning failed: artifacts: create failed: AccessDenied: User: arn:aws:iam::123456789012"))
+        // AWS's words, with the account masked (see OutboundMaskingTests).
+        #expect(description.hasPrefix("Provisioning failed: artifacts: create failed: AccessDenied: User: arn:aws:iam::<account>:user/ci"))
         #expect(description.unicodeScalars.count <= CommitStatus.maxDescriptionLength)
         #expect(description.hasSuffix("…"))
     }

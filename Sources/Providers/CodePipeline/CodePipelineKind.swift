@@ -5,6 +5,9 @@ extension ResourceType {
 }
 
 extension ProviderKind {
+    /// What `github_oauth_token_env` must begin with: checked at load and again before the lookup.
+    public static let tokenVariablePrefix = "PRENV_"
+
     /// `aws/codepipeline`: see `CodePipelineProvider`.
     public static let codePipeline = ProviderKind(
         resource: ResourceKind(
@@ -34,9 +37,10 @@ extension ProviderKind {
                     action that is not a rewritten source or a CodeBuild action with a replaced project fails the apply \
                     before the clone exists, and so does any action-level `roleArn`.
                     """),
-                PropertySchema(name: "github_oauth_token_env", kind: .environmentVariableName, summary: """
+                PropertySchema(name: "github_oauth_token_env", kind: .environmentVariableName(prefix: tokenVariablePrefix), summary: """
                     For GitHub (version 1) source actions: the **name** of an environment variable of the prenv process \
-                    that holds the OAuth token. Never the token itself: a value that looks like a token is rejected. Verbatim.
+                    that holds the OAuth token, beginning with `PRENV_` (so a blueprint cannot hand over the process's own \
+                    credentials). Never the token itself: a value that looks like a token is rejected. Verbatim.
                     """),
             ],
             outputs: OutputSchema(fixed: ["name", "arn", "execution_id"], open: .prefixed("stage.", described: "`stage.<StageName>`"), summary: """

@@ -71,11 +71,22 @@ public struct CodePipelineProvider: ResourceProvider {
     /// The token for GitHub (version 1) source actions, from the variable `github_oauth_token_env` names.
     /// Errors name the property and the variable, never the value.
     func resolveToken(_ settings: CodePipelineSettings) throws(ProviderError) -> String {
+        try Self.resolveToken(settings, lookup: githubOAuthToken)
+    }
+
+    static func resolveToken(_ settings: CodePipelineSettings, lookup githubOAuthToken: (String) -> String?) throws(ProviderError) -> String {
         guard let variable = settings.tokenEnvironmentVariable else {
             throw ProviderError.invalidProperty(
                 property: "github_oauth_token_env",
                 reason: "template pipeline \(settings.template) has a GitHub (version 1) source action, whose OAuth token AWS never returns; "
                     + "set github_oauth_token_env to the name of an environment variable of the prenv process that holds the token")
+        }
+        // Defence in depth: the loader refuses other names, but a settings value built elsewhere must
+        // not turn this lookup into a way to read AWS_SECRET_ACCESS_KEY into a pipeline.
+        guard variable.hasPrefix(ProviderKind.tokenVariablePrefix) else {
+            throw ProviderError.invalidProperty(
+                property: "github_oauth_token_env",
+                reason: "environment variable \(variable) does not begin with \(ProviderKind.tokenVariablePrefix); prenv reads only such variables for a blueprint")
         }
         guard let token = githubOAuthToken(variable), !token.isEmpty else {
             throw ProviderError.invalidProperty(
