@@ -214,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AWSCoreTests",
-            dependencies: ["AWSCore", "AWSXML", "LocalAWSSupport"],
+            dependencies: ["AWSCore", "AWSServices", "AWSXML", "HTTPTransport", "LocalAWSSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
