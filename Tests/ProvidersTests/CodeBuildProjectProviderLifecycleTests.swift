@@ -66,7 +66,7 @@ import Testing
         _ = try await CodeBuildProjectProvider(client: LocalAWS.client()).apply(other.request(properties))
         properties["source_version"] = .string("abc")
         let error = await #expect(throws: ProviderError.self) { try await world.provider.apply(world.request(properties)) }
-        #expect(error == .foreignResource(kind: "CodeBuild project", name: world.name, detail: "tagged for environment other-env"))
+        #expect(error == .foreignResource(kind: "CodeBuild project", name: world.name, detail: "tagged for environment other-env of acme/webapp#7"), "names the other environment and its pull request")
         await #expect(throws: ProviderError.self) { try await world.destroy(world.record(properties, nil)) }
         #expect(try await world.project() != nil)
     }

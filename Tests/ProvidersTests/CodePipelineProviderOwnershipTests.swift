@@ -93,7 +93,7 @@ import Testing
         tags["prenv:env"] = "some-other-env"
         let other = LocalAWS.pipelineDocument(name: harness.envName, roleArn: harness.role, bucket: harness.artifacts, project: "acme-build")
         _ = try await harness.pipelines.createPipeline(other, tags: tags.map { CodePipeline.Tag(key: $0.key, value: $0.value) })
-        await #expect(throws: ProviderError.foreignResource(kind: "pipeline", name: harness.envName, detail: "tagged for environment some-other-env")) {
+        await #expect(throws: ProviderError.foreignResource(kind: "pipeline", name: harness.envName, detail: "tagged for environment some-other-env of acme/site#5")) {
             try await harness.provider().apply(harness.request(properties: harness.properties()))
         }
     }

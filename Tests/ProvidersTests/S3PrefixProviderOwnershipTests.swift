@@ -20,7 +20,7 @@ import Testing
         let error = await #expect(throws: ProviderError.self) { try await world.provider.apply(world.request(properties)) }
         #expect(error == .foreignResource(
             kind: "S3 prefix", name: "s3://\(world.bucket)/site/pr-7/",
-            detail: "marker site/pr-7/.prenv-environment.json is tagged for environment someone-elses-env"))
+            detail: "marker site/pr-7/.prenv-environment.json is tagged for environment someone-elses-env of acme/webapp#7"))
         #expect(error.map(String.init(describing:))?.contains("s3://\(world.bucket)/site/pr-7/ exists but is not managed by prenv") == true)
 
         await #expect(throws: ProviderError.self) { try await world.destroy(world.record(properties, nil)) }
