@@ -14,6 +14,16 @@ public protocol ResourceProvider: Sendable {
 
     /// Deletes the resource `record` describes. Idempotent: a resource that is already gone is success.
     func destroy(_ record: NodeRecord, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws
+
+    /// What applying `properties` would do beyond the properties themselves, found with read-only
+    /// calls, for `prenv plan --read-templates` (e.g. which actions of a template pipeline a clone
+    /// keeps and drops). One line per fact; a refusal the apply would hit is a line too.
+    func preview(_ properties: [String: RenderedValue]) async throws -> [String]
+}
+
+extension ResourceProvider {
+    /// Most kinds have nothing to add to their properties.
+    public func preview(_ properties: [String: RenderedValue]) async throws -> [String] { [] }
 }
 
 /// What a provider is asked to converge to.
