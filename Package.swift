@@ -96,7 +96,8 @@ let package = Package(
         // Webhook intake, per-PR workers, commit statuses: the server's logic, no HTTP framework here.
         .target(
             name: "Supervisor",
-            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // The HTTP routes over Supervisor.

@@ -275,8 +275,9 @@ final class SupervisorHarness: Sendable {
     /// Records an event as intake would, without waking anyone.
     func append(_ payload: PullRequestPayload) async throws {
         let body = try payload.json()
-        let result = await inbox.append(deliveryID: UUID().uuidString, event: "pull_request", key: payload.inboxKey,
-                                            payload: body, receivedAt: Date())
+        let contentKey = try PullRequestEvent.decode(from: body).contentKey(event: "pull_request", payload: body)
+        let result = await inbox.append(deliveryID: UUID().uuidString, contentKey: contentKey, event: "pull_request",
+                                        key: payload.inboxKey, payload: body, receivedAt: Date())
         guard case .recorded = result else { throw NotRecorded(result: result) }
     }
 
