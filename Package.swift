@@ -189,7 +189,8 @@ let package = Package(
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTPTransport", "TestServices"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers"],
+            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The composition root: settings, setup failures, and serve's routes in-process (HummingbirdTesting).

@@ -1,5 +1,6 @@
 import Foundation
 import GitHub
+import Logging
 import Orchestrator
 import Supervisor
 import Testing
@@ -12,8 +13,10 @@ import WebhookSupport
     typealias F = SupervisorFixtures
 
     /// PR #7 opened at 0 (ready at shaA), closed at 5 and destroyed.
-    func closedAndDestroyed(_ lookup: FakePullRequests?) async throws -> SupervisorHarness {
-        let h = try SupervisorHarness(pullRequests: lookup)
+    func closedAndDestroyed(_ lookup: FakePullRequests?, logger: Logger = Logger(label: "prenv.supervisor")) async throws
+        -> SupervisorHarness
+    {
+        let h = try SupervisorHarness(pullRequests: lookup, logger: logger)
         try await h.openReady()
         try await h.deliver(F.event("closed", sha: F.shaA, at: 5))
         try #require(await h.calls(2))
@@ -24,8 +27,8 @@ import WebhookSupport
     }
 
     /// Records `actions` of second 10 as one batch, then wakes the worker once.
-    func deliverTogether(_ actions: [String], to h: SupervisorHarness) async throws {
-        for action in actions { try await h.append(F.event(action, sha: F.shaA, at: 10)) }
+    func deliverTogether(_ actions: [String], at second: Int = 10, to h: SupervisorHarness) async throws {
+        for action in actions { try await h.append(F.event(action, sha: F.shaA, at: second)) }
         h.supervisor.wake(F.prKey)
     }
 
@@ -74,6 +77,18 @@ import WebhookSupport
         #expect(await h.phase() == (endsOpen ? .ready(sha: F.shaA) : .destroyed))
     }
 
+    /// Without a token the fallback is a configuration fact: said once, not at every tie.
+    @Test func withoutATokenTheFallbackIsWarnedAboutOnce() async throws {
+        let logs = CapturedLines()
+        let h = try await closedAndDestroyed(nil, logger: Logger(label: "test") { _ in CapturingLogHandler(sink: logs) })
+        try await deliverTogether(["closed", "reopened"], at: 10, to: h)
+        _ = try await runToQuiet(h, after: 2)
+        try await deliverTogether(["reopened", "closed"], at: 20, to: h)
+        _ = try await runToQuiet(h, after: 2)
+        #expect(await h.phase() == .destroyed)  // arrival order: the close of second 20 came last
+        #expect(logs.lines.filter { $0.contains("no GitHub token") }.count == 1, "\(logs.lines)")
+    }
+
     /// GitHub down: the tie is held (saved), nothing runs on a guess; the reconciler asks again.
     @Test func aFailedLookupHoldsTheTieUntilGitHubAnswers() async throws {
         let lookup = FakePullRequests()
@@ -103,4 +118,26 @@ import WebhookSupport
         #expect(!later.contains(.destroy), "an open PR's environment was torn down: \(later)")
         #expect(await h.phase() == .ready(sha: F.shaA))
     }
+}
+
+/// Log lines as text, for counting what was said.
+final class CapturedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+
+    var lines: [String] { lock.withLock { stored } }
+    func append(_ line: String) { lock.withLock { stored.append(line) } }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let sink: CapturedLines
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) { sink.append("\(event.level) \(event.message)") }
 }
