@@ -98,7 +98,8 @@ let package = Package(
         // Webhook intake, per-PR workers, commit statuses: the server's logic, no HTTP framework here.
         .target(
             name: "Supervisor",
-            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // The HTTP routes over Supervisor.
@@ -190,7 +191,8 @@ let package = Package(
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTPTransport", "TestServices"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers"],
+            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The composition root: settings, setup failures, and serve's routes in-process (HummingbirdTesting).

@@ -6,21 +6,19 @@ extension EnvironmentStateMachine {
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
         case .opened(let pr, let decision), .reopened(let pr, let decision):
-            guard accept(pr.sequence) else { return [.ignore(reason: "stale event")] }
-            isClosed = false
-            settled = nil  // an explicit (re)open always tries again
-            return want(pr, decision)
+            return receive(Observation(pr, decision), at: pr.sequence, reopens: true)
         case .synchronize(let pr, let decision), .labeled(let pr, let decision), .unlabeled(let pr, let decision):
-            guard accept(pr.sequence) else { return [.ignore(reason: "stale event")] }
-            guard !isClosed else { return [.ignore(reason: "pull request is closed")] }
-            return want(pr, decision)
+            return receive(Observation(pr, decision), at: pr.sequence, reopens: false)
         case .closed(let sequence):
-            guard accept(sequence) else { return [.ignore(reason: "stale event")] }
-            isClosed = true
-            return set(.absent(reason: "pull request closed"))
+            return receive(.closed, at: sequence, reopens: false)
+        case .gitHubAnswered(let pr, let decision, let isOpen):
+            return gitHubAnswered(isOpen ? Observation(pr, decision) : .closed, at: pr.sequence)
+        case .gitHubUnavailable:
+            return gitHubUnavailable()
         case .started(let operation):
             guard awaitingStart == operation else { return [.ignore(reason: "\(operation) is not awaiting a start")] }
             runningHasStarted = true
+            askedFrom = nil  // it runs now: whatever it does is real
             return []
         case .applyFinished(let sha, let success, let reason):
             return applyFinished(sha: sha, success: success, reason: reason)
@@ -41,21 +39,21 @@ extension EnvironmentStateMachine {
         return reconcile()
     }
 
-    private mutating func accept(_ sequence: Int) -> Bool {
-        guard isFresh(sequence) else { return false }
-        lastSequence = sequence
-        return true
-    }
-
-    /// The PR wants an environment at its head SHA, unless the decision says skip.
-    private mutating func want(_ pr: PRSnapshot, _ decision: Decision) -> [Action] {
-        switch decision {
-        case .provision: set(.present(sha: pr.headSHA))
-        case .skip(let reason): set(.absent(reason: reason))
+    /// Moves toward what one observation says: a close always; an open event only reopens a
+    /// closed PR when it is an (re)open, which also tries a failed apply again.
+    mutating func apply(_ observation: Observation, reopens: Bool) -> [Action] {
+        if observation.isClosed {
+            isClosed = true
+        } else if reopens {
+            isClosed = false
+            settled = nil  // an explicit (re)open always tries again
+        } else if isClosed {
+            return [.ignore(reason: "pull request is closed")]
         }
+        return set(observation.target)
     }
 
-    private mutating func set(_ target: Desired) -> [Action] {
+    mutating func set(_ target: Desired) -> [Action] {
         if target == desired, running != nil || target == settled {
             return [.ignore(reason: "already \(running == nil ? "done" : "queued or running")")]
         }
@@ -77,8 +75,16 @@ extension EnvironmentStateMachine {
             guard desired != .present(sha: sha), !cancelRequested else { return [] }
             guard runningHasStarted else {
                 // Asked for but not started (superseded within one batch of events): it never
-                // runs and reports nothing to GitHub; it ends here as a superseded apply would.
-                return applyFinished(sha: sha, success: false, reason: "superseded before it started")
+                // runs and reports nothing to GitHub, so the machine is as before the ask.
+                guard let before = askedFrom else {
+                    // Saved by a prenv that did not record `askedFrom`: end it as superseded.
+                    return applyFinished(sha: sha, success: false, reason: "superseded before it started")
+                }
+                endRunning()
+                askedFrom = nil
+                // `hasResources` stays set: a teardown of what was never made is cheap, one missed is not.
+                (phase, lastAppliedSHA) = (before.phase, before.lastAppliedSHA)
+                return reconcile()
             }
             cancelRequested = true
             return [.cancelApply]
@@ -88,6 +94,9 @@ extension EnvironmentStateMachine {
             guard desired != settled else { return [] }
             switch desired {
             case .present(let sha):
+                if askedFrom == nil {  // kept across a restart's re-ask of an apply that never started
+                    askedFrom = AskedFrom(phase: phase, lastAppliedSHA: lastAppliedSHA)
+                }
                 running = .apply(sha: sha)
                 lastAppliedSHA = sha
                 hasResources = true
@@ -113,6 +122,7 @@ extension EnvironmentStateMachine {
         guard running == .apply(sha: sha) else { return [.ignore(reason: "no apply of \(sha) is running")] }
         let superseded = cancelRequested || desired != .present(sha: sha)
         endRunning()
+        askedFrom = nil
         if !superseded { settled = desired }
         if success { teardownBackoff = nil }  // the environment recovered
         phase = success ? .ready(sha: sha) : .failed(sha: sha, reason: reason)

@@ -39,6 +39,16 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
     public internal(set) var lastSequence: Int = .min
     /// Teardowns failed in a row; nil once a destroy or an apply succeeds.
     public internal(set) var teardownBackoff: TeardownBackoff?
+    /// How things stood when the apply in `running` was asked for, until it starts: an apply
+    /// superseded before it starts never ran, so dropping it restores the phase (not "failed": a
+    /// ready environment is still ready).
+    public internal(set) var askedFrom: AskedFrom?
+    /// What the webhook accepted at `lastSequence` said, so a second webhook of the same
+    /// `updated_at` second that disagrees is recognised as a tie arrival order cannot settle.
+    public internal(set) var lastObservation: Observation?
+    /// A same-second disagreement waiting for GitHub's answer (`confirmWithGitHub`); holds the
+    /// last-arrived event, applied only if GitHub cannot be asked.
+    public internal(set) var unconfirmed: HeldObservation?
 
     /// - Parameter hasRecordedResources: true when the store holds a record with live nodes, e.g.
     ///   after a restart, so that a close destroys them even though this machine never applied.
@@ -74,6 +84,11 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         case labeled(PRSnapshot, Decision)
         case unlabeled(PRSnapshot, Decision)
         case closed(sequence: Int)
+        /// GitHub's own view of the PR now (`GET /repos/{o}/{r}/pulls/{n}`), its `updated_at` as the
+        /// snapshot's sequence: the truth for that second, whatever order its webhooks arrived in.
+        case gitHubAnswered(PRSnapshot, Decision, isOpen: Bool)
+        /// GitHub cannot be asked (no token): a held tie falls back to arrival order.
+        case gitHubUnavailable
         /// The caller started the operation (after saving the machine that asked for it).
         case started(Running)
         /// `reason` describes a failure (or "cancelled"); ignored on success.
@@ -94,12 +109,21 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         case destroy
         /// The event changed nothing; `reason` is for the log.
         case ignore(reason: String)
+        /// Webhooks of one `updated_at` second disagree (open or closed, head, labels): ask GitHub
+        /// and report its answer as `gitHubAnswered`, or `gitHubUnavailable` without a token.
+        case confirmWithGitHub
     }
 
     /// What the environment should look like once the running operation (if any) is done.
     public enum Desired: Sendable, Hashable, Codable {
         case present(sha: String)
         case absent(reason: String)
+    }
+
+    /// The part of the machine an apply changes when it is asked for (see `askedFrom`).
+    public struct AskedFrom: Sendable, Hashable, Codable {
+        public var phase: EnvironmentPhase
+        public var lastAppliedSHA: String?
     }
 
     /// The operation the caller is running (or is to start) on the machine's behalf.
@@ -111,7 +135,7 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
 
 extension EnvironmentStateMachine {
     /// Written by hand so that records saved by an older prenv still load: fields added since
-    /// (`runningHasStarted`, `teardownBackoff`) default to "not started" and "no failures".
+    /// (`runningHasStarted`, `teardownBackoff`, the tie fields) default to "not started" and "no failures".
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         phase = try container.decode(EnvironmentPhase.self, forKey: .phase)
@@ -125,5 +149,8 @@ extension EnvironmentStateMachine {
         lastAppliedSHA = try container.decodeIfPresent(String.self, forKey: .lastAppliedSHA)
         lastSequence = try container.decode(Int.self, forKey: .lastSequence)
         teardownBackoff = try container.decodeIfPresent(TeardownBackoff.self, forKey: .teardownBackoff)
+        askedFrom = try container.decodeIfPresent(AskedFrom.self, forKey: .askedFrom)
+        lastObservation = try container.decodeIfPresent(Observation.self, forKey: .lastObservation)
+        unconfirmed = try container.decodeIfPresent(HeldObservation.self, forKey: .unconfirmed)
     }
 }

@@ -7,6 +7,9 @@ import Foundation
 public struct InboxEvent: Sendable, Hashable, Codable {
     /// `X-GitHub-Delivery`: GitHub's idempotency key for a delivery (redeliveries reuse it).
     public var deliveryID: String
+    /// What the delivery says, hashed by the caller (see `append`): the same content under a fresh
+    /// delivery id is a replay, recorded once.
+    public var contentKey: String
     /// `X-GitHub-Event`, e.g. `pull_request`.
     public var event: String
     /// The per-PR ordering key, e.g. `acme/webapp#5`; the caller decides its shape.
@@ -18,8 +21,10 @@ public struct InboxEvent: Sendable, Hashable, Codable {
     /// Assigned by the inbox: strictly increasing in arrival order, across all keys.
     public var sequence: Int64
 
-    public init(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date, sequence: Int64) {
+    public init(deliveryID: String, contentKey: String, event: String, key: String, payload: Data, receivedAt: Date,
+                sequence: Int64) {
         self.deliveryID = deliveryID
+        self.contentKey = contentKey
         self.event = event
         self.key = key
         self.payload = payload
@@ -32,8 +37,8 @@ public struct InboxEvent: Sendable, Hashable, Codable {
 public enum InboxAppendResult: Sendable, Equatable {
     /// Newly recorded under `sequence`.
     case recorded(sequence: Int64)
-    /// The delivery id was seen before (a redelivery); nothing was written, and `sequence` is the
-    /// first recording's, whose payload is kept.
+    /// The delivery id or the content key was seen before (a redelivery, or a replay under a fresh
+    /// id); nothing was written, and `sequence` is the first recording's, whose payload is kept.
     case duplicate(sequence: Int64)
 
     public var sequence: Int64 {
@@ -51,9 +56,13 @@ public enum InboxAppendResult: Sendable, Equatable {
 /// Defined here, where it is used; the SQLite implementation (and any other backend) lives in its
 /// own target and shares the `EventInboxContract` test suite.
 public protocol EventInbox: Sendable {
-    /// Durably records a delivery (committed before returning) unless its deliveryID was seen before.
-    func append(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date) async throws
-        -> InboxAppendResult
+    /// Durably records a delivery (committed before returning) unless its `deliveryID` or its
+    /// `contentKey` was seen before. Delivery ids alone cannot stop a replay: anyone holding a
+    /// signed body can send it again under a new `X-GitHub-Delivery`, which the HMAC does not
+    /// cover. The content key (the caller's hash of what the event says) is unique like the id, so
+    /// concurrent replays are recorded once.
+    func append(deliveryID: String, contentKey: String, event: String, key: String, payload: Data, receivedAt: Date)
+        async throws -> InboxAppendResult
     /// Unprocessed events of one key, oldest first.
     func pending(key: String) async throws -> [InboxEvent]
     /// Keys that have unprocessed events (for resuming after a crash), sorted.
@@ -66,26 +75,30 @@ public protocol EventInbox: Sendable {
 }
 
 /// An inbox in memory: for tests and `--dry-run`, and the reference the contract is checked
-/// against. An actor, so concurrent appends of one delivery id cannot both be recorded.
+/// against. An actor, so concurrent appends of one delivery id or content cannot both be recorded.
 public actor InMemoryEventInbox: EventInbox {
     /// Every kept event, in sequence order (appends only ever add at the end).
     private var events: [InboxEvent] = []
     private var processed: Set<Int64> = []
     private var sequenceByDelivery: [String: Int64] = [:]
+    private var sequenceByContent: [String: Int64] = [:]
     /// Never reused, even after `prune`, like SQLite's `AUTOINCREMENT`.
     private var lastSequence: Int64 = 0
 
     public init() {}
 
-    public func append(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date)
-        -> InboxAppendResult
+    public func append(deliveryID: String, contentKey: String, event: String, key: String, payload: Data,
+                       receivedAt: Date) -> InboxAppendResult
     {
-        if let existing = sequenceByDelivery[deliveryID] { return .duplicate(sequence: existing) }
+        if let existing = sequenceByDelivery[deliveryID] ?? sequenceByContent[contentKey] {
+            return .duplicate(sequence: existing)
+        }
         lastSequence += 1
         sequenceByDelivery[deliveryID] = lastSequence
+        sequenceByContent[contentKey] = lastSequence
         events.append(InboxEvent(
-            deliveryID: deliveryID, event: event, key: key, payload: payload, receivedAt: receivedAt,
-            sequence: lastSequence))
+            deliveryID: deliveryID, contentKey: contentKey, event: event, key: key, payload: payload,
+            receivedAt: receivedAt, sequence: lastSequence))
         return .recorded(sequence: lastSequence)
     }
 
@@ -103,8 +116,9 @@ public actor InMemoryEventInbox: EventInbox {
         }
     }
 
-    /// Pruned delivery ids are forgotten too, as in SQLite where the row holds the id: by then
-    /// GitHub's redelivery window for them has long passed.
+    /// Pruned delivery ids and content keys are forgotten too, as in SQLite where the row holds
+    /// them: by then GitHub's redelivery window has long passed, and a replay that old carries an
+    /// `updated_at` the PR's state machine already moved past.
     public func prune(processedBefore date: Date) -> Int {
         let (gone, kept) = events.reduce(into: ([InboxEvent](), [InboxEvent]())) { split, event in
             if processed.contains(event.sequence) && event.receivedAt < date {
@@ -117,6 +131,7 @@ public actor InMemoryEventInbox: EventInbox {
         for event in gone {
             processed.remove(event.sequence)
             sequenceByDelivery[event.deliveryID] = nil
+            sequenceByContent[event.contentKey] = nil
         }
         return gone.count
     }

@@ -2,7 +2,7 @@ internal import CSQLite
 import Foundation
 import Orchestrator
 
-/// The webhook inbox in the state database's file (table `webhook_deliveries`, schema version 2).
+/// The webhook inbox in the state database's file (table `webhook_deliveries`, schema versions 2 and 4).
 ///
 /// A separate actor with its own connection to the same path, not the `SQLiteStateStore` actor, but
 /// on the same serial executor (`DispatchQueueExecutor.forDatabase`): the store's and the inbox's
@@ -30,6 +30,7 @@ public actor SQLiteEventInbox: EventInbox {
 
     private struct PendingAppend {
         var deliveryID: String
+        var contentKey: String
         var event: String
         var key: String
         var payload: Data
@@ -47,15 +48,16 @@ public actor SQLiteEventInbox: EventInbox {
         executor = DispatchQueueExecutor.forDatabase(path)
     }
 
-    /// Race-free dedupe: the UNIQUE constraint decides, inside one write transaction, so two
-    /// connections (or processes) appending one delivery id record it once. Returns once the group
-    /// commit holding this append is durable; if that commit fails, every append in it fails.
-    public func append(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date) async throws
-        -> InboxAppendResult
+    /// Race-free dedupe: the UNIQUE constraints (delivery id and content key) decide, inside one
+    /// write transaction, so two connections (or processes) appending one delivery, or one content
+    /// under two ids, record it once. Returns once the group commit holding this append is durable;
+    /// if that commit fails, every append in it fails.
+    public func append(deliveryID: String, contentKey: String, event: String, key: String, payload: Data,
+                       receivedAt: Date) async throws -> InboxAppendResult
     {
         try await withCheckedThrowingContinuation { continuation in
-            waiting.append(PendingAppend(deliveryID: deliveryID, event: event, key: key, payload: payload, receivedAt: receivedAt,
-                                         continuation: continuation))
+            waiting.append(PendingAppend(deliveryID: deliveryID, contentKey: contentKey, event: event, key: key,
+                                         payload: payload, receivedAt: receivedAt, continuation: continuation))
             if !commitScheduled {
                 commitScheduled = true
                 // Runs after the appends already queued on this actor, which join this commit.
@@ -82,16 +84,17 @@ public actor SQLiteEventInbox: EventInbox {
     private func insert(_ item: PendingAppend) throws -> InboxAppendResult {
         try connection.run(
             """
-            INSERT INTO webhook_deliveries (delivery_id, event, key, payload, received_at)
-            VALUES (?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING
+            INSERT INTO webhook_deliveries (delivery_id, content_key, event, key, payload, received_at)
+            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """,
-            [.text(item.deliveryID), .text(item.event), .text(item.key), .blob(Array(item.payload)),
-             .real(item.receivedAt.timeIntervalSince1970)],
+            [.text(item.deliveryID), .text(item.contentKey), .text(item.event), .text(item.key),
+             .blob(Array(item.payload)), .real(item.receivedAt.timeIntervalSince1970)],
             operation: "append")
         let inserted = connection.changes > 0
+        // The first recording that either constraint matched (the lowest, should they differ).
         let sequence = try connection.query(
-            "SELECT sequence FROM webhook_deliveries WHERE delivery_id = ?", [.text(item.deliveryID)],
-            operation: "append") { $0.integer(0) }.first
+            "SELECT sequence FROM webhook_deliveries WHERE delivery_id = ? OR content_key = ? ORDER BY sequence LIMIT 1",
+            [.text(item.deliveryID), .text(item.contentKey)], operation: "append") { $0.integer(0) }.first
         guard let sequence else { throw connection.lastError("append") }
         return inserted ? .recorded(sequence: sequence) : .duplicate(sequence: sequence)
     }
@@ -99,14 +102,14 @@ public actor SQLiteEventInbox: EventInbox {
     public func pending(key: String) throws -> [InboxEvent] {
         try connection.query(
             """
-            SELECT sequence, delivery_id, event, key, payload, received_at FROM webhook_deliveries
+            SELECT sequence, delivery_id, event, key, payload, received_at, content_key FROM webhook_deliveries
             WHERE key = ? AND processed = 0 ORDER BY sequence
             """,
             [.text(key)], operation: "pending"
         ) { row in
             InboxEvent(
-                deliveryID: row.text(1), event: row.text(2), key: row.text(3), payload: Data(row.blob(4)),
-                receivedAt: Date(timeIntervalSince1970: row.real(5)), sequence: row.integer(0))
+                deliveryID: row.text(1), contentKey: row.text(6), event: row.text(2), key: row.text(3),
+                payload: Data(row.blob(4)), receivedAt: Date(timeIntervalSince1970: row.real(5)), sequence: row.integer(0))
         }
     }
 

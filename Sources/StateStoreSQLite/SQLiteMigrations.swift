@@ -4,7 +4,7 @@
 /// `latestVersion` was written by a newer prenv and is refused rather than half-understood.
 enum SQLiteMigrations {
     /// Migration *n* (1-based) takes the schema from version n-1 to n.
-    static let all: [String] = [version1, version2, version3]
+    static let all: [String] = [version1, version2, version3, version4]
 
     static var latestVersion: Int { all.count }
 
@@ -68,6 +68,18 @@ enum SQLiteMigrations {
             updated_at  REAL NOT NULL,
             PRIMARY KEY (repository, pr, blueprint)
         ) STRICT;
+        """
+
+    /// Content-based dedupe for the inbox: `content_key` is the caller's hash of what a delivery
+    /// says, UNIQUE like `delivery_id`, so a replayed body under a fresh delivery id is refused by the
+    /// database itself, race-free across connections. Rows recorded before this migration get
+    /// `delivery:<id>`, unique and never equal to a real hash (hex digits only); the column stays
+    /// nullable because SQLite cannot add a NOT NULL column without a shared default, which the
+    /// unique index would refuse.
+    static let version4 = """
+        ALTER TABLE webhook_deliveries ADD COLUMN content_key TEXT;
+        UPDATE webhook_deliveries SET content_key = 'delivery:' || delivery_id;
+        CREATE UNIQUE INDEX webhook_deliveries_content ON webhook_deliveries (content_key);
         """
 
     /// Brings the database to `latestVersion` in one write transaction, so two processes opening a

@@ -24,6 +24,9 @@ extension EnvironmentSupervisor {
                 try await createSlots(for: decoded)
                 var touched = Set<EnvironmentKey>()
                 for (event, sequence) in decoded { touched.formUnion(absorb(event, sequence: sequence)) }
+                // Same-second disagreements the machines held: settled by GitHub's answer (saved as
+                // held if GitHub cannot answer now; the reconciler asks again).
+                if let event = decoded.last?.0 { touched.formUnion(await settleTies(of: event.repository, number: event.number)) }
                 for key in touched.sorted() { try await persist(key) }
                 try await inbox.markProcessed(key: prKey, through: last.sequence)
                 for key in touched.sorted() { launch(key) }
@@ -83,19 +86,30 @@ extension EnvironmentSupervisor {
         var touched: [EnvironmentKey] = []
         for (key, _, decision) in decisions(for: event) {
             guard let machineEvent = event.machineEvent(sequence: sequence, decision: decision), var slot = slots[key] else { continue }
-            let fresh = slot.record.machine.isFresh(sequence)
-            let actions = slot.record.machine.handle(machineEvent)
-            if fresh { slot.record.pullRequest = event.context }
+            var accepted = slot.record.machine.isFresh(sequence)
+            var actions = slot.record.machine.handle(machineEvent)
+            if actions.contains(.confirmWithGitHub) {
+                if pullRequests == nil {
+                    warnTiesWithoutGitHub(key)
+                    actions = slot.record.machine.handle(.gitHubUnavailable)
+                } else {
+                    accepted = false  // held: the PR details come from GitHub's answer instead
+                }
+            }
+            if accepted { slot.record.pullRequest = event.context }
             slots[key] = slot
             touched.append(key)
             route(actions, for: key)
-            // Statuses belong to one commit: a skipped PR says so on every new head (the reporter
-            // drops a repeat on the same commit), or a required check would wait forever.
-            if fresh, event.action != "closed", case .skipped(let reason) = slot.record.machine.phase {
-                narrator(for: key, sha: slot.record.pullRequest.headSHA).environment(.success, "Skipped: \(reason)")
-            }
+            if accepted, event.action != "closed" { reportSkipped(key) }
         }
         return touched
+    }
+
+    /// Statuses belong to one commit: a skipped PR says so on every new head (the reporter drops a
+    /// repeat on the same commit), or a required check would wait forever.
+    func reportSkipped(_ key: EnvironmentKey) {
+        guard let record = slots[key]?.record, case .skipped(let reason) = record.machine.phase else { return }
+        narrator(for: key, sha: record.pullRequest.headSHA).environment(.success, "Skipped: \(reason)")
     }
 
     func narrator(for key: EnvironmentKey, sha: String) -> StatusNarrator {

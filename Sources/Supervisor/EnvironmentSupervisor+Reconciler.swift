@@ -11,7 +11,8 @@ extension EnvironmentSupervisor {
     static var inboxRetention: TimeInterval { 7 * 24 * 3600 }
 
     /// One pass of the periodic reconciler: drains PRs with pending events (a wake lost to a failed
-    /// write), starts operations whose save failed, and gives every machine its periodic check, in
+    /// write), asks GitHub again about same-second ties it could not answer, starts operations whose
+    /// save failed, and gives every machine its periodic check, in
     /// which it retries a failed teardown once its backoff is over (an environment whose PR is
     /// closed must not keep costing money).
     public func reconcileOnce() async {
@@ -22,6 +23,10 @@ extension EnvironmentSupervisor {
             if pruned > 0 { logger.debug("pruned processed webhook deliveries", metadata: ["count": "\(pruned)"]) }
         } catch {
             logger.error("reconciler could not read the inbox", metadata: ["error": "\(error)"])
+        }
+        for id in Set(slots.filter { $0.value.record.machine.unconfirmed != nil }.map { PullRequestID(repository: $0.key.repository, number: $0.key.pr) }).sorted() {
+            guard let repository = PullRequestEvent.Repository(fullName: id.repository) else { continue }
+            for key in await settleTies(of: repository, number: id.number) { await persistAndLaunch(key) }
         }
         for key in slots.keys.sorted() {
             let failures = slots[key]?.record.machine.teardownBackoff?.failures ?? 0
@@ -45,8 +50,9 @@ extension EnvironmentSupervisor {
     /// Catches up on webhooks that never arrived: GitHub does not retry a failed delivery, so a
     /// `closed` lost while prenv was down would leave an environment running (and costing money)
     /// for good. Asks GitHub about each PR whose environment prenv still wants, and feeds the answer
-    /// through the same path as a webhook: a closed PR is destroyed, a newer head or changed labels
-    /// applied. `updated_at` orders it against the webhooks, so a stale answer changes nothing.
+    /// to the machines as GitHub's answer (`gitHubAnswered`): a closed PR is destroyed, a newer head
+    /// or changed labels applied. `updated_at` orders it against the webhooks, so a stale answer
+    /// changes nothing, and one of the same second settles a tie whatever order webhooks came in.
     /// One request per open PR per pass; a lookup failure (404, no permission, GitHub down) skips
     /// that PR until the next pass and never destroys anything.
     public func checkPullRequests() async {
@@ -62,11 +68,7 @@ extension EnvironmentSupervisor {
                 continue
             }
             guard !stopping, let repository = PullRequestEvent.Repository(fullName: id.repository) else { return }
-            let event = PullRequestEvent(action: current.state == "closed" ? "closed" : "synchronize", pullRequest: current, repository: repository)
-            guard let sequence = event.sequence else { continue }
-            let before = Dictionary(uniqueKeysWithValues: slots.map { ($0.key, $0.value.record.machine) })
-            let touched = absorb(event, sequence: sequence).filter { slots[$0]?.record.machine != before[$0] }
-            for key in touched {
+            for key in absorbAnswer(current, repository: repository) {
                 logger.info("caught up with a missed webhook", metadata: ["environment": "\(key)", "state": "\(current.state)", "head": "\(current.head.sha)"])
                 await persistAndLaunch(key)
             }

@@ -37,6 +37,8 @@ public actor EnvironmentSupervisor {
     var draining: Set<String> = []
     var drainAgain: Set<String> = []
     var stopping = false
+    /// Whether the log already said that same-second ties fall back to arrival order (no token).
+    var warnedTiesWithoutGitHub = false
 
     public init(
         blueprints: [Blueprint], inbox: any EventInbox, store: any StateStore, workers: any WorkerStore,
@@ -122,6 +124,8 @@ public actor EnvironmentSupervisor {
                 slots[key]?.task?.cancel()
             case .ignore(let reason):
                 logger.debug("event changed nothing", metadata: ["environment": "\(key)", "reason": "\(reason)"])
+            case .confirmWithGitHub:
+                break  // asked once per PR after the batch (`settleTies`)
             }
         }
     }

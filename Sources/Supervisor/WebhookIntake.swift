@@ -90,8 +90,9 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         }
         let result: InboxAppendResult
         do {
-            result = try await inbox.append(deliveryID: envelope.deliveryID, event: envelope.event, key: event.inboxKey,
-                                            payload: envelope.payload, receivedAt: now())
+            result = try await inbox.append(deliveryID: envelope.deliveryID,
+                                            contentKey: event.contentKey(event: envelope.event, payload: envelope.payload),
+                                            event: envelope.event, key: event.inboxKey, payload: envelope.payload, receivedAt: now())
         } catch {
             // Not recorded: say so, so GitHub shows a failed delivery that can be redelivered.
             logger.error("webhook not recorded", metadata: ["delivery": "\(envelope.deliveryID)", "error": "\(error)"])
@@ -107,6 +108,8 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
             return OutcomeResponse(status: 202, outcome: "accepted", message: "\(event.action) for \(event.inboxKey) recorded",
                                   deliveryID: envelope.deliveryID)
         case .duplicate:
+            // A redelivery, or the same content under a fresh delivery id (a replay): applied once.
+            logger.info("webhook duplicate", metadata: ["delivery": "\(envelope.deliveryID)", "pr": "\(event.inboxKey)"])
             return OutcomeResponse(status: 202, outcome: "duplicate", message: "delivery already recorded", deliveryID: envelope.deliveryID)
         }
     }

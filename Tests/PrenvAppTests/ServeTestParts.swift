@@ -15,8 +15,11 @@ actor RecordingInbox: EventInbox {
     private let inner = InMemoryEventInbox()
     private(set) var appended: [String] = []
 
-    func append(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date) async throws -> InboxAppendResult {
-        let result = await inner.append(deliveryID: deliveryID, event: event, key: key, payload: payload, receivedAt: receivedAt)
+    func append(deliveryID: String, contentKey: String, event: String, key: String, payload: Data, receivedAt: Date) async throws
+        -> InboxAppendResult
+    {
+        let result = await inner.append(deliveryID: deliveryID, contentKey: contentKey, event: event, key: key, payload: payload,
+                                        receivedAt: receivedAt)
         if case .recorded = result { appended.append(deliveryID) }
         return result
     }

@@ -48,7 +48,7 @@ extension EventInboxContract {
         for (offset, (id, key)) in plan.enumerated() {
             let result = try await EventInboxFixtures.append(inbox, id, key: key, body: id, seconds: Double(offset))
             expected[key, default: []].append(InboxEvent(
-                deliveryID: id, event: "pull_request", key: key, payload: EventInboxFixtures.payload(id),
+                deliveryID: id, contentKey: EventInboxFixtures.contentKey(id), event: "pull_request", key: key, payload: EventInboxFixtures.payload(id),
                 receivedAt: EventInboxFixtures.date.addingTimeInterval(Double(offset)), sequence: result.sequence))
         }
         #expect(try await inbox.pending(key: "acme/web#5") == expected["acme/web#5"])
@@ -133,11 +133,12 @@ extension EventInboxContract {
         let date = Date(timeIntervalSince1970: 1_700_000_000.123_456)
         for (index, body) in bodies.enumerated() {
             _ = try await inbox.append(
-                deliveryID: "b\(index) \u{0}'\"", event: "push", key: "k'\"\\", payload: body, receivedAt: date)
+                deliveryID: "b\(index) \u{0}'\"", contentKey: "c\(index) \u{0}'\"", event: "push", key: "k'\"\\", payload: body, receivedAt: date)
         }
         let pending = try await inbox.pending(key: "k'\"\\")
         #expect(pending.map(\.payload) == bodies)
         #expect(pending.map(\.deliveryID) == bodies.indices.map { "b\($0) \u{0}'\"" })
+        #expect(pending.map(\.contentKey) == bodies.indices.map { "c\($0) \u{0}'\"" })
         #expect(pending.allSatisfy { abs($0.receivedAt.timeIntervalSince(date)) < 0.001 && $0.event == "push" })
     }
 }

@@ -19,6 +19,8 @@ public enum EventInboxContract: String, CaseIterable, Sendable, CustomTestString
     case pruneDeletesOnlyOldProcessed
     case concurrentAppendsRecordEachDeliveryOnce
     case payloadBytesAndDatesRoundTrip
+    case replayedContentUnderAFreshDeliveryIDIsADuplicate
+    case concurrentReplaysRecordEachContentOnce
 
     public var testDescription: String { rawValue }
 
@@ -33,6 +35,8 @@ public enum EventInboxContract: String, CaseIterable, Sendable, CustomTestString
         case .pruneDeletesOnlyOldProcessed: try await Self.pruneDeletesOnlyOldProcessed(inbox)
         case .concurrentAppendsRecordEachDeliveryOnce: try await Self.concurrentAppends(inbox)
         case .payloadBytesAndDatesRoundTrip: try await Self.payloadBytesAndDatesRoundTrip(inbox)
+        case .replayedContentUnderAFreshDeliveryIDIsADuplicate: try await Self.replayedContent(inbox)
+        case .concurrentReplaysRecordEachContentOnce: try await Self.concurrentReplays(inbox)
         }
     }
 
@@ -50,14 +54,19 @@ public enum EventInboxFixtures {
 
     public static func payload(_ text: String) -> Data { Data("{\"action\":\"\(text)\"}".utf8) }
 
-    /// Appends delivery `id` for `key`, `seconds` after `date`, and returns what the inbox said.
+    /// The content key a check uses unless it names one: distinct per delivery id, so only the
+    /// replay checks share content between deliveries.
+    public static func contentKey(_ id: String) -> String { "content-of-\(id)" }
+
+    /// Appends delivery `id` (with `content`, else its own) for `key`, `seconds` after `date`, and
+    /// returns what the inbox said.
     @discardableResult
     public static func append(
-        _ inbox: any EventInbox, _ id: String, key: String = "acme/web#5", body: String = "synchronize",
-        seconds: TimeInterval = 0
+        _ inbox: any EventInbox, _ id: String, content: String? = nil, key: String = "acme/web#5",
+        body: String = "synchronize", seconds: TimeInterval = 0
     ) async throws -> InboxAppendResult {
         try await inbox.append(
-            deliveryID: id, event: "pull_request", key: key, payload: payload(body),
+            deliveryID: id, contentKey: content ?? contentKey(id), event: "pull_request", key: key, payload: payload(body),
             receivedAt: date.addingTimeInterval(seconds))
     }
 }

@@ -24,12 +24,13 @@ import Testing
             let store = try SQLiteStateStore(path: path)
             let inbox = try SQLiteEventInbox(path: path)
             if !inboxFirst { try await EventInboxFixtures.append(inbox, "after-upgrade") }
-            #expect(SQLiteStateStore.schemaVersion == 3)
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["3"])
+            #expect(SQLiteStateStore.schemaVersion == 4)
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["4"])
             #expect(try await store.load(record.key) == record)
             #expect(try await inbox.pending(key: "acme/web#5").map(\.deliveryID) == ["after-upgrade"])
             #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
-                + "'webhook_deliveries' AND sql IS NOT NULL") == ["webhook_deliveries_pending"])
+                + "'webhook_deliveries' AND sql IS NOT NULL ORDER BY name")
+                == ["webhook_deliveries_content", "webhook_deliveries_pending"])
         }
     }
 
@@ -37,12 +38,39 @@ import Testing
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             try await EventInboxFixtures.append(try SQLiteEventInbox(path: path), "d")
-            try rawSQL(path, "PRAGMA user_version = 4")
+            try rawSQL(path, "PRAGMA user_version = 5")
             let error = #expect(throws: SQLiteSchemaError.self) { try SQLiteEventInbox(path: path) }
-            #expect(error == .newerThanSupported(path: path, found: 4, supported: 3))
+            #expect(error == .newerThanSupported(path: path, found: 5, supported: 4))
             #expect(throws: SQLiteSchemaError.self) { try SQLiteStateStore(path: path) }
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["4"])
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["5"])
             #expect(try rawSQL(path, "SELECT count(*) FROM webhook_deliveries") == ["1"])
+        }
+    }
+
+    /// Migration 4 on a file an older prenv left with a delivery pending: the row gets a unique
+    /// placeholder content key and stays pending, and content dedupe holds from then on.
+    @Test func migrationFourKeepsPendingDeliveriesAndDedupesContent() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+            for version in 1...3 { try connection.exec(SQLiteMigrations.all[version - 1], operation: "test") }
+            try connection.exec(
+                """
+                INSERT INTO webhook_deliveries (delivery_id, event, key, payload, received_at)
+                VALUES ('old-1', 'pull_request', 'acme/web#5', x'7b7d', 1700000000), ('old-2', 'pull_request', 'acme/web#5', x'7b7d', 1700000000);
+                PRAGMA user_version = 3;
+                """, operation: "test")
+            let inbox = try SQLiteEventInbox(path: path)
+            #expect(try rawSQL(path, "SELECT content_key FROM webhook_deliveries ORDER BY sequence") == ["delivery:old-1", "delivery:old-2"])
+            #expect(try await inbox.pending(key: "acme/web#5").map(\.deliveryID) == ["old-1", "old-2"])
+            let first = try await EventInboxFixtures.append(inbox, "new-1", content: "c")
+            #expect(try await EventInboxFixtures.append(inbox, "new-2", content: "c") == .duplicate(sequence: first.sequence))
+            // The database itself refuses a second row with one content key, whoever writes it.
+            #expect(throws: (any Error).self) {
+                try connection.exec(
+                    "INSERT INTO webhook_deliveries (delivery_id, content_key, event, key, payload, received_at) "
+                        + "VALUES ('raw', 'c', 'pull_request', 'acme/web#5', x'', 0)", operation: "test")
+            }
         }
     }
 

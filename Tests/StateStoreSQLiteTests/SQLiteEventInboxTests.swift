@@ -61,7 +61,7 @@ import Testing
             let elapsed = try await clock.measure {
                 for index in 0..<count {
                     _ = try await inbox.append(
-                        deliveryID: "d\(index)", event: "pull_request", key: "acme/web#\(index % 10)",
+                        deliveryID: "d\(index)", contentKey: "c\(index)", event: "pull_request", key: "acme/web#\(index % 10)",
                         payload: payload, receivedAt: EventInboxFixtures.date)
                 }
             }

@@ -1,6 +1,7 @@
 import Blueprint
 import Foundation
 import GitHub
+import Logging
 import Orchestrator
 import Providers
 import Supervisor
@@ -244,7 +245,7 @@ final class SupervisorHarness: Sendable {
     /// The supervisor's clock; tests move it (the reconciler's teardown backoff reads it).
     let clock = TestClock()
 
-    init(pullRequests: (any PullRequestLookup)? = nil) throws {
+    init(pullRequests: (any PullRequestLookup)? = nil, logger: Logger = Logger(label: "prenv.supervisor")) throws {
         let blueprints = [try SupervisorFixtures.preview()]
         let inbox = InMemoryEventInbox()
         let store = InMemoryStateStore()
@@ -262,7 +263,8 @@ final class SupervisorHarness: Sendable {
         reporterRun = Task { await reporter.run() }
         let clock = clock
         supervisor = EnvironmentSupervisor(blueprints: blueprints, inbox: inbox, store: store, workers: workers,
-                                           operations: operations, statuses: reporter, pullRequests: pullRequests, now: { clock.now })
+                                           operations: operations, statuses: reporter, pullRequests: pullRequests, logger: logger,
+                                           now: { clock.now })
     }
 
     /// Another supervisor over the same stores, as after a restart.
@@ -275,8 +277,9 @@ final class SupervisorHarness: Sendable {
     /// Records an event as intake would, without waking anyone.
     func append(_ payload: PullRequestPayload) async throws {
         let body = try payload.json()
-        let result = await inbox.append(deliveryID: UUID().uuidString, event: "pull_request", key: payload.inboxKey,
-                                            payload: body, receivedAt: Date())
+        let contentKey = try PullRequestEvent.decode(from: body).contentKey(event: "pull_request", payload: body)
+        let result = await inbox.append(deliveryID: UUID().uuidString, contentKey: contentKey, event: "pull_request",
+                                        key: payload.inboxKey, payload: body, receivedAt: Date())
         guard case .recorded = result else { throw NotRecorded(result: result) }
     }
 

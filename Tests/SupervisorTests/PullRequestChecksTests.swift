@@ -9,6 +9,8 @@ import WebhookSupport
 actor FakePullRequests: PullRequestLookup {
     var answers: [Int: PullRequestEvent.PullRequest] = [:]
     var failure: (any Error)?
+    /// Lookups answered with `failure`, so a test can tell the fault fired.
+    private(set) var failures = 0
 
     func set(_ payload: PullRequestPayload) throws {
         answers[payload.number] = try PullRequestEvent.decode(from: try payload.json()).pullRequest
@@ -16,8 +18,13 @@ actor FakePullRequests: PullRequestLookup {
 
     func fail(with error: any Error) { failure = error }
 
+    func recover() { failure = nil }
+
     func pullRequest(repository: String, number: Int) throws -> PullRequestEvent.PullRequest {
-        if let failure { throw failure }
+        if let failure {
+            failures += 1
+            throw failure
+        }
         guard let answer = answers[number] else { throw GitHubError(status: 404, message: "Not Found") }
         return answer
     }

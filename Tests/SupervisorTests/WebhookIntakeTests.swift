@@ -18,7 +18,9 @@ struct FailingEventInbox: EventInbox {
         var description: String { "disk I/O error" }
     }
 
-    func append(deliveryID: String, event: String, key: String, payload: Data, receivedAt: Date) async throws -> InboxAppendResult {
+    func append(deliveryID: String, contentKey: String, event: String, key: String, payload: Data, receivedAt: Date) async throws
+        -> InboxAppendResult
+    {
         throw WriteFailed()
     }
     func pending(key: String) async throws -> [InboxEvent] { [] }
