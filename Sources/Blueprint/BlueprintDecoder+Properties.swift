@@ -58,8 +58,8 @@ extension BlueprintDecoder {
         case .verbatim, .file, .environmentVariableName:
             guard let text = node.text else { diagnostics.error(node.location, wrongKind(node.kindDescription)); return nil }
             if case let .file(file) = field.kind { read(file, path: text, at: node.location) }
-            if case let .environmentVariableName(prefix) = field.kind {
-                checkEnvironmentVariableName(text, prefix: prefix, property: path, at: node.location)
+            if case let .environmentVariableName(prefix, reserved) = field.kind {
+                checkEnvironmentVariableName(text, prefix: prefix, reserved: reserved, property: path, at: node.location)
             }
             return .string(Template(verbatim: text))
         case let .choice(allowed):
@@ -152,7 +152,9 @@ extension BlueprintDecoder {
 
     /// The property names a variable holding the token, never the token: a token in a blueprint
     /// ends up in git history, logs and plans. The value is not echoed in case it is a token.
-    private mutating func checkEnvironmentVariableName(_ name: String, prefix: String, property: String, at location: SourcePosition) {
+    private mutating func checkEnvironmentVariableName(
+        _ name: String, prefix: String, reserved: Set<String>, property: String, at location: SourcePosition
+    ) {
         let tokenPrefixes = ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]
         let isHex40 = name.count == 40 && name.unicodeScalars.allSatisfy { $0.isASCIIDigit || ("a"..."f").contains($0) }
         if tokenPrefixes.contains(where: name.hasPrefix) || isHex40 {
@@ -167,6 +169,9 @@ extension BlueprintDecoder {
         } else if !name.hasPrefix(prefix) {
             diagnostics.error(location, "property `\(property)` must name a variable beginning with `\(prefix)`, such as `\(prefix)GITHUB_OAUTH_TOKEN`: "
                 + "only variables set for prenv on purpose may be handed to a resource, never the process's own credentials (e.g. AWS_SECRET_ACCESS_KEY)")
+        } else if reserved.contains(name) {
+            diagnostics.error(location, "property `\(property)` names `\(name)`, one of prenv's own settings; "
+                + "hand a resource a variable set for it, such as `\(prefix)GITHUB_OAUTH_TOKEN`, never prenv's secrets")
         }
     }
 }

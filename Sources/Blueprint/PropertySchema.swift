@@ -23,7 +23,7 @@ public struct PropertySchema: Sendable {
         /// The literal name of an environment variable holding a secret: never the secret itself.
         /// The name must begin with `prefix` (e.g. `PRENV_`), so a blueprint can only hand a provider
         /// a variable set for prenv on purpose, never `AWS_SECRET_ACCESS_KEY` or `GITHUB_TOKEN`.
-        case environmentVariableName(prefix: String)
+        case environmentVariableName(prefix: String, reserved: Set<String> = [])
     }
 
     /// How a naming rule applies to a property.

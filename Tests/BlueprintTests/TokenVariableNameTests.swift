@@ -27,4 +27,13 @@ import Testing
     @Test func aPRENVVariableLoads() {
         #expect(Fixtures.diagnostics(Self.yaml("PRENV_GITHUB_OAUTH_TOKEN")) == [])
     }
+
+    /// prenv's own secrets begin with `PRENV_` too; a blueprint may not hand them to a pipeline.
+    @Test(arguments: ["PRENV_WEBHOOK_SECRET", "PRENV_API_TOKEN", "PRENV_STATE"])
+    func prenvsOwnSettingsAreRefused(variable: String) {
+        #expect(Fixtures.diagnostics(Self.yaml(variable)) == [
+            "bp.yaml:6:85: error: property `github_oauth_token_env` names `\(variable)`, one of prenv's own settings; "
+                + "hand a resource a variable set for it, such as `PRENV_GITHUB_OAUTH_TOKEN`, never prenv's secrets",
+        ])
+    }
 }

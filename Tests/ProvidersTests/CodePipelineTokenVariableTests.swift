@@ -11,13 +11,14 @@ import Testing
                                  headSHA: "abc123")
     }
 
-    @Test func aVariableWithoutThePrefixIsRefusedAndNeverLookedUp() throws {
-        let settings = try Self.settings("AWS_SECRET_ACCESS_KEY")
+    @Test(arguments: ["AWS_SECRET_ACCESS_KEY", "PRENV_WEBHOOK_SECRET", "PRENV_API_TOKEN"])
+    func aVariableWithoutThePrefixOrOfPrenvsOwnIsRefusedAndNeverLookedUp(variable: String) throws {
+        let settings = try Self.settings(variable)
         let looked = LookedUp()
         let error = #expect(throws: ProviderError.self) {
             try CodePipelineProvider.resolveToken(settings) { name in looked.names.append(name); return "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }
         }
-        #expect(String(describing: error).contains("does not begin with PRENV_"))
+        #expect(String(describing: error).contains("is not one prenv hands to a pipeline: names must begin with PRENV_"))
         #expect(!String(describing: error).contains("wJalr"))
         #expect(looked.names.isEmpty)
     }

@@ -7,6 +7,11 @@ extension ResourceType {
 extension ProviderKind {
     /// What `github_oauth_token_env` must begin with: checked at load and again before the lookup.
     public static let tokenVariablePrefix = "PRENV_"
+    /// The variables prenv reads for itself (secrets among them): a blueprint may never hand one to a
+    /// resource. `PrenvAppTests` checks that every `PRENV_` variable the settings read is listed.
+    public static let prenvSettingVariables: Set<String> = [
+        "PRENV_WEBHOOK_SECRET", "PRENV_API_TOKEN", "PRENV_STATE", "PRENV_HOST", "PRENV_PORT", "PRENV_BLUEPRINTS",
+    ]
 
     /// `aws/codepipeline`: see `CodePipelineProvider`.
     public static let codePipeline = ProviderKind(
@@ -37,7 +42,7 @@ extension ProviderKind {
                     action that is not a rewritten source or a CodeBuild action with a replaced project fails the apply \
                     before the clone exists, and so does any action-level `roleArn`.
                     """),
-                PropertySchema(name: "github_oauth_token_env", kind: .environmentVariableName(prefix: tokenVariablePrefix), summary: """
+                PropertySchema(name: "github_oauth_token_env", kind: .environmentVariableName(prefix: tokenVariablePrefix, reserved: prenvSettingVariables), summary: """
                     For GitHub (version 1) source actions: the **name** of an environment variable of the prenv process \
                     that holds the OAuth token, beginning with `PRENV_` (so a blueprint cannot hand over the process's own \
                     credentials). Never the token itself: a value that looks like a token is rejected. Verbatim.

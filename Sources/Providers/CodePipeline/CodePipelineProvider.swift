@@ -101,10 +101,11 @@ public struct CodePipelineProvider: ResourceProvider {
         }
         // Defence in depth: the loader refuses other names, but a settings value built elsewhere must
         // not turn this lookup into a way to read AWS_SECRET_ACCESS_KEY into a pipeline.
-        guard variable.hasPrefix(ProviderKind.tokenVariablePrefix) else {
+        guard variable.hasPrefix(ProviderKind.tokenVariablePrefix), !ProviderKind.prenvSettingVariables.contains(variable) else {
             throw ProviderError.invalidProperty(
                 property: "github_oauth_token_env",
-                reason: "environment variable \(variable) does not begin with \(ProviderKind.tokenVariablePrefix); prenv reads only such variables for a blueprint")
+                reason: "environment variable \(variable) is not one prenv hands to a pipeline: names must begin with \(ProviderKind.tokenVariablePrefix) "
+                    + "and not be one of prenv's own settings")
         }
         guard let token = githubOAuthToken(variable), !token.isEmpty else {
             throw ProviderError.invalidProperty(
