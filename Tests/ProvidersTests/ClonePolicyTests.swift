@@ -118,4 +118,66 @@ import Testing
             try BlueprintLoader.parse(yaml: yaml.replacingOccurrences(of: "[Prod]", with: "Prod"), file: "bp.yaml", kinds: ProviderKind.all.resourceKinds)
         }
     }
+
+    /// Stage conditions run rules (a Lambda, shell commands) with the PR's commit, each with a role.
+    @Test func stageConditionsAreAccountedForLikeActions() throws {
+        var template = Self.hostileTemplate
+        template["stages"] = [
+            ["name": "Source", "actions": [Self.action("Src", "Source", "CodeStarSourceConnection", configuration: ["BranchName": "main"])]],
+            ["name": "Build", "actions": [Self.action("Build", "Build", "CodeBuild", configuration: ["ProjectName": "main-build"])],
+             "onSuccess": ["conditions": [["rules": [[
+                 "name": "Promote", "ruleTypeId": ["category": "Rule", "owner": "AWS", "provider": "LambdaInvoke", "version": "1"],
+                 "configuration": ["FunctionName": "promote-to-prod"], "roleArn": "arn:aws:iam::111111111111:role/prod-deployer",
+             ]]]]],
+             "onFailure": ["result": "ROLLBACK"]],
+        ]
+        let reason = try #require(Self.refusal(try Self.settings(), template))
+        #expect(reason.hasPrefix("template pipeline main-pipe stage Build action onSuccess (category Condition, provider LambdaInvoke) "
+            + "holds conditions whose rules run with the PR's commit"), "\(reason)")
+        #expect(!reason.contains("onFailure"), "a rollback setting runs nothing")
+        let kept = try Self.settings(keep: ["Build/onSuccess"]).rewrite(template) { () throws(ProviderError) -> String in "t" }
+        #expect(kept.decisions.contains { $0.action == "onSuccess" && $0.outcome == .kept })
+
+        var unknown = template
+        unknown["stages"] = [["name": "Source", "actions": [Self.action("Src", "Source", "CodeCommit", configuration: ["BranchName": "main"])],
+                              "mystery": ["run": "anything"]]]
+        let refused = try #require(Self.refusal(try Self.settings(replace: [:]), unknown))
+        #expect(refused.contains("stage Source action mystery (category Condition, provider ?) is a stage member prenv does not know"))
+    }
+
+    /// A `Custom` action type called CodeBuild is somebody's job worker, not a project `replace_projects` maps.
+    @Test func actionKindsRequireTheirOwner() throws {
+        var template = Self.hostileTemplate
+        template["stages"] = [
+            ["name": "Source", "actions": [Self.action("Src", "Source", "CodeStarSourceConnection", configuration: ["BranchName": "main"])]],
+            ["name": "Build", "actions": [Self.action("Build", "Build", "CodeBuild", owner: "Custom", configuration: ["ProjectName": "main-build"])]],
+        ]
+        let reason = try #require(Self.refusal(try Self.settings(replace: [:]), template))
+        #expect(reason.contains("stage Build action Build (category Build, provider CodeBuild) is not a source prenv rewrites"), "\(reason)")
+    }
+
+    /// Pull-request triggers would start this PR's clone for other PRs' commits; tag filters for tags.
+    @Test func triggersFireOnlyForThePRBranch() throws {
+        var template = Self.hostileTemplate
+        template["stages"] = [
+            ["name": "Source", "actions": [Self.action("Src", "Source", "CodeStarSourceConnection", configuration: ["BranchName": "main"])]],
+        ]
+        template["triggers"] = [
+            ["providerType": "CodeStarSourceConnection", "gitConfiguration": [
+                "sourceActionName": "Src",
+                "pullRequest": [["events": ["OPEN", "UPDATED"], "branches": ["includes": ["main"]]]],
+                "push": [["tags": ["includes": ["v*"]]], ["branches": ["includes": ["main"]], "filePaths": ["includes": ["app/**"]]]],
+            ]],
+            ["providerType": "CodeStarSourceConnection", "gitConfiguration": [
+                "sourceActionName": "Src", "pullRequest": [["events": ["OPEN"]]],
+            ]],
+        ]
+        let clone = try Self.settings(replace: [:]).rewrite(template) { () throws(ProviderError) -> String in "t" }
+        #expect(clone.declaration["triggers"] == [
+            ["providerType": "CodeStarSourceConnection", "gitConfiguration": [
+                "sourceActionName": "Src",
+                "push": [["branches": ["includes": ["feature/x"]]], ["branches": ["includes": ["feature/x"]], "filePaths": ["includes": ["app/**"]]]],
+            ]],
+        ])
+    }
 }

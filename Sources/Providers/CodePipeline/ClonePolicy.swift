@@ -8,7 +8,10 @@ import AWSCore
 /// - an action the blueprint keeps on purpose (`keep_actions: ["Stage/Action"]`, verbatim);
 /// - or it is gone with its stage (`drop_stages: [Stage]`).
 /// An action-level `roleArn` is accounted for only by `keep_actions`: prenv never carries a role
-/// along silently. Anything else fails the apply before the clone exists.
+/// along silently. Stage conditions (`beforeEntry`, `onSuccess`, `onFailure` rules: Lambda invokes,
+/// shell commands, each with a role of its own) run too: they are kept only as `Stage/onSuccess` (…)
+/// in `keep_actions`, and a stage member prenv does not know is refused. Anything else fails the
+/// apply before the clone exists.
 struct ClonePolicy: Sendable, Hashable {
     var dropStages: [String]
     var keepActions: [String]
@@ -74,6 +77,22 @@ struct ClonePolicy: Sendable, Hashable {
         var unaccounted: [Unaccounted] = []
         for stage in stages {
             let stageName = stage["name"]?.stringValue ?? ""
+            for member in stage.keys.sorted() where !Self.plainStageMembers.contains(member) {
+                actionNames.insert(stageName + "/" + member)
+                guard !dropStages.contains(stageName) else { continue }
+                let rules = Self.conditionRules(stage[member])
+                if let rules, rules.isEmpty { continue }  // `onFailure: {result: ROLLBACK}` runs nothing
+                let providers = (rules ?? []).map { $0["ruleTypeId"]?["provider"]?.stringValue ?? "?" }
+                if keepActions.contains(stageName + "/" + member) {
+                    decisions.append(Decision(stage: stageName, action: member, category: "Condition",
+                                              provider: providers.joined(separator: ", "), outcome: .kept))
+                } else {
+                    unaccounted.append(Unaccounted(
+                        stage: stageName, action: member, category: "Condition", provider: providers.isEmpty ? "?" : providers.joined(separator: ", "),
+                        reason: rules == nil ? "is a stage member prenv does not know, which may run with the PR's commit"
+                            : "holds conditions whose rules run with the PR's commit"))
+                }
+            }
             for action in (stage["actions"]?.arrayValue ?? []).compactMap(\.objectValue) {
                 let name = action["name"]?.stringValue ?? ""
                 actionNames.insert(stageName + "/" + name)
@@ -111,6 +130,20 @@ struct ClonePolicy: Sendable, Hashable {
             unknownActions: keepActions.filter { !actionNames.contains($0) })
         guard violation.unaccounted.isEmpty, violation.unknownStages.isEmpty, violation.unknownActions.isEmpty else { throw violation }
         return decisions
+    }
+
+    /// Stage members that run nothing themselves.
+    static let plainStageMembers: Set<String> = ["name", "actions", "blockers"]
+
+    /// The rules of a `beforeEntry`/`onSuccess`/`onFailure` member; nil when the member has another shape.
+    static func conditionRules(_ member: JSONValue?) -> [CodePipelineJSON.Object]? {
+        guard let object = member?.objectValue, Set(object.keys).isSubset(of: ["conditions", "result", "retryConfiguration"]) else {
+            return nil
+        }
+        let conditions = (object["conditions"]?.arrayValue ?? []).compactMap(\.objectValue)
+        let rules = conditions.flatMap { ($0["rules"]?.arrayValue ?? []).compactMap(\.objectValue) }
+        // A condition without readable rules still decides the stage: count it as one unknown rule.
+        return conditions.isEmpty ? [] : (rules.isEmpty ? [[:]] : rules)
     }
 
     /// `template` without the dropped stages.

@@ -55,12 +55,13 @@ enum CodePipelineActionKind: Equatable {
     init(_ action: CodePipelineJSON.Object) {
         let type = action["actionTypeId"]?.objectValue ?? [:]
         let category = type["category"]?.stringValue
+        // The owner matters: a `Custom` action type named `CodeBuild` is somebody's job worker.
         switch (category, type["provider"]?.stringValue, type["owner"]?.stringValue) {
-        case ("Source", "CodeStarSourceConnection", _): self = .codeStarSource
+        case ("Source", "CodeStarSourceConnection", "AWS"): self = .codeStarSource
         case ("Source", "GitHub", "ThirdParty"): self = .gitHubV1Source
-        case ("Source", "CodeCommit", _): self = .codeCommitSource
-        case ("Source", "S3", _): self = .s3Source
-        case (_, "CodeBuild", _): self = .codeBuild
+        case ("Source", "CodeCommit", "AWS"): self = .codeCommitSource
+        case ("Source", "S3", "AWS"): self = .s3Source
+        case (_, "CodeBuild", "AWS"): self = .codeBuild
         default: self = .other
         }
     }

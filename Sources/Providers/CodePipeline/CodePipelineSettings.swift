@@ -120,7 +120,7 @@ extension CodePipelineSettings {
             }
             if action["configuration"] != nil || !configuration.isEmpty { action["configuration"] = .object(configuration) }
         }
-        if let branch { declaration = Self.retargetingPushTriggers(declaration, to: branch) }
+        declaration = Self.retargetingTriggers(declaration, to: branch)
         return CodePipelineClone(
             declaration: declaration, commitSourceActions: commitSources, isV2: declaration["pipelineType"]?.stringValue == "V2", secret: token,
             decisions: decisions)
@@ -147,18 +147,23 @@ extension CodePipelineSettings {
         return result
     }
 
-    /// `triggers[].gitConfiguration.push[].branches` → `{includes: [branch]}` where a branch filter exists.
-    static func retargetingPushTriggers(_ declaration: CodePipelineJSON.Object, to branch: String) -> CodePipelineJSON.Object {
+    /// V2 triggers that start the clone on their own: each push filter fires for `branch` only (its
+    /// `filePaths` kept, branch and tag filters replaced), and pull-request triggers are removed, since
+    /// they would run *other* PRs' commits in this PR's environment. A trigger left with nothing to
+    /// fire on is removed; without a branch, every trigger is.
+    static func retargetingTriggers(_ declaration: CodePipelineJSON.Object, to branch: String?) -> CodePipelineJSON.Object {
         guard let triggers = declaration["triggers"]?.arrayValue else { return declaration }
         var result = declaration
-        result["triggers"] = .array(triggers.map { trigger in
-            guard var object = trigger.objectValue, var git = object["gitConfiguration"]?.objectValue,
-                  let pushes = git["push"]?.arrayValue else { return trigger }
-            git["push"] = .array(pushes.map { push in
-                guard var filter = push.objectValue, filter["branches"] != nil else { return push }
-                filter["branches"] = ["includes": [.string(branch)]]
+        result["triggers"] = .array(triggers.compactMap { trigger -> JSONValue? in
+            guard let branch, var object = trigger.objectValue, var git = object["gitConfiguration"]?.objectValue else { return nil }
+            git["pullRequest"] = nil
+            let pushes = (git["push"]?.arrayValue ?? []).map { push -> JSONValue in
+                var filter: CodePipelineJSON.Object = ["branches": ["includes": [.string(branch)]]]
+                if let paths = push["filePaths"] { filter["filePaths"] = paths }
                 return .object(filter)
-            })
+            }
+            guard !pushes.isEmpty else { return nil }
+            git["push"] = .array(pushes)
             object["gitConfiguration"] = .object(git)
             return .object(object)
         })
