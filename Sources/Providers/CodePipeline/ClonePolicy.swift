@@ -1,4 +1,5 @@
 import AWSCore
+import Blueprint
 
 /// What a per-PR clone of a template pipeline may run. A PR's commit flows through every action of
 /// its clone, so an action that deploys, invokes, approves or assumes a role in the template would
@@ -154,5 +155,34 @@ struct ClonePolicy: Sendable, Hashable {
             !(stage["name"]?.stringValue.map(dropStages.contains) ?? false)
         })
         return result
+    }
+}
+
+/// The policy as the provider shows it: in the run's log, and before anything exists in `prenv plan`.
+extension CodePipelineProvider {
+    /// Reads the template and says what the clone would keep and drop, or why the apply would refuse it.
+    public func preview(_ properties: [String: RenderedValue]) async throws -> [String] {
+        guard let template = properties.string("template") else { return [] }
+        let policy = ClonePolicy(dropStages: properties.stringList("drop_stages"), keepActions: properties.stringList("keep_actions"))
+        let declaration = try await pipelines.getPipeline(name: template).pipeline
+        do {
+            // At plan time the replacements are often `(known after apply)`; which projects are
+            // replaced is known from the keys alone.
+            var replaced: Set<String> = []
+            if case let .map(values)? = properties["replace_projects"] { replaced = Set(values.keys) }
+            let decisions = try policy.decide(declaration, templateName: template, replacedProjects: replaced)
+            return decisions.map { "\($0.outcome == .dropped ? "drops" : "keeps") \($0.stage)/\($0.action) "
+                + "(\($0.category) \($0.provider)): \($0.outcome.rawValue)" }
+        } catch {
+            return ["refused: \(error.description)"]
+        }
+    }
+
+    /// One line saying what the clone kept and dropped, so the run's log shows the policy applied.
+    static func describe(_ decisions: [ClonePolicy.Decision], template: String) -> String {
+        let kept = decisions.filter { $0.outcome != .dropped }.map { "\($0.stage)/\($0.action)" }
+        let dropped = decisions.filter { $0.outcome == .dropped }.map { "\($0.stage)/\($0.action)" }
+        return "cloning \(template): keeps " + (kept.isEmpty ? "nothing" : kept.joined(separator: ", "))
+            + (dropped.isEmpty ? "" : "; drops " + dropped.joined(separator: ", "))
     }
 }
