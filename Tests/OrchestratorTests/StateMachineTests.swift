@@ -6,6 +6,22 @@ import Testing
 /// One line of the transition table: events that build the state, the event under test, and what
 /// must follow. With `restartAfterGiven`, the machine built by `given` is saved, loaded and resumed
 /// as a restarted worker would be before `when` arrives.
+extension Transition {
+    /// Plays `given` (restarting from the saved machine if asked), then `when`, and checks the
+    /// actions and phase: one way to run a row for every table.
+    func verify(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        var machine = initial
+        for event in given { _ = machine.handle(event) }
+        if restartAfterGiven {
+            machine = try JSONDecoder().decode(EnvironmentStateMachine.self, from: JSONEncoder().encode(machine))
+            _ = machine.resumeAfterRestart()
+        }
+        let actions = machine.handle(when)
+        #expect(actions == self.actions, sourceLocation: sourceLocation)
+        #expect(machine.phase == phase, sourceLocation: sourceLocation)
+    }
+}
+
 struct Transition: Sendable, CustomTestStringConvertible {
     typealias Event = EnvironmentStateMachine.Event
     typealias Action = EnvironmentStateMachine.Action
@@ -238,14 +254,6 @@ private let table: [Transition] = [
 struct StateMachineTests {
     @Test("transition table", arguments: table)
     func transition(_ row: Transition) throws {
-        var machine = row.initial
-        for event in row.given { _ = machine.handle(event) }
-        if row.restartAfterGiven {
-            machine = try JSONDecoder().decode(EnvironmentStateMachine.self, from: JSONEncoder().encode(machine))
-            _ = machine.resumeAfterRestart()
-        }
-        let actions = machine.handle(row.when)
-        #expect(actions == row.actions)
-        #expect(machine.phase == row.phase)
+        try row.verify()
     }
 }
