@@ -16,9 +16,12 @@ import Orchestrator
 ///   writing its marker (S3 reads are strongly consistent), so at least one sees the other's marker,
 ///   removes its own fresh marker and fails. Both may fail; neither shares.
 /// - An inner prefix created while the outer one is destroyed: the outer marker is deleted last, so
-///   the inner apply is refused until then; destroy deletes only keys it listed, skipping every key
-///   under another environment's marker at listing time. Keys written after the listing are never
-///   deleted by that destroy.
+///   the inner apply is refused until then. Destroy first finds the other environments' markers
+///   under its prefix (first pass), then deletes page by page (second pass), skipping every key
+///   under those markers; the outer marker, deleted last, keeps any new inner apply refused meanwhile.
+///
+/// Bounded work: both passes walk the listing one page at a time, and at most `nestedMarkerLimit`
+/// marker-named keys are kept and read; a prefix with more is refused on apply and destroy alike.
 ///
 /// A marker under one's own prefix can be forged by one's own build; that can only make one's own
 /// apply refuse, or one's own destroy keep data (named in progress): never harm another environment.
