@@ -131,34 +131,66 @@ extension S3 {
         public var eTag: String?
     }
 
-    /// ListObjectsV2 over every page, so callers never act on a partial listing.
+    /// ListObjectsV2 over every page, so callers never act on a partial listing. Holds the whole
+    /// listing in memory: only for prefixes prenv alone writes. A prefix a pull request's build can
+    /// fill is walked with `forEachListPage`, one page at a time.
     /// `maxKeys` sets the page size (S3's default and maximum is 1000); `firstPageOnly` answers
     /// "is anything there?" with one request.
     public func listObjectsV2(bucket: String, prefix: String, maxKeys: Int? = nil, firstPageOnly: Bool = false) async throws -> [ObjectSummary] {
         var objects: [ObjectSummary] = []
         var continuationToken: String?
         repeat {
-            // `encoding-type=url`: a key may hold characters XML 1.0 cannot carry (a build can write
-            // `\u{1}`), which would make the whole listing unparseable and the prefix undeletable.
-            var query: [(String, String?)] = [("list-type", "2"), ("prefix", prefix), ("encoding-type", "url")]
-            if let maxKeys { query.append(("max-keys", String(maxKeys))) }
-            if let continuationToken { query.append(("continuation-token", continuationToken)) }
-            let response = try await client.restXML(.s3, "ListObjectsV2", method: "GET", bucket: bucket, query: query)
-            let root = try S3XML.parse(response.body, operation: "ListObjectsV2", status: response.status)
-            let urlEncoded = root.child("EncodingType")?.text == "url"
-            for contents in root.children("Contents") {
-                guard let raw = contents.child("Key")?.text else { continue }
-                let key = try urlEncoded ? S3Keys.urlDecoded(raw, operation: "ListObjectsV2", status: response.status) : raw
-                objects.append(ObjectSummary(key: key, size: Int(contents.child("Size")?.text ?? "") ?? 0, eTag: contents.child("ETag")?.text))
-            }
-            let truncated = root.child("IsTruncated")?.text == "true"
-            continuationToken = truncated && !firstPageOnly ? root.child("NextContinuationToken")?.text : nil
-            if truncated, continuationToken == nil, !firstPageOnly {
-                throw AWSError(service: "s3", operation: "ListObjectsV2", code: AWSError.ClientCode.invalidResponse,
-                               message: "truncated listing without NextContinuationToken", httpStatus: response.status)
-            }
+            let page = try await listObjectsV2Page(bucket: bucket, prefix: prefix, maxKeys: maxKeys, continuationToken: continuationToken)
+            objects += page.objects
+            continuationToken = firstPageOnly ? nil : page.nextContinuationToken
         } while continuationToken != nil
         return objects
+    }
+
+    /// One ListObjectsV2 page and the token of the next (nil on the last page).
+    public struct ListPage: Sendable, Equatable {
+        public var objects: [ObjectSummary]
+        public var nextContinuationToken: String?
+    }
+
+    /// Walks the listing page by page (in S3's UTF-8 binary key order), so memory stays bounded by
+    /// one page however many keys the prefix holds. `body` may stop the walk early by returning false.
+    public func forEachListPage(
+        bucket: String, prefix: String, maxKeys: Int? = nil, _ body: ([ObjectSummary]) async throws -> Bool
+    ) async throws {
+        var continuationToken: String?
+        repeat {
+            try Task.checkCancellation()
+            let page = try await listObjectsV2Page(bucket: bucket, prefix: prefix, maxKeys: maxKeys, continuationToken: continuationToken)
+            guard try await body(page.objects) else { return }
+            continuationToken = page.nextContinuationToken
+        } while continuationToken != nil
+    }
+
+    /// One ListObjectsV2 request. A truncated page without a continuation token is an
+    /// `invalidResponse` error: callers never mistake a partial listing for the whole.
+    public func listObjectsV2Page(bucket: String, prefix: String, maxKeys: Int? = nil, continuationToken: String? = nil) async throws -> ListPage {
+        // `encoding-type=url`: a key may hold characters XML 1.0 cannot carry (a build can write
+        // `\u{1}`), which would make the whole listing unparseable and the prefix undeletable.
+        var query: [(String, String?)] = [("list-type", "2"), ("prefix", prefix), ("encoding-type", "url")]
+        if let maxKeys { query.append(("max-keys", String(maxKeys))) }
+        if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        let response = try await client.restXML(.s3, "ListObjectsV2", method: "GET", bucket: bucket, query: query)
+        let root = try S3XML.parse(response.body, operation: "ListObjectsV2", status: response.status)
+        let urlEncoded = root.child("EncodingType")?.text == "url"
+        var objects: [ObjectSummary] = []
+        for contents in root.children("Contents") {
+            guard let raw = contents.child("Key")?.text else { continue }
+            let key = try urlEncoded ? S3Keys.urlDecoded(raw, operation: "ListObjectsV2", status: response.status) : raw
+            objects.append(ObjectSummary(key: key, size: Int(contents.child("Size")?.text ?? "") ?? 0, eTag: contents.child("ETag")?.text))
+        }
+        let truncated = root.child("IsTruncated")?.text == "true"
+        let next = truncated ? root.child("NextContinuationToken")?.text : nil
+        if truncated, next == nil {
+            throw AWSError(service: "s3", operation: "ListObjectsV2", code: AWSError.ClientCode.invalidResponse,
+                           message: "truncated listing without NextContinuationToken", httpStatus: response.status)
+        }
+        return ListPage(objects: objects, nextContinuationToken: next)
     }
 
     public struct DeleteFailure: Sendable, Equatable {

@@ -55,7 +55,7 @@ import Testing
         try await world.put(hostile + ["site/pr-7 x/keep", "site/pr-7+/keep"])
         try await world.destroy(world.record(properties, result))
         #expect(try await world.keys() == ["site/pr-7 x/keep", "site/pr-7+/keep"])
-        #expect(world.events.all.contains("deleting 13 objects in 1 batch"))
+        #expect(world.events.all.contains("deleted 13 objects in 2 batches"))
     }
 
     @Test func aHostileKeyInAnErrorIsPrintable() {

@@ -66,14 +66,35 @@ import Testing
         #expect(try await world.keys("site/pr-7/") == ["site/pr-7/.prenv-environment.json", "site/pr-7/build/index.html"])
     }
 
-    @Test func adoptsObjectsWithoutAMarkerOnlyWhenARecordSaysItTried() async throws {
+    /// The executor records the rendered properties before calling the provider, so a refused
+    /// attempt leaves a `.failed` record naming this bucket and prefix: the retry must still refuse.
+    @Test func aRefusedPrefixStaysRefusedWhenRetriedWithTheFailedRecord() async throws {
         let world = try await S3PrefixHarness.withBucket()
-        try await world.put(["site/pr-7/partial.txt"])
+        try await world.put(["site/pr-7/theirs.txt"])  // another system's objects, no marker
         let properties = world.properties()
-        let crashed = world.record(properties, nil, status: .failed)
-        _ = try await world.provider.apply(world.request(properties, previous: crashed))
+        await #expect(throws: ProviderError.self) { try await world.provider.apply(world.request(properties)) }
+        let failed = world.record(properties, nil, status: .failed)
+        let retry = await #expect(throws: ProviderError.self) { try await world.provider.apply(world.request(properties, previous: failed)) }
+        #expect(retry.map(String.init(describing:))?.contains("it already holds objects (e.g. site/pr-7/theirs.txt) and no prenv marker") == true)
+        // Outputs of a success elsewhere do not count either.
+        let elsewhere = world.record(properties, ApplyResult(outputs: ["bucket": world.bucket, "prefix": "site/pr-8/"], physicalName: nil))
+        await #expect(throws: ProviderError.self) { try await world.provider.apply(world.request(properties, previous: elsewhere)) }
+        #expect(try await world.keys() == ["site/pr-7/theirs.txt"])
+        #expect(try await world.writes() == 0)
+    }
+
+    @Test func adoptsObjectsWithoutAMarkerWhenAnEarlierApplySucceededThere() async throws {
+        let world = try await S3PrefixHarness.withBucket()
+        let properties = world.properties()
+        let first = try await world.provider.apply(world.request(properties))
+        try await world.put(["site/pr-7/build/index.html"])
+        try await world.seeder.deleteObject(bucket: world.bucket, key: "site/pr-7/.prenv-environment.json")  // the marker is lost
+        _ = try await world.provider.apply(world.request(properties, action: .update(changed: []), previous: world.record(properties, first)))
         let marker = try await world.seeder.getObject(bucket: world.bucket, key: "site/pr-7/.prenv-environment.json")
         #expect(marker.metadata["prenv-env"] == world.context.envName)
+        #expect(world.events.all.contains {
+            $0.hasPrefix("adopting objects under s3://\(world.bucket)/site/pr-7/: an earlier apply of this node succeeded there")
+        })
     }
 
     @Test func throttlingDuringCreateStillConverges() async throws {

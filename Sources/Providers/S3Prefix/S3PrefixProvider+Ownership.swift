@@ -16,9 +16,12 @@ import Orchestrator
 ///   writing its marker (S3 reads are strongly consistent), so at least one sees the other's marker,
 ///   removes its own fresh marker and fails. Both may fail; neither shares.
 /// - An inner prefix created while the outer one is destroyed: the outer marker is deleted last, so
-///   the inner apply is refused until then; destroy deletes only keys it listed, skipping every key
-///   under another environment's marker at listing time. Keys written after the listing are never
-///   deleted by that destroy.
+///   the inner apply is refused until then. Destroy first finds the other environments' markers
+///   under its prefix (first pass), then deletes page by page (second pass), skipping every key
+///   under those markers; the outer marker, deleted last, keeps any new inner apply refused meanwhile.
+///
+/// Bounded work: both passes walk the listing one page at a time, and at most `nestedMarkerLimit`
+/// marker-named keys are kept and read; a prefix with more is refused on apply and destroy alike.
 ///
 /// A marker under one's own prefix can be forged by one's own build; that can only make one's own
 /// apply refuse, or one's own destroy keep data (named in progress): never harm another environment.
@@ -40,15 +43,50 @@ extension S3PrefixProvider {
         return result
     }
 
-    /// Every key under the prefix (every page, `encoding-type=url`), guarded by `spec.owns`.
-    func listKeys(_ spec: S3PrefixSpec) async throws -> [String] {
-        try await s3.listObjectsV2(bucket: spec.bucket, prefix: spec.prefix).map(\.key).filter(spec.owns)
+    /// How many marker-named keys below its own marker a prefix may hold before prenv refuses it:
+    /// each is read (GetObject) to learn whose it is, and a real environment normally nests none.
+    static let nestedMarkerLimit = 100
+
+    /// What one page-by-page walk of the prefix found: every key named like a marker below ours (at
+    /// most `nestedMarkerLimit`, in listing order) and the first key that is not our own marker.
+    struct PrefixScan: Sendable, Equatable {
+        var nestedMarkerKeys: [String] = []
+        var firstData: String?
     }
+
+    /// Walks the listing (`encoding-type=url`, guarded by `spec.owns`) one page at a time, keeping
+    /// only marker-named keys, so memory is one page plus the capped list however many keys a build
+    /// wrote. More than `nestedMarkerLimit` marker-named keys is refused before any is read.
+    func scanPrefix(_ spec: S3PrefixSpec) async throws -> PrefixScan {
+        var scan = PrefixScan()
+        var overLimit = false
+        try await s3.forEachListPage(bucket: spec.bucket, prefix: spec.prefix, maxKeys: listPageSize) { page in
+            for key in page.map(\.key) where spec.owns(key: key) && key != spec.markerKey {
+                if scan.firstData == nil { scan.firstData = key }
+                guard Self.isMarkerNamed(key) else { continue }
+                guard scan.nestedMarkerKeys.count < Self.nestedMarkerLimit else {
+                    overLimit = true
+                    return false
+                }
+                scan.nestedMarkerKeys.append(key)
+            }
+            return true
+        }
+        if overLimit {
+            throw ProviderError.refused(reason: "S3 prefix \(spec.uri) holds more than \(Self.nestedMarkerLimit) objects named "
+                + "\(Self.markerName) below its own marker (stopped listing at the \(Self.nestedMarkerLimit + 1)th); prenv reads at most "
+                + "\(Self.nestedMarkerLimit) of them to find other environments' prefixes inside it. Delete the extra objects "
+                + "(a build should not write files named \(Self.markerName)), then retry")
+        }
+        return scan
+    }
+
+    static func isMarkerNamed(_ key: String) -> Bool { key.hasSuffix("/" + markerName) }
 
     /// Refuses (`ProviderError.refused`, naming the other environment) when an ancestor prefix, or a
     /// prefix among `keys` under ours, is marked for another environment. An unreadable marker at an
     /// ancestor is refused too: prenv cannot tell whose prefix would swallow ours.
-    func requireNoOverlap(_ spec: S3PrefixSpec, keys: [String], context: ProvisionContext) async throws {
+    func requireNoOverlap(_ spec: S3PrefixSpec, nestedMarkerKeys keys: [String], context: ProvisionContext) async throws {
         for ancestor in Self.ancestors(of: spec.prefix) {
             let outer = "s3://\(spec.bucket)/\(ancestor)"
             switch try await ancestorMarker(bucket: spec.bucket, key: ancestor + Self.markerName) {
@@ -62,9 +100,9 @@ extension S3PrefixProvider {
                 throw Self.overlap(spec, "lies inside \(outer), whose marker is unreadable (\(reason)), so its owner is unknown")
             }
         }
-        if let inner = try await foreignNestedPrefixes(spec, keys: keys, context: context).first {
+        if let inner = try await foreignNestedPrefixes(spec, nestedMarkerKeys: keys, context: context).first {
             throw Self.overlap(spec, "contains s3://\(spec.bucket)/\(S3Keys.printable(inner.prefix)), "
-                + "the prefix of environment \(S3Keys.printable(inner.environment))")
+                + "the prefix of environment \(ManagedTags.printable(inner.environment))")
         }
     }
 
@@ -81,11 +119,12 @@ extension S3PrefixProvider {
         }
     }
 
-    /// Prefixes under ours whose marker names another environment. A marker-named key that is not a
-    /// readable prenv marker is plain data (a build may write anything under its prefix).
-    func foreignNestedPrefixes(_ spec: S3PrefixSpec, keys: [String], context: ProvisionContext) async throws -> [Neighbour] {
+    /// Prefixes under ours whose marker names another environment, from the marker-named keys a
+    /// `scanPrefix` found (capped, so at most `nestedMarkerLimit` reads). A marker-named key that is
+    /// not a readable prenv marker is plain data (a build may write anything under its prefix).
+    func foreignNestedPrefixes(_ spec: S3PrefixSpec, nestedMarkerKeys keys: [String], context: ProvisionContext) async throws -> [Neighbour] {
         var found: [Neighbour] = []
-        for key in keys where key != spec.markerKey && key.hasSuffix("/" + Self.markerName) {
+        for key in keys where key != spec.markerKey && Self.isMarkerNamed(key) {
             let nested = String(key.dropLast(Self.markerName.count))
             guard !found.contains(where: { nested.hasPrefix($0.prefix) }),
                   case .marker(let object) = try await readMarker(bucket: spec.bucket, key: key),
@@ -98,7 +137,7 @@ extension S3PrefixProvider {
     }
 
     static func describe(_ marker: S3PrefixMarker) -> String {
-        marker.environment.map { "environment \(S3Keys.printable($0))" } ?? "something not managed by prenv"
+        marker.environment.map { "environment \(ManagedTags.printable($0))" } ?? "something not managed by prenv"
     }
 
     static func overlap(_ spec: S3PrefixSpec, _ relation: String) -> ProviderError {

@@ -13,6 +13,9 @@ import Orchestrator
 public struct S3PrefixProvider: ResourceProvider {
     public var type: ResourceType { .s3Prefix }
     let s3: S3
+    /// ListObjectsV2 page size for walking a prefix; nil is S3's default (1000). Tests set it small
+    /// to cover many pages with few keys.
+    var listPageSize: Int?
 
     public init(client: AWSClient) {
         s3 = S3(client: client)
@@ -28,8 +31,8 @@ public struct S3PrefixProvider: ResourceProvider {
         let desired = S3PrefixMarker(tags: request.context.tags)
         let existing = try await readOwnMarker(spec)
         if let existing { try requireOwned(existing, spec, context: request.context) }
-        let keys = try await listKeys(spec)
-        try await requireNoOverlap(spec, keys: keys, context: request.context)
+        let scan = try await scanPrefix(spec)
+        try await requireNoOverlap(spec, nestedMarkerKeys: scan.nestedMarkerKeys, context: request.context)
         if let existing {
             if existing.matches(desired) {
                 request.progress("marker \(spec.markerKey) is up to date")
@@ -38,12 +41,13 @@ public struct S3PrefixProvider: ResourceProvider {
                 try await updateMarker(spec, desired, replacing: existing, context: request.context)
             }
         } else {
-            let data = keys.filter { $0 != spec.markerKey }
-            if !data.isEmpty, !Self.triedBefore(spec, previous: request.previous) {
-                throw ProviderError.foreignResource(
-                    kind: "S3 prefix", name: spec.uri, detail: "it already holds objects (e.g. \(S3Keys.printable(data[0]))) and no prenv marker")
+            if let data = scan.firstData {
+                guard Self.succeededBefore(spec, previous: request.previous) else {
+                    throw ProviderError.foreignResource(
+                        kind: "S3 prefix", name: spec.uri, detail: "it already holds objects (e.g. \(S3Keys.printable(data))) and no prenv marker")
+                }
+                request.progress("adopting objects under \(spec.uri): an earlier apply of this node succeeded there, and its marker is gone")
             }
-            if !data.isEmpty { request.progress("adopting objects under \(spec.uri) left by an earlier attempt") }
             request.progress("writing marker \(spec.markerKey)")
             if try await createMarker(spec, desired, context: request.context, progress: request.progress) {
                 try await recheckOverlap(spec, context: request.context)
@@ -58,18 +62,22 @@ public struct S3PrefixProvider: ResourceProvider {
     /// fresh marker is removed again, so at most one of two overlapping environments goes on.
     func recheckOverlap(_ spec: S3PrefixSpec, context: ProvisionContext) async throws {
         do {
-            try await requireNoOverlap(spec, keys: try await listKeys(spec), context: context)
+            try await requireNoOverlap(spec, nestedMarkerKeys: try await scanPrefix(spec).nestedMarkerKeys, context: context)
         } catch let refusal as ProviderError {
             try await s3.deleteObject(bucket: spec.bucket, key: spec.markerKey)
             throw refusal
         }
     }
 
-    /// Whether an earlier attempt of this node targeted the same bucket and prefix: only then may
-    /// unmarked objects under it be taken as this environment's (say, builds that ran after a marker was lost).
-    static func triedBefore(_ spec: S3PrefixSpec, previous: NodeRecord?) -> Bool {
-        guard let previous, let recorded = try? S3PrefixSpec(record: previous) else { return false }
-        return recorded.bucket == spec.bucket && recorded.prefix == spec.prefix
+    /// Whether an earlier apply of this node *succeeded* for the same bucket and prefix (outputs are
+    /// recorded only on success): only then may unmarked objects under it be taken as this
+    /// environment's (say, builds that ran after the marker was lost). A record of a mere attempt is
+    /// not enough: the executor writes the rendered properties before calling the provider, so a
+    /// refused attempt leaves them too, and adopting on the retry would hand another system's objects
+    /// to this environment's destroy.
+    static func succeededBefore(_ spec: S3PrefixSpec, previous: NodeRecord?) -> Bool {
+        guard let previous else { return false }
+        return previous.outputs["bucket"] == spec.bucket && previous.outputs["prefix"] == spec.prefix
     }
 }
 
@@ -91,21 +99,15 @@ extension S3PrefixProvider {
         let marker = try await readOwnMarker(spec)
         if let marker { try requireOwned(marker, spec, context: context) }
         progress("listing \(spec.uri)")
-        let listed = try await listKeys(spec)
-        let neighbours = try await foreignNestedPrefixes(spec, keys: listed, context: context)
+        // Two passes, each page by page: the first finds the marker-named keys (capped), the second
+        // deletes. A nested marker sorts after some keys under its prefix (`a/b/-x` < `a/b/.prenv-…`),
+        // so which keys belong to another environment is known only once the first pass is done.
+        let scan = try await scanPrefix(spec)
+        let neighbours = try await foreignNestedPrefixes(spec, nestedMarkerKeys: scan.nestedMarkerKeys, context: context)
         for neighbour in neighbours {
-            progress("keeping s3://\(spec.bucket)/\(S3Keys.printable(neighbour.prefix)): it belongs to environment \(S3Keys.printable(neighbour.environment))")
+            progress("keeping s3://\(spec.bucket)/\(S3Keys.printable(neighbour.prefix)): it belongs to environment \(ManagedTags.printable(neighbour.environment))")
         }
-        let keys = listed.filter { key in !neighbours.contains { key.hasPrefix($0.prefix) } }
-        if marker == nil, !keys.isEmpty {
-            throw ProviderError.foreignResource(
-                kind: "S3 prefix", name: spec.uri, detail: "it holds \(keys.count) objects (e.g. \(S3Keys.printable(keys[0]))) and no prenv marker")
-        }
-        if keys.isEmpty {
-            progress("\(spec.uri) is already empty")
-        } else {
-            try await deleteKeys(keys, spec: spec, marker: marker?.marker, progress: progress)
-        }
+        try await deleteKeys(spec, keeping: neighbours, marker: marker != nil, progress: progress)
         if Self.mayOwnBucket(record) {
             try await deleteBucketIfOwnedAndEmpty(spec, context: context, progress: progress)
         }
@@ -120,28 +122,44 @@ extension S3PrefixProvider {
         }
     }
 
-    /// DeleteObjects in batches of 1000 with the marker last; stops at the first batch with refusals
-    /// and reports each refused key with S3's code.
-    func deleteKeys(_ keys: [String], spec: S3PrefixSpec, marker: S3PrefixMarker?, progress: (String) -> Void) async throws {
-        let ordered = keys.filter { $0 != spec.markerKey } + keys.filter { $0 == spec.markerKey }
-        let size = S3.deleteBatchSize
-        let batches = stride(from: 0, to: ordered.count, by: size).map { Array(ordered[$0..<min($0 + size, ordered.count)]) }
-        progress("deleting \(ordered.count) objects in \(batches.count) batch\(batches.count == 1 ? "" : "es")")
-        for (index, batch) in batches.enumerated() {
-            try Task.checkCancellation()
-            let failures = try await s3.deleteObjects(bucket: spec.bucket, keys: batch)
-            if !failures.isEmpty {
-                if let marker, batch.contains(spec.markerKey), !failures.contains(where: { $0.key == spec.markerKey }) {
-                    // Keep the proof of ownership while objects remain, so the retry is not refused;
-                    // conditional, so a marker someone wrote meanwhile is not overwritten.
-                    do {
-                        try await writeMarker(spec, marker, condition: .absent)
-                    } catch let error as AWSError where error.isConditionalWriteConflict {}
-                }
-                throw ProviderError.failed(kind: "S3 prefix", name: spec.uri, reason: Self.describe(failures, of: ordered.count))
-            }
-            if batches.count > 1 { progress("deleted batch \(index + 1) of \(batches.count)") }
+    /// Deletes every key under the prefix but those under `neighbours`, one listed page (at most
+    /// 1000 keys, one DeleteObjects) at a time, the marker alone and last, so a destroy that stops half
+    /// way leaves it in place for the retry. Stops at the first page with refusals and reports each
+    /// refused key with S3's code. Without a marker nothing is deleted: the first deletable key makes
+    /// it a `foreignResource` refusal.
+    func deleteKeys(_ spec: S3PrefixSpec, keeping neighbours: [Neighbour], marker: Bool, progress: (String) -> Void) async throws {
+        func deletable(_ key: String) -> Bool {
+            spec.owns(key: key) && key != spec.markerKey && !neighbours.contains { key.hasPrefix($0.prefix) }
         }
+        var deleted = 0
+        var batches = 0
+        try await s3.forEachListPage(bucket: spec.bucket, prefix: spec.prefix, maxKeys: listPageSize) { page in
+            let keys = page.map(\.key).filter(deletable)
+            guard !keys.isEmpty else { return true }
+            guard marker else {
+                throw ProviderError.foreignResource(
+                    kind: "S3 prefix", name: spec.uri, detail: "it holds objects (e.g. \(S3Keys.printable(keys[0]))) and no prenv marker")
+            }
+            try Task.checkCancellation()
+            let failures = try await s3.deleteObjects(bucket: spec.bucket, keys: keys)
+            guard failures.isEmpty else {
+                throw ProviderError.failed(kind: "S3 prefix", name: spec.uri, reason: Self.describe(failures, of: keys.count))
+            }
+            deleted += keys.count
+            batches += 1
+            progress("deleted \(deleted) objects")
+            return true
+        }
+        if marker {
+            try Task.checkCancellation()
+            let failures = try await s3.deleteObjects(bucket: spec.bucket, keys: [spec.markerKey])
+            guard failures.isEmpty else {
+                throw ProviderError.failed(kind: "S3 prefix", name: spec.uri, reason: Self.describe(failures, of: 1))
+            }
+            deleted += 1
+            batches += 1
+        }
+        progress(deleted == 0 ? "\(spec.uri) is already empty" : "deleted \(deleted) objects in \(batches) batch\(batches == 1 ? "" : "es")")
     }
 
     static func describe(_ failures: [S3.DeleteFailure], of total: Int) -> String {
