@@ -74,7 +74,7 @@ extension S3PrefixProvider {
         }
         if overLimit {
             throw ProviderError.refused(reason: "S3 prefix \(spec.uri) holds more than \(Self.nestedMarkerLimit) objects named "
-                + "\(Self.markerName) below its own marker (stopped listing at the \(Self.nestedMarkerLimit + 1)th); prenv reads at most "
+                + "\(Self.markerName) below its own marker (stopped listing at number \(Self.nestedMarkerLimit + 1)); prenv reads at most "
                 + "\(Self.nestedMarkerLimit) of them to find other environments' prefixes inside it. Delete the extra objects "
                 + "(a build should not write files named \(Self.markerName)), then retry")
         }
