@@ -43,7 +43,10 @@ import Testing
         let elapsed = await clock.measure {
             await SupervisorService.drain(posting, reporter: reporter, within: .milliseconds(200))
         }
-        #expect(elapsed < .seconds(10), "drain waited \(elapsed)")
+        // The poster hangs for an hour: returning at all is the point. The bound is far from both the
+        // hour and the 200 ms grace, since the cooperative pool of a loaded two-core machine can stall
+        // the drain's tasks for seconds (seen at 10 s with every suite running in parallel).
+        #expect(elapsed < .seconds(50), "drain waited \(elapsed)")
         #expect(await poster.posted.isEmpty)
     }
 }

@@ -215,8 +215,9 @@ enum SupervisorFixtures {
 }
 
 /// Polls `condition` every 10 ms for up to `limit`; records an issue naming `what` when it never holds.
-/// A bound on waiting, not a timing assertion.
-func eventually(_ what: String, within limit: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+/// A bound on waiting, not a timing assertion: generous, since a loaded two-core machine can stall
+/// the cooperative pool for seconds while every suite runs in parallel.
+func eventually(_ what: String, within limit: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
                 _ condition: () async -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: limit)
