@@ -162,6 +162,8 @@ let package = Package(
         .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: strictSettings),
         // Starts the local test services (AWS endpoint, GitHub stand-in) as processes on free ports.
         .target(name: "TestServices", dependencies: ["HTTPTransport"], path: "Tests/TestServices", swiftSettings: strictSettings),
+        // A logger whose lines tests can read (what an operator would see, and that no secret is in it).
+        .target(name: "LogCapture", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/LogCapture", swiftSettings: strictSettings),
         // Signed GitHub webhook deliveries built from GitHub's real payloads.
         .target(name: "WebhookSupport", dependencies: ["GitHub", "LocalAWSSupport"], path: "Tests/WebhookSupport", swiftSettings: strictSettings),
         // The built `prenv` binary end to end (commands, `serve` over HTTP with local AWS and GitHub stand-ins).
@@ -191,14 +193,14 @@ let package = Package(
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTPTransport", "TestServices"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers",
+            dependencies: ["LogCapture", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The composition root: settings, setup failures, and serve's routes in-process (HummingbirdTesting).
         .testTarget(
             name: "PrenvAppTests",
-            dependencies: [
+            dependencies: ["LogCapture", 
                 "PrenvApp", "Providers", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "WebhookSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -211,7 +213,7 @@ let package = Package(
         .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
             name: "AWSCredentialProvidersTests",
-            dependencies: ["AWSCredentialProviders", "HTTPTransport", "LocalAWSSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LogCapture", "AWSCredentialProviders", "HTTPTransport", "LocalAWSSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

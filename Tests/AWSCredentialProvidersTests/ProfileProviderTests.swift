@@ -1,4 +1,5 @@
 @testable import AWSCredentialProviders
+import LogCapture
 import Testing
 
 @Suite("ProfileCredentialProvider and shared-file locations")

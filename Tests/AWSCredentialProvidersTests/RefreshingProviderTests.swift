@@ -1,3 +1,4 @@
+import LogCapture
 import AWSCredentialProviders
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 @testable import AWSCredentialProviders
+import LogCapture
 import HTTPTransport
 import Foundation
 import Testing

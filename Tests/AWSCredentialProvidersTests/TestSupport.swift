@@ -2,6 +2,7 @@ import AWSCredentialProviders
 import HTTPTransport
 import Foundation
 import Logging
+import LogCapture
 
 /// A throwaway HOME with optional `~/.aws/config` and `~/.aws/credentials`, removed on deinit.
 final class TempHome: @unchecked Sendable {
@@ -26,38 +27,6 @@ final class TempHome: @unchecked Sendable {
     /// An environment containing only HOME plus `extra`, so the developer's real settings never leak in.
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         ["HOME": path].merging(extra) { _, new in new }
-    }
-}
-
-/// Records every log line with its metadata so tests can assert that no secret was logged.
-final class CapturedLogs: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String] = []
-
-    func append(_ entry: String) { lock.withLock { entries.append(entry) } }
-    var all: [String] { lock.withLock { entries } }
-    var joined: String { all.joined(separator: "\n") }
-
-    func logger() -> Logger {
-        var logger = Logger(label: "test") { _ in CapturingHandler(sink: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-}
-
-struct CapturingHandler: LogHandler {
-    let sink: CapturedLogs
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        sink.append("\(event.level) \(event.message) \(merged)")
     }
 }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import PrenvApp
+import LogCapture
 import Testing
 import WebhookSupport
 
@@ -70,28 +71,10 @@ import WebhookSupport
 
 /// The start-up log says how `/api/*` is guarded when no token is set.
 @Suite struct APIAccessStartLogTests {
-    final class Lines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        var all: [String] { lock.withLock { lines } }
-        func append(_ line: String) { lock.withLock { lines.append(line) } }
-    }
-
-    struct Handler: LogHandler {
-        let sink: Lines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) { sink.append("\(event.level) \(event.message)" + (event.metadata.map { " \($0)" } ?? "")) }
-    }
-
     static func startLines(host: String, environment: [String: String] = [:]) async throws -> [String] {
-        let lines = Lines()
+        let lines = CapturedLogs()
         let fixture = try ServeFixture(host: host, environment: environment)
-        let app = try fixture.application(logger: Logger(label: "prenv.serve") { _ in Handler(sink: lines) })
+        let app = try fixture.application(logger: lines.logger(label: "prenv.serve"))
         try await app.test(.live) { client in
             let response = try await client.execute(uri: "/healthz", method: .get)
             #expect(response.status == .ok)

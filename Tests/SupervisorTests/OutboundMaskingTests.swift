@@ -1,41 +1,13 @@
 import Blueprint
 import Foundation
 import GitHub
+import LogCapture
 import Logging
 import Orchestrator
 import Providers
 import Testing
 
 @testable import Supervisor
-
-/// Lines logged through a `Logger`, for asserting what the operator gets to read.
-final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    var all: [String] { lock.withLock { lines } }
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-
-    func logger() -> Logger {
-        Logger(label: "test") { _ in LineHandler(sink: self) }
-    }
-
-    struct LineHandler: LogHandler {
-        let sink: LogLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-            sink.append("\(event.level) \(event.message) \(merged)")
-        }
-    }
-}
 
 /// AWS's error texts as AWS words them (the stack ARN is the one in
 /// shared/fixtures/aws-responses/cloudformation/DescribeStackEvents.response.xml).
@@ -74,7 +46,7 @@ enum AWSTexts {
         let poster = RecordingStatusPoster()
         let reporter = StatusReporter(poster: poster)
         let run = Task { await reporter.run() }
-        let lines = LogLines()
+        let lines = CapturedLogs()
         let narrator = StatusNarrator(reporter: reporter, repository: "acme/webapp", sha: SupervisorFixtures.shaA, blueprint: "preview",
                                       logger: lines.logger())
         body(narrator)
@@ -145,7 +117,7 @@ enum AWSTexts {
 
     @Test func aLinkLeadingToAnotherHostIsDroppedWithAWarning() throws {
         let blueprint = try BlueprintLoader.parse(yaml: Self.yaml, file: "preview.yaml", kinds: ProviderKind.all.resourceKinds)
-        let lines = LogLines()
+        let lines = CapturedLogs()
         let url = EnvironmentSupervisor.targetURL(blueprint: blueprint, context: Self.context,
                                                   outputs: ["site": ["uri": "https://acme.example.com"]], logger: lines.logger())
         #expect(url == nil)
@@ -156,7 +128,7 @@ enum AWSTexts {
     @Test func aLinkOnTheFixedHostIsKeptWithoutWarning() throws {
         let blueprint = try BlueprintLoader.parse(yaml: Self.yaml.replacingOccurrences(of: ".evil.com", with: ""), file: "preview.yaml",
                                                   kinds: ProviderKind.all.resourceKinds)
-        let lines = LogLines()
+        let lines = CapturedLogs()
         let url = EnvironmentSupervisor.targetURL(blueprint: blueprint, context: Self.context,
                                                   outputs: ["site": ["uri": "https://acme.example.com"]], logger: lines.logger())
         #expect(url?.absoluteString == "https://acme.example.com/feature%2Fx")

@@ -3,6 +3,7 @@ import GitHub
 import Logging
 import Orchestrator
 import Supervisor
+import LogCapture
 import Testing
 import WebhookSupport
 
@@ -79,14 +80,14 @@ import WebhookSupport
 
     /// Without a token the fallback is a configuration fact: said once, not at every tie.
     @Test func withoutATokenTheFallbackIsWarnedAboutOnce() async throws {
-        let logs = CapturedLines()
-        let h = try await closedAndDestroyed(nil, logger: Logger(label: "test") { _ in CapturingLogHandler(sink: logs) })
+        let logs = CapturedLogs()
+        let h = try await closedAndDestroyed(nil, logger: logs.logger())
         try await deliverTogether(["closed", "reopened"], at: 10, to: h)
         _ = try await runToQuiet(h, after: 2)
         try await deliverTogether(["reopened", "closed"], at: 20, to: h)
         _ = try await runToQuiet(h, after: 2)
         #expect(await h.phase() == .destroyed)  // arrival order: the close of second 20 came last
-        #expect(logs.lines.filter { $0.contains("no GitHub token") }.count == 1, "\(logs.lines)")
+        #expect(logs.all.filter { $0.contains("no GitHub token") }.count == 1, "\(logs.all)")
     }
 
     /// GitHub down: the tie is held (saved), nothing runs on a guess; the reconciler asks again.
@@ -118,26 +119,4 @@ import WebhookSupport
         #expect(!later.contains(.destroy), "an open PR's environment was torn down: \(later)")
         #expect(await h.phase() == .ready(sha: F.shaA))
     }
-}
-
-/// Log lines as text, for counting what was said.
-final class CapturedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
-
-    var lines: [String] { lock.withLock { stored } }
-    func append(_ line: String) { lock.withLock { stored.append(line) } }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let sink: CapturedLines
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) { sink.append("\(event.level) \(event.message)") }
 }
