@@ -77,18 +77,6 @@ public enum S3Keys {
         return key
     }
 
-    /// Whether an XML 1.0 document can carry the key (even as a character reference): no control
-    /// characters other than tab, LF and CR, and no U+FFFE/U+FFFF.
-    static func fitsXML(_ key: String) -> Bool {
-        key.unicodeScalars.allSatisfy { scalar in
-            switch scalar.value {
-            case 0x09, 0x0A, 0x0D: true
-            case 0..<0x20, 0xFFFE, 0xFFFF: false
-            default: true
-            }
-        }
-    }
-
     /// The key for a log line, error or status: control characters (C0, DEL, C1) as `\u{…}`, so a
     /// hostile key cannot forge lines or terminal escapes.
     public static func printable(_ key: String) -> String {

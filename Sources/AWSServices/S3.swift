@@ -19,9 +19,11 @@ public struct S3: Sendable {
     public func createBucket(_ bucket: String) async throws {
         var body = Data()
         if client.region != "us-east-1" {
-            let xml = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-                + "<LocationConstraint>\(S3XML.escape(client.region))</LocationConstraint></CreateBucketConfiguration>"
-            body = Data(xml.utf8)
+            body = try S3XML.body(operation: "CreateBucket") { xml throws(XMLWriteError) in
+                try xml.element("CreateBucketConfiguration", namespace: S3XML.namespace) { xml throws(XMLWriteError) in
+                    try xml.element("LocationConstraint", text: client.region)
+                }
+            }
         }
         _ = try await client.restXML(.s3, "CreateBucket", method: "PUT", bucket: bucket, body: body)
     }
@@ -106,12 +108,18 @@ extension S3 {
 
     /// PutBucketTagging (replaces the whole tag set); S3 requires Content-MD5 on it.
     public func putBucketTagging(_ bucket: String, tags: [String: String]) async throws {
-        var xml = "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet>"
-        for (key, value) in tags.sorted(by: { $0.key < $1.key }) {
-            xml += "<Tag><Key>\(S3XML.escape(key))</Key><Value>\(S3XML.escape(value))</Value></Tag>"
+        let body = try S3XML.body(operation: "PutBucketTagging") { xml throws(XMLWriteError) in
+            try xml.element("Tagging", namespace: S3XML.namespace) { xml throws(XMLWriteError) in
+                try xml.element("TagSet") { xml throws(XMLWriteError) in
+                    for (key, value) in tags.sorted(by: { $0.key < $1.key }) {
+                        try xml.element("Tag") { xml throws(XMLWriteError) in
+                            try xml.element("Key", text: key)
+                            try xml.element("Value", text: value)
+                        }
+                    }
+                }
+            }
         }
-        xml += "</TagSet></Tagging>"
-        let body = Data(xml.utf8)
         var headers = HTTPHeaders()
         headers["Content-Type"] = "application/xml"
         headers["Content-MD5"] = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
@@ -212,16 +220,20 @@ extension S3 {
     /// Keys that an XML 1.0 body cannot carry (control characters) go one by one through DeleteObject,
     /// whose key travels in the URL: a build must not be able to make its prefix undeletable.
     public func deleteObjects(bucket: String, keys allKeys: [String]) async throws -> [DeleteFailure] {
-        let keys = allKeys.filter(S3Keys.fitsXML)
-        var failures = try await deleteOneByOne(bucket: bucket, keys: allKeys.filter { !S3Keys.fitsXML($0) })
+        let keys = allKeys.filter(XMLWriter.canCarry)
+        var failures = try await deleteOneByOne(bucket: bucket, keys: allKeys.filter { !XMLWriter.canCarry($0) })
         var start = 0
         while start < keys.count {
             let batch = keys[start..<min(start + Self.deleteBatchSize, keys.count)]
             start += Self.deleteBatchSize
-            var xml = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
-            for key in batch { xml += "<Object><Key>\(S3XML.escape(key))</Key></Object>" }
-            xml += "</Delete>"
-            let body = Data(xml.utf8)
+            let body = try S3XML.body(operation: "DeleteObjects") { xml throws(XMLWriteError) in
+                try xml.element("Delete", namespace: S3XML.namespace) { xml throws(XMLWriteError) in
+                    try xml.element("Quiet", text: "true")
+                    for key in batch {
+                        try xml.element("Object") { xml throws(XMLWriteError) in try xml.element("Key", text: key) }
+                    }
+                }
+            }
             var headers = HTTPTransport.HTTPHeaders()
             headers["Content-Type"] = "application/xml"
             headers["Content-MD5"] = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
@@ -246,20 +258,17 @@ enum S3XML {
         }
     }
 
-    /// Escapes text content; S3 keys may hold any character, so control characters become references.
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&apos;"
-            default:
-                if scalar.value < 0x20 { result += "&#x\(String(scalar.value, radix: 16));" } else { result.unicodeScalars.append(scalar) }
-            }
+    static let namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+    /// A request body written with `XMLWriter`; a value XML 1.0 cannot carry is an error naming the
+    /// operation (callers route such keys elsewhere, see `deleteObjects`).
+    static func body(operation: String, _ write: (inout XMLWriter) throws(XMLWriteError) -> Void) throws(AWSError) -> Data {
+        var writer = XMLWriter()
+        do {
+            try write(&writer)
+        } catch {
+            throw AWSError(service: "s3", operation: operation, code: AWSError.ClientCode.invalidRequest, message: error.message)
         }
-        return result
+        return writer.data
     }
 }

@@ -65,6 +65,11 @@ public struct XMLWriter: Sendable {
         }
     }
 
+    /// Whether XML 1.0 can carry `text` at all (see the type's note on what it cannot).
+    public static func canCarry(_ text: String) -> Bool {
+        (try? XMLEscaping.escape(text, attribute: false, context: "")) != nil
+    }
+
     /// Appends escaped character data inside the current element.
     public mutating func text(_ value: String, in element: String = "text") throws(XMLWriteError) {
         output += try XMLEscaping.escape(value, attribute: false, context: "<\(element)>")
