@@ -147,6 +147,11 @@ struct ClonePolicy: Sendable, Hashable {
         return conditions.isEmpty ? [] : (rules.isEmpty ? [[:]] : rules)
     }
 
+    /// The policy a resource's properties spell (`drop_stages`, `keep_actions`).
+    init(_ properties: [String: RenderedValue]) {
+        self.init(dropStages: properties.stringList("drop_stages"), keepActions: properties.stringList("keep_actions"))
+    }
+
     /// `template` without the dropped stages.
     func dropping(_ template: CodePipelineJSON.Object) -> CodePipelineJSON.Object {
         guard !dropStages.isEmpty, let stages = template["stages"]?.arrayValue else { return template }
@@ -163,7 +168,7 @@ extension CodePipelineProvider {
     /// Reads the template and says what the clone would keep and drop, or why the apply would refuse it.
     public func preview(_ properties: [String: RenderedValue]) async throws -> [String] {
         guard let template = properties.string("template") else { return [] }
-        let policy = ClonePolicy(dropStages: properties.stringList("drop_stages"), keepActions: properties.stringList("keep_actions"))
+        let policy = ClonePolicy(properties)
         let declaration = try await pipelines.getPipeline(name: template).pipeline
         do {
             // At plan time the replacements are often `(known after apply)`; which projects are

@@ -30,7 +30,7 @@ struct CodePipelineSettings: Sendable, Hashable {
         let revision = properties.string("source_revision") ?? ""
         sourceRevision = revision.isEmpty ? headSHA : revision
         tokenEnvironmentVariable = properties.string("github_oauth_token_env").flatMap { $0.isEmpty ? nil : $0 }
-        policy = ClonePolicy(dropStages: properties.stringList("drop_stages"), keepActions: properties.stringList("keep_actions"))
+        policy = ClonePolicy(properties)
         guard name != template else {
             throw ProviderError.invalidProperty(property: "name", reason: "the clone cannot have the template's name (\(template))")
         }
