@@ -147,11 +147,6 @@ struct ClonePolicy: Sendable, Hashable {
         return conditions.isEmpty ? [] : (rules.isEmpty ? [[:]] : rules)
     }
 
-    /// The policy a resource's properties spell (`drop_stages`, `keep_actions`).
-    init(_ properties: [String: RenderedValue]) {
-        self.init(dropStages: properties.stringList("drop_stages"), keepActions: properties.stringList("keep_actions"))
-    }
-
     /// `template` without the dropped stages.
     func dropping(_ template: CodePipelineJSON.Object) -> CodePipelineJSON.Object {
         guard !dropStages.isEmpty, let stages = template["stages"]?.arrayValue else { return template }
@@ -160,6 +155,13 @@ struct ClonePolicy: Sendable, Hashable {
             !(stage["name"]?.stringValue.map(dropStages.contains) ?? false)
         })
         return result
+    }
+}
+
+extension ClonePolicy {
+    /// The policy a resource's properties spell (`drop_stages`, `keep_actions`).
+    init(_ properties: [String: RenderedValue]) {
+        self.init(dropStages: properties.stringList("drop_stages"), keepActions: properties.stringList("keep_actions"))
     }
 }
 
