@@ -1,0 +1,67 @@
+import Blueprint
+import Foundation
+
+/// The tag keys prenv puts on everything it creates. Orphan hunting reads them back from AWS, so
+/// they are a contract with resources already out there: never renamed, only added to.
+public enum PrenvTag {
+    public static let managedBy = "prenv:managed-by"
+    /// Which prenv installation made the resource (`PRENV_INSTANCE`): two instances sharing an AWS
+    /// account never touch each other's resources.
+    public static let instance = "prenv:instance"
+    public static let repository = "prenv:repository"
+    public static let pr = "prenv:pr"
+    public static let blueprint = "prenv:blueprint"
+    /// `env.name` of the environment the resource belongs to.
+    public static let environment = "prenv:env"
+    /// The blueprint resource id the resource was made for, so an orphan can be deleted in its
+    /// blueprint's reverse dependency order even without a record.
+    public static let node = "prenv:node"
+}
+
+/// A resource found in AWS by its `prenv:instance` tag, whatever the state store says: what
+/// `prenv gc` and `prenv serve`'s sweep compare with the records.
+public struct DiscoveredResource: Sendable, Hashable, Codable {
+    public var type: ResourceType
+    /// The ARN, or `s3://bucket/prefix` for a prefix: what reports name; unique per account.
+    public var identifier: String
+    /// Every tag the resource carries (for a prefix: its marker's).
+    public var tags: [String: String]
+    /// When AWS says the resource was made (a prefix: its marker last written); nil when unknown.
+    /// `--older-than` spares younger resources, which may still be on their way into a record.
+    public var createdAt: Date?
+    /// The resource as a record would describe it: what the provider's `destroy` needs
+    /// (`physicalName`, properties, outputs). Its `id` is the `prenv:node` tag when present.
+    public var node: NodeRecord
+
+    public init(type: ResourceType, identifier: String, tags: [String: String], createdAt: Date?, node: NodeRecord) {
+        self.type = type
+        self.identifier = identifier
+        self.tags = tags
+        self.createdAt = createdAt
+        self.node = node
+    }
+}
+
+/// What a discovery is asked: the instance whose resources to find, and what prenv knows about
+/// where to look, for kinds AWS's tagging API does not cover (an S3 prefix lives in a bucket
+/// named by blueprints and records).
+public struct DiscoveryQuery: Sendable {
+    public var instance: String
+    /// Every node of every record in the state store.
+    public var recordedNodes: [NodeRecord]
+    /// Every resource of every loaded blueprint.
+    public var blueprintResources: [ResourceSpec]
+
+    public init(instance: String, recordedNodes: [NodeRecord] = [], blueprintResources: [ResourceSpec] = []) {
+        self.instance = instance
+        self.recordedNodes = recordedNodes
+        self.blueprintResources = blueprintResources
+    }
+}
+
+/// Finds every resource of one type tagged for an instance: the Resource Groups Tagging API where
+/// it covers the type, the service's own listing where it does not. Read-only.
+public protocol ResourceDiscovery: Sendable {
+    var type: ResourceType { get }
+    func discover(_ query: DiscoveryQuery) async throws -> [DiscoveredResource]
+}
