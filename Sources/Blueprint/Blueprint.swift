@@ -18,12 +18,17 @@ public struct Blueprint: Sendable, Hashable {
     /// Contents of each `template_file`, keyed by the path as written; read once at load so a
     /// rendered plan does not change if the file changes on disk meanwhile.
     public let templateFiles: [String: String]
+    /// `expire:`: environments without a push for this long are destroyed; nil: they live as long as their PR.
+    public let expiry: Expiry?
+    /// `limits:`: how many environments the blueprint may hold at once.
+    public let limits: Limits
     /// Non-fatal findings (e.g. `forks: allow`).
     public let warnings: [Diagnostic]
 
     public init(
         name: String, file: String, baseDirectory: String, triggers: Triggers, resources: [ResourceSpec],
-        statusTargetURL: Template? = nil, templateFiles: [String: String] = [:], warnings: [Diagnostic] = []
+        statusTargetURL: Template? = nil, templateFiles: [String: String] = [:], expiry: Expiry? = nil,
+        limits: Limits = Limits(), warnings: [Diagnostic] = []
     ) {
         self.name = name
         self.file = file
@@ -32,6 +37,8 @@ public struct Blueprint: Sendable, Hashable {
         self.resources = resources
         self.statusTargetURL = statusTargetURL
         self.templateFiles = templateFiles
+        self.expiry = expiry
+        self.limits = limits
         self.warnings = warnings
     }
 

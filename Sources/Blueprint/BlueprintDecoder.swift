@@ -5,7 +5,7 @@ import Yams
 /// Decoding checks shapes (keys, kinds, literal values); `BlueprintDecoder+Validate.swift` then
 /// checks what needs the whole file (references, `depends_on`, cycles).
 struct BlueprintDecoder {
-    static let topLevelKeys = ["name", "description", "on", "resources", "status"]
+    static let topLevelKeys = ["name", "description", "on", "resources", "status", "expire", "limits"]
     static let namePattern = "[a-z][a-z0-9-]{0,31}"
 
     var diagnostics: DiagnosticCollector
@@ -50,12 +50,15 @@ struct BlueprintDecoder {
         let triggers = value("on").flatMap { decodeTriggers($0) }
         if let entry = value("resources") { decodeResources(entry) }
         let statusTargetURL = value("status").flatMap { decodeStatus($0) }
+        let expiry = value("expire").flatMap { decodeExpiry($0) }
+        let limits = value("limits").flatMap { decodeLimits($0) }
         validate()
         guard !diagnostics.hasErrors, let name, let triggers else { return nil }
         return Blueprint(
             name: name, file: diagnostics.file, baseDirectory: baseDirectory, triggers: triggers,
             resources: resources.compactMap(\.spec), statusTargetURL: statusTargetURL,
-            templateFiles: templateFiles, warnings: diagnostics.sorted.filter { $0.severity == .warning }
+            templateFiles: templateFiles, expiry: expiry, limits: limits ?? Limits(),
+            warnings: diagnostics.sorted.filter { $0.severity == .warning }
         )
     }
 

@@ -74,6 +74,7 @@ extension EnvironmentStateMachine {
         // retried only if a (re)open was among the held events, as that webhook would have.
         isClosed = false
         if reopens { settled = nil }
+        if let unchanged = staysExpired() { return unchanged }
         return set(observation.target)
     }
 

@@ -6,12 +6,15 @@ extension EnvironmentStateMachine {
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
         case .opened(let pr, let decision), .reopened(let pr, let decision):
+            notePullRequest(pr)
             return receive(Observation(pr, decision), at: pr.sequence, reopens: true)
         case .synchronize(let pr, let decision), .labeled(let pr, let decision), .unlabeled(let pr, let decision):
+            notePullRequest(pr)
             return receive(Observation(pr, decision), at: pr.sequence, reopens: false)
         case .closed(let sequence):
             return receive(.closed, at: sequence, reopens: false)
         case .gitHubAnswered(let pr, let decision, let isOpen):
+            notePullRequest(pr)
             return gitHubAnswered(isOpen ? Observation(pr, decision) : .closed, at: pr.sequence)
         case .gitHubUnavailable:
             return gitHubUnavailable()
@@ -24,8 +27,13 @@ extension EnvironmentStateMachine {
             return applyFinished(sha: sha, success: success, reason: reason)
         case .destroyFinished(let success, let reason, let date):
             return destroyFinished(success: success, reason: reason, at: date)
-        case .periodicCheck(let now):
-            return retryTeardownIfDue(now: now)
+        case .periodicCheck(let now, let expiry):
+            let retry = retryTeardownIfDue(now: now)
+            return retry.isEmpty ? expireIfDue(now: now, rule: expiry) : retry
+        case .slotsLimited(let limited):
+            return limitSlots(limited)
+        case .admitted:
+            return admit()
         }
     }
 
@@ -44,6 +52,9 @@ extension EnvironmentStateMachine {
     mutating func apply(_ observation: Observation, reopens: Bool) -> [Action] {
         if observation.isClosed {
             isClosed = true
+            expiration = nil  // closing ends the environment for a better reason
+        } else if let unchanged = staysExpired() {
+            return unchanged
         } else if reopens {
             isClosed = false
             settled = nil  // an explicit (re)open always tries again
@@ -61,14 +72,14 @@ extension EnvironmentStateMachine {
         return reconcile()
     }
 
-    private mutating func endRunning() {
+    mutating func endRunning() {
         running = nil
         runningHasStarted = false
         cancelRequested = false
     }
 
     /// Starts, cancels or leaves operations so that the environment moves toward `desired`.
-    private mutating func reconcile() -> [Action] {
+    mutating func reconcile() -> [Action] {
         guard let desired else { return [] }
         switch running {
         case .apply(let sha):
@@ -94,6 +105,7 @@ extension EnvironmentStateMachine {
             guard desired != settled else { return [] }
             switch desired {
             case .present(let sha):
+                if let wait = waitForSlotIfNeeded() { return wait }
                 if askedFrom == nil {  // kept across a restart's re-ask of an apply that never started
                     askedFrom = AskedFrom(phase: phase, lastAppliedSHA: lastAppliedSHA)
                 }
@@ -103,7 +115,9 @@ extension EnvironmentStateMachine {
                 phase = .provisioning(sha: sha)
                 return [.apply(sha: sha)]
             case .absent(let reason):
+                waitingSince = nil  // no longer wanted: leaves the queue
                 guard hasResources else {
+                    admitted = false
                     settled = desired
                     phase = isClosed ? .destroyed : .skipped(reason: reason)
                     return isClosed ? [.ignore(reason: "nothing recorded to destroy")] : []
@@ -134,6 +148,7 @@ extension EnvironmentStateMachine {
         endRunning()
         if success {
             hasResources = false
+            admitted = false  // the slot is free again
             teardownBackoff = nil
             if case .absent(let skipReason) = desired {
                 settled = desired

@@ -49,6 +49,22 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
     /// A same-second disagreement waiting for GitHub's answer (`confirmWithGitHub`); holds the
     /// last-arrived event, applied only if GitHub cannot be asked.
     public internal(set) var unconfirmed: HeldObservation?
+    /// The head commit the PR was last seen at, and when it was pushed (the time of the first
+    /// fresh event carrying it): what `expire.after` counts from. Nil for machines saved before
+    /// expiry existed, until the next event names a head.
+    public internal(set) var pushedHead: String?
+    public internal(set) var pushedAt: Date?
+    /// The PR's labels as of the last fresh event: a keep label spares it from expiry.
+    public internal(set) var labels: [String] = []
+    /// Set while the environment is expired (see `EnvironmentStateMachine+Expiry`).
+    public internal(set) var expiration: Expiration?
+    /// Whether the blueprint caps its live environments, so this one needs a slot before it gets
+    /// resources (see `EnvironmentStateMachine+Slots`).
+    public internal(set) var slotRequired = false
+    /// While waiting for a slot: the sequence of the event that made it wait, its place in the queue.
+    public internal(set) var waitingSince: Int?
+    /// A slot was granted and not yet given back (given back once no resources remain).
+    public internal(set) var admitted = false
 
     /// - Parameter hasRecordedResources: true when the store holds a record with live nodes, e.g.
     ///   after a restart, so that a close destroys them even though this machine never applied.
@@ -95,8 +111,14 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         case applyFinished(sha: String, success: Bool, reason: String)
         /// `at` is when it ended: a failure's backoff counts from then.
         case destroyFinished(success: Bool, reason: String, at: Date)
-        /// The reconciler's pass at `now`: a failed teardown whose backoff is over is retried.
-        case periodicCheck(now: Date)
+        /// The reconciler's pass at `now`: a failed teardown whose backoff is over is retried, and,
+        /// under the blueprint's `expiry` rule, an environment without a push for too long is destroyed.
+        case periodicCheck(now: Date, expiry: Expiry? = nil)
+        /// Whether the blueprint caps its live environments (`limits.max_environments`): given to a
+        /// new machine and again at every start, since the blueprint may have changed.
+        case slotsLimited(Bool)
+        /// The supervisor granted the waiting environment a slot (`waitForSlot`).
+        case admitted
     }
 
     /// What the caller must do; the machine itself does no I/O.
@@ -112,6 +134,9 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         /// Webhooks of one `updated_at` second disagree (open or closed, head, labels): ask GitHub
         /// and report its answer as `gitHubAnswered`, or `gitHubUnavailable` without a token.
         case confirmWithGitHub
+        /// The environment needs a slot of its blueprint's cap before it may get resources: queue it
+        /// (by `waitingSince`) and send `admitted` when a slot is free.
+        case waitForSlot
     }
 
     /// What the environment should look like once the running operation (if any) is done.
@@ -135,7 +160,8 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
 
 extension EnvironmentStateMachine {
     /// Written by hand so that records saved by an older prenv still load: fields added since
-    /// (`runningHasStarted`, `teardownBackoff`, the tie fields) default to "not started" and "no failures".
+    /// (`runningHasStarted`, `teardownBackoff`, the tie fields, expiry and slots) default to "not
+    /// started", "no failures", "push time unknown" (it never expires before its next push) and "no cap".
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         phase = try container.decode(EnvironmentPhase.self, forKey: .phase)
@@ -152,5 +178,12 @@ extension EnvironmentStateMachine {
         askedFrom = try container.decodeIfPresent(AskedFrom.self, forKey: .askedFrom)
         lastObservation = try container.decodeIfPresent(Observation.self, forKey: .lastObservation)
         unconfirmed = try container.decodeIfPresent(HeldObservation.self, forKey: .unconfirmed)
+        pushedHead = try container.decodeIfPresent(String.self, forKey: .pushedHead)
+        pushedAt = try container.decodeIfPresent(Date.self, forKey: .pushedAt)
+        labels = try container.decodeIfPresent([String].self, forKey: .labels) ?? []
+        expiration = try container.decodeIfPresent(Expiration.self, forKey: .expiration)
+        slotRequired = try container.decodeIfPresent(Bool.self, forKey: .slotRequired) ?? false
+        waitingSince = try container.decodeIfPresent(Int.self, forKey: .waitingSince)
+        admitted = try container.decodeIfPresent(Bool.self, forKey: .admitted) ?? false
     }
 }

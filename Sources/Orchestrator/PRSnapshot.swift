@@ -1,4 +1,5 @@
 import Blueprint
+import Foundation
 
 /// What the state machine needs to know about a PR at one event; built from the webhook payload.
 public struct PRSnapshot: Sendable, Hashable {
@@ -15,14 +16,19 @@ public struct PRSnapshot: Sendable, Hashable {
     /// sequence is *lower* than the last one accepted is stale and ignored; an equal sequence is
     /// accepted (two events in the same instant), with a repeated SHA ignored as a duplicate.
     public var sequence: Int
+    /// When GitHub produced the event: for a head not seen before, when it was pushed (what
+    /// `expire.after` counts from). Defaults to `sequence` read as epoch milliseconds, which is
+    /// what the server passes (`pull_request.updated_at`).
+    public var updatedAt: Date
 
     public init(repository: String, headSHA: String, labels: [String] = [], isFork: Bool = false,
-                baseBranch: String = "main", sequence: Int) {
+                baseBranch: String = "main", sequence: Int, updatedAt: Date? = nil) {
         self.repository = repository
         self.headSHA = headSHA
         self.labels = labels
         self.isFork = isFork
         self.baseBranch = baseBranch
         self.sequence = sequence
+        self.updatedAt = updatedAt ?? Date(timeIntervalSince1970: Double(sequence) / 1000)
     }
 }

@@ -30,6 +30,7 @@ extension EnvironmentSupervisor {
                 for key in touched.sorted() { try await persist(key) }
                 try await inbox.markProcessed(key: prKey, through: last.sequence)
                 for key in touched.sorted() { launch(key) }
+                await fillSlots()  // new environments queue; closed ones leave the queue or free a slot
             } catch {
                 logger.error("could not process events; the reconciler retries", metadata: ["pr": "\(prKey)", "error": "\(error)"])
                 break
@@ -74,8 +75,9 @@ extension EnvironmentSupervisor {
             for (key, _, _) in decisions(for: event) where slots[key] == nil {
                 let recorded = try await store.load(key)?.hasLiveNodes ?? false
                 guard slots[key] == nil else { continue }
-                let record = WorkerRecord(key: key, machine: EnvironmentStateMachine(hasRecordedResources: recorded),
-                                          pullRequest: event.context, revision: 0, updatedAt: now())
+                var machine = EnvironmentStateMachine(hasRecordedResources: recorded)
+                _ = machine.handle(.slotsLimited(blueprints[key.blueprint]?.limits.maxEnvironments != nil))
+                let record = WorkerRecord(key: key, machine: machine, pullRequest: event.context, revision: 0, updatedAt: now())
                 slots[key] = Slot(record: record)
             }
         }
@@ -109,7 +111,12 @@ extension EnvironmentSupervisor {
     /// repeat on the same commit), or a required check would wait forever.
     func reportSkipped(_ key: EnvironmentKey) {
         guard let record = slots[key]?.record, case .skipped(let reason) = record.machine.phase else { return }
-        narrator(for: key, sha: record.pullRequest.headSHA).environment(.success, "Skipped: \(reason)")
+        let narrator = narrator(for: key, sha: record.pullRequest.headSHA)
+        if record.machine.isExpired {
+            narrator.expired(reason)
+        } else {
+            narrator.environment(.success, "Skipped: \(reason)")
+        }
     }
 
     func narrator(for key: EnvironmentKey, sha: String) -> StatusNarrator {

@@ -16,7 +16,7 @@ extension EnvironmentSupervisor {
         case .destroy:
             var reason = "pull request closed"
             if case .absent(let why) = slot.record.machine.desired { reason = why }
-            slot.task = destroyTask(key: key, sha: pullRequest.headSHA, reason: reason)
+            slot.task = destroyTask(key: key, sha: pullRequest.headSHA, reason: reason, expired: slot.record.machine.isExpired)
         }
         slots[key] = slot
     }
@@ -50,7 +50,7 @@ extension EnvironmentSupervisor {
         }
     }
 
-    private func destroyTask(key: EnvironmentKey, sha: String, reason: String) -> Task<Void, Never> {
+    private func destroyTask(key: EnvironmentKey, sha: String, reason: String, expired: Bool) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
         let operations = operations
         let now = now
@@ -59,7 +59,9 @@ extension EnvironmentSupervisor {
         return Task {
             let result = await operations.destroy(key: key, observer: OperationObserver(progress: narrator.progress))
             guard !stopping else { return }  // resumes at the next start; not a failure
-            if result.succeeded {
+            if result.succeeded, expired {
+                narrator.expired(reason)
+            } else if result.succeeded {
                 narrator.environment(.success, "Environment destroyed: \(reason)")
             } else {
                 narrator.environment(.failure, "Teardown failed (prenv retries): \(Self.reason(result))")

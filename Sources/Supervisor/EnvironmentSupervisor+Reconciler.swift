@@ -30,13 +30,33 @@ extension EnvironmentSupervisor {
         }
         for key in slots.keys.sorted() {
             let failures = slots[key]?.record.machine.teardownBackoff?.failures ?? 0
-            let actions = mutateMachine(key) { $0.handle(.periodicCheck(now: now())) }
+            let wasExpired = slots[key]?.record.machine.isExpired ?? false
+            let expiry = blueprints[key.blueprint]?.expiry
+            let actions = mutateMachine(key) { $0.handle(.periodicCheck(now: now(), expiry: expiry)) }
+            if !wasExpired, let record = slots[key]?.record, record.machine.isExpired {
+                await expired(record)
+                continue
+            }
             if actions.contains(.destroy) {
                 logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "failures": "\(failures)"])
             }
             route(actions, for: key)
             if slots[key]?.record.machine.awaitingStart != nil { await persistAndLaunch(key) }
         }
+        await fillSlots()  // an expiry may have freed a slot or left the queue
+    }
+
+    /// An environment the periodic check just expired: saved (expiry is durable), its teardown
+    /// started; one that held nothing (waiting for a slot) says so at once.
+    private func expired(_ record: WorkerRecord) async {
+        let key = record.key
+        logger.info("environment expired", metadata: [
+            "environment": "\(key)", "pushed_at": "\(record.machine.pushedAt?.ISO8601Format() ?? "?")",
+        ])
+        if record.machine.awaitingStart == nil, case .skipped(let reason) = record.machine.phase {
+            narrator(for: key, sha: record.pullRequest.headSHA).expired(reason)
+        }
+        await persistAndLaunch(key)
     }
 
     /// Runs `reconcileOnce` every `interval` until cancelled.

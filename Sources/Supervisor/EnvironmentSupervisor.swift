@@ -39,6 +39,9 @@ public actor EnvironmentSupervisor {
     var stopping = false
     /// Whether the log already said that same-second ties fall back to arrival order (no token).
     var warnedTiesWithoutGitHub = false
+    /// The "Waiting for a slot" status last submitted per waiting environment (commit and text), so
+    /// a status is posted when the position changes, not at every pass.
+    var announcedWaits: [EnvironmentKey: String] = [:]
 
     public init(
         blueprints: [Blueprint], inbox: any EventInbox, store: any StateStore, workers: any WorkerStore,
@@ -62,13 +65,15 @@ public actor EnvironmentSupervisor {
             slots[record.key] = Slot(record: record)
         }
         for key in slots.keys.sorted() {
-            let actions = mutateMachine(key) { $0.resumeAfterRestart() }
+            let capped = blueprints[key.blueprint]?.limits.maxEnvironments != nil
+            let actions = mutateMachine(key) { $0.resumeAfterRestart() + $0.handle(.slotsLimited(capped)) }
             guard !actions.isEmpty else { continue }
             logger.info("resuming interrupted work", metadata: ["environment": "\(key)", "actions": "\(actions)"])
             route(actions, for: key)
             try await persist(key)
             launch(key)
         }
+        await fillSlots()
         for prKey in try await inbox.pendingKeys() { wake(prKey) }
     }
 
@@ -126,6 +131,8 @@ public actor EnvironmentSupervisor {
                 logger.debug("event changed nothing", metadata: ["environment": "\(key)", "reason": "\(reason)"])
             case .confirmWithGitHub:
                 break  // asked once per PR after the batch (`settleTies`)
+            case .waitForSlot:
+                break  // queued by the machine; `fillSlots` admits it or says how many are ahead
             }
         }
     }
@@ -157,5 +164,6 @@ public actor EnvironmentSupervisor {
         slots[key]?.task = nil
         route(mutateMachine(key) { $0.handle(event) }, for: key)
         await persistAndLaunch(key)
+        await fillSlots()  // a finished destroy may have freed a slot
     }
 }

@@ -22,6 +22,19 @@ struct StatusNarrator: Sendable {
         post(state, environmentContext, description, targetURL: targetURL)
     }
 
+    /// An environment destroyed (or never started) for want of a push: the reason alone, which
+    /// says how to bring it back. Success: nothing is wrong with the commit.
+    func expired(_ reason: String) {
+        environment(.success, reason)
+    }
+
+    /// Queued behind a blueprint's `limits.max_environments`.
+    func waitingForSlot(ahead: Int) {
+        environment(.pending, Self.waitingForSlot(ahead: ahead))
+    }
+
+    static func waitingForSlot(ahead: Int) -> String { "Waiting for a slot (\(ahead) ahead)" }
+
     func progress(_ event: ProgressEvent) {
         let context = "\(environmentContext)/\(event.node)"
         switch event {
