@@ -93,6 +93,7 @@ extension EnvironmentSupervisor {
                 await persistAndLaunch(key)
             }
         }
+        await fillSlots()  // a caught-up close may have left the queue
     }
 
     /// Runs `checkPullRequests` every `interval` until cancelled.

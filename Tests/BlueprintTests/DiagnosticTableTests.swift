@@ -22,7 +22,7 @@ struct BadBlueprint: Sendable, CustomTestStringConvertible {
             """, expected: [
             "bp.yaml:1:1: error: missing required key `resources`",
             "bp.yaml:3:1: error: unknown key `resource`; did you mean `resources`?",
-            "bp.yaml:5:1: error: unknown key `colour`; expected one of `name`, `description`, `on`, `resources`, `status`",
+            "bp.yaml:5:1: error: unknown key `colour`; expected one of `name`, `description`, `on`, `resources`, `status`, `expire`, `limits`",
         ]),
         BadBlueprint(title: "wrong YAML kinds at the top", yaml: """
             name: [webapp]
