@@ -14,7 +14,8 @@ extension EnvironmentSupervisor {
     /// write), asks GitHub again about same-second ties it could not answer, starts operations whose
     /// save failed, and gives every machine its periodic check, in
     /// which it retries a failed teardown once its backoff is over (an environment whose PR is
-    /// closed must not keep costing money).
+    /// closed must not keep costing money) and expires one without a push for longer than its
+    /// blueprint's `expire.after`; then fills the slots that freed.
     public func reconcileOnce() async {
         guard !stopping else { return }
         do {
