@@ -6,6 +6,8 @@ public enum OrphanAge {
     public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
         public var text: String
 
+        public init(text: String) { self.text = text }
+
         public var description: String {
             "--older-than must be a whole number followed by s, m, h or d (e.g. 30m, 1h, 2d), got \"\(TagText.printable(text))\""
         }

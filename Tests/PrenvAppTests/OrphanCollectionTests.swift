@@ -1,3 +1,4 @@
+import Blueprint
 import Foundation
 import Orchestrator
 import PrenvApp
@@ -38,9 +39,10 @@ final class MemoryAccount: Sendable {
         let type: ResourceType
         let resources: [DiscoveredResource]
         let failure: String?
+        let account: MemoryAccount
         func discover(_ query: DiscoveryQuery) async throws -> [DiscoveredResource] {
             if let failure { throw MemoryFault(description: failure) }
-            return resources.filter { $0.type == type }
+            return resources.filter { $0.type == type && account.exists($0.node.physicalName ?? "") }
         }
     }
 
@@ -51,7 +53,8 @@ final class MemoryAccount: Sendable {
     func sweep(_ resources: [DiscoveredResource], failingDiscovery: ResourceType? = nil, store: any StateStore = InMemoryStateStore()) -> OrphanSweep {
         add(resources.compactMap(\.node.physicalName))
         return OrphanSweep(
-            discoveries: Self.types.map { Discovery(type: $0, resources: resources, failure: $0 == failingDiscovery ? "ThrottlingException: Rate exceeded" : nil) },
+            discoveries: Self.types.map { Discovery(type: $0, resources: resources, failure: $0 == failingDiscovery ? "ThrottlingException: Rate exceeded" : nil,
+                                             account: self) },
             store: store, blueprints: [], instance: "ci", pullRequests: nil,
             providers: Self.types.map { Provider(type: $0, account: self) }, dependencyOrder: Self.types, now: { Self.now })
     }
@@ -148,9 +151,11 @@ final class MemoryAccount: Sendable {
         #expect(first["age_seconds"] as? Int == 7200)
         #expect(first["outcome"] as? String == "found")
         #expect(first["detail"] is NSNull)
-        #expect(first["environment"] as? [String: String] == ["repository": "acme/webapp", "pr": "7", "blueprint": "webapp", "env": "webapp-webapp-pr7", "node": "pipeline"])
-        #expect(findings.last?["outcome"] as? String == "spared")
-        #expect(findings.last?["detail"] as? String == "too young")
+        let expectedEnvironment = ["repository": "acme/webapp", "pr": "7", "blueprint": "webapp", "env": "webapp-webapp-pr7", "node": "pipeline"]
+        #expect(first["environment"] as? [String: String] == expectedEnvironment)
+        let last = try #require(findings.last)
+        #expect(last["outcome"] as? String == "spared")
+        #expect(last["detail"] as? String == "too young")
         let errors = try #require(object["errors"] as? [[String: String]])
         #expect(errors == [["source": "discovery of aws/s3-prefix", "message": "ThrottlingException: Rate exceeded"]])
         #expect(outcome.status == 1)

@@ -52,7 +52,7 @@ struct SweepProvider: ResourceProvider {
 }
 
 /// A discovery answering from a fixed list (or failing), counting its calls.
-struct FixedDiscovery: ResourceDiscovery {
+final class FixedDiscovery: ResourceDiscovery {
     let type: ResourceType
     let answer: Result<[DiscoveredResource], SweepFault>
     let calls = Mutex(0)
