@@ -1,7 +1,6 @@
 import Blueprint
 import Foundation
 import Orchestrator
-import ResourceGraph
 
 extension OrphanSweep {
     /// Says why a finding must be left alone this time (serve: busy environments, PR-closed ones the

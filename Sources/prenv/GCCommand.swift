@@ -11,12 +11,9 @@ struct GCCommand: AsyncParsableCommand {
         commandName: "gc",
         abstract: "Find (and with --apply delete) resources tagged for this prenv instance that no live environment accounts for.",
         discussion: """
-            Reasons: no environment recorded; environment destroyed (its record has no live node for the
-            resource); pull request closed on GitHub (only with GITHUB_TOKEN). Resources younger than
-            --older-than are reported as spared and never deleted; so are, with --apply, resources whose
-            creation time AWS did not report.
-            Exit status: 0 nothing orphaned (or, with --apply, every orphan deleted); 3 orphans found in a
-            dry run; 1 a deletion failed or a resource type could not be listed.
+            Reasons: no environment recorded; environment destroyed (its record has no live node for the resource); pull request closed on GitHub (only with GITHUB_TOKEN). Resources younger than --older-than are reported as spared and never deleted; so are, with --apply, resources whose creation time AWS did not report.
+
+            Exit status: 0 nothing orphaned (with --apply: every orphan deleted); 3 orphans found in a dry run; 1 a deletion failed or a resource type could not be listed.
             """
     )
 
