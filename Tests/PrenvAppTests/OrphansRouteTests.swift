@@ -62,3 +62,23 @@ import Testing
         }
     }
 }
+
+/// `--gc-interval 0`: no sweep at all.
+@Suite struct OrphanSweepDisabledTests {
+    @Test func aZeroIntervalNeverSweeps() async throws {
+        let account = MemoryAccount()
+        let sweep = account.sweep([MemoryAccount.resource("pipe-7")])
+        try await ServeFixture().application(orphanSweep: sweep, gcInterval: 0).test(.router) { client in
+            // A 0 that reached the loop would sweep every 50 ms (the floor of every interval): wait 20 of those.
+            try await Task.sleep(for: .seconds(1))
+            let orphans = try OrphansRouteTests.json(try await client.execute(uri: "/api/orphans", method: .get))
+            #expect(orphans["swept_at"] is NSNull)
+            #expect(account.exists("pipe-7"))
+            #expect(account.deleted.isEmpty)
+        }
+    }
+
+    @Test func theDefaultIntervalIsAnHour() {
+        #expect(ServeOptions().gcInterval == 3600)
+    }
+}

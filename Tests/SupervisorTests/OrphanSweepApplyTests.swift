@@ -183,3 +183,19 @@ import WebhookSupport
         #expect(await cloud.exists("pipe-9"))
     }
 }
+
+/// What the serve sweep asks the supervisor: whether an environment's worker is busy.
+@Suite struct RunningOperationTests {
+    @Test func busyWhileAnOperationRunsAndNotOnceItEnds() async throws {
+        let h = try SupervisorHarness()
+        #expect(await h.supervisor.hasRunningOperation(SupervisorFixtures.key) == false)  // no worker at all
+        try await h.deliver(SupervisorFixtures.event("opened", sha: SupervisorFixtures.shaA, at: 0))
+        try #require(await h.calls(1))
+        #expect(await h.supervisor.hasRunningOperation(SupervisorFixtures.key))
+        let other = EnvironmentKey(repository: "acme/webapp", pr: 8, blueprint: SupervisorFixtures.key.blueprint)
+        #expect(await h.supervisor.hasRunningOperation(other) == false)
+        await h.operations.complete(0, .success)
+        try #require(await h.quiet())
+        #expect(await h.supervisor.hasRunningOperation(SupervisorFixtures.key) == false)
+    }
+}
