@@ -61,8 +61,10 @@ public struct ServeParts: Sendable {
             operations: Composition.operations(client: client, store: store, polling: polling),
             statusPoster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
             pullRequests: pullRequests,
+            // No GitHub lookup for the sweep: serve leaves PR-closed environments to the supervisor's
+            // own PR check, so asking again would only spend rate limit.
             orphanSweep: Composition.orphanSweep(
-                client: client, store: store, blueprints: blueprints, instance: instance, pullRequests: pullRequests, polling: polling))
+                client: client, store: store, blueprints: blueprints, instance: instance, pullRequests: nil, polling: polling))
     }
 
     static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {
