@@ -17,14 +17,22 @@ public func buildApplication(
     let intake = WebhookIntake(secret: settings.webhookSecret, inbox: parts.inbox,
                                isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) })
     let store = parts.store
+    let sweeper = options.gcInterval > 0 ? parts.orphanSweep.map { sweep in
+        OrphanSweeper(sweep: sweep, isBusy: { await supervisor.hasRunningOperation($0) }, logger: Logger(label: "prenv.gc"))
+    } : nil
     let router = PrenvRouter.make(
         intake: intake, maxBodyBytes: options.maxBodyBytes,
-        environments: { try EnvironmentsReport(records: try await store.list(), workers: await supervisor.workerRecords()).json() },
-        health: { true }, api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback))
+        environments: {
+            try EnvironmentsReport(records: try await store.list(), workers: await supervisor.workerRecords(), orphans: await sweeper?.latest).json()
+        },
+        health: { true },
+        orphans: { try OrphanReportDocument(await sweeper?.latest, error: await sweeper?.latestError, masked: true).json() },
+        api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback))
     let started = StartSignal()
     let service = SupervisorService(
         supervisor: supervisor, reporter: reporter, reconcileInterval: ServeOptions.duration(seconds: options.reconcileInterval),
-        prCheckInterval: ServeOptions.duration(seconds: options.prCheckInterval), started: started, logger: logger)
+        prCheckInterval: ServeOptions.duration(seconds: options.prCheckInterval),
+        sweeper: sweeper, gcInterval: ServeOptions.duration(seconds: options.gcInterval), started: started, logger: logger)
     let blueprintNames = parts.blueprints.map(\.name).joined(separator: ",")
     let readyFile = options.readyFile
     var app = Application(

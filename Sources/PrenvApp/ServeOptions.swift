@@ -8,10 +8,14 @@ public struct ServeOptions: Sendable, Equatable {
     public var reconcileInterval: Double
     /// Seconds between asking GitHub about each open PR, to catch webhooks that never arrived.
     public var prCheckInterval: Double
+    /// Seconds between orphan sweeps, which delete only orphans older than this; 0 disables them.
+    public var gcInterval: Double
     /// Where to write `{"url": …}` once listening, for tests that start the binary on port 0.
     public var readyFile: String?
 
-    public init(maxBodyBytes: Int = 5 * 1024 * 1024, reconcileInterval: Double = 60, prCheckInterval: Double = 300, readyFile: String? = nil) {
+    public init(maxBodyBytes: Int = 5 * 1024 * 1024, reconcileInterval: Double = 60, prCheckInterval: Double = 300, gcInterval: Double = 3600,
+                readyFile: String? = nil) {
+        self.gcInterval = gcInterval
         self.maxBodyBytes = maxBodyBytes
         self.reconcileInterval = reconcileInterval
         self.prCheckInterval = prCheckInterval

@@ -19,11 +19,15 @@ public struct ServeParts: Sendable {
     public var statusPoster: any CommitStatusPoster
     /// Asked about open PRs whose webhooks may have been lost; nil without a GitHub token.
     public var pullRequests: (any PullRequestLookup)?
+    /// What the periodic orphan sweep runs; nil sweeps nothing.
+    public var orphanSweep: OrphanSweep?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
-        operations: any EnvironmentOperations, statusPoster: any CommitStatusPoster, pullRequests: (any PullRequestLookup)? = nil
+        operations: any EnvironmentOperations, statusPoster: any CommitStatusPoster, pullRequests: (any PullRequestLookup)? = nil,
+        orphanSweep: OrphanSweep? = nil
     ) {
+        self.orphanSweep = orphanSweep
         self.blueprints = blueprints
         self.store = store
         self.workers = workers
@@ -35,7 +39,8 @@ public struct ServeParts: Sendable {
 
     /// The real parts, checked in the order a user fixes them: blueprints, state, AWS. Without a
     /// GitHub token, statuses go to the log (and `logger` says so once).
-    public static func live(settings: ServeSettings, polling: Polling, logger: Logger) throws(StartupError) -> ServeParts {
+    /// - Parameter instance: whose resources the orphan sweep looks for (`PRENV_INSTANCE`).
+    public static func live(settings: ServeSettings, polling: Polling, instance: String, logger: Logger) throws(StartupError) -> ServeParts {
         let blueprints = try Composition.loadBlueprints(directory: settings.blueprints)
         let path = try Composition.statePath(url: settings.state)
         let store: SQLiteStateStore
@@ -50,11 +55,16 @@ public struct ServeParts: Sendable {
         let client = try Composition.awsClient(transport: transport)
         let github = githubClient(settings, transport: transport)
         if github == nil { logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub", source: Composition.logSource) }
+        let pullRequests: (any PullRequestLookup)? = github.map { GitHubPullRequestLookup(client: $0) }
         return ServeParts(
             blueprints: blueprints, store: store, workers: store, inbox: inbox,
             operations: Composition.operations(client: client, store: store, polling: polling),
             statusPoster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
-            pullRequests: github.map { GitHubPullRequestLookup(client: $0) })
+            pullRequests: pullRequests,
+            // No GitHub lookup for the sweep: serve leaves PR-closed environments to the supervisor's
+            // own PR check, so asking again would only spend rate limit.
+            orphanSweep: Composition.orphanSweep(
+                client: client, store: store, blueprints: blueprints, instance: instance, pullRequests: nil, polling: polling))
     }
 
     static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {

@@ -3,7 +3,7 @@ import ServiceLifecycle
 import Supervisor
 
 /// The supervisor's lifetime as one service of the server's application: resume saved work, run
-/// the reconciler, the PR checks and status posting, and on shutdown stop the workers and give
+/// the reconciler, the PR checks, the orphan sweep and status posting, and on shutdown stop the workers and give
 /// queued statuses a few seconds to go out. The application starts it before the HTTP server and
 /// so stops it after the server has finished its last request.
 struct SupervisorService: Service {
@@ -11,6 +11,9 @@ struct SupervisorService: Service {
     let reporter: StatusReporter
     let reconcileInterval: Duration
     let prCheckInterval: Duration
+    /// Nil when `--gc-interval 0` (or no sweep was wired).
+    let sweeper: OrphanSweeper?
+    let gcInterval: Duration
     /// Opened once saved work is resumed; the HTTP server waits for it, so no webhook races a restart.
     let started: StartSignal
     let logger: Logger
@@ -31,6 +34,7 @@ struct SupervisorService: Service {
         let cancelled: (any Error)? = await withTaskGroup(of: Void.self) { group in
             group.addTask { await supervisor.runReconciler(every: reconcileInterval) }
             group.addTask { await supervisor.runPullRequestChecks(every: prCheckInterval) }
+            if let sweeper { group.addTask { await sweeper.run(every: gcInterval) } }
             defer { group.cancelAll() }
             // Returns at graceful shutdown (SIGTERM), throws when the group is cancelled (the server failed).
             do {

@@ -41,9 +41,24 @@ public struct EnvironmentsReport: Encodable, Sendable {
         }
     }
 
-    public var environments: [Environment]
+    /// The latest orphan sweep at a glance (`GET /api/orphans` has its findings).
+    public struct Orphans: Encodable, Sendable {
+        /// Orphans the sweep found and did not delete (spared ones included; too young ones not).
+        public var count: Int
+        public var sweptAt: Date
 
-    public init(records: [EnvironmentRecord], workers: [WorkerRecord]) {
+        enum CodingKeys: String, CodingKey {
+            case count
+            case sweptAt = "swept_at"
+        }
+    }
+
+    public var environments: [Environment]
+    /// Absent when `prenv serve` sweeps for orphans but has not finished a sweep yet, or never sweeps.
+    public var orphans: Orphans?
+
+    public init(records: [EnvironmentRecord], workers: [WorkerRecord], orphans: OrphanReport? = nil) {
+        self.orphans = orphans.map { Orphans(count: $0.remaining, sweptAt: $0.sweptAt) }
         let byKey = Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         let workersByKey = Dictionary(workers.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         environments = Set(byKey.keys).union(workersByKey.keys).sorted().map { key in

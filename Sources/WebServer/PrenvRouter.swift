@@ -5,7 +5,7 @@ import Logging
 import Supervisor
 
 /// The HTTP surface of `prenv serve`, as routes over framework-free handlers:
-/// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`. Everything under `/api/` is
+/// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`, `GET /api/orphans`. Everything under `/api/` is
 /// behind `api` (see `APIAccess`); the webhook is authenticated by its signature, health by nothing.
 public enum PrenvRouter {
     /// GitHub caps webhook payloads at 25 MB; a `pull_request` payload is tens of kilobytes, so the
@@ -14,6 +14,7 @@ public enum PrenvRouter {
         intake: WebhookIntake, maxBodyBytes: Int,
         environments: @escaping @Sendable () async throws -> Data,
         health: @escaping @Sendable () async -> Bool,
+        orphans: @escaping @Sendable () async throws -> Data = { try OrphanReportDocument(nil, masked: true).json() },
         api: APIAccess = .refused,
         logger: Logger = Logger(label: "prenv.http")
     ) -> Router<BasicRequestContext> {
@@ -45,6 +46,14 @@ public enum PrenvRouter {
             } catch {
                 logger.error("GET /api/environments failed", metadata: ["error": "\(error)"])
                 return json(status: 500, OutcomeResponse.error(500, "cannot read the state store; see prenv's log").body)
+            }
+        }
+        apiRoutes.get("orphans") { _, _ -> Response in
+            do {
+                return json(status: 200, try await orphans())
+            } catch {
+                logger.error("GET /api/orphans failed", metadata: ["error": "\(error)"])
+                return json(status: 500, OutcomeResponse.error(500, "cannot report the orphan sweep; see prenv's log").body)
             }
         }
         return router

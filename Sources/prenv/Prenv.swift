@@ -8,6 +8,6 @@ struct Prenv: AsyncParsableCommand {
         commandName: "prenv",
         abstract: "Per-pull-request environments on AWS, driven by GitHub.",
         version: "0.1.0",
-        subcommands: [DoctorCommand.self, ValidateCommand.self, PlanCommand.self, UpCommand.self, DownCommand.self, ListCommand.self, ServeCommand.self]
+        subcommands: [DoctorCommand.self, ValidateCommand.self, PlanCommand.self, UpCommand.self, DownCommand.self, ListCommand.self, GCCommand.self, ServeCommand.self]
     )
 }

@@ -33,10 +33,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("pr-check-interval"),
             help: "Seconds between asking GitHub about each open PR's state, to catch webhooks that never arrived (needs GITHUB_TOKEN).")
     var prCheckInterval = ServeOptions().prCheckInterval
+    @Option(name: .customLong("gc-interval"),
+            help: "Seconds between orphan sweeps, which delete resources tagged for this instance that no live environment accounts for and that are older than the interval; 0 disables.")
+    var gcInterval = ServeOptions().gcInterval
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(name: .customLong("ready-file"), help: ArgumentHelp("Write {\"url\": …} here once listening (for tests).", visibility: .hidden))
     var readyFile: String?
     @OptionGroup var pollingOptions: PollingOptions
+
+    func validate() throws {
+        guard gcInterval >= 0, gcInterval.isFinite else { throw ValidationError("--gc-interval must be 0 (no sweeps) or a number of seconds, got \(gcInterval)") }
+    }
 
     func run() async throws {
         let flags = ServeSettings.Flags(host: host, port: port, blueprints: blueprints, state: state, githubAPIURL: githubAPIURL)
@@ -54,8 +61,13 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "prenv.serve")
-        let parts = try orExit { () throws(StartupError) in try ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger) }
-        let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval, readyFile: readyFile)
+        // TODO(merge): the instance from InstanceIdentity (PRENV_INSTANCE, or derived from the state location).
+        let instance = ProcessInfo.processInfo.environment["PRENV_INSTANCE"] ?? "default"
+        let parts = try orExit { () throws(StartupError) in
+            try ServeParts.live(settings: settings, polling: pollingOptions.polling, instance: instance, logger: logger)
+        }
+        let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
+                                   gcInterval: gcInterval, readyFile: readyFile)
         let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)
         do {
             try await app.runService()

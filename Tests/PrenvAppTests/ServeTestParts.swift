@@ -94,11 +94,16 @@ struct ServeFixture {
               prefix: "${repo.name}/pr-${pr.number}/"
         """
 
-    func application(maxBodyBytes: Int = ServeOptions().maxBodyBytes, logger: Logger = Logger(label: "prenv.serve")) throws -> some ApplicationProtocol {
+    /// - Parameters:
+    ///   - orphanSweep: what the periodic sweep runs, every `gcInterval` seconds; nil sweeps nothing.
+    func application(
+        maxBodyBytes: Int = ServeOptions().maxBodyBytes, orphanSweep: OrphanSweep? = nil, gcInterval: Double = ServeOptions().gcInterval,
+        logger: Logger = Logger(label: "prenv.serve")
+    ) throws -> some ApplicationProtocol {
         let blueprint = try BlueprintLoader.parse(yaml: Self.blueprint, file: "webapp.yaml", kinds: Composition.kinds)
         let parts = ServeParts(blueprints: [blueprint], store: store, workers: workers, inbox: inbox,
-                               operations: operations, statusPoster: DiscardedStatuses())
-        return buildApplication(settings: settings, options: ServeOptions(maxBodyBytes: maxBodyBytes), parts: parts, logger: logger)
+                               operations: operations, statusPoster: DiscardedStatuses(), orphanSweep: orphanSweep)
+        return buildApplication(settings: settings, options: ServeOptions(maxBodyBytes: maxBodyBytes, gcInterval: gcInterval), parts: parts, logger: logger)
     }
 }
 

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import PrenvApp
+
+/// `prenv gc`: finds the resources tagged for this prenv instance that no live environment record
+/// accounts for (state lost, a crash between create and record, a `closed` webhook lost) and, with
+/// `--apply`, deletes them in their blueprint's reverse dependency order with teardown's ownership
+/// checks. The wiring is the composition root's; this reads flags, prints and sets the exit status.
+struct GCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Find (and with --apply delete) resources tagged for this prenv instance that no live environment accounts for.",
+        discussion: """
+            Reasons: no environment recorded; environment destroyed (its record has no live node for the resource); pull request closed on GitHub (only with GITHUB_TOKEN). Resources younger than --older-than are reported as spared and never deleted; so are, with --apply, resources whose creation time AWS did not report.
+
+            Exit status: 0 nothing orphaned (with --apply: every orphan deleted); 3 orphans found in a dry run; 1 a deletion failed or a resource type could not be listed.
+            """
+    )
+
+    @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var pollingOptions: PollingOptions
+    @Option(help: "Folder of blueprints, for the deletion order (default ./blueprints, or $PRENV_BLUEPRINTS).")
+    var blueprints: String = ProcessInfo.processInfo.environment["PRENV_BLUEPRINTS"] ?? "./blueprints"
+    @Flag(exclusivity: .exclusive, help: "--dry-run (default) only reports; --apply deletes the orphans.")
+    var mode: Mode = .dryRun
+    @Option(name: .customLong("older-than"), help: "Only resources older than this count (s, m, h or d, e.g. 30m, 2d).")
+    var olderThan: String = "1h"
+    @Option(help: "Output format: table or json.") var format: OrphanReportRendering.Format = .table
+
+    enum Mode: String, EnumerableFlag {
+        case dryRun, apply
+
+        static func name(for value: Self) -> NameSpecification { value == .dryRun ? .customLong("dry-run") : .customLong("apply") }
+    }
+
+    func validate() throws {
+        do { _ = try OrphanAge.parse(olderThan) } catch { throw ValidationError(error.description) }
+    }
+
+    func run() async throws {
+        let age: TimeInterval
+        do { age = try OrphanAge.parse(olderThan) } catch { throw ValidationError(error.description) }
+        let environment = ProcessInfo.processInfo.environment
+        // TODO(merge): the instance from InstanceIdentity (PRENV_INSTANCE, or derived from the state location).
+        let instance = environment["PRENV_INSTANCE"] ?? "default"
+        let sweep = try orExit { () throws(StartupError) in
+            try Composition.orphanSweep(stateURL: stateOptions.state, blueprintDirectory: blueprints, instance: instance,
+                                        environment: environment, polling: pollingOptions.polling)
+        }
+        let outcome: OrphanCollection.Outcome
+        do {
+            outcome = try await OrphanCollection.run(sweep, olderThan: age, apply: mode == .apply, format: format)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            printToStandardError("error: cannot read the state store \(stateOptions.state): \(error); nothing was deleted")
+            throw ExitCode(1)
+        }
+        for line in outcome.problems { printToStandardError(line) }
+        say(outcome.output)
+        if outcome.status != 0 { throw ExitCode(outcome.status) }
+    }
+}
+
+extension OrphanReportRendering.Format: ExpressibleByArgument {}

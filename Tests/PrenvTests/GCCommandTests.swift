@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// `prenv gc` run as a process: its flags and what it says when it cannot start. What it finds and
+/// deletes is tested through the composition root with discoveries of the tests' own
+/// (`PrenvAppTests/OrphanCollectionTests`), which is where the command gets its sweep and output.
+@Suite struct GCCommandTests {
+    /// AWS settings that resolve without touching the network; `gc` makes no call until it scans.
+    static let aws = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLEGC", "AWS_SECRET_ACCESS_KEY": "gc-test-secret-not-used"]
+
+    static func temporaryState() -> (url: String, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-gc-\(UUID().uuidString)")
+        return ("sqlite:\(directory.appendingPathComponent("state.sqlite").path)", directory)
+    }
+
+    @Test(arguments: ["soon", "1w", "-1h", "1.5h"])
+    func aBadOlderThanIsAClearError(_ value: String) async throws {
+        let state = Self.temporaryState()
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        let result = try await PrenvBinary.run(["gc", "--state", state.url, "--older-than=\(value)"], environment: PrenvBinary.isolatedEnvironment(Self.aws))
+        #expect(result.status == 64, "\(result.output)")  // a usage error, as ArgumentParser reports them
+        #expect(result.output.contains("--older-than must be a whole number followed by s, m, h or d (e.g. 30m, 1h, 2d), got \"\(value)\""))
+        #expect(!FileManager.default.fileExists(atPath: state.directory.path))  // refused before opening anything
+    }
+
+    @Test func dryRunAndApplyAreExclusive() async throws {
+        let result = try await PrenvBinary.run(["gc", "--dry-run", "--apply"], environment: PrenvBinary.isolatedEnvironment(Self.aws))
+        #expect(result.status == 64, "\(result.output)")
+        #expect(result.output.contains("--dry-run") && result.output.contains("--apply"))
+    }
+
+    @Test func aBadFormatIsRefused() async throws {
+        let result = try await PrenvBinary.run(["gc", "--format", "yaml"], environment: PrenvBinary.isolatedEnvironment(Self.aws))
+        #expect(result.status == 64, "\(result.output)")
+        #expect(result.output.contains("yaml"))
+    }
+
+    @Test func withoutAWSSettingsItSaysHowToCheckThem() async throws {
+        let state = Self.temporaryState()
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        let result = try await PrenvBinary.run(["gc", "--state", state.url], environment: PrenvBinary.isolatedEnvironment([:]))
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("prenv doctor"))
+    }
+
+    @Test func aBrokenBlueprintStopsItWithFileAndLine() async throws {
+        let state = Self.temporaryState()
+        let blueprints = state.directory.appendingPathComponent("blueprints")
+        try FileManager.default.createDirectory(at: blueprints, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        try "name: broken\non:\n  repositories: [\"acme/*\"]\nresources:\n  x:\n    type: aws/nothing\n"
+            .write(to: blueprints.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let result = try await PrenvBinary.run(["gc", "--state", state.url, "--blueprints", blueprints.path],
+                                               environment: PrenvBinary.isolatedEnvironment(Self.aws))
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("broken.yaml:6:"))
+        #expect(result.output.contains("error: fix the blueprints above: they order what prenv gc deletes"))
+    }
+
+    @Test func serveRefusesANegativeGCInterval() async throws {
+        let result = try await PrenvBinary.run(["serve", "--gc-interval=-5"], environment: PrenvBinary.isolatedEnvironment(Self.aws))
+        #expect(result.status == 64, "\(result.output)")
+        #expect(result.output.contains("--gc-interval must be 0 (no sweeps) or a number of seconds, got -5.0"))
+    }
+}
