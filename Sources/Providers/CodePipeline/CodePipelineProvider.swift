@@ -149,7 +149,7 @@ extension CodePipelineProvider {
         let found = try await pipelines.listTagsForResource(resourceArn: try Self.arn(of: current, name: name))
         let tags = Dictionary(found.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         guard ManagedTags.isOwned(tags, by: context) else {
-            throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags))
+            throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags, context: context))
         }
     }
 
@@ -216,7 +216,7 @@ extension CodePipelineProvider {
         }
         let tags = Dictionary(found.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         guard ManagedTags.isOwned(tags, by: context) else {
-            throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags))
+            throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags, context: context))
         }
         progress("deleting pipeline \(name)")
         do {
