@@ -34,9 +34,14 @@ public struct ServeParts: Sendable {
     }
 
     /// The real parts, checked in the order a user fixes them: blueprints, state, AWS. Without a
-    /// GitHub token, statuses go to the log (and `logger` says so once).
-    public static func live(settings: ServeSettings, polling: Polling, logger: Logger) throws(StartupError) -> ServeParts {
+    /// GitHub token, statuses go to the log (and `logger` says so once). The instance identity
+    /// (`PRENV_INSTANCE` in `environment`, else derived from the state location) is logged at start.
+    public static func live(
+        settings: ServeSettings, polling: Polling, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(StartupError) -> ServeParts {
         let blueprints = try Composition.loadBlueprints(directory: settings.blueprints)
+        let instance = try InstanceIdentity.resolve(environment: environment, stateURL: settings.state)
+        logger.info("\(instance)", source: Composition.logSource)
         let path = try Composition.statePath(url: settings.state)
         let store: SQLiteStateStore
         let inbox: SQLiteEventInbox
@@ -52,7 +57,7 @@ public struct ServeParts: Sendable {
         if github == nil { logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub", source: Composition.logSource) }
         return ServeParts(
             blueprints: blueprints, store: store, workers: store, inbox: inbox,
-            operations: Composition.operations(client: client, store: store, polling: polling),
+            operations: Composition.operations(client: client, store: store, polling: polling, instance: instance.value),
             statusPoster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
             pullRequests: github.map { GitHubPullRequestLookup(client: $0) })
     }
