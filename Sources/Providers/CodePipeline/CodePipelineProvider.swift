@@ -144,12 +144,19 @@ extension CodePipelineProvider {
         return EnsuredCodePipeline(arn: try Self.arn(of: created, name: settings.name), created: true, createdAt: created.metadata?.created)
     }
 
-    /// Refuses a pipeline not tagged as prenv's for this environment.
+    /// Refuses a pipeline not tagged as prenv's for this environment. One that is ours but lacks some
+    /// of the context's tags (made before prenv tagged instances and nodes) gets them now: UpdatePipeline
+    /// does not touch tags, and without `prenv:instance` orphan hunting could never find it.
     func requireOwned(_ current: CodePipeline.GetPipelineOutput, name: String, context: ProvisionContext) async throws {
-        let found = try await pipelines.listTagsForResource(resourceArn: try Self.arn(of: current, name: name))
+        let arn = try Self.arn(of: current, name: name)
+        let found = try await pipelines.listTagsForResource(resourceArn: arn)
         let tags = Dictionary(found.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         guard ManagedTags.isOwned(tags, by: context) else {
             throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags, context: context))
+        }
+        let missing = ManagedTags.sorted(context.tags).filter { tags[$0.key] != $0.value }
+        if !missing.isEmpty {
+            try await pipelines.tagResource(resourceArn: arn, tags: missing.map { CodePipeline.Tag(key: $0.key, value: $0.value) })
         }
     }
 

@@ -14,12 +14,12 @@ import Orchestrator
 ///
 /// Cost per bucket: one ListObjectsV2 per 1000 keys listed, plus one GetObject (at most 4 KiB)
 /// per marker-named key. The listing is restricted to the longest leading path, whole `/`
-/// segments only, shared by every prefix known for the bucket (recorded prefixes, and the literal
-/// text before the first `${…}` of blueprint prefixes), so a bucket shared with other data costs
-/// only the environments' part of it. A bucket known only from its tag is listed whole. What the
-/// restriction cannot see: a marker under a prefix no current blueprint or record starts with (a
-/// blueprint whose prefix moved, with the records of the old one lost); `restrictListing: false`
-/// lists every bucket whole for such an audit.
+/// segments only, that the bucket's blueprint prefixes (literal text before the first `${…}`) and
+/// recorded prefixes share (see `listings`), so a bucket shared with other data costs only the
+/// environments' part of it. A bucket no blueprint names literally, or known from its tag, is listed
+/// whole. What the restriction cannot see: a marker under a prefix no current blueprint or record
+/// starts with (a blueprint whose prefix moved, with the records of the old one lost);
+/// `restrictListing: false` lists every bucket whole for such an audit.
 ///
 /// Markers lie where pull requests' builds write, so they are hostile input: an unreadable or
 /// oversized one is skipped (never reported for deletion on its own say-so), a marker under a
@@ -56,18 +56,34 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
     }
 
     /// Each bucket to look in and the key prefix to list it under ("" for all of it).
+    ///
+    /// Only a blueprint says how *every* prefix of a bucket starts (its literal text before the first
+    /// `${…}`); a recorded prefix is one environment's value and says nothing about its siblings'. So
+    /// a bucket is listed under the leading path its blueprints' prefixes share, widened to take in
+    /// every recorded prefix there too (a record of an older blueprint version), and whole when no
+    /// blueprint names it literally or the Tagging API found it.
     static func listings(_ query: DiscoveryQuery, taggedBuckets: [String], restrict: Bool) -> [String: String] {
-        var known: [String: [String]] = [:]
+        var fromBlueprints: [String: [String]] = [:]
+        var recorded: [String: [String]] = [:]
         for node in query.recordedNodes where node.type == .s3Prefix {
-            guard let bucket = node.properties.string("bucket") ?? node.outputs["bucket"] else { continue }
-            known[bucket, default: []].append(leadingPath(node.properties.string("prefix") ?? node.outputs["prefix"] ?? ""))
+            guard let bucket = node.properties.string("bucket") ?? node.outputs["bucket"], !bucket.isEmpty else { continue }
+            recorded[bucket, default: []].append(node.properties.string("prefix") ?? node.outputs["prefix"] ?? "")
         }
         for resource in query.blueprintResources where resource.type == .s3Prefix {
             guard let bucket = resource.properties["bucket"]?.template?.literalValue, !bucket.isEmpty else { continue }
-            known[bucket, default: []].append(leadingPath(resource.properties["prefix"]?.template.map(leadingLiteral) ?? ""))
+            fromBlueprints[bucket, default: []].append(leadingPath(resource.properties["prefix"]?.template.map(leadingLiteral) ?? ""))
         }
-        for bucket in taggedBuckets { known[bucket, default: []].append("") }
-        return known.mapValues { prefixes in restrict ? leadingPath(commonPrefix(prefixes)) : "" }
+        let tagged = Set(taggedBuckets)
+        var listings: [String: String] = [:]
+        for bucket in Set(fromBlueprints.keys).union(recorded.keys).union(tagged) {
+            let shared = fromBlueprints[bucket] ?? []
+            guard restrict, !shared.isEmpty, !tagged.contains(bucket) else {
+                listings[bucket] = ""
+                continue
+            }
+            listings[bucket] = leadingPath(commonPrefix(shared + (recorded[bucket] ?? [])))
+        }
+        return listings
     }
 
     /// The literal text of a template before its first `${…}`.
