@@ -76,6 +76,31 @@ import Testing
         #expect(try await CodeBuild(client: LocalAWS.client()).batchGetProjects(names: [name]).projects?.isEmpty ?? true)
     }
 
+    @Test func aLegacyPipelineGetsTheInstanceTagOnItsNextApply() async throws {
+        let harness = try await CodePipelineHarness()
+        let properties = harness.properties()
+        let legacy = harness.context.forNode("pipeline")
+        let created = try await harness.provider().apply(
+            ApplyRequest(nodeID: "pipeline", action: .create, properties: properties, previous: nil, context: legacy))
+        let arn = try #require(created.outputs["arn"])
+        #expect(try await harness.pipelines.listTagsForResource(resourceArn: arn).contains { $0.key == PrenvTag.instance } == false)
+        var instanced = legacy
+        instanced.instance = "gc-a"
+        instanced.tags[PrenvTag.instance] = "gc-a"
+        _ = try await harness.provider().apply(ApplyRequest(
+            nodeID: "pipeline", action: .update(changed: []), properties: properties, previous: harness.record(created, properties: properties),
+            context: instanced))
+        let tags = Dictionary(try await harness.pipelines.listTagsForResource(resourceArn: arn).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        #expect(tags == instanced.tags)
+        // Now it is gc-a's: another instance is refused.
+        var other = instanced
+        other.instance = "gc-b"
+        other.tags[PrenvTag.instance] = "gc-b"
+        await #expect(throws: ProviderError.self) {
+            try await harness.provider().destroy(harness.record(created, properties: properties), context: other, progress: { _ in })
+        }
+    }
+
     @Test func anS3MarkerWithInstanceAndNodeRoundTrips() async throws {
         let harness = try await S3PrefixHarness.withBucket()
         let context = harness.context.forNode("artifacts")

@@ -154,9 +154,10 @@ extension CodePipelineProvider {
         guard ManagedTags.isOwned(tags, by: context) else {
             throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags, context: context))
         }
-        let missing = ManagedTags.sorted(context.tags).filter { tags[$0.key] != $0.value }
-        if !missing.isEmpty {
-            try await pipelines.tagResource(resourceArn: arn, tags: missing.map { CodePipeline.Tag(key: $0.key, value: $0.value) })
+        // All of them, not only the missing ones: least-privilege policies allow TagResource only
+        // with `prenv:managed-by=prenv` in the request (infra/iam, CodePipelineCreateTaggedPipelines).
+        if context.tags.contains(where: { tags[$0.key] != $0.value }) {
+            try await pipelines.tagResource(resourceArn: arn, tags: ManagedTags.sorted(context.tags).map { CodePipeline.Tag(key: $0.key, value: $0.value) })
         }
     }
 
