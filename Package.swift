@@ -120,6 +120,7 @@ let package = Package(
             name: "PrenvApp",
             dependencies: [
                 "AWSCore", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "Providers", "StateStoreSQLite", "Supervisor", "WebServer", "Yams",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

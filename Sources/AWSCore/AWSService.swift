@@ -45,9 +45,13 @@ extension AWSService {
     public static let sts = AWSService(
         name: "sts", signingName: "sts", endpointPrefix: "sts", endpointEnvironmentID: "STS",
         wireProtocol: .query(apiVersion: "2011-06-15", xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/"))
+    /// Resource Groups Tagging API: finds resources by tag across services (orphan hunting).
+    public static let tagging = AWSService(
+        name: "tagging", signingName: "tagging", endpointPrefix: "tagging",
+        endpointEnvironmentID: "RESOURCE_GROUPS_TAGGING_API", wireProtocol: .json(targetPrefix: "ResourceGroupsTaggingAPI_20170126"))
     public static let s3 = AWSService(
         name: "s3", signingName: "s3", endpointPrefix: "s3", endpointEnvironmentID: "S3", wireProtocol: .restXML)
 
     /// Every service prenv uses, for `prenv doctor` and configuration listings.
-    public static let all: [AWSService] = [.sts, .s3, .codeBuild, .codePipeline, .cloudFormation]
+    public static let all: [AWSService] = [.sts, .s3, .codeBuild, .codePipeline, .cloudFormation, .tagging]
 }

@@ -92,6 +92,8 @@ extension CloudFormation {
         public var stackStatusReason: String?
         public var outputs: [Output]
         public var tags: [Tag]
+        /// `CreationTime`: when the stack was made (orphan hunting spares young ones).
+        public var creationTime: Date? = nil
     }
 
     public struct StackEvent: Sendable, Equatable {
@@ -151,7 +153,8 @@ extension CloudFormation {
             },
             tags: (member.child("Tags")?.children("member") ?? []).map {
                 Tag(key: $0.child("Key")?.text ?? "", value: $0.child("Value")?.text ?? "")
-            })
+            },
+            creationTime: (member.child("CreationTime")?.text).flatMap { XMLTimestamp.parse($0) })
     }
 
     static func event(from member: XMLElement) -> StackEvent {

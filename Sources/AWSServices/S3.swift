@@ -137,6 +137,8 @@ extension S3 {
         public var key: String
         public var size: Int
         public var eTag: String?
+        /// `LastModified`; nil when S3 did not say.
+        public var lastModified: Date? = nil
     }
 
     /// ListObjectsV2 over every page, so callers never act on a partial listing. Holds the whole
@@ -190,7 +192,8 @@ extension S3 {
         for contents in root.children("Contents") {
             guard let raw = contents.child("Key")?.text else { continue }
             let key = try urlEncoded ? S3Keys.urlDecoded(raw, operation: "ListObjectsV2", status: response.status) : raw
-            objects.append(ObjectSummary(key: key, size: Int(contents.child("Size")?.text ?? "") ?? 0, eTag: contents.child("ETag")?.text))
+            objects.append(ObjectSummary(key: key, size: Int(contents.child("Size")?.text ?? "") ?? 0, eTag: contents.child("ETag")?.text,
+                                         lastModified: (contents.child("LastModified")?.text).flatMap { XMLTimestamp.parse($0) }))
         }
         let truncated = root.child("IsTruncated")?.text == "true"
         let next = truncated ? root.child("NextContinuationToken")?.text : nil

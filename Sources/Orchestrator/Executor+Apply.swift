@@ -15,7 +15,7 @@ extension Executor {
         onEvent: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
     ) async -> ExecutionResult {
         let envName = blueprint.envName(for: context)
-        let provision = ProvisionContext(envName: envName, key: key, headSHA: context.headSHA)
+        let provision = ProvisionContext(envName: envName, key: key, headSHA: context.headSHA, instance: instance)
         let ledger: RunLedger
         do {
             var record = try await store.load(key)
@@ -112,7 +112,7 @@ extension Executor {
         node.updatedAt = now()
         try await write(node, phase: phase, ledger: ledger)
         let request = ApplyRequest(nodeID: rendered.id, action: action, properties: rendered.properties,
-                                   previous: previous, context: provision, progress: progress, stage: stage)
+                                   previous: previous, context: provision.forNode(rendered.id), progress: progress, stage: stage)
         do {
             let result = try await provider.apply(request)
             node.status = .created

@@ -7,7 +7,7 @@ extension Executor {
     /// uses is kept) and is reported. When everything is gone the record is removed from the store.
     public func destroy(recorded: EnvironmentRecord, onEvent: @escaping @Sendable (ProgressEvent) -> Void = { _ in }) async -> ExecutionResult {
         let plan = Planner.destroyPlan(recorded: recorded)
-        let provision = ProvisionContext(envName: recorded.envName, key: recorded.key, headSHA: recorded.headSHA)
+        let provision = ProvisionContext(envName: recorded.envName, key: recorded.key, headSHA: recorded.headSHA, instance: instance)
         var record = recorded
         record.state = .destroying
         record.updatedAt = now()
@@ -59,7 +59,7 @@ extension Executor {
         try await write(node, phase: .delete, ledger: ledger)
         do {
             let provider = try self.provider(for: record.type)
-            try await provider.destroy(record, context: provision, progress: progress)
+            try await provider.destroy(record, context: provision.forNode(record.id), progress: progress)
         } catch {
             if isCancellation(error) { throw error }  // leave `deleting`: the next destroy retries it
             let failure = ProvisionError(node: record.id, phase: .delete, underlying: error)

@@ -8,24 +8,28 @@ public struct Executor: Sendable {
     public let providers: [ResourceType: any ResourceProvider]
     public let store: any StateStore
     public let maxConcurrency: Int
+    /// The prenv installation this executor acts for (`PRENV_INSTANCE`): tagged on everything it
+    /// creates and checked before anything is changed or deleted. nil: untagged and unchecked.
+    public let instance: String?
     /// Injected so records and durations are deterministic in tests.
     public let now: @Sendable () -> Date
 
     public init(
         providers: [ResourceType: any ResourceProvider], store: any StateStore, maxConcurrency: Int = 4,
-        now: @escaping @Sendable () -> Date = Date.init
+        instance: String? = nil, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.providers = providers
         self.store = store
         self.maxConcurrency = max(1, maxConcurrency)
+        self.instance = instance
         self.now = now
     }
 
     /// Registers each provider under its own `type`.
     public init(providers: [any ResourceProvider], store: any StateStore, maxConcurrency: Int = 4,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                instance: String? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.init(providers: Dictionary(providers.map { ($0.type, $0) }, uniquingKeysWith: { _, last in last }),
-                  store: store, maxConcurrency: maxConcurrency, now: now)
+                  store: store, maxConcurrency: maxConcurrency, instance: instance, now: now)
     }
 
     func provider(for type: ResourceType) throws -> any ResourceProvider {

@@ -38,22 +38,54 @@ public struct ProvisionContext: Sendable, Hashable {
     public var envName: String
     public var key: EnvironmentKey
     public var headSHA: String
-    /// Tags to put on every resource (manager, repository, PR, environment).
+    /// The prenv installation acting (`PRENV_INSTANCE`); nil for callers that predate instances
+    /// (engine tests), which then neither tag nor check it.
+    public var instance: String?
+    /// Tags to put on every resource (manager, repository, PR, environment, instance, and per call the node).
     public var tags: [String: String]
 
-    public init(envName: String, key: EnvironmentKey, headSHA: String, tags: [String: String]? = nil) {
+    public init(envName: String, key: EnvironmentKey, headSHA: String, instance: String? = nil, tags: [String: String]? = nil) {
         self.envName = envName
         self.key = key
         self.headSHA = headSHA
-        self.tags = tags ?? Self.defaultTags(envName: envName, key: key)
+        self.instance = instance
+        self.tags = tags ?? Self.defaultTags(envName: envName, key: key, instance: instance)
     }
 
-    /// `prenv:managed-by`, `prenv:repository`, `prenv:pr`, `prenv:blueprint`, `prenv:env`.
-    public static func defaultTags(envName: String, key: EnvironmentKey) -> [String: String] {
-        [
-            "prenv:managed-by": "prenv", "prenv:repository": key.repository, "prenv:pr": String(key.pr),
-            "prenv:blueprint": key.blueprint, "prenv:env": envName,
+    /// `prenv:managed-by`, `prenv:repository`, `prenv:pr`, `prenv:blueprint`, `prenv:env`, and
+    /// `prenv:instance` when an instance is set.
+    public static func defaultTags(envName: String, key: EnvironmentKey, instance: String? = nil) -> [String: String] {
+        var tags = [
+            PrenvTag.managedBy: "prenv", PrenvTag.repository: key.repository, PrenvTag.pr: String(key.pr),
+            PrenvTag.blueprint: key.blueprint, PrenvTag.environment: envName,
         ]
+        if let instance { tags[PrenvTag.instance] = instance }
+        return tags
+    }
+
+    /// The context for one node's provider call: the same tags plus `prenv:node` = the blueprint
+    /// resource id, so an orphan found by tag can be put back in its blueprint's dependency order.
+    public func forNode(_ id: String) -> ProvisionContext {
+        var context = self
+        context.tags[PrenvTag.node] = id
+        return context
+    }
+
+    /// The context for destroying a resource found by its tags alone (no record): the environment,
+    /// PR and instance the tags name. nil when they do not name a complete prenv environment
+    /// (not `prenv:managed-by: prenv`, or env, repository, PR number or blueprint missing or
+    /// malformed), so the caller cannot act on half a claim. The head SHA is unknown and empty:
+    /// destroy never reads it.
+    public init?(tags: [String: String]) {
+        guard tags[PrenvTag.managedBy] == "prenv",
+              let envName = tags[PrenvTag.environment], !envName.isEmpty,
+              let repository = tags[PrenvTag.repository], !repository.isEmpty,
+              let prText = tags[PrenvTag.pr], let pr = Int(prText), pr > 0,
+              let blueprint = tags[PrenvTag.blueprint], !blueprint.isEmpty
+        else { return nil }
+        let instance = tags[PrenvTag.instance]
+        self.init(envName: envName, key: EnvironmentKey(repository: repository, pr: pr, blueprint: blueprint), headSHA: "", instance: instance)
+        if let node = tags[PrenvTag.node] { self.tags[PrenvTag.node] = node }
     }
 }
 

@@ -15,8 +15,7 @@ extension Composition {
 
     /// One discovery per shipped kind over `client`.
     public static func discoveries(client: AWSClient) -> [any ResourceDiscovery] {
-        // TODO(merge): the per-kind discoveries (CodePipeline, CodeBuild, CloudFormation, S3 prefix).
-        []
+        ProviderKind.all.makeDiscoveries(ProviderDependencies(client: client))
     }
 
     /// The sweep over the real providers; `discoveries` defaults to the shipped kinds' (tests

@@ -26,16 +26,19 @@ public enum Composition {
         }
     }
 
-    /// The executor `up` and `down` run: every provider, over a client from the environment.
-    public static func executor(store: any StateStore, polling: Polling) throws(StartupError) -> Executor {
+    /// The executor `up` and `down` run: every provider, over a client from the environment, acting
+    /// as `instance` (`InstanceIdentity.value`: tagged on what it creates, checked before changes).
+    public static func executor(store: any StateStore, polling: Polling, instance: String?) throws(StartupError) -> Executor {
         let client = try awsClient(transport: URLSessionTransport())
-        return Executor(providers: providers(client: client, polling: polling), store: store, maxConcurrency: polling.concurrency)
+        return Executor(providers: providers(client: client, polling: polling), store: store, maxConcurrency: polling.concurrency,
+                        instance: instance)
     }
 
-    /// What `serve`'s workers run: the same providers; each run's pipeline stages reach the statuses
-    /// of the environment it works on through its progress events.
-    public static func operations(client: AWSClient, store: any StateStore, polling: Polling) -> ExecutorOperations {
-        ExecutorOperations(store: store, maxConcurrency: polling.concurrency, providers: providers(client: client, polling: polling))
+    /// What `serve`'s workers run: the same providers and instance; each run's pipeline stages reach
+    /// the statuses of the environment it works on through its progress events.
+    public static func operations(client: AWSClient, store: any StateStore, polling: Polling, instance: String?) -> ExecutorOperations {
+        ExecutorOperations(store: store, maxConcurrency: polling.concurrency, providers: providers(client: client, polling: polling),
+                           instance: instance)
     }
 
     /// The state store `up`, `down` and `ls` read and write, from a `sqlite:PATH` URL.

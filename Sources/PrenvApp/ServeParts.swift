@@ -38,10 +38,14 @@ public struct ServeParts: Sendable {
     }
 
     /// The real parts, checked in the order a user fixes them: blueprints, state, AWS. Without a
-    /// GitHub token, statuses go to the log (and `logger` says so once).
-    /// - Parameter instance: whose resources the orphan sweep looks for (`PRENV_INSTANCE`).
-    public static func live(settings: ServeSettings, polling: Polling, instance: String, logger: Logger) throws(StartupError) -> ServeParts {
+    /// GitHub token, statuses go to the log (and `logger` says so once). The instance identity
+    /// (`PRENV_INSTANCE` in `environment`, else derived from the state location) is logged at start.
+    public static func live(
+        settings: ServeSettings, polling: Polling, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(StartupError) -> ServeParts {
         let blueprints = try Composition.loadBlueprints(directory: settings.blueprints)
+        let instance = try InstanceIdentity.resolve(environment: environment, stateURL: settings.state)
+        logger.info("\(instance)", source: Composition.logSource)
         let path = try Composition.statePath(url: settings.state)
         let store: SQLiteStateStore
         let inbox: SQLiteEventInbox
@@ -58,13 +62,13 @@ public struct ServeParts: Sendable {
         let pullRequests: (any PullRequestLookup)? = github.map { GitHubPullRequestLookup(client: $0) }
         return ServeParts(
             blueprints: blueprints, store: store, workers: store, inbox: inbox,
-            operations: Composition.operations(client: client, store: store, polling: polling),
+            operations: Composition.operations(client: client, store: store, polling: polling, instance: instance.value),
             statusPoster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
             pullRequests: pullRequests,
             // No GitHub lookup for the sweep: serve leaves PR-closed environments to the supervisor's
             // own PR check, so asking again would only spend rate limit.
             orphanSweep: Composition.orphanSweep(
-                client: client, store: store, blueprints: blueprints, instance: instance, pullRequests: nil, polling: polling))
+                client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil, polling: polling))
     }
 
     static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {

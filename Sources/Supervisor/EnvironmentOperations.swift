@@ -25,17 +25,20 @@ public struct ExecutorOperations: EnvironmentOperations {
     let store: any StateStore
     let maxConcurrency: Int
     let providers: [any ResourceProvider]
+    /// `PRENV_INSTANCE`: tagged on what the executor creates, checked before it changes anything.
+    let instance: String?
 
-    public init(store: any StateStore, maxConcurrency: Int, providers: [any ResourceProvider]) {
+    public init(store: any StateStore, maxConcurrency: Int, providers: [any ResourceProvider], instance: String? = nil) {
         self.store = store
         self.maxConcurrency = maxConcurrency
         self.providers = providers
+        self.instance = instance
     }
 
     public func apply(blueprint: Blueprint, context: PRContext, key: EnvironmentKey, observer: OperationObserver) async -> ExecutionResult {
         await withRecord(key) { recorded in
             let plan = Planner.plan(blueprint: blueprint, context: context, recorded: recorded)
-            let executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency)
+            let executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency, instance: instance)
             return await executor.apply(plan: plan, blueprint: blueprint, context: context, key: key, onEvent: observer.progress)
         }
     }
@@ -43,7 +46,7 @@ public struct ExecutorOperations: EnvironmentOperations {
     public func destroy(key: EnvironmentKey, observer: OperationObserver) async -> ExecutionResult {
         await withRecord(key) { recorded in
             guard let recorded else { return ExecutionResult() }
-            let executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency)
+            let executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency, instance: instance)
             return await executor.destroy(recorded: recorded, onEvent: observer.progress)
         }
     }

@@ -64,7 +64,7 @@ extension OrphanSweep {
         let record: EnvironmentRecord?
         do { record = try await store.load(group.key) } catch { return findings.map { _ in .failed("cannot read the record of \(group.key): \(error)") } }
         guard let record, record.hasLiveNodes else { return findings.map { _ in .spared(.recordChanged) } }
-        let executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency, now: now)
+        let executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency, instance: instance, now: now)
         let result = await executor.destroy(recorded: record)
         return findings.map { finding in
             guard let node = finding.recordedNode, record.nodes[node]?.mayExist == true else { return .spared(.recordChanged) }
@@ -92,7 +92,7 @@ extension OrphanSweep {
             node.dependencies.subtract(kept)
             record.nodes[id] = node
         }
-        let executor = Executor(providers: providers, store: InMemoryStateStore(), maxConcurrency: maxConcurrency, now: now)
+        let executor = Executor(providers: providers, store: InMemoryStateStore(), maxConcurrency: maxConcurrency, instance: instance, now: now)
         // The executor makes the providers' context from the record (key, `env.name`), which the
         // tags gave: the providers' ownership checks then hold each resource to those same tags.
         let result = await executor.destroy(recorded: record)

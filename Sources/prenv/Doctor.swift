@@ -70,6 +70,11 @@ struct Doctor: Sendable {
         checks.append(await check("cloudformation", "DescribeStacks", notFoundMeans: "reachable") {
             _ = try await CloudFormation(client: client).describeStacks(stackName: probe)
         })
+        // Orphan hunting finds resources by their `prenv:instance` tag; a probe value matches none.
+        checks.append(await check("tagging", "GetResources", notFoundMeans: "reachable") {
+            _ = try await ResourceGroupsTagging(client: client).getResources(
+                resourceTypeFilters: ["codepipeline:pipeline"], tagFilters: [.init(key: "prenv:instance", values: [probe])], resourcesPerPage: 1)
+        })
         return checks
     }
 

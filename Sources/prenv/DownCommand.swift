@@ -18,6 +18,7 @@ struct DownCommand: AsyncParsableCommand {
     @OptionGroup var pollingOptions: PollingOptions
 
     func run() async throws {
+        let instance = try stateOptions.announceInstance()
         let store = try stateOptions.openStore()
         let records = try await store.list().filter {
             $0.key.repository == repo && $0.key.pr == pr && (blueprint == nil || $0.key.blueprint == blueprint)
@@ -26,7 +27,7 @@ struct DownCommand: AsyncParsableCommand {
             say("no environment recorded for \(repo)#\(pr)\(blueprint.map { " (blueprint \($0))" } ?? ""); nothing to destroy")
             return
         }
-        let executor = try orExit { () throws(StartupError) in try Composition.executor(store: store, polling: pollingOptions.polling) }
+        let executor = try orExit { () throws(StartupError) in try Composition.executor(store: store, polling: pollingOptions.polling, instance: instance.value) }
         var failed = false
         for record in records {
             say("down \(record.key) (environment \(record.envName))")

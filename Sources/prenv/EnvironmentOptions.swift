@@ -11,6 +11,16 @@ struct StateOptions: ParsableArguments {
     func openStore() throws -> any StateStore {
         try orExit { () throws(StartupError) in try Composition.openStore(url: state) }
     }
+
+    /// Which prenv instance acts on this state (`PRENV_INSTANCE`, else derived from `state`), said on
+    /// standard error (standard output may be parsed).
+    func announceInstance() throws -> InstanceIdentity {
+        let identity = try orExit { () throws(StartupError) in
+            try InstanceIdentity.resolve(environment: ProcessInfo.processInfo.environment, stateURL: state)
+        }
+        printToStandardError(identity.description)
+        return identity
+    }
 }
 
 /// How often providers poll AWS for progress (stacks, pipeline executions).

@@ -41,8 +41,7 @@ struct GCCommand: AsyncParsableCommand {
         let age: TimeInterval
         do { age = try OrphanAge.parse(olderThan) } catch { throw ValidationError(error.description) }
         let environment = ProcessInfo.processInfo.environment
-        // TODO(merge): the instance from InstanceIdentity (PRENV_INSTANCE, or derived from the state location).
-        let instance = environment["PRENV_INSTANCE"] ?? "default"
+        let instance = try stateOptions.announceInstance().value
         let sweep = try orExit { () throws(StartupError) in
             try Composition.orphanSweep(stateURL: stateOptions.state, blueprintDirectory: blueprints, instance: instance,
                                         environment: environment, polling: pollingOptions.polling)

@@ -61,10 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "prenv.serve")
-        // TODO(merge): the instance from InstanceIdentity (PRENV_INSTANCE, or derived from the state location).
-        let instance = ProcessInfo.processInfo.environment["PRENV_INSTANCE"] ?? "default"
         let parts = try orExit { () throws(StartupError) in
-            try ServeParts.live(settings: settings, polling: pollingOptions.polling, instance: instance, logger: logger)
+            try ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger)
         }
         let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
                                    gcInterval: gcInterval, readyFile: readyFile)

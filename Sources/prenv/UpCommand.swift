@@ -16,13 +16,14 @@ struct UpCommand: AsyncParsableCommand {
     @OptionGroup var pollingOptions: PollingOptions
 
     func run() async throws {
+        let instance = try stateOptions.announceInstance()
         let loaded = try pullRequest.loadBlueprint()
         let context = pullRequest.context
         let key = EnvironmentKey(repository: pullRequest.repo, pr: pullRequest.pr, blueprint: loaded.name)
         let store = try stateOptions.openStore()
         let recorded = try await store.load(key)
         let plan = Planner.plan(blueprint: loaded, context: context, recorded: recorded)
-        let executor = try orExit { () throws(StartupError) in try Composition.executor(store: store, polling: pollingOptions.polling) }
+        let executor = try orExit { () throws(StartupError) in try Composition.executor(store: store, polling: pollingOptions.polling, instance: instance.value) }
         say("up \(key) (environment \(loaded.envName(for: context)), head \(pullRequest.sha.prefix(12)))")
         let printer = ProgressPrinter(nodeIDs: plan.steps.map(\.id))
         let result = await executor.apply(plan: plan, blueprint: loaded, context: context, key: key, onEvent: printer.handle)

@@ -14,6 +14,8 @@ actor FakeCloud {
     /// Nodes whose apply waits until cancelled: a provider that never returns.
     var hangApply: Set<String> = []
     private(set) var requests: [ApplyRequest] = []
+    /// The context of the last destroy of each node.
+    private(set) var destroyContexts: [String: ProvisionContext] = [:]
     let journal: Journal
 
     init(journal: Journal) { self.journal = journal }
@@ -30,6 +32,8 @@ actor FakeCloud {
     }
 
     func lastRequest(_ node: String) -> ApplyRequest? { requests.last { $0.nodeID == node } }
+
+    func destroying(_ node: String, context: ProvisionContext) { destroyContexts[node] = context }
 }
 
 struct FakeProvider: ResourceProvider {
@@ -50,6 +54,7 @@ struct FakeProvider: ResourceProvider {
     }
 
     func destroy(_ record: NodeRecord, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws {
+        await cloud.destroying(record.id, context: context)
         await cloud.journal.append("destroy \(record.id)")
         if await cloud.failDestroy.contains(record.id) {
             throw FakeCloud.Failure(description: "DeleteConflict: \(record.id) is in use")
@@ -85,7 +90,7 @@ struct Harness {
     let store: RecordingStore
     let executor: Executor
 
-    init(maxConcurrency: Int = 2) {
+    init(maxConcurrency: Int = 2, instance: String? = nil) {
         let journal = Journal()
         let cloud = FakeCloud(journal: journal)
         let store = RecordingStore(journal: journal)
@@ -93,7 +98,7 @@ struct Harness {
         self.journal = journal
         self.cloud = cloud
         self.store = store
-        executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency, now: Fixtures.now)
+        executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency, instance: instance, now: Fixtures.now)
     }
 
     /// Plans against the stored record and applies.

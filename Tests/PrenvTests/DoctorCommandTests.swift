@@ -16,7 +16,7 @@ import Testing
             "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString,
         ]))
         #expect(result.status == 0, "\(result.output)")
-        for name in ["region", "endpoints", "credentials", "sts", "s3", "codebuild", "codepipeline", "cloudformation"] {
+        for name in ["region", "endpoints", "credentials", "sts", "s3", "codebuild", "codepipeline", "cloudformation", "tagging"] {
             #expect(result.output.contains("  \(name.padding(toLength: 15, withPad: " ", startingAt: 0))ok"), "\(name) not ok:\n\(result.output)")
         }
         #expect(result.output.contains("environment: access key \(key.prefix(4))…\(key.suffix(4))"))

@@ -35,6 +35,14 @@ import Testing
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("environment acme/webapp#\(number)/webapp is up"), "\(first.output)")
         for node in ["artifacts", "build", "pipeline", "site"] { #expect(first.output.contains("  \(node)"), "\(node) missing") }
+        // The instance is announced (derived from the state file) and tagged on what `up` made.
+        let announced = try #require(first.output.split(separator: "\n").first { $0.hasPrefix("prenv instance: ") })
+        #expect(announced.contains("(derived from sqlite:\(state.standardizedFileURL.path); set PRENV_INSTANCE"), "\(announced)")
+        let instance = String(announced.dropFirst("prenv instance: ".count).prefix { $0 != " " })
+        let instanceFilter = ResourceGroupsTagging.TagFilter(key: "prenv:instance", values: [instance])
+        let tagged = try await ResourceGroupsTagging(client: client).getResources(tagFilters: [instanceFilter])
+        #expect(tagged.count == 3, "pipeline, project and stack carry prenv:instance=\(instance): \(tagged)")
+        #expect(Set(tagged.compactMap { $0.tags["prenv:node"] }) == ["build", "pipeline", "site"])
 
         let listed = try await prenv(["ls"], state: state)
         #expect(listed.output.contains("acme/webapp#\(number)/webapp"), "\(listed.output)")
@@ -58,6 +66,8 @@ import Testing
         // and the project, pipeline and stack named in `ls` are gone.
         let after = try await TaggedResources.find(envName: envName, client: client)
         #expect(after.isEmpty, "left behind: \(after)")
+        let stillTagged = try await ResourceGroupsTagging(client: client).getResources(tagFilters: [instanceFilter])
+        #expect(stillTagged.isEmpty, "left behind: \(stillTagged)")
         #expect(try await S3(client: client).listObjectsV2(bucket: "\(suffix)-previews", prefix: "webapp/pr-\(number)/").isEmpty)
         let project = try #require(names["build"])
         let pipeline = try #require(names["pipeline"])

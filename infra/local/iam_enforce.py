@@ -206,6 +206,8 @@ def authorizations(req: Request, info: CallInfo, lookup: Lookup) -> list[Need]:
         return _cloudformation(op, req.form(), lookup)
     if service == "sts" and op == "GetCallerIdentity":
         return []  # AWS: needs no permission, works even under an explicit deny
+    if service == "tagging":
+        return [Need(f"tag:{op}", "*")]  # signed as `tagging`, authorised as `tag:` (no resource-level permissions)
     return [Need(f"{service}:{op}", "*")]
 
 

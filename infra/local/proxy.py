@@ -26,6 +26,7 @@ from faults import FaultInjector
 from iam_enforce import IAMEnforcement
 from motoctl import Moto
 from stats import Stats
+from tagging import ResourceTagging
 from wire import Request, Response, classify, json_error
 
 _log = logging.getLogger("prenv_local")
@@ -69,6 +70,7 @@ class Layer:
         self.stacks = CloudFormationProgress(moto, config)
         self.creds = CredentialEndpoints(moto)
         self.iam = IAMEnforcement(moto)
+        self.tagging = ResourceTagging(moto)
         self.started = time.time()
 
     # ---------------------------------------------------------------- admin
@@ -79,6 +81,7 @@ class Layer:
         self.stacks.reset()
         self.creds.reset()
         self.iam.reset()
+        self.tagging.reset()
         if moto:
             self.moto.reset()
 
@@ -138,6 +141,8 @@ class Layer:
             return self.moto.check_auth(req, info) or self.builds.update_project(req, info)
         if info.service == "codebuild" and info.operation == "BatchGetBuilds":
             return self.builds.rewrite_batch_get_builds(self.forward(req))
+        if info.service == "tagging" and info.operation == "GetResources":
+            return self.moto.check_auth(req, info) or self.tagging.get_resources(req, info)
         if info.service == "cloudformation":
             return self.stacks.handle(req, info, self.forward)
         return self.forward(req)

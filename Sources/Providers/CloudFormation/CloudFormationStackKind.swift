@@ -45,7 +45,8 @@ extension ProviderKind {
             // A stack's name is its identity: a new name is a new stack.
             immutableProperties: ["stack_name"]
         ),
-        makeProvider: { CloudFormationStackProvider(client: $0.client, waiter: $0.waiter) }
+        makeProvider: { CloudFormationStackProvider(client: $0.client, waiter: $0.waiter) },
+        makeDiscovery: { CloudFormationStackDiscovery(client: $0.client) }
     )
 
     /// CloudFormation rejects an inline `TemplateBody` over 51,200 bytes.

@@ -135,7 +135,7 @@ extension CloudFormationStackProvider {
     static func requireOwned(_ stack: CloudFormation.Stack, context: ProvisionContext) throws {
         let tags = Dictionary(stack.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         guard ManagedTags.isOwned(tags, by: context) else {
-            throw ProviderError.foreignResource(kind: "stack", name: stack.stackName, detail: ManagedTags.ownershipDetail(tags))
+            throw ProviderError.foreignResource(kind: "stack", name: stack.stackName, detail: ManagedTags.ownershipDetail(tags, context: context))
         }
     }
 }

@@ -42,7 +42,8 @@ extension ProviderKind {
             // A project's name is its identity: a new name is a new project.
             immutableProperties: ["name"]
         ),
-        makeProvider: { CodeBuildProjectProvider(client: $0.client) }
+        makeProvider: { CodeBuildProjectProvider(client: $0.client) },
+        makeDiscovery: { CodeBuildProjectDiscovery(client: $0.client) }
     )
 }
 

@@ -85,7 +85,7 @@ public struct CodeBuildProjectProvider: ResourceProvider {
     static func requireOwned(_ project: CodeBuild.Project, name: String, context: ProvisionContext) throws(ProviderError) {
         let tags = tags(of: project)
         guard ManagedTags.isOwned(tags, by: context) else {
-            throw ProviderError.foreignResource(kind: "CodeBuild project", name: name, detail: ManagedTags.ownershipDetail(tags))
+            throw ProviderError.foreignResource(kind: "CodeBuild project", name: name, detail: ManagedTags.ownershipDetail(tags, context: context))
         }
     }
 }

@@ -10,7 +10,7 @@ extension ProviderKind {
     /// The variables prenv reads for itself (secrets among them): a blueprint may never hand one to a
     /// resource. `PrenvAppTests` checks that every `PRENV_` variable the settings read is listed.
     public static let prenvSettingVariables: Set<String> = [
-        "PRENV_WEBHOOK_SECRET", "PRENV_API_TOKEN", "PRENV_STATE", "PRENV_HOST", "PRENV_PORT", "PRENV_BLUEPRINTS",
+        "PRENV_WEBHOOK_SECRET", "PRENV_API_TOKEN", "PRENV_STATE", "PRENV_HOST", "PRENV_PORT", "PRENV_BLUEPRINTS", "PRENV_INSTANCE",
     ]
 
     /// `aws/codepipeline`: see `CodePipelineProvider`.
@@ -57,7 +57,8 @@ extension ProviderKind {
             // A pipeline's name is its identity: a new name is a new pipeline.
             immutableProperties: ["name"]
         ),
-        makeProvider: { CodePipelineProvider(client: $0.client, waiter: $0.waiter) }
+        makeProvider: { CodePipelineProvider(client: $0.client, waiter: $0.waiter) },
+        makeDiscovery: { CodePipelineDiscovery(client: $0.client) }
     )
 }
 

@@ -144,12 +144,20 @@ extension CodePipelineProvider {
         return EnsuredCodePipeline(arn: try Self.arn(of: created, name: settings.name), created: true, createdAt: created.metadata?.created)
     }
 
-    /// Refuses a pipeline not tagged as prenv's for this environment.
+    /// Refuses a pipeline not tagged as prenv's for this environment. One that is ours but lacks some
+    /// of the context's tags (made before prenv tagged instances and nodes) gets them now: UpdatePipeline
+    /// does not touch tags, and without `prenv:instance` orphan hunting could never find it.
     func requireOwned(_ current: CodePipeline.GetPipelineOutput, name: String, context: ProvisionContext) async throws {
-        let found = try await pipelines.listTagsForResource(resourceArn: try Self.arn(of: current, name: name))
+        let arn = try Self.arn(of: current, name: name)
+        let found = try await pipelines.listTagsForResource(resourceArn: arn)
         let tags = Dictionary(found.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         guard ManagedTags.isOwned(tags, by: context) else {
-            throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags))
+            throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags, context: context))
+        }
+        // All of them, not only the missing ones: least-privilege policies allow TagResource only
+        // with `prenv:managed-by=prenv` in the request (infra/iam, CodePipelineCreateTaggedPipelines).
+        if context.tags.contains(where: { tags[$0.key] != $0.value }) {
+            try await pipelines.tagResource(resourceArn: arn, tags: ManagedTags.sorted(context.tags).map { CodePipeline.Tag(key: $0.key, value: $0.value) })
         }
     }
 
@@ -216,7 +224,7 @@ extension CodePipelineProvider {
         }
         let tags = Dictionary(found.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         guard ManagedTags.isOwned(tags, by: context) else {
-            throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags))
+            throw ProviderError.foreignResource(kind: "pipeline", name: name, detail: ManagedTags.ownershipDetail(tags, context: context))
         }
         progress("deleting pipeline \(name)")
         do {

@@ -23,7 +23,8 @@ extension ProviderKind {
             // The prefix *is* the resource: another bucket or prefix is another resource.
             immutableProperties: ["bucket", "prefix"]
         ),
-        makeProvider: { S3PrefixProvider(client: $0.client) }
+        makeProvider: { S3PrefixProvider(client: $0.client) },
+        makeDiscovery: { S3PrefixDiscovery(client: $0.client) }
     )
 }
 

@@ -110,7 +110,7 @@ extension S3PrefixProvider {
         let tags = object.marker.tags
         guard ManagedTags.isOwned(tags, by: context) else {
             throw ProviderError.foreignResource(
-                kind: "S3 prefix", name: spec.uri, detail: "marker \(spec.markerKey) is \(ManagedTags.ownershipDetail(tags))")
+                kind: "S3 prefix", name: spec.uri, detail: "marker \(spec.markerKey) is \(ManagedTags.ownershipDetail(tags, context: context))")
         }
     }
 }

@@ -8,10 +8,17 @@ import Orchestrator
 public struct ProviderKind: Sendable {
     public let resource: ResourceKind
     public let makeProvider: @Sendable (ProviderDependencies) -> any ResourceProvider
+    /// How resources of this kind are found by their `prenv:instance` tag, for orphan hunting; nil
+    /// for a kind that cannot be found (then `prenv gc` cannot guarantee it leaves none behind).
+    public let makeDiscovery: (@Sendable (ProviderDependencies) -> any ResourceDiscovery)?
 
-    public init(resource: ResourceKind, makeProvider: @escaping @Sendable (ProviderDependencies) -> any ResourceProvider) {
+    public init(
+        resource: ResourceKind, makeProvider: @escaping @Sendable (ProviderDependencies) -> any ResourceProvider,
+        makeDiscovery: (@Sendable (ProviderDependencies) -> any ResourceDiscovery)? = nil
+    ) {
         self.resource = resource
         self.makeProvider = makeProvider
+        self.makeDiscovery = makeDiscovery
     }
 
     public var type: ResourceType { resource.type }
@@ -37,5 +44,10 @@ extension [ProviderKind] {
     /// One provider per kind.
     public func makeProviders(_ dependencies: ProviderDependencies) -> [any ResourceProvider] {
         map { $0.makeProvider(dependencies) }
+    }
+
+    /// One discovery per kind that has one, in the kinds' order.
+    public func makeDiscoveries(_ dependencies: ProviderDependencies) -> [any ResourceDiscovery] {
+        compactMap { $0.makeDiscovery?(dependencies) }
     }
 }

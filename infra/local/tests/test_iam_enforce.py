@@ -150,6 +150,10 @@ def managed(value="prenv"):
     (Need("s3:DeleteObject", "arn:aws:s3:::acme-previews/releases/v1.zip"), False),
     (Need("s3:CreateBucket", "arn:aws:s3:::webapp-x-sitebucket-abc"), True),  # S3EnvironmentBuckets: by name only
     (Need("s3:CreateBucket", "arn:aws:s3:::billing-data"), False),
+    (Need("tag:GetResources", "*"), True),  # orphan discovery: read-only, no resource-level permissions
+    (Need("tag:TagResources", "*"), False),
+    (Need("codepipeline:TagResource", f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:webapp-x", {"aws:requesttag/prenv:managed-by": ["prenv"]}), True),
+    (Need("codepipeline:TagResource", f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:webapp-x", {}), False),
 ])
 def test_shipped_policy_decisions(shipped, need, allowed):
     assert evaluate(shipped, need).allowed is allowed
