@@ -13,13 +13,14 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let reporter = StatusReporter(poster: parts.statusPoster)
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
-                                           operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests)
+                                           operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
+                                           teardownAlertAfter: options.teardownAlertAfter)
     let intake = WebhookIntake(secret: settings.webhookSecret, inbox: parts.inbox,
                                isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) })
     let store = parts.store
     let router = PrenvRouter.make(
         intake: intake, maxBodyBytes: options.maxBodyBytes,
-        environments: { try EnvironmentsReport(records: try await store.list(), workers: await supervisor.workerRecords()).json() },
+        environments: { try await supervisor.report(records: try await store.list()).json() },
         health: { true }, api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback))
     let started = StartSignal()
     let service = SupervisorService(

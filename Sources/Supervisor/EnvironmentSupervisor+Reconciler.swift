@@ -14,7 +14,8 @@ extension EnvironmentSupervisor {
     /// write), asks GitHub again about same-second ties it could not answer, starts operations whose
     /// save failed, and gives every machine its periodic check, in
     /// which it retries a failed teardown once its backoff is over (an environment whose PR is
-    /// closed must not keep costing money).
+    /// closed must not keep costing money); a teardown failing past `teardownAlertAfter` is
+    /// reported (`stuckTeardown`).
     public func reconcileOnce() async {
         guard !stopping else { return }
         do {
@@ -29,10 +30,17 @@ extension EnvironmentSupervisor {
             for key in await settleTies(of: repository, number: id.number) { await persistAndLaunch(key) }
         }
         for key in slots.keys.sorted() {
+            // Before the check: its await must not fall between the machine's decision and `route`.
+            let stuck = await stuckTeardown(key)
+            guard slots[key] != nil else { continue }
             let failures = slots[key]?.record.machine.teardownBackoff?.failures ?? 0
             let actions = mutateMachine(key) { $0.handle(.periodicCheck(now: now())) }
             if actions.contains(.destroy) {
-                logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "failures": "\(failures)"])
+                if let stuck {
+                    logStuckTeardownRetry(key, stuck)
+                } else {
+                    logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "failures": "\(failures)"])
+                }
             }
             route(actions, for: key)
             if slots[key]?.record.machine.awaitingStart != nil { await persistAndLaunch(key) }
@@ -75,11 +83,14 @@ extension EnvironmentSupervisor {
         }
     }
 
-    /// Runs `checkPullRequests` every `interval` until cancelled.
+    /// Runs `checkPullRequests`, then the open-PR listing (`catchUpOnOpenPullRequests`), every
+    /// `interval` until cancelled. Checks first: a PR the listing feeds is not looked up again in
+    /// the same pass.
     public func runPullRequestChecks(every interval: Duration) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
             await checkPullRequests()
+            await catchUpOnOpenPullRequests()
         }
     }
 }

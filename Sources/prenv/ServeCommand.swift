@@ -31,12 +31,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("reconcile-interval"), help: "Seconds between reconciler passes (retry failed teardowns, drain stragglers).")
     var reconcileInterval = ServeOptions().reconcileInterval
     @Option(name: .customLong("pr-check-interval"),
-            help: "Seconds between asking GitHub about each open PR's state, to catch webhooks that never arrived (needs GITHUB_TOKEN).")
+            help: "Seconds between asking GitHub about each open PR's state and listing the open PRs of each repository blueprints name, to catch webhooks that never arrived (needs GITHUB_TOKEN).")
     var prCheckInterval = ServeOptions().prCheckInterval
+    @Option(name: .customLong("teardown-alert-after"),
+            help: "Seconds a teardown may keep failing before it is reported: a failure status naming the blocking resource, a warning per retry, stuck_teardowns in /api/environments.")
+    var teardownAlertAfter = ServeOptions().teardownAlertAfter
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(name: .customLong("ready-file"), help: ArgumentHelp("Write {\"url\": …} here once listening (for tests).", visibility: .hidden))
     var readyFile: String?
     @OptionGroup var pollingOptions: PollingOptions
+
+    func validate() throws {
+        guard teardownAlertAfter.isFinite, teardownAlertAfter > 0 else {
+            throw ValidationError("--teardown-alert-after must be a positive number of seconds, not \(teardownAlertAfter)")
+        }
+    }
 
     func run() async throws {
         let flags = ServeSettings.Flags(host: host, port: port, blueprints: blueprints, state: state, githubAPIURL: githubAPIURL)
@@ -55,7 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "prenv.serve")
         let parts = try orExit { () throws(StartupError) in try ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger) }
-        let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval, readyFile: readyFile)
+        let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval, readyFile: readyFile,
+                                   teardownAlertAfter: teardownAlertAfter)
         let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)
         do {
             try await app.runService()
