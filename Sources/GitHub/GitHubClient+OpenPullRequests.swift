@@ -7,6 +7,12 @@ public struct CachedPage: Sendable, Equatable {
     public var etag: String
     public var body: Data
     public var link: String?
+
+    public init(etag: String, body: Data, link: String?) {
+        self.etag = etag
+        self.body = body
+        self.link = link
+    }
 }
 
 /// The pages of listings prenv has read, by URL, so the next listing sends `If-None-Match` and an
@@ -42,8 +48,16 @@ public struct ListedPullRequest: Sendable, Equatable {
 /// What one listing read: the pull requests, and how many pages were re-sent (`200`) or reused (`304`).
 public struct PullRequestListing: Sendable, Equatable {
     public var pullRequests: [ListedPullRequest]
+    /// Pages answered `200` (counted against the rate limit).
     public var fetchedPages: Int
+    /// Pages answered `304` and read from the cache (free).
     public var notModifiedPages: Int
+
+    public init(pullRequests: [ListedPullRequest], fetchedPages: Int, notModifiedPages: Int) {
+        self.pullRequests = pullRequests
+        self.fetchedPages = fetchedPages
+        self.notModifiedPages = notModifiedPages
+    }
 }
 
 /// A listing GitHub answered in a way prenv does not follow or cannot read. Everything taken from

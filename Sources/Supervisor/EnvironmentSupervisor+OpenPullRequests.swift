@@ -21,7 +21,7 @@ extension EnvironmentSupervisor {
 
     /// The repositories blueprints name literally (listable), in order without repeats (GitHub names
     /// are case-insensitive), and the glob patterns that cannot be listed.
-    nonisolated static func listableRepositories(_ blueprints: some Sequence<Blueprint>) -> (literal: [String], globs: [String]) {
+    public nonisolated static func listableRepositories(_ blueprints: some Sequence<Blueprint>) -> (literal: [String], globs: [String]) {
         var literal: [String] = []
         var globs: [String] = []
         for pattern in blueprints.sorted(by: { $0.name < $1.name }).flatMap({ $0.triggers.repositories.map(\.pattern) }) {

@@ -83,7 +83,9 @@ extension EnvironmentSupervisor {
               let lastError = node.lastError
         else { return nil }
         let name = [node.type.rawValue, node.physicalName].compactMap { $0 }.joined(separator: " ")
-        return ("\(node.id) (\(name))", lastError)
+        // The executor writes "<node>: delete failed: …"; the node is named already, and the status has 140 characters.
+        let reason = lastError.hasPrefix("\(node.id): ") ? String(lastError.dropFirst(node.id.count + 2)) : lastError
+        return ("\(node.id) (\(name))", reason)
     }
 
     /// The warning each retry of a stuck teardown logs. Masked (`Redaction`) and made printable: the
