@@ -51,16 +51,20 @@ extension EnvironmentSupervisor {
         guard let lookup = pullRequests, !stopping else { return }
         for repository in Self.listableRepositories(blueprints.values).literal {
             guard !Task.isCancelled, !stopping else { return }
-            let listed: [ListedPullRequest]
+            let listing: PullRequestListing
             do {
-                listed = try await lookup.openPullRequests(repository: repository)
+                listing = try await lookup.openPullRequests(repository: repository)
             } catch is CancellationError {
                 return
             } catch {
                 logger.warning("could not list open pull requests", metadata: ["repository": "\(repository)", "error": "\(error)"])
                 continue
             }
-            for item in listed.sorted(by: { $0.pullRequest.number < $1.pullRequest.number }) {
+            logger.debug("listed open pull requests", metadata: [
+                "repository": "\(repository)", "open": "\(listing.pullRequests.count)",
+                "pages_fetched": "\(listing.fetchedPages)", "pages_not_modified": "\(listing.notModifiedPages)",
+            ])
+            for item in listing.pullRequests.sorted(by: { $0.pullRequest.number < $1.pullRequest.number }) {
                 guard !stopping else { return }
                 await catchUp(item, listedFrom: repository)
             }

@@ -4,8 +4,8 @@ import GitHub
 /// or every open one of a repository (a PR may have opened while prenv was not listening).
 public protocol PullRequestLookup: Sendable {
     func pullRequest(repository: String, number: Int) async throws -> PullRequestEvent.PullRequest
-    /// Every open pull request of `repository` (`OWNER/NAME`), all pages.
-    func openPullRequests(repository: String) async throws -> [ListedPullRequest]
+    /// Every open pull request of `repository` (`OWNER/NAME`), all pages, with what the listing cost.
+    func openPullRequests(repository: String) async throws -> PullRequestListing
 }
 
 /// `GET /repos/{owner}/{repo}/pulls/{number}`, and `GET /repos/{owner}/{repo}/pulls?state=open`
@@ -27,9 +27,9 @@ public struct GitHubPullRequestLookup: PullRequestLookup {
         return try await client.pullRequest(owner: repo.owner.login, repo: repo.name, number: number)
     }
 
-    public func openPullRequests(repository: String) async throws -> [ListedPullRequest] {
+    public func openPullRequests(repository: String) async throws -> PullRequestListing {
         let repo = try Self.split(repository)
-        return try await client.openPullRequests(owner: repo.owner.login, repo: repo.name, cache: pages, perPage: perPage).pullRequests
+        return try await client.openPullRequests(owner: repo.owner.login, repo: repo.name, cache: pages, perPage: perPage)
     }
 
     private static func split(_ repository: String) throws -> PullRequestEvent.Repository {

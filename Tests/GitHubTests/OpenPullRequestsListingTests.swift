@@ -123,6 +123,19 @@ import Testing
         #expect(malformed.map { !$0.description.unicodeScalars.contains { $0.value < 0x20 } } == true, "no control character reaches the error")
     }
 
+    @Test func aFailedPageIsRetriedWithTheClientsBackoff() async throws {
+        let standin = try await StandinProcess()
+        defer { standin.stop() }
+        try await seed(standin, count: 3)
+        _ = try await standin.admin("faults", ["route": "pulls", "status": 502, "count": 1])
+        let sleeper = SleepRecorder()
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: sleeper.sleep)
+        let listing = try await github.openPullRequests(owner: "acme", repo: "webapp", cache: ConditionalPageCache(), perPage: 2)
+        #expect(listing.pullRequests.map(\.pullRequest.number) == [3, 2, 1])
+        #expect(try await standin.listings().requests.map(\.status) == [502, 200, 200], "the fault fired, then both pages")
+        #expect(sleeper.recorded == [.seconds(1)])
+    }
+
     @Test func aWrongTokenIsRefusedNotAnEmptyListing() async throws {
         let standin = try await StandinProcess()
         defer { standin.stop() }

@@ -30,7 +30,8 @@ import WebhookSupport
 
     func setUp(blueprints: [Blueprint]? = nil) async throws -> Setup {
         let standin = try await StandinProcess()
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport())
+        // Retries wait for nothing: the backoff itself is the client's, tested with it.
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
         let logs = CapturedLogs()
         let harness = try SupervisorHarness(blueprints: blueprints ?? [Self.literal()],
                                             pullRequests: GitHubPullRequestLookup(client: github), logger: logs.logger())
@@ -82,6 +83,24 @@ import WebhookSupport
 
         let statuses = await h.flushedStatuses().filter { $0.status.context == F.context }
         #expect(statuses.map(\.sha) == [F.shaA, F.shaA] && statuses.last?.status.state == .success, "\(statuses)")
+    }
+
+    @Test func aListingGitHubCannotAnswerChangesNothingAndTheNextPassCatchesUp() async throws {
+        let s = try await setUp()
+        defer { s.standin.stop() }
+        let h = s.harness
+        try await setPull(s.standin)
+        _ = try await s.standin.admin("faults", ["route": "pulls", "status": 502, "count": 4])  // every attempt of one listing
+
+        await h.supervisor.catchUpOnOpenPullRequests()
+        #expect(try await s.standin.listings().requests.map(\.status) == [502, 502, 502, 502], "the fault fired on every attempt")
+        #expect(s.logs.all.contains { $0.contains("could not list open pull requests") && $0.contains("\"repository\": acme/webapp") }, "\(s.logs.joined)")
+        #expect(await h.operations.count == 0)
+        #expect(await h.inbox.pendingKeys().isEmpty)
+
+        await h.supervisor.catchUpOnOpenPullRequests()
+        try #require(await h.calls(1))
+        #expect(await h.operations.call(0)?.operation == .apply(sha: F.shaA))
     }
 
     @Test func aPullRequestOpenedAndClosedWhileDownGetsNothing() async throws {

@@ -30,7 +30,7 @@ actor FakePullRequests: PullRequestLookup {
     }
 
     /// Not used by these tests (the listing is tested against the stand-in): says so if it is.
-    func openPullRequests(repository: String) throws -> [ListedPullRequest] {
+    func openPullRequests(repository: String) throws -> PullRequestListing {
         throw GitHubError(status: 0, message: "FakePullRequests does not list; use the stand-in")
     }
 }

@@ -56,14 +56,16 @@ class State:
         self.listing_override: dict = {}  # /_standin/listing: a hostile Link header or body for every listing
         self.next_id = 1
 
-    def take_fault(self) -> dict | None:
+    def take_fault(self, route: str = "statuses") -> dict | None:
+        """The first pending fault for `route` (`statuses`, the default, or `pulls` for listings)."""
         with self.lock:
-            if not self.faults:
+            index = next((i for i, f in enumerate(self.faults) if f.get("route", "statuses") == route), None)
+            if index is None:
                 return None
-            fault = self.faults[0]
+            fault = self.faults[index]
             fault["count"] -= 1
             if fault["count"] <= 0:
-                self.faults.pop(0)
+                self.faults.pop(index)
             return dict(fault)
 
 
@@ -148,6 +150,9 @@ class Handler(BaseHTTPRequestHandler):
         if pulls:
             if (denied := self.check_auth()) is not None:
                 return denied
+            if (fault := self.state.take_fault("pulls")) is not None:
+                self.record_listing(int(fault.get("status", 502)))
+                return self.inject(fault)
             return self.list_pulls(*pulls.groups())
         match = COMBINED_PATH.match(path)
         if not match:
