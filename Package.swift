@@ -195,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "SupervisorTests",
             dependencies: ["LogCapture", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers",
-                           .product(name: "Logging", package: "swift-log")],
+                           "TestServices", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The composition root: settings, setup failures, and serve's routes in-process (HummingbirdTesting).

@@ -91,7 +91,12 @@ public struct GitHubClient: Sendable {
     /// Sends with retries; returns a 2xx response or throws `GitHubError` / `HTTPTransportError`, or
     /// `CancellationError` when the task is cancelled.
     func send(method: String, path: [String], body: Data) async throws -> HTTPResponse {
-        let request = request(method: method, url: try url(for: path), body: body)
+        try await send(request(method: method, url: try url(for: path), body: body))
+    }
+
+    /// Sends `request` with retries. A status in `accepting` is an answer like a 2xx (a `304` to a
+    /// conditional request), not a refusal to retry or throw.
+    func send(_ request: HTTPRequest, accepting: Set<Int> = []) async throws -> HTTPResponse {
         do {
             return try await RetryLoop(maxAttempts: retryPolicy.maxAttempts, sleep: sleep).run { _ in
                 let response: HTTPResponse
@@ -100,7 +105,7 @@ public struct GitHubClient: Sendable {
                 } catch where HTTPTransportError.isCancellation(error) {
                     throw CancellationError()
                 }
-                guard (200..<300).contains(response.status) else {
+                guard (200..<300).contains(response.status) || accepting.contains(response.status) else {
                     throw Refusal(response: response, error: GitHubError(status: response.status, body: response.body))
                 }
                 return response

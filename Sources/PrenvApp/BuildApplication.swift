@@ -13,7 +13,8 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let reporter = StatusReporter(poster: parts.statusPoster)
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
-                                           operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests)
+                                           operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
+                                           teardownAlertAfter: options.teardownAlertAfter)
     let intake = WebhookIntake(secret: settings.webhookSecret, inbox: parts.inbox,
                                isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) })
     let store = parts.store
@@ -22,9 +23,7 @@ public func buildApplication(
     } : nil
     let router = PrenvRouter.make(
         intake: intake, maxBodyBytes: options.maxBodyBytes,
-        environments: {
-            try EnvironmentsReport(records: try await store.list(), workers: await supervisor.workerRecords(), orphans: await sweeper?.latest).json()
-        },
+        environments: { try await supervisor.report(records: try await store.list(), orphans: await sweeper?.latest).json() },
         health: { true },
         orphans: { try OrphanReportDocument(await sweeper?.latest, error: await sweeper?.latestError, masked: true).json() },
         api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback))

@@ -1,3 +1,5 @@
+import Supervisor
+
 /// The knobs of `prenv serve` that only flags set (unlike `ServeSettings`, they have no environment
 /// variable or config key, and they are not part of the settings line the server logs).
 public struct ServeOptions: Sendable, Equatable {
@@ -12,14 +14,18 @@ public struct ServeOptions: Sendable, Equatable {
     public var gcInterval: Double
     /// Where to write `{"url": …}` once listening, for tests that start the binary on port 0.
     public var readyFile: String?
+    /// Seconds a teardown may keep failing before it is reported as stuck (a failure status on the
+    /// PR, a warning per retry, `stuck_teardowns` in `/api/environments`).
+    public var teardownAlertAfter: Double
 
     public init(maxBodyBytes: Int = 5 * 1024 * 1024, reconcileInterval: Double = 60, prCheckInterval: Double = 300, gcInterval: Double = 3600,
-                readyFile: String? = nil) {
+                readyFile: String? = nil, teardownAlertAfter: Double = EnvironmentSupervisor.defaultTeardownAlertAfter) {
         self.gcInterval = gcInterval
         self.maxBodyBytes = maxBodyBytes
         self.reconcileInterval = reconcileInterval
         self.prCheckInterval = prCheckInterval
         self.readyFile = readyFile
+        self.teardownAlertAfter = teardownAlertAfter
     }
 
     /// An interval flag as a duration, never below 50 ms (a zero would spin).

@@ -15,7 +15,8 @@ extension EnvironmentSupervisor {
     /// save failed, and gives every machine its periodic check, in
     /// which it retries a failed teardown once its backoff is over (an environment whose PR is
     /// closed must not keep costing money) and expires one without a push for longer than its
-    /// blueprint's `expire.after`; then fills the slots that freed.
+    /// blueprint's `expire.after`; then fills the slots that freed. A teardown failing past
+    /// `teardownAlertAfter` is reported (`stuckTeardown`).
     public func reconcileOnce() async {
         guard !stopping else { return }
         do {
@@ -30,6 +31,9 @@ extension EnvironmentSupervisor {
             for key in await settleTies(of: repository, number: id.number) { await persistAndLaunch(key) }
         }
         for key in slots.keys.sorted() {
+            // Before the check: its await must not fall between the machine's decision and `route`.
+            let stuck = await stuckTeardown(key)
+            guard slots[key] != nil else { continue }
             let failures = slots[key]?.record.machine.teardownBackoff?.failures ?? 0
             let wasExpired = slots[key]?.record.machine.isExpired ?? false
             let expiry = blueprints[key.blueprint]?.expiry
@@ -39,7 +43,11 @@ extension EnvironmentSupervisor {
                 continue
             }
             if actions.contains(.destroy) {
-                logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "failures": "\(failures)"])
+                if let stuck {
+                    logStuckTeardownRetry(key, stuck)
+                } else {
+                    logger.info("retrying failed teardown", metadata: ["environment": "\(key)", "failures": "\(failures)"])
+                }
             }
             route(actions, for: key)
             if slots[key]?.record.machine.awaitingStart != nil { await persistAndLaunch(key) }
@@ -97,11 +105,14 @@ extension EnvironmentSupervisor {
         await fillSlots()  // a caught-up close may have left the queue
     }
 
-    /// Runs `checkPullRequests` every `interval` until cancelled.
+    /// Runs `checkPullRequests`, then the open-PR listing (`catchUpOnOpenPullRequests`), every
+    /// `interval` until cancelled. Checks first: a PR the listing feeds is not looked up again in
+    /// the same pass.
     public func runPullRequestChecks(every interval: Duration) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
             await checkPullRequests()
+            await catchUpOnOpenPullRequests()
         }
     }
 }

@@ -32,6 +32,8 @@ public actor EnvironmentSupervisor {
     let pullRequests: (any PullRequestLookup)?
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Seconds a teardown may fail before it is reported as stuck (`--teardown-alert-after`).
+    let teardownAlertAfter: TimeInterval
 
     var slots: [EnvironmentKey: Slot] = [:]
     var draining: Set<String> = []
@@ -42,13 +44,18 @@ public actor EnvironmentSupervisor {
     /// The "Waiting for a slot" status last submitted per waiting environment (commit and text), so
     /// a status is posted when the position changes, not at every pass.
     var announcedWaits: [EnvironmentKey: String] = [:]
+    /// The blocking resource and reason of the stuck-teardown alert last posted per environment, so
+    /// it is posted when the threshold is crossed and again only when either changes.
+    var teardownAlerts: [EnvironmentKey: String] = [:]
 
     public init(
         blueprints: [Blueprint], inbox: any EventInbox, store: any StateStore, workers: any WorkerStore,
         operations: any EnvironmentOperations, statuses: StatusReporter, pullRequests: (any PullRequestLookup)? = nil,
-        logger: Logger = Logger(label: "prenv.supervisor"), now: @escaping @Sendable () -> Date = Date.init
+        logger: Logger = Logger(label: "prenv.supervisor"), now: @escaping @Sendable () -> Date = Date.init,
+        teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter
     ) {
         self.pullRequests = pullRequests
+        self.teardownAlertAfter = teardownAlertAfter
         self.blueprints = Dictionary(blueprints.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.inbox = inbox
         self.store = store
@@ -61,6 +68,7 @@ public actor EnvironmentSupervisor {
 
     /// Loads saved workers, re-issues what a crash interrupted, and drains events left pending.
     public func start() async throws {
+        reportUnlistableRepositories()
         for record in try await workerStore.workers() {
             slots[record.key] = Slot(record: record)
         }

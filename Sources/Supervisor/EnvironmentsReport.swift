@@ -17,6 +17,10 @@ public struct EnvironmentsReport: Encodable, Sendable {
         public var headSHA: String
         public var envName: String?
         public var updatedAt: Date
+        /// When the teardown now failing first failed; absent when no teardown is failing.
+        public var teardownFailingSince: Date?
+        /// Failed teardowns in a row; absent when no teardown is failing.
+        public var teardownFailures: Int?
         public var resources: [Resource]
 
         enum CodingKeys: String, CodingKey {
@@ -24,6 +28,8 @@ public struct EnvironmentsReport: Encodable, Sendable {
             case headSHA = "head_sha"
             case envName = "env_name"
             case updatedAt = "updated_at"
+            case teardownFailingSince = "teardown_failing_since"
+            case teardownFailures = "teardown_failures"
         }
     }
 
@@ -54,10 +60,23 @@ public struct EnvironmentsReport: Encodable, Sendable {
     }
 
     public var environments: [Environment]
+    /// Environments whose teardown has been failing for longer than `--teardown-alert-after`: the
+    /// number an operator's monitoring should alert on when it is above zero.
+    public var stuckTeardowns: Int
     /// Absent when `prenv serve` sweeps for orphans but has not finished a sweep yet, or never sweeps.
     public var orphans: Orphans?
 
-    public init(records: [EnvironmentRecord], workers: [WorkerRecord], orphans: OrphanReport? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case environments, orphans
+        case stuckTeardowns = "stuck_teardowns"
+    }
+
+    /// - Parameters:
+    ///   - now: the moment "failing for longer than" is measured at (the supervisor's clock).
+    ///   - teardownAlertAfter: seconds after which a failing teardown counts as stuck.
+    ///   - orphans: the latest orphan sweep, if one ran.
+    public init(records: [EnvironmentRecord], workers: [WorkerRecord], now: Date = Date(),
+                teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter, orphans: OrphanReport? = nil) {
         self.orphans = orphans.map { Orphans(count: $0.remaining, sweptAt: $0.sweptAt) }
         let byKey = Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         let workersByKey = Dictionary(workers.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
@@ -65,15 +84,18 @@ public struct EnvironmentsReport: Encodable, Sendable {
             let record = byKey[key]
             let worker = workersByKey[key]
             let phase = worker?.machine.phase ?? record?.state ?? .idle
+            let failing = worker?.machine.failingTeardown
             return Environment(
                 repository: key.repository, pr: key.pr, blueprint: key.blueprint, state: phase.name, reason: phase.reason.map(Redaction.masked),
                 headSHA: worker?.pullRequest.headSHA ?? record?.headSHA ?? "", envName: record?.envName,
                 updatedAt: max(record?.updatedAt ?? .distantPast, worker?.updatedAt ?? .distantPast),
+                teardownFailingSince: failing?.firstFailure, teardownFailures: failing?.failures,
                 resources: (record?.nodes.values.sorted { $0.id < $1.id } ?? []).map {
                     Resource(id: $0.id, type: $0.type.rawValue, state: $0.status.rawValue, physicalName: $0.physicalName.map(Redaction.masked),
                              outputs: $0.outputs.mapValues(Redaction.masked), error: $0.lastError.map(Redaction.masked))
                 })
         }
+        stuckTeardowns = workers.filter { ($0.machine.failingTeardown?.failingFor(at: now) ?? 0) > teardownAlertAfter }.count
     }
 
     public func json() throws -> Data {
@@ -81,5 +103,12 @@ public struct EnvironmentsReport: Encodable, Sendable {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         encoder.dateEncodingStrategy = .iso8601
         return try encoder.encode(self)
+    }
+}
+
+extension EnvironmentSupervisor {
+    /// The report over `records` and this supervisor's workers, "stuck" measured on its clock and threshold.
+    public func report(records: [EnvironmentRecord], orphans: OrphanReport? = nil) -> EnvironmentsReport {
+        EnvironmentsReport(records: records, workers: workerRecords(), now: now(), teardownAlertAfter: teardownAlertAfter, orphans: orphans)
     }
 }

@@ -31,11 +31,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("reconcile-interval"), help: "Seconds between reconciler passes (retry failed teardowns, drain stragglers).")
     var reconcileInterval = ServeOptions().reconcileInterval
     @Option(name: .customLong("pr-check-interval"),
-            help: "Seconds between asking GitHub about each open PR's state, to catch webhooks that never arrived (needs GITHUB_TOKEN).")
+            help: "Seconds between asking GitHub about each open PR's state and listing the open PRs of each repository blueprints name, to catch webhooks that never arrived (needs GITHUB_TOKEN).")
     var prCheckInterval = ServeOptions().prCheckInterval
     @Option(name: .customLong("gc-interval"),
             help: "Seconds between orphan sweeps, which delete resources tagged for this instance that no live environment accounts for and that are older than the interval; 0 disables.")
     var gcInterval = ServeOptions().gcInterval
+    @Option(name: .customLong("teardown-alert-after"),
+            help: "Seconds a teardown may keep failing before it is reported: a failure status naming the blocking resource, a warning per retry, stuck_teardowns in /api/environments.")
+    var teardownAlertAfter = ServeOptions().teardownAlertAfter
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(name: .customLong("ready-file"), help: ArgumentHelp("Write {\"url\": …} here once listening (for tests).", visibility: .hidden))
     var readyFile: String?
@@ -43,6 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard gcInterval >= 0, gcInterval.isFinite else { throw ValidationError("--gc-interval must be 0 (no sweeps) or a number of seconds, got \(gcInterval)") }
+        guard teardownAlertAfter.isFinite, teardownAlertAfter > 0 else {
+            throw ValidationError("--teardown-alert-after must be a positive number of seconds, not \(teardownAlertAfter)")
+        }
     }
 
     func run() async throws {
@@ -65,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
             try ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger)
         }
         let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
-                                   gcInterval: gcInterval, readyFile: readyFile)
+                                   gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter)
         let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)
         do {
             try await app.runService()

@@ -31,7 +31,15 @@ struct StateMachineRestartTests {
     @Test func theTeardownBackoffIsSavedWithTheMachine() throws {
         let (events, lastFailure) = F.failingTeardowns(3)
         let decoded = try Self.reloaded(Self.machine(events))
-        #expect(decoded.teardownBackoff == TeardownBackoff(failures: 3, lastFailure: lastFailure))
+        #expect(decoded.teardownBackoff == TeardownBackoff(failures: 3, lastFailure: lastFailure, firstFailure: F.t0))
+    }
+
+    @Test func aBackoffSavedBeforeFirstFailureExistedReadsItAsTheLastFailure() throws {
+        let saved = Data(#"{"failures": 4, "lastFailure": 1000}"#.utf8)
+        let decoded = try JSONDecoder().decode(TeardownBackoff.self, from: saved)
+        #expect(decoded == TeardownBackoff(failures: 4, lastFailure: Date(timeIntervalSinceReferenceDate: 1000)))
+        #expect(decoded.firstFailure == Date(timeIntervalSinceReferenceDate: 1000))
+        #expect(decoded.failedAgain(at: Date(timeIntervalSinceReferenceDate: 5000)).firstFailure == Date(timeIntervalSinceReferenceDate: 1000))
     }
 
     @Test func anApplyAwaitingItsStartIsSavedAsSuch() throws {

@@ -16,6 +16,15 @@ import Testing
         #expect(result.output.contains("no webhook secret: set PRENV_WEBHOOK_SECRET"), "\(result.output)")
     }
 
+    @Test func refusesANonPositiveTeardownAlertThreshold() async throws {
+        for value in ["0", "-5", "nan"] {
+            let result = try await PrenvBinary.run(["serve", "--port", "0", "--blueprints", Self.blueprints, "--teardown-alert-after=\(value)"],
+                                                   environment: PrenvBinary.isolatedEnvironment(["PRENV_WEBHOOK_SECRET": "s"]))
+            #expect(result.status != 0)
+            #expect(result.output.contains("--teardown-alert-after must be a positive number of seconds"), "\(value): \(result.output)")
+        }
+    }
+
     @Test func refusesToStartWithABrokenBlueprintNamingFileAndLine() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-serve-bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -246,8 +246,9 @@ final class SupervisorHarness: Sendable {
     /// The supervisor's clock; tests move it (the reconciler's teardown backoff reads it).
     let clock = TestClock()
 
-    init(pullRequests: (any PullRequestLookup)? = nil, logger: Logger = Logger(label: "prenv.supervisor")) throws {
-        let blueprints = [try SupervisorFixtures.preview()]
+    init(blueprints: [Blueprint]? = nil, pullRequests: (any PullRequestLookup)? = nil, logger: Logger = Logger(label: "prenv.supervisor"),
+         teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter) throws {
+        let blueprints = try blueprints ?? [SupervisorFixtures.preview()]
         let inbox = InMemoryEventInbox()
         let store = InMemoryStateStore()
         let workers = InMemoryWorkerStore()
@@ -265,7 +266,7 @@ final class SupervisorHarness: Sendable {
         let clock = clock
         supervisor = EnvironmentSupervisor(blueprints: blueprints, inbox: inbox, store: store, workers: workers,
                                            operations: operations, statuses: reporter, pullRequests: pullRequests, logger: logger,
-                                           now: { clock.now })
+                                           now: { clock.now }, teardownAlertAfter: teardownAlertAfter)
     }
 
     /// Another supervisor over the same stores, as after a restart.

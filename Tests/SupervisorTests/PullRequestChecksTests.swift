@@ -28,6 +28,11 @@ actor FakePullRequests: PullRequestLookup {
         guard let answer = answers[number] else { throw GitHubError(status: 404, message: "Not Found") }
         return answer
     }
+
+    /// Not used by these tests (the listing is tested against the stand-in): says so if it is.
+    func openPullRequests(repository: String) throws -> PullRequestListing {
+        throw GitHubError(status: 0, message: "FakePullRequests does not list; use the stand-in")
+    }
 }
 
 /// `checkPullRequests`: webhooks GitHub never delivered are caught up from the PR's current state.

@@ -27,5 +27,15 @@ public final class StandinProcess: Sendable {
         return (object?["statuses"] as? [[String: Any]] ?? [], object?["requests"] as? [[String: Any]] ?? [])
     }
 
+    /// Pull-request listing requests so far: how many were answered `200` and `304`, and each one's
+    /// path and status, in order.
+    public func listings() async throws -> (ok: Int, notModified: Int, requests: [(path: String, status: Int)]) {
+        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/listings")))
+        let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        let counts = object?["counts"] as? [String: Int] ?? [:]
+        let requests = (object?["requests"] as? [[String: Any]] ?? []).map { ($0["path"] as? String ?? "", $0["status"] as? Int ?? 0) }
+        return (counts["200"] ?? 0, counts["304"] ?? 0, requests)
+    }
+
     public func stop() { service.stop() }
 }

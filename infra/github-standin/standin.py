@@ -5,13 +5,16 @@
 
 Enforces shared/fixtures/github-api/CONTRACT.md for commit statuses, so tests fail where GitHub
 would: 403 without a User-Agent, 401 for a wrong token, 422 for a description over 140
-characters or the 1001st status per sha and context. Admin API under /_standin/ (statuses seen,
-fault injection, reset). Stdlib only; never used in production.
+characters or the 1001st status per sha and context. Lists pull requests as GitHub pages them
+(`per_page` capped at 100, a `Link` header, a strong `ETag` per page, `304` on `If-None-Match`).
+Admin API under /_standin/ (statuses seen, listing counters, fault injection, reset). Stdlib only;
+never used in production.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -21,6 +24,7 @@ import sys
 import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode
 
 DOCS = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
 STATES = ("error", "failure", "pending", "success")
@@ -28,6 +32,10 @@ MAX_PER_CONTEXT = 1000
 STATUS_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/statuses/([^/]+)$")
 COMBINED_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/commits/([^/]+)/status$")
 PULL_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/([0-9]+)$")
+PULLS_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls$")
+LIST_DOCS = "https://docs.github.com/rest/pulls/pulls#list-pull-requests"
+DEFAULT_PER_PAGE = 30   # GitHub's default page size
+MAX_PER_PAGE = 100      # GitHub's cap: a larger per_page is served as 100
 
 
 class State:
@@ -44,16 +52,20 @@ class State:
         self.faults: list[dict] = []     # pending injected faults, consumed front first
         self.pulls: dict[tuple[str, int], dict] = {}  # pull requests set through /_standin/pulls
         self.rate_limit_disabled = False  # /_standin/enterprise: GET /rate_limit answers 404, as GHES by default
+        self.listings: list[dict] = []  # every pull-request listing request: {path, status, if_none_match}
+        self.listing_override: dict = {}  # /_standin/listing: a hostile Link header or body for every listing
         self.next_id = 1
 
-    def take_fault(self) -> dict | None:
+    def take_fault(self, route: str = "statuses") -> dict | None:
+        """The first pending fault for `route` (`statuses`, the default, or `pulls` for listings)."""
         with self.lock:
-            if not self.faults:
+            index = next((i for i, f in enumerate(self.faults) if f.get("route", "statuses") == route), None)
+            if index is None:
                 return None
-            fault = self.faults[0]
+            fault = self.faults[index]
             fault["count"] -= 1
             if fault["count"] <= 0:
-                self.faults.pop(0)
+                self.faults.pop(index)
             return dict(fault)
 
 
@@ -111,6 +123,12 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_standin/statuses":
             with self.state.lock:
                 return self.reply(200, {"statuses": list(self.state.statuses), "requests": list(self.state.requests)})
+        if path == "/_standin/listings":
+            with self.state.lock:
+                listings = list(self.state.listings)
+            counts = {"200": sum(1 for r in listings if r["status"] == 200),
+                      "304": sum(1 for r in listings if r["status"] == 304)}
+            return self.reply(200, {"counts": counts, "requests": listings})
         if path == "/rate_limit":
             if (denied := self.check_auth()) is not None:
                 return denied
@@ -128,6 +146,14 @@ class Handler(BaseHTTPRequestHandler):
             if found is None:
                 return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest/pulls/pulls#get-a-pull-request"})
             return self.reply(200, found)
+        pulls = PULLS_PATH.match(path)
+        if pulls:
+            if (denied := self.check_auth()) is not None:
+                return denied
+            if (fault := self.state.take_fault("pulls")) is not None:
+                self.record_listing(int(fault.get("status", 502)))
+                return self.inject(fault)
+            return self.list_pulls(*pulls.groups())
         match = COMBINED_PATH.match(path)
         if not match:
             return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
@@ -191,6 +217,69 @@ class Handler(BaseHTTPRequestHandler):
         status = int(fault.get("status", 502))
         self.reply(status, {"message": fault.get("message", "Server Error")})
 
+    def list_pulls(self, owner: str, repo: str) -> None:
+        """`GET /repos/{o}/{r}/pulls`: newest first (GitHub's default sort is by creation, and numbers
+        grow with it), `state` open/closed/all, `per_page` capped at 100, `page` from 1, a `Link` header
+        naming the next/last/first/prev pages, and a strong `ETag` over the page's body; a request whose
+        `If-None-Match` names that ETag gets `304 Not Modified` with no body (GitHub does not count
+        those against the rate limit). Every answer is counted for `GET /_standin/listings`."""
+        query = parse_qs(self.path.partition("?")[2])
+        state = (query.get("state") or ["open"])[0]
+        if state not in ("open", "closed", "all"):
+            return self.reply(422, {"message": "Validation Failed",
+                                    "errors": [{"resource": "PullRequest", "code": "invalid", "field": "state"}],
+                                    "documentation_url": LIST_DOCS})
+        per_page = min(max(number(query.get("per_page"), DEFAULT_PER_PAGE), 1), MAX_PER_PAGE)
+        page = max(number(query.get("page"), 1), 1)
+        full_name = f"{owner}/{repo}".lower()
+        with self.state.lock:
+            matching = [pull for (name, _), pull in self.state.pulls.items()
+                        if name == full_name and (state == "all" or pull["state"] == state)]
+            override = dict(self.state.listing_override)
+        matching.sort(key=lambda pull: pull["number"], reverse=True)
+        pages = max(1, -(-len(matching) // per_page))
+        body = override["body"] if "body" in override else matching[(page - 1) * per_page: page * per_page]
+        data = json.dumps(body, sort_keys=True).encode()
+        etag = '"' + hashlib.sha256(data).hexdigest() + '"'
+        headers = {"ETag": etag}
+        link = override.get("link") or self.link_header(owner, repo, state, per_page, page, pages)
+        if link:
+            headers["Link"] = link
+        if etag_matches(self.headers.get("If-None-Match"), etag):
+            self.record_listing(304)
+            self.send_response(304)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            return
+        self.record_listing(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def link_header(self, owner: str, repo: str, state: str, per_page: int, page: int, pages: int) -> str:
+        """GitHub's `Link`: absolute URLs on the host the client called; no `next` on the last page."""
+        base = f"http://{self.headers.get('Host') or 'localhost'}/repos/{owner}/{repo}/pulls"
+
+        def url(target: int) -> str:
+            return base + "?" + urlencode({"state": state, "per_page": per_page, "page": target})
+
+        links = []
+        if page < pages:
+            links += [f'<{url(page + 1)}>; rel="next"', f'<{url(pages)}>; rel="last"']
+        if page > 1:
+            links += [f'<{url(page - 1)}>; rel="prev"', f'<{url(1)}>; rel="first"']
+        return ", ".join(links)
+
+    def record_listing(self, status: int) -> None:
+        with self.state.lock:
+            self.state.listings.append({"path": self.path, "status": status,
+                                        "if_none_match": self.headers.get("If-None-Match")})
+
     def create_status(self, owner: str, repo: str, sha: str, body: bytes) -> None:
         try:
             payload = json.loads(body or b"null")
@@ -237,6 +326,11 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.pulls[(payload["repository"].lower(), int(payload["number"]))] = pull
             return self.reply(200, pull)
+        if path == "/_standin/listing":
+            override = {key: payload[key] for key in ("link", "body") if key in payload}
+            with self.state.lock:
+                self.state.listing_override = override
+            return self.reply(200, {"ok": True})
         if path == "/_standin/faults":
             fault = dict(payload)
             fault["count"] = int(fault.get("count", 1))
@@ -244,6 +338,22 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.faults.append(fault)
             return self.reply(200, {"ok": True, "pending": len(self.state.faults)})
         self.reply(404, {"message": f"unknown admin path {path}"})
+
+
+def number(values: list[str] | None, default: int) -> int:
+    """A numeric query parameter; GitHub ignores one that is not a number."""
+    try:
+        return int((values or [""])[0])
+    except ValueError:
+        return default
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """`If-None-Match` uses the weak comparison (RFC 9110 13.1.2): `W/` is ignored, `*` matches."""
+    if not header:
+        return False
+    candidates = [tag.strip() for tag in header.split(",")]
+    return any(tag == "*" or tag.removeprefix("W/") == etag for tag in candidates)
 
 
 def pull_request(spec: dict) -> dict:

@@ -1,0 +1,135 @@
+import Blueprint
+import Foundation
+import GitHub
+import Orchestrator
+
+/// Catching up on pull requests that opened while prenv was not listening (down, or its webhook
+/// lost): GitHub does not retry a failed delivery, so without this such a PR would never get an
+/// environment, and `checkPullRequests` only asks about PRs prenv already knows.
+///
+/// Each pass lists the open PRs of every repository a blueprint names literally (conditional
+/// requests: an unchanged page is a `304` that costs no rate limit) and records each PR prenv has
+/// never seen as a synthesised `opened` delivery in the inbox, exactly as intake records a webhook.
+/// The delivery id and content key are derived from the PR's content, so a second pass records
+/// nothing new and a real `opened` webhook with the same content is a duplicate; one with different
+/// content is ordered by `updated_at` like any other. A repository selected by a glob (`acme/*`)
+/// cannot be listed without listing the owner's repositories, so it is left to webhooks and the
+/// per-PR checks, and said once at start.
+extension EnvironmentSupervisor {
+    /// Delivery ids of synthesised deliveries start with this, so the inbox shows where they came from.
+    static let listingDeliveryPrefix = "prenv-open-listing-"
+
+    /// The repositories blueprints name literally (listable), in order without repeats (GitHub names
+    /// are case-insensitive), and the glob patterns that cannot be listed.
+    public nonisolated static func listableRepositories(_ blueprints: some Sequence<Blueprint>) -> (literal: [String], globs: [String]) {
+        var literal: [String] = []
+        var globs: [String] = []
+        for pattern in blueprints.sorted(by: { $0.name < $1.name }).flatMap({ $0.triggers.repositories.map(\.pattern) }) {
+            if pattern.contains("*") || pattern.contains("?") {
+                if !globs.contains(pattern) { globs.append(pattern) }
+            } else if PullRequestEvent.Repository(fullName: pattern) != nil,
+                      !literal.contains(where: { $0.lowercased() == pattern.lowercased() }) {
+                literal.append(pattern)
+            }
+        }
+        return (literal, globs)
+    }
+
+    /// Said once, at start: which `on.repositories` entries the open-PR listing cannot cover.
+    func reportUnlistableRepositories() {
+        guard pullRequests != nil else { return }
+        let globs = Self.listableRepositories(blueprints.values).globs
+        guard !globs.isEmpty else { return }
+        logger.notice("repositories selected by a glob are not listed for pull requests opened while prenv was not listening; name them literally in on.repositories to have them listed",
+                      metadata: ["globs": "\(globs.joined(separator: ", "))"])
+    }
+
+    /// One listing pass over every literally named repository. A listing that fails (GitHub down, no
+    /// permission, a hostile page) is logged and skipped until the next pass; it never changes an
+    /// environment.
+    public func catchUpOnOpenPullRequests() async {
+        guard let lookup = pullRequests, !stopping else { return }
+        for repository in Self.listableRepositories(blueprints.values).literal {
+            guard !Task.isCancelled, !stopping else { return }
+            let listing: PullRequestListing
+            do {
+                listing = try await lookup.openPullRequests(repository: repository)
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("could not list open pull requests", metadata: ["repository": "\(repository)", "error": "\(error)"])
+                continue
+            }
+            logger.debug("listed open pull requests", metadata: [
+                "repository": "\(repository)", "open": "\(listing.pullRequests.count)",
+                "pages_fetched": "\(listing.fetchedPages)", "pages_not_modified": "\(listing.notModifiedPages)",
+            ])
+            for item in listing.pullRequests.sorted(by: { $0.pullRequest.number < $1.pullRequest.number }) {
+                guard !stopping else { return }
+                await catchUp(item, listedFrom: repository)
+            }
+        }
+    }
+
+    /// Records a never-seen open PR as an `opened` delivery and wakes its worker; gives a known PR
+    /// whose environments all count it closed (reopened while prenv was not listening) the listing as
+    /// GitHub's answer.
+    private func catchUp(_ item: ListedPullRequest, listedFrom repository: String) async {
+        let pullRequest = item.pullRequest
+        let baseRepository = pullRequest.base.repo.fullName
+        guard pullRequest.state == "open", baseRepository.lowercased() == repository.lowercased(),
+              let repo = PullRequestEvent.Repository(fullName: baseRepository)
+        else {
+            logger.warning("listing returned a pull request that is not an open one of the repository listed; ignored", metadata: [
+                "repository": "\(repository)", "pr": "\(pullRequest.number)",
+                "base": "\(GitHubClient.printable(baseRepository))", "state": "\(GitHubClient.printable(pullRequest.state))",
+            ])
+            return
+        }
+        let event = PullRequestEvent(action: "opened", pullRequest: pullRequest, repository: repo)
+        let known = slots.filter { $0.key.repository.lowercased() == repo.fullName.lowercased() && $0.key.pr == pullRequest.number }
+        if !known.isEmpty {
+            guard known.values.allSatisfy(\.record.machine.isClosed) else { return }
+            for key in absorbAnswer(pullRequest, repository: repo) {
+                logger.info("caught up with a pull request reopened while prenv was not listening", metadata: ["environment": "\(key)"])
+                await persistAndLaunch(key)
+            }
+            return
+        }
+        guard blueprints.values.contains(where: { $0.triggers.selects(repository: repo.fullName, baseBranch: pullRequest.base.ref) }) else {
+            return  // a webhook for it would create no environment either
+        }
+        guard event.sequence != nil else {
+            logger.warning("listed pull request has an unreadable updated_at; ignored", metadata: ["pr": "\(event.inboxKey)"])
+            return
+        }
+        do {
+            // Something recorded and not yet processed (the real `opened`, say) is the worker's to handle.
+            guard try await inbox.pending(key: event.inboxKey).isEmpty else { return }
+            let payload = try Self.openedPayload(item, repository: repo)
+            let contentKey = event.contentKey(event: "pull_request", payload: payload)
+            let result = try await inbox.append(deliveryID: Self.listingDeliveryPrefix + contentKey, contentKey: contentKey,
+                                                event: "pull_request", key: event.inboxKey, payload: payload, receivedAt: now())
+            guard case .recorded = result else { return }
+            logger.info("caught up with a pull request opened while prenv was not listening", metadata: [
+                "pr": "\(event.inboxKey)", "head": "\(GitHubClient.printable(pullRequest.head.sha))",
+            ])
+            wake(event.inboxKey)
+        } catch {
+            logger.error("could not record a pull request found by the listing; the next pass tries again", metadata: [
+                "pr": "\(event.inboxKey)", "error": "\(error)",
+            ])
+        }
+    }
+
+    /// A `pull_request` delivery as GitHub would send for `opened`: the listing's PR object verbatim
+    /// and the repository it belongs to.
+    nonisolated static func openedPayload(_ item: ListedPullRequest, repository: PullRequestEvent.Repository) throws -> Data {
+        let pullRequest = try JSONSerialization.jsonObject(with: item.json)
+        let root: [String: Any] = [
+            "action": "opened", "number": item.pullRequest.number, "pull_request": pullRequest,
+            "repository": ["full_name": repository.fullName, "name": repository.name, "owner": ["login": repository.owner.login]],
+        ]
+        return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
+    }
+}

@@ -1,0 +1,118 @@
+import Blueprint
+import Foundation
+import GitHub
+import LogCapture
+import Orchestrator
+@testable import Supervisor
+import Testing
+
+/// A teardown failing for longer than `--teardown-alert-after` is reported: one `failure` status
+/// naming the blocking resource and AWS's reason (again only when either changes), a warning per
+/// retry, and `stuck_teardowns` in the report. With the supervisor's clock moved by the test.
+@Suite struct StuckTeardownTests {
+    typealias F = SupervisorFixtures
+    static let hour: TimeInterval = 3600
+    /// AWS's words, naming the account and (as a build might print) an access key id.
+    static let denied = "build: delete failed: AccessDeniedException: User: arn:aws:iam::123456789012:role/prenv is not authorized "
+        + "to perform codebuild:DeleteProject (key AKIAIOSFODNN7EXAMPLE)"
+
+    /// The record's `build` node failed with `reason`, as the executor writes it.
+    func recordFailure(_ h: SupervisorHarness, reason: String) async {
+        let node = NodeRecord(id: "build", type: "aws/codebuild-project", status: .failed, physicalName: "pr-7-build",
+                              lastError: reason, updatedAt: h.clock.now)
+        let artifacts = NodeRecord(id: "artifacts", type: "aws/s3-prefix", status: .deleted, updatedAt: h.clock.now)
+        await h.store.save(EnvironmentRecord(key: F.key, envName: "pr-7", headSHA: F.shaA, state: .destroying,
+                                             nodes: ["build": node, "artifacts": artifacts], updatedAt: h.clock.now))
+    }
+
+    /// Runs one reconciler pass that must retry the teardown (call `index`), and fails it.
+    func retryAndFail(_ h: SupervisorHarness, call index: Int, after seconds: TimeInterval,
+                      sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        h.clock.advance(by: seconds)
+        await h.supervisor.reconcileOnce()
+        try #require(await h.calls(index + 1, sourceLocation: sourceLocation), sourceLocation: sourceLocation)
+        #expect(await h.operations.call(index)?.operation == .destroy, sourceLocation: sourceLocation)
+        await h.operations.complete(index, .failure(Self.denied))
+        try #require(await h.quiet(sourceLocation: sourceLocation), sourceLocation: sourceLocation)
+    }
+
+    func stuckAlerts(_ statuses: [PostedStatus]) -> [PostedStatus] {
+        statuses.filter { $0.status.context == F.context && $0.status.description?.hasPrefix("Teardown stuck for") == true }
+    }
+
+    @Test func aTeardownFailingPastTheThresholdIsReportedOnceNamingWhatBlocksIt() async throws {
+        let logs = CapturedLogs()
+        let h = try SupervisorHarness(logger: logs.logger(), teardownAlertAfter: 6 * Self.hour)
+        try await h.openReady()
+        let firstFailureAt = h.clock.now
+        try await h.deliver(F.event("closed", sha: F.shaA, at: 30))
+        try #require(await h.calls(2))
+        await recordFailure(h, reason: Self.denied)
+        await h.operations.complete(1, .failure(Self.denied))
+        try #require(await h.quiet())
+
+        // Below the threshold: retried quietly.
+        try await retryAndFail(h, call: 2, after: 6 * Self.hour - 120)
+        var report = await h.supervisor.report(records: await h.store.list())
+        #expect(report.stuckTeardowns == 0)
+        #expect(report.environments.first?.teardownFailingSince == firstFailureAt)
+        #expect(report.environments.first?.teardownFailures == 2)
+        #expect(!logs.joined.contains("teardown still failing"))
+
+        // Past it: the alert, and a warning with this retry.
+        try await retryAndFail(h, call: 3, after: 240)
+        // Another retry, same resource and reason: a warning, no second alert.
+        try await retryAndFail(h, call: 4, after: 480)
+        report = await h.supervisor.report(records: await h.store.list())
+        #expect(report.stuckTeardowns == 1)
+        #expect(report.environments.first?.teardownFailures == 4)
+        let json = String(decoding: try report.json(), as: UTF8.self)
+        #expect(json.contains("\"stuck_teardowns\" : 1") && json.contains("\"teardown_failing_since\""), "\(json)")
+
+        // AWS now says something else: alerted again.
+        await recordFailure(h, reason: "build: delete failed: ResourceInUseException: project is in use")
+        try await retryAndFail(h, call: 5, after: 960)
+
+        let warnings = logs.all.filter { $0.contains("teardown still failing past --teardown-alert-after") }
+        #expect(warnings.count == 3, "one per retry past the threshold: \(warnings)")
+        #expect(warnings.allSatisfy { $0.contains("build (aws/codebuild-project pr-7-build)") && $0.contains(F.key.description) })
+        #expect(warnings.first?.contains("AccessDeniedException") == true)
+        #expect(warnings.first?.contains(firstFailureAt.ISO8601Format()) == true)
+        #expect(warnings.allSatisfy { !$0.contains("123456789012") && !$0.contains("AKIAIOSFODNN7EXAMPLE") }, "masked in the warnings")
+
+        let alerts = stuckAlerts(await h.flushedStatuses())
+        try #require(alerts.count == 2, "\(alerts)")
+        #expect(alerts.allSatisfy { $0.status.state == .failure && $0.sha == F.shaA })
+        let first = alerts[0].status.description ?? ""
+        #expect(first.hasPrefix("Teardown stuck for 6h 2m: build (aws/codebuild-project pr-7-build): delete failed: AccessDeniedException"), "\(first)")
+        // Masked before it is cut to 140 characters: not even part of the account id shows.
+        #expect(first.contains(Redaction.accountMask) && !first.contains("1234"), "\(first)")
+        #expect(!alerts.contains { $0.status.description?.contains("AKIAIOSFODNN7EXAMPLE") == true })
+        #expect(alerts[1].status.description?.contains("ResourceInUseException") == true)
+    }
+
+    @Test func aTeardownThatRecoversIsNoLongerCounted() async throws {
+        let h = try SupervisorHarness(teardownAlertAfter: Self.hour)
+        try await h.openReady()
+        try await h.deliver(F.event("closed", sha: F.shaA, at: 30))
+        try #require(await h.calls(2))
+        await recordFailure(h, reason: Self.denied)
+        await h.operations.complete(1, .failure(Self.denied))
+        try #require(await h.quiet())
+        h.clock.advance(by: Self.hour + 60)
+        await h.supervisor.reconcileOnce()  // alerts and retries
+        try #require(await h.calls(3))
+        #expect(await h.supervisor.report(records: []).stuckTeardowns == 1)
+        await h.operations.complete(2, .success)
+        try #require(await h.quiet())
+        let report = await h.supervisor.report(records: [])
+        #expect(report.stuckTeardowns == 0 && report.environments.first?.teardownFailingSince == nil)
+        #expect(stuckAlerts(await h.flushedStatuses()).count == 1)
+    }
+
+    @Test func theAlertDurationReadsInTheLargestTwoUnits() {
+        #expect(StuckTeardown.duration(2 * 86400 + 3 * 3600 + 59 * 60 + 59) == "2d 3h")
+        #expect(StuckTeardown.duration(6 * 3600 + 61) == "6h 1m")
+        #expect(StuckTeardown.duration(59) == "0m")
+    }
+}
