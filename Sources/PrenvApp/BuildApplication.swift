@@ -19,7 +19,7 @@ public func buildApplication(
                                isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) })
     let store = parts.store
     let sweeper = options.gcInterval > 0 ? parts.orphanSweep.map { sweep in
-        OrphanSweeper(sweep: sweep, isBusy: { await supervisor.hasRunningOperation($0) }, logger: Logger(label: "prenv.gc"))
+        OrphanSweeper(sweep: sweep, isBusy: { await supervisor.isTakingCareOf($0) }, logger: Logger(label: "prenv.gc"))
     } : nil
     let router = PrenvRouter.make(
         intake: intake, maxBodyBytes: options.maxBodyBytes,

@@ -8,4 +8,17 @@ extension EnvironmentSupervisor {
         guard let slot = slots[key] else { return false }
         return slot.task != nil || slot.record.machine.awaitingStart != nil
     }
+
+    /// Whether the sweep must leave `key`'s resources to its worker: an operation is running, or the
+    /// worker wants the environment (its PR is open and selected). After a lost state file the
+    /// open-PR listing gives such a PR a worker again, and its next apply adopts what is there;
+    /// deleting it first would take a live preview down only to build it again. Once the PR closes
+    /// the worker stops wanting it, and whatever its teardown did not account for is the sweep's.
+    public func isTakingCareOf(_ key: EnvironmentKey) -> Bool {
+        guard let slot = slots[key] else { return false }
+        if hasRunningOperation(key) { return true }
+        let machine = slot.record.machine
+        guard !machine.isClosed, case .present = machine.desired else { return false }
+        return true
+    }
 }

@@ -64,7 +64,8 @@ public enum SpareReason: Sendable, Hashable {
     case ageUnknown
     /// The discovery of this type failed, and a resource of that type may still depend on this one.
     case discoveryFailed(ResourceType)
-    /// Its environment has an operation running (`prenv serve`): the worker decides, not the sweep.
+    /// Its environment's worker (`prenv serve`) is running an operation or wants the environment
+    /// (open PR): the worker decides, not the sweep.
     case busy
     /// A PR-closed environment in `prenv serve`: the supervisor's PR check tears it down.
     case leftToPullRequestCheck
@@ -78,7 +79,7 @@ public enum SpareReason: Sendable, Hashable {
         case .tooYoung: "too young"
         case .ageUnknown: "age unknown"
         case .discoveryFailed(let type): "\(type.rawValue) could not be listed, and one may depend on it"
-        case .busy: "its environment has an operation running"
+        case .busy: "its environment's worker is acting on it or wants it"
         case .leftToPullRequestCheck: "left to the pull request check"
         case .recordChanged: "its record changed since the scan"
         case .dependentKept(let nodes): "kept for \(nodes.joined(separator: ", ")), which depends on it"

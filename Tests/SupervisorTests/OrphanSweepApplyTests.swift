@@ -198,4 +198,23 @@ import WebhookSupport
         try #require(await h.quiet())
         #expect(await h.supervisor.hasRunningOperation(SupervisorFixtures.key) == false)
     }
+
+    /// An open PR's worker wants its environment even when idle (it adopts what a lost state left);
+    /// once the PR is closed and torn down, what remains is the sweep's.
+    @Test func anOpenPullRequestsWorkerTakesCareOfItsEnvironmentUntilItCloses() async throws {
+        let h = try SupervisorHarness()
+        #expect(await h.supervisor.isTakingCareOf(SupervisorFixtures.key) == false)  // no worker at all
+        try await h.deliver(SupervisorFixtures.event("opened", sha: SupervisorFixtures.shaA, at: 0))
+        try #require(await h.calls(1))
+        await h.operations.complete(0, .success)
+        try #require(await h.quiet())
+        #expect(await h.supervisor.hasRunningOperation(SupervisorFixtures.key) == false)
+        #expect(await h.supervisor.isTakingCareOf(SupervisorFixtures.key))
+        try await h.deliver(SupervisorFixtures.event("closed", sha: SupervisorFixtures.shaA, at: 1))
+        try #require(await h.calls(2))
+        #expect(await h.supervisor.isTakingCareOf(SupervisorFixtures.key))  // its teardown runs
+        await h.operations.complete(1, .success)
+        try #require(await h.quiet())
+        #expect(await h.supervisor.isTakingCareOf(SupervisorFixtures.key) == false)
+    }
 }
