@@ -14,6 +14,9 @@ final class ServeHarness: @unchecked Sendable {
     let accessKey = LocalAWS.uniqueAccessKey()
     let secret = "webhook-secret-\(UUID().uuidString)"
     let standin: StandinProcess
+    /// Flags and variables beyond the defaults, for every launch (restarts included).
+    let extraArguments: [String]
+    let extraEnvironment: [String: String]
     private(set) var server: ServiceProcess
     private let lock = NSLock()
     let transport = URLSessionTransport()
@@ -22,7 +25,13 @@ final class ServeHarness: @unchecked Sendable {
     var statePath: String { directory.appendingPathComponent("state/state.sqlite").path }
     var log: URL { directory.appendingPathComponent("serve.log") }
 
-    init(_ name: String) async throws {
+    /// - Parameters:
+    ///   - editBlueprint: changes the reference blueprint's text before the first launch.
+    ///   - arguments: more `prenv serve` flags (a later flag wins over a default).
+    ///   - environment: more variables, e.g. `PRENV_INSTANCE`.
+    init(_ name: String, editBlueprint: (String) -> String = { $0 }, arguments: [String] = [], environment: [String: String] = [:]) async throws {
+        extraArguments = arguments
+        extraEnvironment = environment
         try await LocalAWS.requireRunning()
         templates = LocalTemplates(name)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-serve-\(templates.suffix)")
@@ -31,21 +40,24 @@ final class ServeHarness: @unchecked Sendable {
         standin = try await StandinProcess()
         let blueprints = directory.appendingPathComponent("blueprints")
         try FileManager.default.createDirectory(at: blueprints, withIntermediateDirectories: true)
-        try templates.writeBlueprint(in: blueprints)
-        server = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin)
+        let file = try templates.writeBlueprint(in: blueprints)
+        try editBlueprint(try String(contentsOf: file, encoding: .utf8)).write(to: file, atomically: true, encoding: .utf8)
+        server = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin,
+                                       arguments: arguments, environment: environment)
     }
 
-    static func launch(directory: URL, accessKey: String, secret: String, standin: StandinProcess) async throws -> ServiceProcess {
+    static func launch(directory: URL, accessKey: String, secret: String, standin: StandinProcess, arguments: [String] = [],
+                       environment: [String: String] = [:]) async throws -> ServiceProcess {
         try await ServiceProcess(
             executable: PrenvBinary.path,
             arguments: ["serve", "--port", "0", "--blueprints", directory.appendingPathComponent("blueprints").path,
                         "--state", "sqlite:" + directory.appendingPathComponent("state/state.sqlite").path,
-                        "--poll-interval", "0.05", "--reconcile-interval", "1", "--pr-check-interval", "0.5", "--log-level", "debug"],
+                        "--poll-interval", "0.05", "--reconcile-interval", "1", "--pr-check-interval", "0.5", "--log-level", "debug"] + arguments,
             environment: PrenvBinary.isolatedEnvironment([
                 "AWS_ACCESS_KEY_ID": accessKey, "AWS_SECRET_ACCESS_KEY": "serve-secret", "AWS_REGION": LocalAWS.region,
                 "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString, "PRENV_WEBHOOK_SECRET": secret,
                 "GITHUB_TOKEN": standin.token, "GITHUB_API_URL": standin.url.absoluteString,
-            ]),
+            ].merging(environment) { $1 }),
             hint: "build prenv first (`swift build`)",
             output: directory.appendingPathComponent("serve.log"))
     }
@@ -62,7 +74,8 @@ final class ServeHarness: @unchecked Sendable {
     func terminate() { lock.withLock { server }.stop() }
 
     func restart() async throws {
-        let next = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin)
+        let next = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin,
+                                         arguments: extraArguments, environment: extraEnvironment)
         lock.withLock { server = next }
     }
 
