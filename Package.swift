@@ -53,6 +53,9 @@ let package = Package(
         .target(name: "AWSXML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
         // The HTTP seam every client sends through (URLSession in production, stand-ins in tests).
         .target(name: "HTTPTransport", swiftSettings: strictSettings),
+        // How text from untrusted sources (what a PR's build writes, branch names, AWS's and GitHub's
+        // answers) is shown in logs, errors and statuses: one escaping rule for every module.
+        .target(name: "UntrustedText", swiftSettings: strictSettings),
         // The credential chain: environment, shared files, IMDSv2, container endpoints.
         .target(
             name: "AWSCredentialProviders",
@@ -69,7 +72,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Thin clients with only the operations prenv uses.
-        .target(name: "AWSServices", dependencies: ["AWSCore", "AWSXML", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
+        .target(name: "AWSServices", dependencies: ["AWSCore", "AWSXML", "HTTPTransport", "UntrustedText", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
 
         // MARK: Where the engine meets the world
         // The only place the engine meets AWS: one folder per resource kind, each declaring its kind
@@ -77,7 +80,7 @@ let package = Package(
         // lists them once.
         .target(
             name: "Providers",
-            dependencies: ["Orchestrator", "Blueprint", "AWSCore", "AWSServices"],
+            dependencies: ["Orchestrator", "Blueprint", "AWSCore", "AWSServices", "UntrustedText"],
             swiftSettings: strictSettings
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -87,7 +90,7 @@ let package = Package(
         .target(
             name: "GitHub",
             dependencies: [
-                "HTTPTransport",
+                "HTTPTransport", "UntrustedText",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,7 +101,7 @@ let package = Package(
         // Webhook intake, per-PR workers, commit statuses: the server's logic, no HTTP framework here.
         .target(
             name: "Supervisor",
-            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "UntrustedText", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
@@ -168,6 +171,7 @@ let package = Package(
         // Signed GitHub webhook deliveries built from GitHub's real payloads.
         .target(name: "WebhookSupport", dependencies: ["GitHub", "LocalAWSSupport"], path: "Tests/WebhookSupport", swiftSettings: strictSettings),
         // The built `prenv` binary end to end (commands, `serve` over HTTP with local AWS and GitHub stand-ins).
+        .testTarget(name: "UntrustedTextTests", dependencies: ["UntrustedText"], swiftSettings: strictSettings),
         .testTarget(
             name: "PrenvTests",
             dependencies: ["LocalAWSSupport", "WebhookSupport", "TestServices", "HTTPTransport", "AWSCore", "AWSServices", "Blueprint", "SeededRandom"],

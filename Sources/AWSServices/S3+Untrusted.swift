@@ -1,6 +1,7 @@
 import AWSCore
 import Foundation
 import HTTPTransport
+import UntrustedText
 
 /// Reading and deleting what a pull request's build can write: objects of any size, keys with any
 /// character. Nothing here trusts a size, a key or a body it did not choose.
@@ -77,17 +78,7 @@ public enum S3Keys {
         return key
     }
 
-    /// The key for a log line, error or status: control characters (C0, DEL, C1) as `\u{…}`, so a
-    /// hostile key cannot forge lines or terminal escapes.
-    public static func printable(_ key: String) -> String {
-        var result = ""
-        for scalar in key.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\\" {
-                result += scalar == "\\" ? "\\\\" : "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
+    /// The key for a log line, error or status (`UntrustedText`'s rule, never cut: a key names
+    /// what it is about), so a hostile key cannot forge lines or terminal escapes.
+    public static func printable(_ key: String) -> String { UntrustedText.printable(key) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import UntrustedText
 
 /// One page as GitHub last answered it with a `200`: the `ETag` to send back as `If-None-Match`,
 /// the body it stands for, and the `Link` header that came with it.
@@ -214,18 +215,7 @@ extension GitHubClient {
         }
     }
 
-    /// Text from a response made safe for a log line or an error: printable ASCII kept, anything else
-    /// as `\u{…}`, at most 200 characters.
-    public static func printable(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if out.count >= 200 { return out + "…" }
-            if scalar.isASCII, scalar.value >= 0x20, scalar.value != 0x7F {
-                out.unicodeScalars.append(scalar)
-            } else {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            }
-        }
-        return out
-    }
+    /// Text from a response made safe for a log line or an error (`UntrustedText`'s rule), at most
+    /// 200 characters.
+    public static func printable(_ text: String) -> String { UntrustedText.printable(text, limit: 200) }
 }

@@ -197,13 +197,6 @@ import WebhookSupport
         #expect(store.reads.withLock { $0 } == 1)
         #expect(await cloud.exists("pipe-7"))
     }
-
-    /// The supervisor's escaper and the providers' must agree: one rule for hostile tag values.
-    @Test(arguments: ["plain", "line\nbreak", "esc\u{1B}[31mred", "c1\u{9B}x", "back\\slash", "tab\there", String(repeating: "é", count: 250)])
-    func tagTextMatchesTheProvidersRule(_ value: String) {
-        #expect(TagText.printable(value) == ManagedTags.printable(value))
-        #expect(!TagText.printable(value).unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
-    }
 }
 
 /// A state store whose reads fail, counting them.

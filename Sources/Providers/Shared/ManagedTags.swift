@@ -1,5 +1,6 @@
 import AWSServices
 import Orchestrator
+import UntrustedText
 
 /// Who owns a resource, decided from its tags: prenv only touches what it tagged for this
 /// environment, and, when it knows which installation it is, for this instance.
@@ -40,12 +41,9 @@ enum ManagedTags {
     static let printableLimit = 200
 
     /// A tag value for an error or progress line. Tags can come from where a pull request's build
-    /// writes (an S3 prefix marker), so control characters become `\u{…}` (no forged log lines, no
-    /// terminal escapes) and the value is cut at `printableLimit` characters, marked with `…`.
-    static func printable(_ value: String) -> String {
-        let shown = S3Keys.printable(String(value.prefix(printableLimit)))
-        return value.count > printableLimit ? shown + "…" : shown
-    }
+    /// writes (an S3 prefix marker), so they are shown by `UntrustedText`'s rule, cut at
+    /// `printableLimit` characters.
+    static func printable(_ value: String) -> String { UntrustedText.printable(value, limit: printableLimit) }
 
     /// Tags sorted by key, as AWS tag lists.
     static func sorted(_ tags: [String: String]) -> [(key: String, value: String)] {
