@@ -21,6 +21,11 @@ public struct EnvironmentsReport: Encodable, Sendable {
         public var teardownFailingSince: Date?
         /// Failed teardowns in a row; absent when no teardown is failing.
         public var teardownFailures: Int?
+        /// True while the PR waits for a slot under its blueprint's `limits.max_environments`.
+        public var waitingForSlot: Bool
+        /// True while the environment is expired (`expire.after` without a push); a push or a keep
+        /// label brings it back.
+        public var expired: Bool
         public var resources: [Resource]
 
         enum CodingKeys: String, CodingKey {
@@ -30,6 +35,8 @@ public struct EnvironmentsReport: Encodable, Sendable {
             case updatedAt = "updated_at"
             case teardownFailingSince = "teardown_failing_since"
             case teardownFailures = "teardown_failures"
+            case waitingForSlot = "waiting_for_slot"
+            case expired
         }
     }
 
@@ -90,6 +97,7 @@ public struct EnvironmentsReport: Encodable, Sendable {
                 headSHA: worker?.pullRequest.headSHA ?? record?.headSHA ?? "", envName: record?.envName,
                 updatedAt: max(record?.updatedAt ?? .distantPast, worker?.updatedAt ?? .distantPast),
                 teardownFailingSince: failing?.firstFailure, teardownFailures: failing?.failures,
+                waitingForSlot: worker?.machine.isWaitingForSlot ?? false, expired: worker?.machine.isExpired ?? false,
                 resources: (record?.nodes.values.sorted { $0.id < $1.id } ?? []).map {
                     Resource(id: $0.id, type: $0.type.rawValue, state: $0.status.rawValue, physicalName: $0.physicalName.map(Redaction.masked),
                              outputs: $0.outputs.mapValues(Redaction.masked), error: $0.lastError.map(Redaction.masked))
