@@ -75,7 +75,9 @@ public enum OrphanReportRendering {
         let young = report.findings.count - orphans
         let spareNote = young > 0 ? ", \(young) more too young to judge" : ""
         guard report.applied else {
-            return "\(orphans) orphaned resource(s) of \(scanned) scanned\(spareNote); run `prenv gc --apply` to delete them"
+            // Only young ones found: `--apply` would delete nothing, so it is not suggested.
+            let hint = orphans > 0 ? "; run `prenv gc --apply` to delete them" : ""
+            return "\(orphans) orphaned resource(s) of \(scanned) scanned\(spareNote)\(hint)"
         }
         let count = { (name: String) in report.orphans.filter { $0.outcome.name == name }.count }
         return "\(count("deleted")) deleted, \(count("failed")) failed, \(count("spared")) spared of \(orphans) orphaned resource(s)\(spareNote)"
