@@ -46,6 +46,12 @@ struct GCCommand: AsyncParsableCommand {
             try Composition.orphanSweep(stateURL: stateOptions.state, blueprintDirectory: blueprints, instance: instance,
                                         environment: environment, polling: pollingOptions.polling)
         }
+        if sweep.blueprints.isEmpty {
+            // S3 prefixes have no tags AWS can list: they are found through the buckets blueprints and
+            // records name, and after a lost state only the blueprints are left to name them.
+            printToStandardError("warning: no blueprints in \(blueprints): S3 prefixes are looked for only in the buckets "
+                + "the state records name; pass --blueprints (or set PRENV_BLUEPRINTS) to look in the blueprints' buckets too")
+        }
         let outcome: OrphanCollection.Outcome
         do {
             outcome = try await OrphanCollection.run(sweep, olderThan: age, apply: mode == .apply, format: format)

@@ -1,4 +1,5 @@
 import Foundation
+import LocalAWSSupport
 import Testing
 
 /// `prenv gc` run as a process: its flags and what it says when it cannot start. What it finds and
@@ -55,6 +56,22 @@ import Testing
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.contains("broken.yaml:6:"))
         #expect(result.output.contains("error: fix the blueprints above: they order what prenv gc deletes"))
+    }
+
+    /// After a lost state only blueprints name the buckets S3 prefixes live in: without any, gc says
+    /// so instead of reporting a clean account it did not fully look at.
+    @Test func withoutBlueprintsItWarnsThatPrefixesAreOnlyLookedForWhereRecordsSay() async throws {
+        try await LocalAWS.requireRunning()
+        let state = Self.temporaryState()
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        let result = try await PrenvBinary.run(
+            ["gc", "--state", state.url, "--blueprints", state.directory.appendingPathComponent("none").path],
+            environment: PrenvBinary.isolatedEnvironment([
+                "AWS_ACCESS_KEY_ID": LocalAWS.uniqueAccessKey(), "AWS_SECRET_ACCESS_KEY": "gc-test-secret", "AWS_REGION": LocalAWS.region,
+                "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString, "PRENV_INSTANCE": LocalAWS.uniqueName("gc-empty"),
+            ]))
+        #expect(result.status == 0, "\(result.output)")  // a fresh instance has nothing
+        #expect(result.output.contains("warning: no blueprints in ") && result.output.contains("pass --blueprints"), "\(result.output)")
     }
 
     @Test func serveRefusesANegativeGCInterval() async throws {
