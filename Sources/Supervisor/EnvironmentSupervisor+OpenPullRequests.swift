@@ -47,15 +47,20 @@ extension EnvironmentSupervisor {
     /// One listing pass over every literally named repository. A listing that fails (GitHub down, no
     /// permission, a hostile page) is logged and skipped until the next pass; it never changes an
     /// environment.
-    public func catchUpOnOpenPullRequests() async {
-        guard let lookup = pullRequests, !stopping else { return }
+    ///
+    /// - Returns: the open PRs of each repository listed in full, by lowercased `owner/name` and
+    ///   number, so `checkPullRequests` can take its answers from them instead of one request each.
+    @discardableResult
+    public func catchUpOnOpenPullRequests() async -> [String: [Int: PullRequestEvent.PullRequest]] {
+        guard let lookup = pullRequests, !stopping else { return [:] }
+        var listed: [String: [Int: PullRequestEvent.PullRequest]] = [:]
         for repository in Self.listableRepositories(blueprints.values).literal {
-            guard !Task.isCancelled, !stopping else { return }
+            guard !Task.isCancelled, !stopping else { return listed }
             let listing: PullRequestListing
             do {
                 listing = try await lookup.openPullRequests(repository: repository)
             } catch is CancellationError {
-                return
+                return listed
             } catch {
                 logger.warning("could not list open pull requests", metadata: ["repository": "\(repository)", "error": "\(error)"])
                 continue
@@ -64,11 +69,16 @@ extension EnvironmentSupervisor {
                 "repository": "\(repository)", "open": "\(listing.pullRequests.count)",
                 "pages_fetched": "\(listing.fetchedPages)", "pages_not_modified": "\(listing.notModifiedPages)",
             ])
+            // Only what the listing can vouch for: open PRs of the repository asked about.
+            let vouched = listing.pullRequests.map(\.pullRequest)
+                .filter { $0.state == "open" && $0.base.repo.fullName.lowercased() == repository.lowercased() }
+            listed[repository.lowercased()] = Dictionary(vouched.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
             for item in listing.pullRequests.sorted(by: { $0.pullRequest.number < $1.pullRequest.number }) {
-                guard !stopping else { return }
+                guard !stopping else { return listed }
                 await catchUp(item, listedFrom: repository)
             }
         }
+        return listed
     }
 
     /// Records a never-seen open PR as an `opened` delivery and wakes its worker; gives a known PR

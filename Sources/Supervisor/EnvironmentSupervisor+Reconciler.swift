@@ -82,19 +82,25 @@ extension EnvironmentSupervisor {
     /// to the machines as GitHub's answer (`gitHubAnswered`): a closed PR is destroyed, a newer head
     /// or changed labels applied. `updated_at` orders it against the webhooks, so a stale answer
     /// changes nothing, and one of the same second settles a tie whatever order webhooks came in.
-    /// One request per open PR per pass; a lookup failure (404, no permission, GitHub down) skips
-    /// that PR until the next pass and never destroys anything.
-    public func checkPullRequests() async {
+    /// A PR of a repository the same pass listed in full (`listed`) is answered by its listing entry
+    /// at no cost; only a PR missing from that listing (closed since, most likely) or of a repository
+    /// not listed (a glob, a failed listing) costs one request. A lookup failure (404, no permission,
+    /// GitHub down) skips that PR until the next pass and never destroys anything.
+    public func checkPullRequests(listed: [String: [Int: PullRequestEvent.PullRequest]] = [:]) async {
         guard let lookup = pullRequests, !stopping else { return }
         let open = Set(slots.values.filter { !$0.record.machine.isClosed }.map { PullRequestID(repository: $0.record.key.repository, number: $0.record.key.pr) })
         for id in open.sorted() {
             guard !Task.isCancelled else { return }  // shutting down
             let current: PullRequestEvent.PullRequest
-            do {
-                current = try await lookup.pullRequest(repository: id.repository, number: id.number)
-            } catch {
-                logger.warning("could not check pull request", metadata: ["pr": "\(id.repository)#\(id.number)", "error": "\(error)"])
-                continue
+            if let entry = listed[id.repository.lowercased()]?[id.number] {
+                current = entry
+            } else {
+                do {
+                    current = try await lookup.pullRequest(repository: id.repository, number: id.number)
+                } catch {
+                    logger.warning("could not check pull request", metadata: ["pr": "\(id.repository)#\(id.number)", "error": "\(error)"])
+                    continue
+                }
             }
             guard !stopping, let repository = PullRequestEvent.Repository(fullName: id.repository) else { return }
             for key in absorbAnswer(current, repository: repository) {
@@ -105,15 +111,21 @@ extension EnvironmentSupervisor {
         await fillSlots()  // a caught-up close may have left the queue
     }
 
-    /// Runs `checkPullRequests`, then the open-PR listing (`catchUpOnOpenPullRequests`), every
-    /// `interval` until cancelled. Checks first: a PR the listing feeds is not looked up again in
-    /// the same pass.
+    /// Runs the open-PR listing (`catchUpOnOpenPullRequests`), then `checkPullRequests` answered
+    /// from it where it can, every `interval` until cancelled. For a repository of N open PRs a pass
+    /// costs one request per 100 PRs (a `304` when nothing changed, which GitHub does not count)
+    /// plus one per PR that left the listing, instead of N.
     public func runPullRequestChecks(every interval: Duration) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
-            await checkPullRequests()
-            await catchUpOnOpenPullRequests()
+            await checkPullRequestsOnce()
         }
+    }
+
+    /// One pass of `runPullRequestChecks`.
+    public func checkPullRequestsOnce() async {
+        let listed = await catchUpOnOpenPullRequests()
+        await checkPullRequests(listed: listed)
     }
 }
 

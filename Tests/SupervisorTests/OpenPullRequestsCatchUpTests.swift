@@ -134,6 +134,30 @@ import WebhookSupport
         #expect(caughtUpLines(s.logs).isEmpty)
     }
 
+    /// The listing answers the per-PR check: a known open PR costs no request of its own; one that
+    /// left the listing (closed) costs exactly one lookup, whose answer tears its environment down.
+    @Test func thePassAnswersKnownPullRequestsFromTheListingAndLooksUpOnlyThoseThatLeftIt() async throws {
+        let s = try await setUp()
+        defer { s.standin.stop() }
+        let h = s.harness
+        try await h.openReady()
+        try await setPull(s.standin, sha: F.shaB, at: 30)  // a push whose webhook was lost
+
+        await h.supervisor.checkPullRequestsOnce()
+        try #require(await h.calls(2))
+        #expect(await h.operations.call(1)?.operation == .apply(sha: F.shaB), "the listing's newer head was applied")
+        #expect(try await s.standin.lookups() == 0, "no per-PR request for a PR the listing shows")
+        await h.operations.complete(1, .success)
+        try #require(await h.quiet())
+
+        try await setPull(s.standin, state: "closed", sha: F.shaB, at: 60)  // a close whose webhook was lost
+        await h.supervisor.checkPullRequestsOnce()
+        try #require(await h.calls(3))
+        #expect(await h.operations.call(2)?.operation == .destroy)
+        #expect(try await s.standin.lookups() == 1, "one lookup for the PR that left the listing")
+        #expect(try await s.standin.listings().ok == 2, "each pass listed the repository once")
+    }
+
     @Test func aPullRequestReopenedWhileDownIsProvisionedAgain() async throws {
         let s = try await setUp()
         defer { s.standin.stop() }

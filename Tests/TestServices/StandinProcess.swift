@@ -29,6 +29,12 @@ public final class StandinProcess: Sendable {
 
     /// Pull-request listing requests so far: how many were answered `200` and `304`, and each one's
     /// path and status, in order.
+    /// How many `GET /repos/{o}/{r}/pulls/{n}` lookups the stand-in answered.
+    public func lookups() async throws -> Int {
+        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/listings")))
+        return (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["lookups"] as? Int ?? -1
+    }
+
     public func listings() async throws -> (ok: Int, notModified: Int, requests: [(path: String, status: Int)]) {
         let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/listings")))
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]

@@ -53,6 +53,7 @@ class State:
         self.pulls: dict[tuple[str, int], dict] = {}  # pull requests set through /_standin/pulls
         self.rate_limit_disabled = False  # /_standin/enterprise: GET /rate_limit answers 404, as GHES by default
         self.listings: list[dict] = []  # every pull-request listing request: {path, status, if_none_match}
+        self.lookups = 0  # GET /repos/{o}/{r}/pulls/{n} requests answered (200 or 404)
         self.listing_override: dict = {}  # /_standin/listing: a hostile Link header or body for every listing
         self.next_id = 1
 
@@ -128,7 +129,7 @@ class Handler(BaseHTTPRequestHandler):
                 listings = list(self.state.listings)
             counts = {"200": sum(1 for r in listings if r["status"] == 200),
                       "304": sum(1 for r in listings if r["status"] == 304)}
-            return self.reply(200, {"counts": counts, "requests": listings})
+            return self.reply(200, {"counts": counts, "requests": listings, "lookups": self.state.lookups})
         if path == "/rate_limit":
             if (denied := self.check_auth()) is not None:
                 return denied
@@ -142,6 +143,7 @@ class Handler(BaseHTTPRequestHandler):
                 return denied
             owner, repo, number = pull.groups()
             with self.state.lock:
+                self.state.lookups += 1
                 found = self.state.pulls.get((f"{owner}/{repo}".lower(), int(number)))
             if found is None:
                 return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest/pulls/pulls#get-a-pull-request"})
