@@ -123,7 +123,6 @@ let package = Package(
             name: "PrenvApp",
             dependencies: [
                 "AWSCore", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "Providers", "StateStoreSQLite", "Supervisor", "WebServer", "Yams",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -205,8 +204,8 @@ let package = Package(
         // The composition root: settings, setup failures, and serve's routes in-process (HummingbirdTesting).
         .testTarget(
             name: "PrenvAppTests",
-            dependencies: ["LogCapture", 
-                "PrenvApp", "Providers", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "WebhookSupport",
+            dependencies: ["LogCapture",
+                "PrenvApp", "Providers", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "WebhookSupport", "StateStoreSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

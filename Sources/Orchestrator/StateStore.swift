@@ -11,6 +11,9 @@ public protocol StateStore: Sendable {
     func list() async throws -> [EnvironmentRecord]
     /// Removes the record; removing a missing record is not an error.
     func delete(_ key: EnvironmentKey) async throws
+    /// The instance id kept with this state (see `PRENV_INSTANCE`): the stored one, or `candidate`,
+    /// stored now, when there is none yet. Never changes once stored.
+    func instanceID(proposing candidate: String) async throws -> String
 }
 
 /// Errors every store reports the same way.
@@ -46,4 +49,12 @@ public actor InMemoryStateStore: StateStore {
     public func list() -> [EnvironmentRecord] { records.values.sorted { $0.key < $1.key } }
 
     public func delete(_ key: EnvironmentKey) { records[key] = nil }
+
+    private var storedInstanceID: String?
+
+    public func instanceID(proposing candidate: String) -> String {
+        if let storedInstanceID { return storedInstanceID }
+        storedInstanceID = candidate
+        return candidate
+    }
 }

@@ -30,13 +30,12 @@ extension Composition {
             maxConcurrency: polling.concurrency)
     }
 
-    /// `prenv gc`'s sweep: AWS from the environment, the state store at `stateURL`, the blueprints in
-    /// `blueprintDirectory` (none is fine: orphans are then deleted in `dependencyOrder`), and the
-    /// PR-closed check when `environment` has `GITHUB_TOKEN` (and optionally `GITHUB_API_URL`).
+    /// `prenv gc`'s sweep: AWS from the environment, `store`, the blueprints in `blueprintDirectory`
+    /// (none is fine: orphans are then deleted in `dependencyOrder`), and the PR-closed check when
+    /// `environment` has `GITHUB_TOKEN` (and optionally `GITHUB_API_URL`).
     public static func orphanSweep(
-        stateURL: String, blueprintDirectory: String, instance: String, environment: [String: String], polling: Polling
+        store: any StateStore, blueprintDirectory: String, instance: String, environment: [String: String], polling: Polling
     ) throws(StartupError) -> OrphanSweep {
-        let store = try openStore(url: stateURL)
         let blueprints = try sweepBlueprints(directory: blueprintDirectory)
         let transport = URLSessionTransport()
         let client = try awsClient(transport: transport)

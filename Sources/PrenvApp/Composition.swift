@@ -50,6 +50,17 @@ public enum Composition {
         }
     }
 
+    /// The state store at `url`, which must already exist: for commands that would read a missing
+    /// store as an empty one and act on that (`prenv gc`).
+    public static func openExistingStore(url: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(StartupError) -> any StateStore {
+        let path = try statePath(url: url, workingDirectory: workingDirectory)
+        guard path != ":memory:", FileManager.default.fileExists(atPath: path) else {
+            throw StartupError("no state store at \(url): prenv gc calls everything the state does not hold an orphan, so it does not "
+                + "start from a state that is not there (a wrong --state or PRENV_STATE?); if the state is lost, pass --state-lost with PRENV_INSTANCE set")
+        }
+        return try openStore(url: url, workingDirectory: workingDirectory)
+    }
+
     /// The file behind a `sqlite:PATH` URL, which `serve` opens twice (state store and inbox).
     public static func statePath(url: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(StartupError) -> String {
         do {

@@ -1,16 +1,19 @@
-import Crypto
 import Foundation
-import StateStoreSQLite
+import Orchestrator
 
 /// Which prenv installation this process is (`PRENV_INSTANCE`): the value of the `prenv:instance`
 /// tag on everything it creates, and the only resources it ever changes, deletes or calls orphans.
 /// Two installations sharing an AWS account must differ here, or each would see the other's
-/// resources as its own orphans.
+/// resources as its own orphans and its sweep would delete them.
 ///
-/// Without `PRENV_INSTANCE`, the identity is derived from the state location, so two installations
-/// with different state files differ without configuration and one installation keeps its identity
-/// across restarts. Moving the state file changes a derived identity (and orphans everything made
-/// under the old one from the new one's point of view), hence the hint printed at start.
+/// Without `PRENV_INSTANCE`, the identity is made at random the first time a state store is used and
+/// kept in it (`StateStore.instanceID`), so every process on that state (serve, up, down, gc, a
+/// restart) agrees without configuration. Why not a hash of the state's path, which would survive
+/// losing the file: two installations on two machines (or two containers of one image) commonly
+/// share a path such as `/app/.prenv/state.sqlite`, and the same identity would make each delete the
+/// other's environments. A random one cannot collide; the cost is that a lost state file loses it,
+/// so the line printed at start says which value to set in `PRENV_INSTANCE`, and every resource
+/// carries it in its `prenv:instance` tag.
 public struct InstanceIdentity: Sendable, Equatable, CustomStringConvertible {
     public static let variable = "PRENV_INSTANCE"
     /// 1…64 characters: tag values allow more, but this set is safe in tags, names and log lines alike.
@@ -20,8 +23,8 @@ public struct InstanceIdentity: Sendable, Equatable, CustomStringConvertible {
     public enum Source: Sendable, Equatable {
         /// From the `PRENV_INSTANCE` environment variable.
         case environment
-        /// `prenv-` + 12 hex characters of SHA-256 over the absolute state location shown here.
-        case derived(stateLocation: String)
+        /// Kept in the state store at `state`; `created` when this process made it.
+        case stored(state: String, created: Bool)
     }
 
     public var value: String
@@ -32,41 +35,42 @@ public struct InstanceIdentity: Sendable, Equatable, CustomStringConvertible {
         self.source = source
     }
 
-    /// The line `serve`, `up` and `down` print at start.
+    /// The line `serve`, `up`, `down` and `gc` print at start.
     public var description: String {
         switch source {
         case .environment:
             "prenv instance: \(value) (from \(Self.variable))"
-        case .derived(let location):
-            "prenv instance: \(value) (derived from \(location); set \(Self.variable) to keep it when the state moves)"
+        case .stored(let state, let created):
+            "prenv instance: \(value) (\(created ? "new, kept" : "kept") in \(state); set \(Self.variable)=\(value) so that a lost "
+                + "or moved state file does not lose track of this instance's resources)"
         }
     }
 
     /// `PRENV_INSTANCE` when set (blank counts as unset, like every prenv setting), validated; else
-    /// derived from `stateURL` (`sqlite:PATH`, relative paths taken from `workingDirectory`).
-    public static func resolve(
-        environment: [String: String], stateURL: String, workingDirectory: String = FileManager.default.currentDirectoryPath
-    ) throws(StartupError) -> InstanceIdentity {
-        if let raw = environment[variable], !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            try validate(raw)
-            return InstanceIdentity(value: raw, source: .environment)
-        }
-        let location: String
+    /// the id kept in `store` (`stateURL` names it in the printed line), made now if it has none.
+    public static func resolve(environment: [String: String], store: any StateStore, stateURL: String) async throws(StartupError) -> InstanceIdentity {
+        if let value = try fromEnvironment(environment) { return InstanceIdentity(value: value, source: .environment) }
+        let candidate = random()
+        let value: String
         do {
-            let path = try SQLiteStateStore.parse(url: stateURL, workingDirectory: workingDirectory)
-            location = "sqlite:" + (path == ":memory:" ? path : URL(fileURLWithPath: path).standardizedFileURL.path)
+            value = try await store.instanceID(proposing: candidate)
         } catch {
-            throw StartupError("cannot derive the prenv instance from state store \(stateURL): \(error); set \(variable)")
+            throw StartupError("cannot read the prenv instance from state store \(stateURL): \(error); set \(variable)")
         }
-        return InstanceIdentity(value: derive(fromStateLocation: location), source: .derived(stateLocation: location))
+        return InstanceIdentity(value: value, source: .stored(state: stateURL, created: value == candidate))
     }
 
-    /// `prenv-` + the first 12 hex characters of SHA-256 over `location`'s path (what follows
-    /// `sqlite:`; the whole text for any other scheme).
-    public static func derive(fromStateLocation location: String) -> String {
-        let hashed = location.hasPrefix("sqlite:") ? String(location.dropFirst("sqlite:".count)) : location
-        let hex = SHA256.hash(data: Data(hashed.utf8)).map { String(format: "%02x", $0) }.joined()
-        return "prenv-" + hex.prefix(12)
+    /// `PRENV_INSTANCE`, validated, or nil when unset or blank.
+    public static func fromEnvironment(_ environment: [String: String]) throws(StartupError) -> String? {
+        guard let raw = environment[variable], !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        try validate(raw)
+        return raw
+    }
+
+    /// `prenv-` + 12 random hex characters (48 bits: no two installations meet by chance).
+    static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "prenv-" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 
     /// 1…64 characters of `[A-Za-z0-9._:/=+@-]`; the error names the variable and what is wrong,

@@ -39,13 +39,11 @@ public struct ServeParts: Sendable {
 
     /// The real parts, checked in the order a user fixes them: blueprints, state, AWS. Without a
     /// GitHub token, statuses go to the log (and `logger` says so once). The instance identity
-    /// (`PRENV_INSTANCE` in `environment`, else derived from the state location) is logged at start.
+    /// (`PRENV_INSTANCE` in `environment`, else the one kept in the state) is logged at start.
     public static func live(
         settings: ServeSettings, polling: Polling, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(StartupError) -> ServeParts {
+    ) async throws(StartupError) -> ServeParts {
         let blueprints = try Composition.loadBlueprints(directory: settings.blueprints)
-        let instance = try InstanceIdentity.resolve(environment: environment, stateURL: settings.state)
-        logger.info("\(instance)", source: Composition.logSource)
         let path = try Composition.statePath(url: settings.state)
         let store: SQLiteStateStore
         let inbox: SQLiteEventInbox
@@ -55,6 +53,8 @@ public struct ServeParts: Sendable {
         } catch {
             throw StartupError("cannot open state store \(settings.state): \(error)")
         }
+        let instance = try await InstanceIdentity.resolve(environment: environment, store: store, stateURL: settings.state)
+        logger.info("\(instance)", source: Composition.logSource)
         let transport = URLSessionTransport()
         let client = try Composition.awsClient(transport: transport)
         let github = githubClient(settings, transport: transport)

@@ -4,7 +4,7 @@
 /// `latestVersion` was written by a newer prenv and is refused rather than half-understood.
 enum SQLiteMigrations {
     /// Migration *n* (1-based) takes the schema from version n-1 to n.
-    static let all: [String] = [version1, version2, version3, version4]
+    static let all: [String] = [version1, version2, version3, version4, version5]
 
     static var latestVersion: Int { all.count }
 
@@ -80,6 +80,12 @@ enum SQLiteMigrations {
         ALTER TABLE webhook_deliveries ADD COLUMN content_key TEXT;
         UPDATE webhook_deliveries SET content_key = 'delivery:' || delivery_id;
         CREATE UNIQUE INDEX webhook_deliveries_content ON webhook_deliveries (content_key);
+        """
+
+    /// Facts about the state itself, one row each: `instance`, the id a prenv instance without
+    /// `PRENV_INSTANCE` tags its resources with, made at random once and kept with the state.
+    static let version5 = """
+        CREATE TABLE state_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
         """
 
     /// Brings the database to `latestVersion` in one write transaction, so two processes opening a

@@ -116,6 +116,20 @@ extension SQLiteStateStore {
     }
 }
 
+extension SQLiteStateStore {
+    /// The stored instance id, or `candidate` once stored: `INSERT OR IGNORE` then read back in
+    /// one transaction, so two processes opening a fresh state at once agree on one id.
+    public func instanceID(proposing candidate: String) throws -> String {
+        try connection.transaction("instanceID", write: true) {
+            try connection.run("INSERT OR IGNORE INTO state_facts (name, value) VALUES ('instance', ?)", [.text(candidate)],
+                               operation: "instanceID")
+            return try connection.query("SELECT value FROM state_facts WHERE name = 'instance'", [], operation: "instanceID") {
+                $0.text(0)
+            }.first ?? candidate
+        }
+    }
+}
+
 extension SQLiteStateStore: WorkerStore {
     /// One upsert; the `WHERE` keeps a stored record with a higher revision, so the newest state
     /// wins even when two saves arrive out of order.

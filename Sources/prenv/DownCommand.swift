@@ -18,8 +18,8 @@ struct DownCommand: AsyncParsableCommand {
     @OptionGroup var pollingOptions: PollingOptions
 
     func run() async throws {
-        let instance = try stateOptions.announceInstance()
         let store = try stateOptions.openStore()
+        let instance = try await stateOptions.announceInstance(store: store)
         let records = try await store.list().filter {
             $0.key.repository == repo && $0.key.pr == pr && (blueprint == nil || $0.key.blueprint == blueprint)
         }

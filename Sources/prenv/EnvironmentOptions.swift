@@ -12,11 +12,11 @@ struct StateOptions: ParsableArguments {
         try orExit { () throws(StartupError) in try Composition.openStore(url: state) }
     }
 
-    /// Which prenv instance acts on this state (`PRENV_INSTANCE`, else derived from `state`), said on
+    /// Which prenv instance acts on `store` (`PRENV_INSTANCE`, else the id kept in it), said on
     /// standard error (standard output may be parsed).
-    func announceInstance() throws -> InstanceIdentity {
-        let identity = try orExit { () throws(StartupError) in
-            try InstanceIdentity.resolve(environment: ProcessInfo.processInfo.environment, stateURL: state)
+    func announceInstance(store: any StateStore) async throws -> InstanceIdentity {
+        let identity = try await orExit { () async throws(StartupError) in
+            try await InstanceIdentity.resolve(environment: ProcessInfo.processInfo.environment, store: store, stateURL: state)
         }
         printToStandardError(identity.description)
         return identity

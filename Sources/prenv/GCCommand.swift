@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Orchestrator
 import PrenvApp
 
 /// `prenv gc`: finds the resources tagged for this prenv instance that no live environment record
@@ -26,6 +27,9 @@ struct GCCommand: AsyncParsableCommand {
     @Option(name: .customLong("older-than"), help: "Only resources older than this count (s, m, h or d, e.g. 30m, 2d).")
     var olderThan: String = "1h"
     @Option(help: "Output format: table or json.") var format: OrphanReportRendering.Format = .table
+    @Flag(name: .customLong("state-lost"),
+          help: "The state store is gone: compare AWS with an empty state instead of opening --state. Needs PRENV_INSTANCE, the lost state's instance (printed when it started; every resource's prenv:instance tag).")
+    var stateLost = false
 
     enum Mode: String, EnumerableFlag {
         case dryRun, apply
@@ -41,9 +45,9 @@ struct GCCommand: AsyncParsableCommand {
         let age: TimeInterval
         do { age = try OrphanAge.parse(olderThan) } catch { throw ValidationError(error.description) }
         let environment = ProcessInfo.processInfo.environment
-        let instance = try stateOptions.announceInstance().value
+        let (store, instance) = try await stateAndInstance(environment)
         let sweep = try orExit { () throws(StartupError) in
-            try Composition.orphanSweep(stateURL: stateOptions.state, blueprintDirectory: blueprints, instance: instance,
+            try Composition.orphanSweep(store: store, blueprintDirectory: blueprints, instance: instance,
                                         environment: environment, polling: pollingOptions.polling)
         }
         if sweep.blueprints.isEmpty {
@@ -64,6 +68,28 @@ struct GCCommand: AsyncParsableCommand {
         for line in outcome.problems { printToStandardError(line) }
         say(outcome.output)
         if outcome.status != 0 { throw ExitCode(outcome.status) }
+    }
+}
+
+extension GCCommand {
+    /// The state to compare with and whose instance to look for. Everything not in the state counts
+    /// as orphaned, so a state that merely is not there (a typo in `--state`, another machine) must
+    /// not pass for an empty one: the file has to exist, or `--state-lost` says it is gone on purpose,
+    /// and then the instance must be named, since the id kept in the lost state went with it.
+    func stateAndInstance(_ environment: [String: String]) async throws -> (any StateStore, String) {
+        guard stateLost else {
+            let store = try orExit { () throws(StartupError) in try Composition.openExistingStore(url: stateOptions.state) }
+            return (store, try await stateOptions.announceInstance(store: store).value)
+        }
+        let instance = try orExit { () throws(StartupError) in
+            guard let value = try InstanceIdentity.fromEnvironment(environment) else {
+                throw StartupError("--state-lost needs \(InstanceIdentity.variable): the instance whose resources to look for "
+                    + "(printed when the lost state's prenv started, and tagged prenv:instance on every resource it made)")
+            }
+            return value
+        }
+        printToStandardError("prenv instance: \(instance) (from \(InstanceIdentity.variable)); state lost: comparing with an empty state")
+        return (InMemoryStateStore(), instance)
     }
 }
 

@@ -67,8 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "prenv.serve")
-        let parts = try orExit { () throws(StartupError) in
-            try ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger)
+        let parts = try await orExit { () async throws(StartupError) in
+            try await ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger)
         }
         let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
                                    gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter)

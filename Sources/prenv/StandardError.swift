@@ -22,3 +22,13 @@ func orExit<T>(_ body: () throws(StartupError) -> T) throws(ExitCode) -> T {
         throw ExitCode(1)
     }
 }
+
+/// `orExit` for wiring that awaits (reading the state store).
+func orExit<T>(_ body: () async throws(StartupError) -> T) async throws(ExitCode) -> T {
+    do {
+        return try await body()
+    } catch {
+        for line in error.lines { printToStandardError(line) }
+        throw ExitCode(1)
+    }
+}

@@ -16,11 +16,11 @@ struct UpCommand: AsyncParsableCommand {
     @OptionGroup var pollingOptions: PollingOptions
 
     func run() async throws {
-        let instance = try stateOptions.announceInstance()
         let loaded = try pullRequest.loadBlueprint()
         let context = pullRequest.context
         let key = EnvironmentKey(repository: pullRequest.repo, pr: pullRequest.pr, blueprint: loaded.name)
         let store = try stateOptions.openStore()
+        let instance = try await stateOptions.announceInstance(store: store)
         let recorded = try await store.load(key)
         let plan = Planner.plan(blueprint: loaded, context: context, recorded: recorded)
         let executor = try orExit { () throws(StartupError) in try Composition.executor(store: store, polling: pollingOptions.polling, instance: instance.value) }

@@ -75,6 +75,7 @@ actor RecordingStore: StateStore {
 
     func load(_ key: EnvironmentKey) async throws -> EnvironmentRecord? { await inner.load(key) }
     func save(_ record: EnvironmentRecord) async throws { await inner.save(record) }
+    func instanceID(proposing candidate: String) async throws -> String { await inner.instanceID(proposing: candidate) }
     func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) async throws {
         await journal.append("store \(node.id) \(node.status.rawValue)")
         try await inner.saveNode(key, node)

@@ -59,6 +59,7 @@ struct UnreadableStateStore: StateStore, WorkerStore {
     func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) async throws { throw StoreUnreadable() }
     func list() async throws -> [EnvironmentRecord] { throw StoreUnreadable() }
     func delete(_ key: EnvironmentKey) async throws { throw StoreUnreadable() }
+    func instanceID(proposing candidate: String) async throws -> String { throw StoreUnreadable() }
     func saveWorker(_ record: WorkerRecord) async throws { throw StoreUnreadable() }
     func workers() async throws -> [WorkerRecord] { throw StoreUnreadable() }
 }

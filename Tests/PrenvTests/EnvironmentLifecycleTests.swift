@@ -35,10 +35,10 @@ import Testing
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("environment acme/webapp#\(number)/webapp is up"), "\(first.output)")
         for node in ["artifacts", "build", "pipeline", "site"] { #expect(first.output.contains("  \(node)"), "\(node) missing") }
-        // The instance is announced (derived from the state file) and tagged on what `up` made.
+        // The instance is announced (made at random and kept in the new state) and tagged on what `up` made.
         let announced = try #require(first.output.split(separator: "\n").first { $0.hasPrefix("prenv instance: ") })
-        #expect(announced.contains("(derived from sqlite:\(state.standardizedFileURL.path); set PRENV_INSTANCE"), "\(announced)")
         let instance = String(announced.dropFirst("prenv instance: ".count).prefix { $0 != " " })
+        #expect(announced.contains("(new, kept in sqlite:\(state.path); set PRENV_INSTANCE=\(instance) "), "\(announced)")
         let instanceFilter = ResourceGroupsTagging.TagFilter(key: "prenv:instance", values: [instance])
         let tagged = try await ResourceGroupsTagging(client: client).getResources(tagFilters: [instanceFilter])
         #expect(tagged.count == 3, "pipeline, project and stack carry prenv:instance=\(instance): \(tagged)")
@@ -60,6 +60,7 @@ import Testing
 
         let down = try await prenv(["down"] + pr, state: state)
         #expect(down.status == 0, "\(down.output)")
+        #expect(down.output.contains("prenv instance: \(instance) (kept in sqlite:\(state.path);"), "down acts as the same instance:\n\(down.output)")
         #expect(try await prenv(["ls"], state: state).output.contains("no environments"))
 
         // Nothing left: nothing in the account tagged for the environment, no objects under the prefix,

@@ -14,6 +14,14 @@ import Testing
         return ("sqlite:\(directory.appendingPathComponent("state.sqlite").path)", directory)
     }
 
+    /// A state that exists and is empty (SQLite takes a zero-length file for an empty database).
+    static func existingState() throws -> (url: String, directory: URL) {
+        let state = temporaryState()
+        try FileManager.default.createDirectory(at: state.directory, withIntermediateDirectories: true)
+        try Data().write(to: state.directory.appendingPathComponent("state.sqlite"))
+        return state
+    }
+
     @Test(arguments: ["soon", "1w", "-1h", "1.5h"])
     func aBadOlderThanIsAClearError(_ value: String) async throws {
         let state = Self.temporaryState()
@@ -37,7 +45,7 @@ import Testing
     }
 
     @Test func withoutAWSSettingsItSaysHowToCheckThem() async throws {
-        let state = Self.temporaryState()
+        let state = try Self.existingState()
         defer { try? FileManager.default.removeItem(at: state.directory) }
         let result = try await PrenvBinary.run(["gc", "--state", state.url], environment: PrenvBinary.isolatedEnvironment([:]))
         #expect(result.status == 1, "\(result.output)")
@@ -45,7 +53,7 @@ import Testing
     }
 
     @Test func aBrokenBlueprintStopsItWithFileAndLine() async throws {
-        let state = Self.temporaryState()
+        let state = try Self.existingState()
         let blueprints = state.directory.appendingPathComponent("blueprints")
         try FileManager.default.createDirectory(at: blueprints, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: state.directory) }
@@ -62,7 +70,7 @@ import Testing
     /// so instead of reporting a clean account it did not fully look at.
     @Test func withoutBlueprintsItWarnsThatPrefixesAreOnlyLookedForWhereRecordsSay() async throws {
         try await LocalAWS.requireRunning()
-        let state = Self.temporaryState()
+        let state = try Self.existingState()
         defer { try? FileManager.default.removeItem(at: state.directory) }
         let result = try await PrenvBinary.run(
             ["gc", "--state", state.url, "--blueprints", state.directory.appendingPathComponent("none").path],
@@ -72,6 +80,21 @@ import Testing
             ]))
         #expect(result.status == 0, "\(result.output)")  // a fresh instance has nothing
         #expect(result.output.contains("warning: no blueprints in ") && result.output.contains("pass --blueprints"), "\(result.output)")
+    }
+
+    /// Everything the state does not hold counts as orphaned, so a state that is not there (a typo)
+    /// must not pass for an empty one; `--state-lost` says so on purpose and needs the instance named.
+    @Test func aMissingStateIsRefusedUnlessDeclaredLostWithTheInstanceNamed() async throws {
+        let state = Self.temporaryState()
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        let missing = try await PrenvBinary.run(["gc", "--apply", "--state", state.url],
+                                                environment: PrenvBinary.isolatedEnvironment(Self.aws.merging(["PRENV_INSTANCE": "gc-typo"]) { $1 }))
+        #expect(missing.status == 1, "\(missing.output)")
+        #expect(missing.output.contains("no state store at \(state.url)") && missing.output.contains("--state-lost"), "\(missing.output)")
+        let unnamed = try await PrenvBinary.run(["gc", "--state-lost", "--state", state.url], environment: PrenvBinary.isolatedEnvironment(Self.aws))
+        #expect(unnamed.status == 1, "\(unnamed.output)")
+        #expect(unnamed.output.contains("--state-lost needs PRENV_INSTANCE"), "\(unnamed.output)")
+        #expect(!FileManager.default.fileExists(atPath: state.directory.path), "nothing was created where the state was expected")
     }
 
     @Test func serveRefusesANegativeGCInterval() async throws {

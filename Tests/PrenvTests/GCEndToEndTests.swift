@@ -120,7 +120,8 @@ import Testing
     func gc(_ arguments: [String], state: URL, blueprints: URL, label: String) async throws -> (result: PrenvBinary.Result, seconds: Double, calls: Int) {
         let key = LocalAWS.uniqueAccessKey()
         let started = ContinuousClock.now
-        let result = try await prenv(["gc", "--blueprints", blueprints.path, "--poll-interval", "0.05"] + arguments,
+        // `--state-lost`: the state file is gone on purpose (without it gc refuses a missing state).
+        let result = try await prenv(["gc", "--state-lost", "--blueprints", blueprints.path, "--poll-interval", "0.05"] + arguments,
                                      state: state, instance: instanceA, accessKey: key)
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -10,6 +10,18 @@ extension StateStoreContract {
         try await store.delete(StateStoreFixtures.key())  // deleting nothing is not an error
     }
 
+    /// The first proposal is kept; later ones (another process, a restart) get the same id back,
+    /// even when proposed concurrently.
+    static func instanceIDIsStoredOnce(_ store: any StateStore) async throws {
+        let proposals = (0..<8).map { "prenv-proposal\($0)" }
+        let answers = try await withThrowingTaskGroup(of: String.self) { group in
+            for proposal in proposals { group.addTask { try await store.instanceID(proposing: proposal) } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(Set(answers).count == 1 && proposals.contains(answers[0]), "\(answers)")
+        #expect(try await store.instanceID(proposing: "prenv-later") == answers[0])
+    }
+
     /// One record per phase, each with a node per status and every kind of property value.
     static func roundTripsEveryField(_ store: any StateStore) async throws {
         let records = StateStoreFixtures.allPhases.enumerated().map { index, phase in

@@ -24,6 +24,7 @@ public enum StateStoreContract: String, CaseIterable, Sendable, CustomTestString
     case concurrentNodeWritesAllLand
     case hostileStringsRoundTrip
     case subSecondDatesKeepMillisecondPrecision
+    case instanceIDIsStoredOnceAndKept
 
     public var testDescription: String { rawValue }
 
@@ -41,6 +42,7 @@ public enum StateStoreContract: String, CaseIterable, Sendable, CustomTestString
         case .concurrentNodeWritesAllLand: try await Self.concurrentNodeWritesAllLand(store)
         case .hostileStringsRoundTrip: try await Self.hostileStringsRoundTrip(store)
         case .subSecondDatesKeepMillisecondPrecision: try await Self.subSecondDates(store)
+        case .instanceIDIsStoredOnceAndKept: try await Self.instanceIDIsStoredOnce(store)
         }
     }
 

@@ -23,6 +23,17 @@ import Testing
         }
     }
 
+    /// The instance id is part of the state: a restart (or `up`, `down`, `gc`) on the same file
+    /// gets the id the first start made.
+    @Test func instanceIDPersistsAcrossReopen() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let first = try await SQLiteStateStore(path: path).instanceID(proposing: "prenv-aaaaaaaaaaaa")
+            let again = try await SQLiteStateStore(path: path).instanceID(proposing: "prenv-bbbbbbbbbbbb")
+            #expect(first == "prenv-aaaaaaaaaaaa" && again == first)
+        }
+    }
+
     /// A `kill -9` leaves the files as they are at that instant, connection still open. Copying
     /// the database and its WAL while the store is live and opening the copy is that crash: every
     /// committed node write must be in it.

@@ -210,4 +210,5 @@ final class BrokenStore: StateStore {
         throw SweepFault(message: "disk I/O error")
     }
     func delete(_ key: EnvironmentKey) async throws { throw SweepFault(message: "disk I/O error") }
+    func instanceID(proposing candidate: String) async throws -> String { throw SweepFault(message: "disk I/O error") }
 }
