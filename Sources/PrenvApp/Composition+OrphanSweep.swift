@@ -22,11 +22,11 @@ extension Composition {
     /// pass their own).
     public static func orphanSweep(
         client: AWSClient, store: any StateStore, blueprints: [Blueprint], instance: String, pullRequests: (any PullRequestLookup)?,
-        polling: Polling, discoveries: [any ResourceDiscovery]? = nil
+        openPullRequestCheck: (any PullRequestLookup)? = nil, polling: Polling, discoveries: [any ResourceDiscovery]? = nil
     ) -> OrphanSweep {
         OrphanSweep(
             discoveries: discoveries ?? self.discoveries(client: client), store: store, blueprints: blueprints, instance: instance,
-            pullRequests: pullRequests, providers: providers(client: client, polling: polling), dependencyOrder: dependencyOrder,
+            pullRequests: pullRequests, openPullRequestCheck: openPullRequestCheck, providers: providers(client: client, polling: polling), dependencyOrder: dependencyOrder,
             maxConcurrency: polling.concurrency)
     }
 

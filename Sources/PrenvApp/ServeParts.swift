@@ -65,10 +65,12 @@ public struct ServeParts: Sendable {
             operations: Composition.operations(client: client, store: store, polling: polling, instance: instance.value),
             statusPoster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
             pullRequests: pullRequests,
-            // No GitHub lookup for the sweep: serve leaves PR-closed environments to the supervisor's
-            // own PR check, so asking again would only spend rate limit.
+            // The sweep does not ask about recorded PRs: serve leaves PR-closed environments to the
+            // supervisor's own PR check, so asking again would only spend rate limit. It asks about
+            // unrecorded ones, so an open PR's environment is adopted after a lost state, not deleted.
             orphanSweep: Composition.orphanSweep(
-                client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil, polling: polling))
+                client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil,
+                openPullRequestCheck: pullRequests, polling: polling))
     }
 
     static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {

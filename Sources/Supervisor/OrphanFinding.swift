@@ -69,6 +69,11 @@ public enum SpareReason: Sendable, Hashable {
     case busy
     /// A PR-closed environment in `prenv serve`: the supervisor's PR check tears it down.
     case leftToPullRequestCheck
+    /// No record holds it, but GitHub says its PR is open (`prenv serve` after a lost state): the
+    /// PR's worker, given back by the open-PR listing, adopts it rather than have it rebuilt.
+    case pullRequestOpen
+    /// GitHub could not say whether its PR is open: nothing is deleted on a doubt.
+    case pullRequestUnknown
     /// The record changed between the scan and the deletion; the next sweep looks again.
     case recordChanged
     /// Kept because something that depends on it could not be deleted.
@@ -81,6 +86,8 @@ public enum SpareReason: Sendable, Hashable {
         case .discoveryFailed(let type): "\(type.rawValue) could not be listed, and one may depend on it"
         case .busy: "its environment's worker is acting on it or wants it"
         case .leftToPullRequestCheck: "left to the pull request check"
+        case .pullRequestOpen: "its pull request is open: left for its worker to adopt"
+        case .pullRequestUnknown: "GitHub could not say whether its pull request is open"
         case .recordChanged: "its record changed since the scan"
         case .dependentKept(let nodes): "kept for \(nodes.joined(separator: ", ")), which depends on it"
         }

@@ -21,6 +21,12 @@ public struct OrphanSweep: Sendable {
     public var instance: String
     /// Asked whether recorded PRs are closed; nil without a GitHub token (no `pullRequestClosed`).
     public var pullRequests: (any PullRequestLookup)?
+    /// `prenv serve`'s question about the PR of each resource no record holds: an open one is spared,
+    /// since its worker (given back by the open-PR listing after a lost state) adopts it instead of
+    /// having a live preview deleted and rebuilt. One request per such PR, and only after state
+    /// was lost. nil in `prenv gc`, which is asked to remove what the state does not hold, and
+    /// without a token (the sweep then cannot tell, and such environments come back at their next push).
+    public var openPullRequestCheck: (any PullRequestLookup)?
     /// Deletes orphans, with the providers' own ownership checks.
     public var providers: [ResourceType: any ResourceProvider]
     /// Resource types listed dependencies first (`ProviderKind.all`'s order: prefixes, projects,
@@ -31,9 +37,10 @@ public struct OrphanSweep: Sendable {
 
     public init(
         discoveries: [any ResourceDiscovery], store: any StateStore, blueprints: [Blueprint], instance: String,
-        pullRequests: (any PullRequestLookup)?, providers: [any ResourceProvider], dependencyOrder: [ResourceType],
-        maxConcurrency: Int = 4, now: @escaping @Sendable () -> Date = Date.init
+        pullRequests: (any PullRequestLookup)?, openPullRequestCheck: (any PullRequestLookup)? = nil, providers: [any ResourceProvider],
+        dependencyOrder: [ResourceType], maxConcurrency: Int = 4, now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.openPullRequestCheck = openPullRequestCheck
         self.discoveries = discoveries
         self.store = store
         self.blueprints = blueprints
@@ -60,11 +67,29 @@ public struct OrphanSweep: Sendable {
         let sweptAt = now()
         var report = OrphanReport(sweptAt: sweptAt, olderThan: olderThan, problems: scan.problems, scanned: scan.scanned)
         var closed: [PullRequestID: Bool] = [:]
+        var open: [PullRequestID: Bool?] = [:]
         for resource in scan.resources {
             let age = resource.createdAt.map { sweptAt.timeIntervalSince($0) }
-            let outcome: OrphanOutcome = (age.map { $0 < olderThan } ?? false) ? .spared(.tooYoung) : .found
+            var outcome: OrphanOutcome = (age.map { $0 < olderThan } ?? false) ? .spared(.tooYoung) : .found
             switch OrphanClassifier.classify(resource, records: records) {
             case .orphan(let reason):
+                if reason == .noEnvironment, outcome == .found, let check = openPullRequestCheck, let key = TaggedEnvironment(tags: resource.tags).key {
+                    let id = PullRequestID(repository: key.repository, number: key.pr)
+                    if open[id] == nil {
+                        do {
+                            open[id] = try await check.pullRequest(repository: key.repository, number: key.pr).state == "open"
+                        } catch {
+                            if error is CancellationError { throw error }
+                            open[id] = .some(nil)
+                            report.problems.append(SweepProblem(source: .pullRequest(repository: key.repository, number: key.pr), message: "\(error)"))
+                        }
+                    }
+                    switch open[id] {
+                    case .some(true): outcome = .spared(.pullRequestOpen)
+                    case .some(nil): outcome = .spared(.pullRequestUnknown)
+                    default: break
+                    }
+                }
                 report.findings.append(OrphanFinding(resource: resource, reason: reason, age: age, outcome: outcome))
             case .recorded(let key, let node):
                 guard let lookup = pullRequests else { continue }

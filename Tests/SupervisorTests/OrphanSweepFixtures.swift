@@ -123,10 +123,11 @@ enum SweepFixtures {
     /// A sweep over `discoveries`, with one `SweepProvider` per shipped type.
     static func sweep(
         _ discoveries: [any ResourceDiscovery], store: any StateStore, cloud: SweepCloud, blueprints: [Blueprint] = [blueprint],
-        pullRequests: (any PullRequestLookup)? = nil
+        pullRequests: (any PullRequestLookup)? = nil, openPullRequestCheck: (any PullRequestLookup)? = nil
     ) -> OrphanSweep {
         OrphanSweep(
             discoveries: discoveries, store: store, blueprints: blueprints, instance: instance, pullRequests: pullRequests,
+            openPullRequestCheck: openPullRequestCheck,
             providers: types.map { SweepProvider(type: $0, cloud: cloud) }, dependencyOrder: types, maxConcurrency: 1, now: { now })
     }
 

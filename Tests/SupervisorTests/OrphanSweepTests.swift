@@ -81,6 +81,30 @@ import WebhookSupport
         #expect(open.findings.isEmpty)
     }
 
+    /// `prenv serve` after a lost state: an unrecorded environment of an open PR is left for its
+    /// worker to adopt, one of a closed PR is deleted, and a PR GitHub cannot answer about is spared.
+    @Test func serveSparesUnrecordedEnvironmentsOfOpenPullRequests() async throws {
+        let cloud = SweepCloud()
+        let discoveries = await F.discoveries([
+            F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline"), F.resource("build-7", type: .codeBuildProject, pr: 7, node: "build"),
+            F.resource("pipe-8", type: .codePipeline, pr: 8, node: "pipeline"), F.resource("pipe-9", type: .codePipeline, pr: 9, node: "pipeline"),
+        ], cloud: cloud)
+        let github = FakePullRequests()
+        try await github.set(PullRequestPayload(action: "opened", number: 7))
+        try await github.set(PullRequestPayload(action: "closed", number: 8))  // #9: unknown to GitHub (404)
+        let sweep = F.sweep(discoveries, store: InMemoryStateStore(), cloud: cloud, openPullRequestCheck: github)
+
+        let report = try await sweep.run(olderThan: 3600, apply: true)
+        let outcomes = Dictionary(uniqueKeysWithValues: report.findings.map { ($0.resource.node.physicalName ?? "", $0.outcome) })
+        #expect(outcomes == ["pipe-7": .spared(.pullRequestOpen), "build-7": .spared(.pullRequestOpen), "pipe-8": .deleted,
+                             "pipe-9": .spared(.pullRequestUnknown)], "\(outcomes)")
+        #expect(await github.lookups == 3, "one lookup per pull request, not per resource")
+        #expect(await cloud.exists("pipe-7"))
+        #expect(await cloud.exists("build-7"))
+        #expect(await cloud.exists("pipe-9"))
+        #expect(await !cloud.exists("pipe-8"))
+    }
+
     @Test func aLookupFailureIsNotAnOrphan() async throws {
         let cloud = SweepCloud()
         let discoveries = await F.discoveries([F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline")], cloud: cloud)

@@ -11,6 +11,8 @@ actor FakePullRequests: PullRequestLookup {
     var failure: (any Error)?
     /// Lookups answered with `failure`, so a test can tell the fault fired.
     private(set) var failures = 0
+    /// Every lookup asked, answered or not.
+    private(set) var lookups = 0
 
     func set(_ payload: PullRequestPayload) throws {
         answers[payload.number] = try PullRequestEvent.decode(from: try payload.json()).pullRequest
@@ -21,6 +23,7 @@ actor FakePullRequests: PullRequestLookup {
     func recover() { failure = nil }
 
     func pullRequest(repository: String, number: Int) throws -> PullRequestEvent.PullRequest {
+        lookups += 1
         if let failure {
             failures += 1
             throw failure
