@@ -44,7 +44,9 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
     }
 
     public func discover(_ query: DiscoveryQuery) async throws -> [DiscoveredResource] {
-        let taggedBuckets = try await tagged.find("s3:bucket", instance: query.instance).compactMap { mapping in
+        // A bucket a stack made is still a place to look for markers, but never one a prefix's destroy
+        // may delete (see `bucketCreated` below).
+        let taggedBuckets = try await tagged.find("s3:bucket", instance: query.instance, includingStackMade: true).compactMap { mapping in
             InstanceTagged.resourceName(of: mapping.resourceARN).map { ($0, mapping.tags) }
         }
         let bucketTags = Dictionary(taggedBuckets, uniquingKeysWith: { first, _ in first })
@@ -146,7 +148,11 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
             let tags = object.marker.tags
             let uri = "s3://\(bucket)/\(prefix)"
             // Destroy deletes the bucket only if its own tags name the environment, so this is a hint.
-            let bucketCreated = bucketTags.map { $0[PrenvTag.managedBy] == "prenv" && $0[PrenvTag.environment] == tags[PrenvTag.environment] } ?? false
+            // A stack's bucket carries the environment's tags too (CloudFormation copies them): the
+            // stack owns it, so the prefix does not.
+            let bucketCreated = bucketTags.map {
+                $0[PrenvTag.managedBy] == "prenv" && $0[PrenvTag.environment] == tags[PrenvTag.environment] && !StackMadeTags.madeByStack($0)
+            } ?? false
             // As `S3PrefixProvider.apply` reports it: the `s3://` URI, with bucket, prefix and uri outputs.
             let node = InstanceTagged.node(
                 type: type, tags: tags, physicalName: uri, properties: ["bucket": .string(bucket), "prefix": .string(prefix)],
