@@ -123,6 +123,14 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
         return common
     }
 
+    /// True when another of the `marked` prefixes contains `prefix`. Every marked prefix ends with
+    /// `/`, so the only ones that can are its proper prefixes ending at a `/` (`a//b/` → `a/`,
+    /// `a//`): one set probe per segment, where comparing every pair of markers would be quadratic
+    /// (a build that writes 100k marker-named keys would stall every sweep).
+    static func liesInsideAnother(_ prefix: String, marked: Set<String>) -> Bool {
+        prefix.indices.dropLast().contains { prefix[$0] == "/" && marked.contains(String(prefix[...$0])) }
+    }
+
     /// The marked prefixes of `instance` in one bucket; a missing bucket has none.
     func discover(in bucket: String, under listPrefix: String, instance: String, bucketTags: [String: String]?) async throws -> [DiscoveredResource] {
         var candidates: [(key: String, lastModified: Date?)] = []
@@ -137,10 +145,11 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
             return []
         }
         let prefixes = candidates.map { String($0.key.dropLast(S3PrefixProvider.markerName.count)) }
+        let marked = Set(prefixes)
         var found: [DiscoveredResource] = []
         for (candidate, prefix) in zip(candidates, prefixes) {
             guard NamingRule.s3KeyPrefix.isValid(prefix),
-                  !prefixes.contains(where: { $0 != prefix && prefix.hasPrefix($0) })
+                  !Self.liesInsideAnother(prefix, marked: marked)
             else { continue }
             guard case .marker(let object) = try await markers.readMarker(bucket: bucket, key: candidate.key),
                   object.marker.tags[PrenvTag.instance] == instance
