@@ -18,6 +18,22 @@ public enum PrenvTag {
     public static let node = "prenv:node"
 }
 
+/// The tags AWS CloudFormation puts on everything a stack creates (`aws:cloudformation:stack-id`,
+/// `stack-name`, `logical-id`), nested stacks included; no one else can write an `aws:` tag.
+///
+/// Why prenv reads them: CloudFormation also copies the stack's own tags, every `prenv:*` one, onto
+/// what it creates, so a project, bucket or nested stack a prenv stack made looks like prenv's own
+/// resource, its `prenv:node` naming the stack's node. It is not: the stack owns it, and deleting
+/// the stack deletes it. prenv's top-level stacks carry none of these tags.
+public enum StackMadeTags {
+    public static let prefix = "aws:cloudformation:"
+
+    /// True when a CloudFormation stack created the resource carrying `tags`.
+    public static func madeByStack(_ tags: [String: String]) -> Bool {
+        tags.keys.contains { $0.hasPrefix(prefix) }
+    }
+}
+
 /// A resource found in AWS by its `prenv:instance` tag, whatever the state store says: what
 /// `prenv gc` and `prenv serve`'s sweep compare with the records.
 public struct DiscoveredResource: Sendable, Hashable, Codable {

@@ -4,6 +4,7 @@ import Blueprint
 import Foundation
 import LocalAWSSupport
 import Orchestrator
+import SeededRandom
 import Testing
 
 @testable import Providers
@@ -144,6 +145,29 @@ struct DiscoveryWorld {
         #expect(S3PrefixDiscovery.listings(widened, taggedBuckets: ["own"], restrict: true) == ["shared": "", "elsewhere": "", "own": ""])
         #expect(S3PrefixDiscovery.listings(fromBlueprint, taggedBuckets: ["shared"], restrict: true) == ["shared": ""])
         #expect(S3PrefixDiscovery.listings(fromBlueprint, taggedBuckets: [], restrict: false) == ["shared": ""])
+    }
+
+    @Test func aMarkerInsideAnotherIsFoundBySegmentLookupsAsByComparingEveryPair() {
+        #expect(S3PrefixDiscovery.liesInsideAnother("a/b/", marked: ["a/", "a/b/"]))
+        #expect(!S3PrefixDiscovery.liesInsideAnother("a/", marked: ["a/", "a/b/"]))
+        #expect(!S3PrefixDiscovery.liesInsideAnother("ab/", marked: ["a/", "a/b/"]))
+        #expect(S3PrefixDiscovery.liesInsideAnother("a//b/", marked: ["a//"]))
+        #expect(S3PrefixDiscovery.liesInsideAnother("/x/", marked: ["/"]))
+        // Against the pairwise comparison it replaces, over prefixes of `a`, `b`, `/` ending in `/`
+        // (marker keys are `<prefix>/.prenv-environment.json`), empty segments included.
+        var random = SplitMix64(seed: 11)
+        var nested = 0
+        for _ in 0..<300 {
+            let prefixes = Set((0..<Int.random(in: 1...12, using: &random)).map { _ in
+                String((0..<Int.random(in: 0...6, using: &random)).map { _ in ["a", "b", "/"].randomElement(using: &random) ?? "/" }) + "/"
+            })
+            for prefix in prefixes {
+                let pairwise = prefixes.contains { $0 != prefix && prefix.hasPrefix($0) }
+                #expect(S3PrefixDiscovery.liesInsideAnother(prefix, marked: prefixes) == pairwise, "\(prefix) in \(prefixes.sorted())")
+                if pairwise { nested += 1 }
+            }
+        }
+        #expect(nested > 100, "the generated prefixes nest too rarely to compare the two: \(nested)")
     }
 
     @Test func forgedAndBrokenMarkersAreSkipped() async throws {

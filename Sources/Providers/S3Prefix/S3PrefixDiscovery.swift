@@ -44,7 +44,9 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
     }
 
     public func discover(_ query: DiscoveryQuery) async throws -> [DiscoveredResource] {
-        let taggedBuckets = try await tagged.find("s3:bucket", instance: query.instance).compactMap { mapping in
+        // A bucket a stack made is still a place to look for markers, but never one a prefix's destroy
+        // may delete (see `bucketCreated` below).
+        let taggedBuckets = try await tagged.find("s3:bucket", instance: query.instance, includingStackMade: true).compactMap { mapping in
             InstanceTagged.resourceName(of: mapping.resourceARN).map { ($0, mapping.tags) }
         }
         let bucketTags = Dictionary(taggedBuckets, uniquingKeysWith: { first, _ in first })
@@ -121,6 +123,14 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
         return common
     }
 
+    /// True when another of the `marked` prefixes contains `prefix`. Every marked prefix ends with
+    /// `/`, so the only ones that can are its proper prefixes ending at a `/` (`a//b/` → `a/`,
+    /// `a//`): one set probe per segment, where comparing every pair of markers would be quadratic
+    /// (a build that writes 100k marker-named keys would stall every sweep).
+    static func liesInsideAnother(_ prefix: String, marked: Set<String>) -> Bool {
+        prefix.indices.dropLast().contains { prefix[$0] == "/" && marked.contains(String(prefix[...$0])) }
+    }
+
     /// The marked prefixes of `instance` in one bucket; a missing bucket has none.
     func discover(in bucket: String, under listPrefix: String, instance: String, bucketTags: [String: String]?) async throws -> [DiscoveredResource] {
         var candidates: [(key: String, lastModified: Date?)] = []
@@ -135,10 +145,11 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
             return []
         }
         let prefixes = candidates.map { String($0.key.dropLast(S3PrefixProvider.markerName.count)) }
+        let marked = Set(prefixes)
         var found: [DiscoveredResource] = []
         for (candidate, prefix) in zip(candidates, prefixes) {
             guard NamingRule.s3KeyPrefix.isValid(prefix),
-                  !prefixes.contains(where: { $0 != prefix && prefix.hasPrefix($0) })
+                  !Self.liesInsideAnother(prefix, marked: marked)
             else { continue }
             guard case .marker(let object) = try await markers.readMarker(bucket: bucket, key: candidate.key),
                   object.marker.tags[PrenvTag.instance] == instance
@@ -146,7 +157,11 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
             let tags = object.marker.tags
             let uri = "s3://\(bucket)/\(prefix)"
             // Destroy deletes the bucket only if its own tags name the environment, so this is a hint.
-            let bucketCreated = bucketTags.map { $0[PrenvTag.managedBy] == "prenv" && $0[PrenvTag.environment] == tags[PrenvTag.environment] } ?? false
+            // A stack's bucket carries the environment's tags too (CloudFormation copies them): the
+            // stack owns it, so the prefix does not.
+            let bucketCreated = bucketTags.map {
+                $0[PrenvTag.managedBy] == "prenv" && $0[PrenvTag.environment] == tags[PrenvTag.environment] && !StackMadeTags.madeByStack($0)
+            } ?? false
             // As `S3PrefixProvider.apply` reports it: the `s3://` URI, with bucket, prefix and uri outputs.
             let node = InstanceTagged.node(
                 type: type, tags: tags, physicalName: uri, properties: ["bucket": .string(bucket), "prefix": .string(prefix)],

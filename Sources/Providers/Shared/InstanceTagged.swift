@@ -16,10 +16,16 @@ struct InstanceTagged: Sendable {
         self.pageSize = pageSize
     }
 
-    /// Every resource of `resourceType` (`codepipeline:pipeline`, …) tagged `prenv:instance = instance`.
-    func find(_ resourceType: String, instance: String) async throws -> [ResourceGroupsTagging.ResourceTagMapping] {
-        try await tagging.getResources(
+    /// Every resource of `resourceType` (`codepipeline:pipeline`, …) tagged `prenv:instance = instance`,
+    /// except those a CloudFormation stack created (`StackMadeTags`): they carry the stack's
+    /// `prenv:*` tags only because CloudFormation copies them, and the stack, not prenv, deletes them.
+    /// Reporting one would have `gc` delete a live environment's stack contents, its `prenv:node`
+    /// naming a node of another type (or a nested stack under a name the record does not know).
+    /// `includingStackMade` keeps them, for a caller that only wants to know where to look.
+    func find(_ resourceType: String, instance: String, includingStackMade: Bool = false) async throws -> [ResourceGroupsTagging.ResourceTagMapping] {
+        let mappings = try await tagging.getResources(
             resourceTypeFilters: [resourceType], tagFilters: [.init(key: PrenvTag.instance, values: [instance])], resourcesPerPage: pageSize)
+        return includingStackMade ? mappings : mappings.filter { !StackMadeTags.madeByStack($0.tags) }
     }
 
     /// The record a found resource would have: `created`, its id the `prenv:node` tag (else the
