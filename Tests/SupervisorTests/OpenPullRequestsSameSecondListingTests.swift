@@ -187,4 +187,60 @@ actor ScriptedPullRequests: PullRequestLookup {
         #expect(await h.phase() == .ready(sha: F.shaA))
         #expect(failureLines(s.logs, since: start).isEmpty, "\(failureLines(s.logs, since: start))")
     }
+
+    /// Shutting down while the listing records a never-seen PR: nothing recorded, nothing logged as
+    /// a failure; the next pass records it.
+    @Test func cancellationWhileRecordingAListedPullRequestEndsThePassQuietly() async throws {
+        let github = ScriptedPullRequests()
+        let logs = CapturedLogs()
+        let interrupting = LockedBox<InterruptibleInbox?>(nil)
+        let h = try SupervisorHarness(blueprints: [OpenPullRequestsCatchUpTests.literal()], pullRequests: github, logger: logs.logger(),
+                                      inboxSeenBySupervisor: { inbox in
+                                          let wrapper = InterruptibleInbox(inbox)
+                                          interrupting.value = wrapper
+                                          return wrapper
+                                      })
+        let inbox = try #require(interrupting.value)
+        try await github.list(F.event("opened", sha: F.shaA, at: 0))  // opened while prenv was not listening
+
+        await inbox.interruptReads(true)
+        await h.supervisor.catchUpOnOpenPullRequests()
+        #expect(await inbox.interruptedReads == 1, "the inbox read was interrupted")
+        #expect(await h.inbox.pendingKeys().isEmpty, "nothing recorded")
+        let failures = logs.all.filter { $0.hasPrefix("warning") || $0.hasPrefix("error") }
+        #expect(failures.isEmpty, "\(failures)")
+
+        await inbox.interruptReads(false)
+        await h.supervisor.catchUpOnOpenPullRequests()
+        try #require(await h.calls(1))
+        #expect(await h.operations.call(0)?.operation == .apply(sha: F.shaA))
+    }
+}
+
+/// The in-memory inbox, whose `pending(key:)` throws `CancellationError` while told to: a read
+/// interrupted by shutdown.
+actor InterruptibleInbox: EventInbox {
+    let inner: InMemoryEventInbox
+    private var interrupting = false
+    private(set) var interruptedReads = 0
+
+    init(_ inner: InMemoryEventInbox) { self.inner = inner }
+
+    func interruptReads(_ on: Bool) { interrupting = on }
+
+    func pending(key: String) async throws -> [InboxEvent] {
+        if interrupting {
+            interruptedReads += 1
+            throw CancellationError()
+        }
+        return await inner.pending(key: key)
+    }
+
+    func append(deliveryID: String, contentKey: String, event: String, key: String, payload: Data, receivedAt: Date)
+        async -> InboxAppendResult {
+        await inner.append(deliveryID: deliveryID, contentKey: contentKey, event: event, key: key, payload: payload, receivedAt: receivedAt)
+    }
+    func pendingKeys() async -> [String] { await inner.pendingKeys() }
+    func markProcessed(key: String, through sequence: Int64) async { await inner.markProcessed(key: key, through: sequence) }
+    func prune(processedBefore date: Date) async -> Int { await inner.prune(processedBefore: date) }
 }
