@@ -3,15 +3,16 @@ import HTTPTransport
 import UntrustedText
 
 /// One page as GitHub last answered it with a `200`: the `ETag` to send back as `If-None-Match`,
-/// the body it stands for, and the `Link` header that came with it.
+/// the pull requests it held (each cut to what prenv reads, `ListedPullRequest`), and the `Link`
+/// header that came with it. Not the body: a page can carry 100 PR descriptions of up to 64 KB each.
 public struct CachedPage: Sendable, Equatable {
     public var etag: String
-    public var body: Data
+    public var pullRequests: [ListedPullRequest]
     public var link: String?
 
-    public init(etag: String, body: Data, link: String?) {
+    public init(etag: String, pullRequests: [ListedPullRequest], link: String?) {
         self.etag = etag
-        self.body = body
+        self.pullRequests = pullRequests
         self.link = link
     }
 }
@@ -19,8 +20,8 @@ public struct CachedPage: Sendable, Equatable {
 /// The pages of listings prenv has read, by URL, so the next listing sends `If-None-Match` and an
 /// unchanged page comes back as a `304` with no body: GitHub does not count those against the rate
 /// limit, so a periodic listing of a quiet repository costs nothing. An actor because the periodic
-/// pass and any other caller may list at once. It holds one entry per page ever read: a few per
-/// repository a blueprint names.
+/// pass and any other caller may list at once. It holds one entry per page ever read (a few per
+/// repository a blueprint names), each a few hundred bytes per pull request.
 public actor ConditionalPageCache {
     private var pages: [URL: CachedPage] = [:]
 
@@ -32,18 +33,6 @@ public actor ConditionalPageCache {
 
     /// How many pages are remembered.
     public var count: Int { pages.count }
-}
-
-/// One open pull request from a listing: decoded, and as GitHub sent it (the object, re-encoded),
-/// so a delivery synthesised from it carries what a webhook would have.
-public struct ListedPullRequest: Sendable, Equatable {
-    public var pullRequest: PullRequestEvent.PullRequest
-    public var json: Data
-
-    public init(pullRequest: PullRequestEvent.PullRequest, json: Data) {
-        self.pullRequest = pullRequest
-        self.json = json
-    }
 }
 
 /// What one listing read: the pull requests, and how many pages were re-sent (`200`) or reused (`304`).
@@ -75,6 +64,8 @@ public struct PullRequestListingError: Error, Sendable, Equatable, CustomStringC
         case endlessPagination
         /// A `304` for a page prenv has no copy of.
         case notModifiedWithoutCopy
+        /// A page larger than `maxPageBytes`.
+        case pageTooLarge
     }
 
     public var kind: Kind
@@ -89,12 +80,22 @@ extension GitHubClient {
     /// GitHub's largest page.
     public static let maxPerPage = 100
 
+    /// The largest listing page prenv reads: 16 MiB. A page of 100 PRs is about 2 MB of metadata plus
+    /// their descriptions (at most 65,536 characters each, so 6.5 MB of ASCII, more when the
+    /// characters take several bytes): twice what a page of long descriptions needs, and a bound on
+    /// what one answer can make prenv parse. A refused page fails that repository's listing (logged);
+    /// its PRs are then checked one by one.
+    public static let maxListingPageBytes = 16 * 1024 * 1024
+
     /// `GET /repos/{owner}/{repo}/pulls?state=open&per_page=N`, following `Link: rel="next"` only
     /// within this client's `baseURL` (so the token never goes to another host), each page a
     /// conditional request against `cache`. Retries and rate-limit waits are the client's.
-    /// - Parameter maxPages: a bound on pages (100 × 100 PRs), so a looping `Link` cannot spin.
+    /// - Parameters:
+    ///   - maxPages: a bound on pages (100 × 100 PRs), so a looping `Link` cannot spin.
+    ///   - maxPageBytes: a bound on one page's body (`pageTooLarge` beyond it).
     public func openPullRequests(
-        owner: String, repo: String, cache: ConditionalPageCache, perPage: Int = GitHubClient.maxPerPage, maxPages: Int = 100
+        owner: String, repo: String, cache: ConditionalPageCache, perPage: Int = GitHubClient.maxPerPage, maxPages: Int = 100,
+        maxPageBytes: Int = GitHubClient.maxListingPageBytes
     ) async throws -> PullRequestListing {
         let first = try url(for: ["repos", owner, repo, "pulls"])
         let perPage = min(max(perPage, 1), Self.maxPerPage)
@@ -108,16 +109,17 @@ extension GitHubClient {
                 throw PullRequestListingError(kind: .endlessPagination, url: Self.printable(next.absoluteString),
                                               detail: "more than \(maxPages) pages, or a next link to a page already read")
             }
-            let page = try await conditionalPage(next, cache: cache)
+            let page = try await conditionalPage(next, cache: cache, maxBytes: maxPageBytes)
             if page.fresh { listing.fetchedPages += 1 } else { listing.notModifiedPages += 1 }
-            listing.pullRequests += try Self.pullRequests(in: page.cached.body, url: next)
+            listing.pullRequests += page.cached.pullRequests
             guard let link = page.cached.link, let target = Self.nextLink(in: link) else { return listing }
             next = try followable(target, from: next)
         }
     }
 
-    /// One page: sent with `If-None-Match` when `cache` has it; a `304` reuses the copy.
-    private func conditionalPage(_ url: URL, cache: ConditionalPageCache) async throws -> (cached: CachedPage, fresh: Bool) {
+    /// One page: sent with `If-None-Match` when `cache` has it; a `304` reuses the copy, a `200` is
+    /// read (at most `maxBytes`) and kept as its pull requests.
+    private func conditionalPage(_ url: URL, cache: ConditionalPageCache, maxBytes: Int) async throws -> (cached: CachedPage, fresh: Bool) {
         var request = request(method: "GET", url: url, body: Data())
         let copy = await cache.page(for: url)
         if let copy { request.headers["If-None-Match"] = copy.etag }
@@ -131,12 +133,17 @@ extension GitHubClient {
             if let link = response.headers["Link"] { copy.link = link }
             return (copy, false)
         }
-        let page = CachedPage(etag: response.headers["ETag"] ?? "", body: response.body, link: response.headers["Link"])
+        guard response.body.count <= maxBytes else {
+            throw PullRequestListingError(kind: .pageTooLarge, url: Self.printable(url.absoluteString),
+                                          detail: "page of \(response.body.count) bytes is over the \(maxBytes)-byte limit")
+        }
+        let page = CachedPage(etag: response.headers["ETag"] ?? "", pullRequests: try Self.pullRequests(in: response.body, url: url),
+                              link: response.headers["Link"])
         if !page.etag.isEmpty { await cache.store(page, for: url) }
         return (page, true)
     }
 
-    /// The elements of a page, each decoded as a pull request and kept as its JSON.
+    /// The elements of a page, each cut to what prenv reads and decoded (`ListedPullRequest`).
     static func pullRequests(in body: Data, url: URL) throws -> [ListedPullRequest] {
         let root: Any
         do {
@@ -151,8 +158,7 @@ extension GitHubClient {
         }
         return try items.enumerated().map { index, item in
             do {
-                let json = try JSONSerialization.data(withJSONObject: item, options: [.fragmentsAllowed, .sortedKeys])
-                return ListedPullRequest(pullRequest: try WebhookPayloadError.decoding(PullRequestEvent.PullRequest.self, from: json), json: json)
+                return try ListedPullRequest.keepingReadFields(of: item)
             } catch {
                 throw PullRequestListingError(kind: .malformedPullRequest, url: printable(url.absoluteString),
                                               detail: "element [\(index)]: \(printable(String(describing: error)))")

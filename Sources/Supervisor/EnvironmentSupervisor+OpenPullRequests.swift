@@ -74,7 +74,7 @@ extension EnvironmentSupervisor {
                 .filter { $0.state == "open" && $0.base.repo.fullName.lowercased() == repository.lowercased() }
             listed[repository.lowercased()] = Dictionary(vouched.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
             for item in listing.pullRequests.sorted(by: { $0.pullRequest.number < $1.pullRequest.number }) {
-                guard !stopping else { return listed }
+                guard !Task.isCancelled, !stopping else { return listed }
                 await catchUp(item, listedFrom: repository)
             }
         }
@@ -83,7 +83,8 @@ extension EnvironmentSupervisor {
 
     /// Records a never-seen open PR as an `opened` delivery and wakes its worker; gives a known PR
     /// whose environments all count it closed (reopened while prenv was not listening) the listing as
-    /// GitHub's answer.
+    /// GitHub's answer where it is strictly newer, or GitHub's single-PR answer when the listing
+    /// disagrees with an event of its own second (it may predate the `closed`; `+ListingAnswers`).
     private func catchUp(_ item: ListedPullRequest, listedFrom repository: String) async {
         let pullRequest = item.pullRequest
         let baseRepository = pullRequest.base.repo.fullName
@@ -99,8 +100,10 @@ extension EnvironmentSupervisor {
         let event = PullRequestEvent(action: "opened", pullRequest: pullRequest, repository: repo)
         let known = slots.filter { $0.key.repository.lowercased() == repo.fullName.lowercased() && $0.key.pr == pullRequest.number }
         if !known.isEmpty {
-            guard known.values.allSatisfy(\.record.machine.isClosed) else { return }
-            for key in absorbAnswer(pullRequest, repository: repo) {
+            guard known.values.allSatisfy(\.record.machine.isClosed),
+                  let answer = await answer(listed: pullRequest, repository: repo), !stopping, !Task.isCancelled
+            else { return }
+            for key in absorbAnswer(answer.pullRequest, repository: repo, newerOnly: answer.fromListing) {
                 logger.info("caught up with a pull request reopened while prenv was not listening", metadata: ["environment": "\(key)"])
                 await persistAndLaunch(key)
             }
@@ -125,6 +128,8 @@ extension EnvironmentSupervisor {
                 "pr": "\(event.inboxKey)", "head": "\(GitHubClient.printable(pullRequest.head.sha))",
             ])
             wake(event.inboxKey)
+        } catch is CancellationError {
+            return  // shutting down: the next pass after the restart records it
         } catch {
             logger.error("could not record a pull request found by the listing; the next pass tries again", metadata: [
                 "pr": "\(event.inboxKey)", "error": "\(error)",

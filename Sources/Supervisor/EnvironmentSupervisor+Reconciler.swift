@@ -23,6 +23,8 @@ extension EnvironmentSupervisor {
             for prKey in try await inbox.pendingKeys() { await drain(prKey) }
             let pruned = try await inbox.prune(processedBefore: now().addingTimeInterval(-Self.inboxRetention))
             if pruned > 0 { logger.debug("pruned processed webhook deliveries", metadata: ["count": "\(pruned)"]) }
+        } catch is CancellationError {
+            return  // shutting down
         } catch {
             logger.error("reconciler could not read the inbox", metadata: ["error": "\(error)"])
         }
@@ -32,7 +34,8 @@ extension EnvironmentSupervisor {
         }
         for key in slots.keys.sorted() {
             // Before the check: its await must not fall between the machine's decision and `route`.
-            let stuck = await stuckTeardown(key)
+            let stuck: StuckTeardown?
+            do { stuck = try await stuckTeardown(key) } catch { return }  // cancelled: shutting down, quietly
             guard slots[key] != nil else { continue }
             let failures = slots[key]?.record.machine.teardownBackoff?.failures ?? 0
             let wasExpired = slots[key]?.record.machine.isExpired ?? false
@@ -83,27 +86,36 @@ extension EnvironmentSupervisor {
     /// or changed labels applied. `updated_at` orders it against the webhooks, so a stale answer
     /// changes nothing, and one of the same second settles a tie whatever order webhooks came in.
     /// A PR of a repository the same pass listed in full (`listed`) is answered by its listing entry
-    /// at no cost; only a PR missing from that listing (closed since, most likely) or of a repository
-    /// not listed (a glob, a failed listing) costs one request. A lookup failure (404, no permission,
+    /// at no cost, where the entry is strictly newer than what a machine accepted (one of the same
+    /// second that disagrees is looked up instead: the listing may predate it, `+ListingAnswers`);
+    /// only such a tie, a PR missing from that listing (closed since, most likely) or one of a
+    /// repository not listed (a glob, a failed listing) costs one request. A lookup failure (404, no permission,
     /// GitHub down) skips that PR until the next pass and never destroys anything.
     public func checkPullRequests(listed: [String: [Int: PullRequestEvent.PullRequest]] = [:]) async {
         guard let lookup = pullRequests, !stopping else { return }
         let open = Set(slots.values.filter { !$0.record.machine.isClosed }.map { PullRequestID(repository: $0.record.key.repository, number: $0.record.key.pr) })
         for id in open.sorted() {
             guard !Task.isCancelled else { return }  // shutting down
-            let current: PullRequestEvent.PullRequest
+            guard let repository = PullRequestEvent.Repository(fullName: id.repository) else { continue }
+            let answer: ListingAnswer
             if let entry = listed[id.repository.lowercased()]?[id.number] {
-                current = entry
+                // Trusted only where strictly newer; a same-second disagreement is looked up (`+ListingAnswers`).
+                guard let fromListing = await self.answer(listed: entry, repository: repository) else { continue }
+                answer = fromListing
             } else {
                 do {
-                    current = try await lookup.pullRequest(repository: id.repository, number: id.number)
+                    answer = ListingAnswer(pullRequest: try await lookup.pullRequest(repository: id.repository, number: id.number),
+                                           fromListing: false)
+                } catch is CancellationError {
+                    return  // shutting down
                 } catch {
                     logger.warning("could not check pull request", metadata: ["pr": "\(id.repository)#\(id.number)", "error": "\(error)"])
                     continue
                 }
             }
-            guard !stopping, let repository = PullRequestEvent.Repository(fullName: id.repository) else { return }
-            for key in absorbAnswer(current, repository: repository) {
+            guard !stopping, !Task.isCancelled else { return }
+            let current = answer.pullRequest
+            for key in absorbAnswer(current, repository: repository, newerOnly: answer.fromListing) {
                 logger.info("caught up with a missed webhook", metadata: ["environment": "\(key)", "state": "\(current.state)", "head": "\(current.head.sha)"])
                 await persistAndLaunch(key)
             }

@@ -49,13 +49,15 @@ extension EnvironmentSupervisor {
     /// environment's context) when the threshold is first crossed, and again only when the blocking
     /// resource or AWS's reason changes; forgets it once the teardown no longer fails, so a later
     /// stuck run alerts afresh. The description is masked and cut like every status (`StatusNarrator`).
-    func stuckTeardown(_ key: EnvironmentKey) async -> StuckTeardown? {
+    /// - Throws: `CancellationError` when the task is cancelled reading the record (shutting down):
+    ///   nothing is posted, and the caller ends its pass.
+    func stuckTeardown(_ key: EnvironmentKey) async throws(CancellationError) -> StuckTeardown? {
         guard let backoff = slots[key]?.record.machine.failingTeardown else {
             teardownAlerts[key] = nil
             return nil
         }
         guard backoff.failingFor(at: now()) > teardownAlertAfter else { return nil }
-        let blocker = await blockingResource(key)
+        let blocker = try await blockingResource(key)
         // The read above let other work run: only alert about what still holds.
         guard let record = slots[key]?.record, let current = record.machine.failingTeardown else { return nil }
         let stuck = StuckTeardown(failures: current.failures, since: current.firstFailure,
@@ -70,11 +72,13 @@ extension EnvironmentSupervisor {
     }
 
     /// The first failed node of the environment's record (by id), with its `lastError`; nil when the
-    /// store names none or cannot be read (the machine's reason is used then).
-    private func blockingResource(_ key: EnvironmentKey) async -> (resource: String, reason: String)? {
+    /// store names none or cannot be read (the machine's reason is used then). Cancellation is passed on.
+    private func blockingResource(_ key: EnvironmentKey) async throws(CancellationError) -> (resource: String, reason: String)? {
         let record: EnvironmentRecord?
         do {
             record = try await store.load(key)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             logger.warning("could not read the record of a stuck teardown", metadata: ["environment": "\(key)", "error": "\(error)"])
             return nil

@@ -36,16 +36,18 @@ extension EnvironmentSupervisor {
 
     /// Feeds GitHub's current view of a PR to each machine it concerns, as `gitHubAnswered`; returns
     /// the keys whose machine changed. Shared by tie settling and the lost-webhook checks.
-    func absorbAnswer(_ current: PullRequestEvent.PullRequest, repository: PullRequestEvent.Repository) -> [EnvironmentKey] {
-        let event = PullRequestEvent(action: current.state == "closed" ? "closed" : "synchronize", pullRequest: current,
-                                     repository: repository)
+    /// - Parameter newerOnly: feed only machines that accepted an older second than `current`'s: for
+    ///   a listing entry, which may predate an event of its own second (`+ListingAnswers`).
+    func absorbAnswer(_ current: PullRequestEvent.PullRequest, repository: PullRequestEvent.Repository,
+                      newerOnly: Bool = false) -> [EnvironmentKey] {
+        let event = Self.answerEvent(current, repository: repository)
         guard let sequence = event.sequence else {
             logger.warning("GitHub's pull request has an unreadable updated_at; ignored", metadata: ["pr": "\(event.inboxKey)"])
             return []
         }
         var changed: [EnvironmentKey] = []
         for (key, _, decision) in decisions(for: event) {
-            guard var slot = slots[key] else { continue }
+            guard var slot = slots[key], !newerOnly || sequence > slot.record.machine.lastSequence else { continue }
             let before = slot.record.machine
             let isCurrent = sequence >= before.lastSequence
             let actions = slot.record.machine.handle(.gitHubAnswered(event.snapshot(sequence: sequence), decision,

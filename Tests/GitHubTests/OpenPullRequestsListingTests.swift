@@ -145,4 +145,88 @@ import Testing
         }
         #expect(error?.status == 401)
     }
+
+    /// PR #7 as GitHub lists it: besides what prenv reads, a description (`body`), a title, links, a
+    /// milestone and full repository and user objects, none of which prenv reads.
+    static func fullPullRequest(body: String) -> [String: Any] {
+        let repository: [String: Any] = ["full_name": "acme/webapp", "fork": false, "id": 1, "description": "The web app",
+                                         "html_url": "https://github.com/acme/webapp", "topics": ["web"]]
+        return [
+            "number": 7, "state": "open", "title": "Add login", "body": body, "draft": false,
+            "html_url": "https://github.com/acme/webapp/pull/7", "_links": ["self": ["href": "https://api.github.com/repos/acme/webapp/pulls/7"]],
+            "head": ["sha": sha, "ref": "feature/login", "label": "acme:feature/login", "repo": repository],
+            "base": ["ref": "main", "label": "acme:main", "repo": repository],
+            "user": ["login": "octocat", "id": 583231, "avatar_url": "https://avatars.githubusercontent.com/u/583231"],
+            "labels": [["name": "preview", "color": "ededed", "description": "Deploys a preview environment"]],
+            "milestone": ["title": "v2", "description": "Everything for the second release"],
+            "updated_at": "2026-11-27T10:00:00Z",
+        ]
+    }
+
+    /// A 60 KB description is read once and not kept: the cache holds the PR cut to the fields prenv
+    /// reads, the `304` of the next listing reuses it, and it decodes as the full PR does.
+    @Test func aLongDescriptionIsNotKeptYetTheUnchangedPageIsReused() async throws {
+        let standin = try await StandinProcess()
+        defer { standin.stop() }
+        let marker = "DESCRIPTION-MARKER-"
+        let description = marker + String(repeating: "x", count: 60 * 1024)
+        let full = Self.fullPullRequest(body: description)
+        _ = try await standin.admin("listing", ["body": [full]])
+        let github = client(standin)
+        let cache = ConditionalPageCache()
+
+        let first = try await github.openPullRequests(owner: "acme", repo: "webapp", cache: cache)
+        #expect(first.fetchedPages == 1)
+        let listed = try #require(first.pullRequests.first)
+        let expected = try JSONDecoder().decode(PullRequestEvent.PullRequest.self,
+                                                from: JSONSerialization.data(withJSONObject: full))
+        #expect(listed.pullRequest == expected, "the cut PR decodes as the full one")
+        #expect(try JSONDecoder().decode(PullRequestEvent.PullRequest.self, from: listed.json) == expected)
+
+        let pageURL = try #require(URL(string: standin.url.absoluteString + "/repos/acme/webapp/pulls?state=open&per_page=100"))
+        let cached = try #require(await cache.page(for: pageURL))
+        #expect(cached.pullRequests == first.pullRequests)
+        let kept = String(decoding: listed.json, as: UTF8.self)
+        for dropped in [marker, "Add login", "_links", "milestone", "avatar_url", "description", "topics"] {
+            #expect(!kept.contains(dropped), "\(dropped) is not kept: \(kept)")
+        }
+        #expect(listed.json.count < 1024, "\(listed.json.count) bytes kept of a \(description.utf8.count)-byte description")
+        let keptObject = try #require(try JSONSerialization.jsonObject(with: listed.json) as? [String: Any])
+        #expect(Set(keptObject.keys) == ["number", "state", "head", "base", "user", "labels", "updated_at"])
+
+        let second = try await github.openPullRequests(owner: "acme", repo: "webapp", cache: cache)
+        #expect(second == PullRequestListing(pullRequests: first.pullRequests, fetchedPages: 0, notModifiedPages: 1))
+        let counters = try await standin.listings()
+        #expect(counters.ok == 1 && counters.notModified == 1, "the second listing was a 304")
+    }
+
+    /// A field of the wrong type is kept as it came, so the error names it as for the full PR.
+    @Test func aMalformedFieldIsReportedAfterTheCut() async throws {
+        let standin = try await StandinProcess()
+        defer { standin.stop() }
+        var full = Self.fullPullRequest(body: "short")
+        full["head"] = "not an object"
+        _ = try await standin.admin("listing", ["body": [full]])
+        let error = await #expect(throws: PullRequestListingError.self) {
+            try await client(standin).openPullRequests(owner: "acme", repo: "webapp", cache: ConditionalPageCache())
+        }
+        #expect(error?.kind == .malformedPullRequest)
+        #expect(error?.description.contains("element [0]: invalid webhook payload at head: expected") == true, "\(String(describing: error))")
+    }
+
+    @Test func aPageOverTheSizeLimitIsRefusedNamingItsSize() async throws {
+        let standin = try await StandinProcess()
+        defer { standin.stop() }
+        _ = try await standin.admin("listing", ["body": [Self.fullPullRequest(body: String(repeating: "x", count: 60 * 1024))]])
+        let cache = ConditionalPageCache()
+        let error = await #expect(throws: PullRequestListingError.self) {
+            try await client(standin).openPullRequests(owner: "acme", repo: "webapp", cache: cache, maxPageBytes: 32 * 1024)
+        }
+        #expect(error?.kind == .pageTooLarge)
+        #expect(error?.description.hasPrefix("listing open pull requests, \(standin.url.absoluteString)/repos/acme/webapp/pulls?state=open&per_page=100: page of ") == true,
+                "\(String(describing: error))")
+        #expect(error?.description.hasSuffix("bytes is over the 32768-byte limit") == true, "\(String(describing: error))")
+        #expect(await cache.count == 0, "nothing of the refused page is kept")
+        #expect(GitHubClient.maxListingPageBytes == 16 * 1024 * 1024)
+    }
 }

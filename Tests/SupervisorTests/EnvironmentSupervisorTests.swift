@@ -246,8 +246,12 @@ final class SupervisorHarness: Sendable {
     /// The supervisor's clock; tests move it (the reconciler's teardown backoff reads it).
     let clock = TestClock()
 
+    /// - Parameters storeSeenBySupervisor, inboxSeenBySupervisor: what the supervisor reads `store`
+    ///   and `inbox` through (a fault injector); themselves by default.
     init(blueprints: [Blueprint]? = nil, pullRequests: (any PullRequestLookup)? = nil, logger: Logger = Logger(label: "prenv.supervisor"),
-         teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter) throws {
+         teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter,
+         storeSeenBySupervisor: (InMemoryStateStore) -> any StateStore = { $0 },
+         inboxSeenBySupervisor: (InMemoryEventInbox) -> any EventInbox = { $0 }) throws {
         let blueprints = try blueprints ?? [SupervisorFixtures.preview()]
         let inbox = InMemoryEventInbox()
         let store = InMemoryStateStore()
@@ -264,7 +268,7 @@ final class SupervisorHarness: Sendable {
         self.reporter = reporter
         reporterRun = Task { await reporter.run() }
         let clock = clock
-        supervisor = EnvironmentSupervisor(blueprints: blueprints, inbox: inbox, store: store, workers: workers,
+        supervisor = EnvironmentSupervisor(blueprints: blueprints, inbox: inboxSeenBySupervisor(inbox), store: storeSeenBySupervisor(store), workers: workers,
                                            operations: operations, statuses: reporter, pullRequests: pullRequests, logger: logger,
                                            now: { clock.now }, teardownAlertAfter: teardownAlertAfter)
     }

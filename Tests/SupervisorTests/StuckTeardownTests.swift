@@ -110,9 +110,80 @@ import Testing
         #expect(stuckAlerts(await h.flushedStatuses()).count == 1)
     }
 
+    /// Shutting down while the alert reads the record: the pass ends, with no alert, no retry and
+    /// nothing logged as a failure; the next pass (not cancelled) alerts and retries.
+    @Test func cancellationWhileReadingTheRecordEndsThePassQuietly() async throws {
+        let logs = CapturedLogs()
+        let interrupting = LockedBox<InterruptibleStore?>(nil)
+        let h = try SupervisorHarness(logger: logs.logger(), teardownAlertAfter: Self.hour) { store in
+            let wrapper = InterruptibleStore(store)
+            interrupting.value = wrapper
+            return wrapper
+        }
+        let store = try #require(interrupting.value)
+        try await h.openReady()
+        try await h.deliver(F.event("closed", sha: F.shaA, at: 30))
+        try #require(await h.calls(2))
+        await recordFailure(h, reason: Self.denied)
+        await h.operations.complete(1, .failure(Self.denied))
+        try #require(await h.quiet())
+        h.clock.advance(by: Self.hour + 60)
+        let start = logs.all.count
+
+        await store.interruptLoads(true)
+        await h.supervisor.reconcileOnce()
+        #expect(await store.interruptedLoads == 1, "the record read was interrupted")
+        try #require(await h.quiet())
+        #expect(await h.operations.count == 2, "the pass ended before the retry")
+        let failures = logs.all.dropFirst(start).filter { $0.hasPrefix("warning") || $0.hasPrefix("error") }
+        #expect(failures.isEmpty, "\(failures)")
+
+        await store.interruptLoads(false)
+        await h.supervisor.reconcileOnce()
+        try #require(await h.calls(3))
+        #expect(await h.operations.call(2)?.operation == .destroy)
+        #expect(stuckAlerts(await h.flushedStatuses()).count == 1, "alerted once, by the pass that was not cancelled")
+    }
+
     @Test func theAlertDurationReadsInTheLargestTwoUnits() {
         #expect(StuckTeardown.duration(2 * 86400 + 3 * 3600 + 59 * 60 + 59) == "2d 3h")
         #expect(StuckTeardown.duration(6 * 3600 + 61) == "6h 1m")
         #expect(StuckTeardown.duration(59) == "0m")
+    }
+}
+
+/// The in-memory store, whose `load` throws `CancellationError` while told to: a read interrupted
+/// by shutdown, as a store doing I/O reports it.
+actor InterruptibleStore: StateStore {
+    let inner: InMemoryStateStore
+    private var interrupting = false
+    private(set) var interruptedLoads = 0
+
+    init(_ inner: InMemoryStateStore) { self.inner = inner }
+
+    func interruptLoads(_ on: Bool) { interrupting = on }
+
+    func load(_ key: EnvironmentKey) async throws -> EnvironmentRecord? {
+        if interrupting {
+            interruptedLoads += 1
+            throw CancellationError()
+        }
+        return await inner.load(key)
+    }
+
+    func save(_ record: EnvironmentRecord) async { await inner.save(record) }
+    func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) async throws { try await inner.saveNode(key, node) }
+    func list() async -> [EnvironmentRecord] { await inner.list() }
+    func delete(_ key: EnvironmentKey) async { await inner.delete(key) }
+}
+
+/// A value set from a non-async closure and read after it.
+final class LockedBox<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }
