@@ -175,6 +175,7 @@ actor InterruptibleStore: StateStore {
     func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) async throws { try await inner.saveNode(key, node) }
     func list() async -> [EnvironmentRecord] { await inner.list() }
     func delete(_ key: EnvironmentKey) async { await inner.delete(key) }
+    func instanceID(proposing candidate: String) async -> String { await inner.instanceID(proposing: candidate) }
 }
 
 /// A value set from a non-async closure and read after it.
