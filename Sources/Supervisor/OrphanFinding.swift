@@ -182,15 +182,20 @@ public struct OrphanReport: Sendable {
     public var problems: [SweepProblem]
     /// How many resources each discovery found, orphaned or not.
     public var scanned: [ResourceType: Int]
+    /// The records of the findings' environments as the findings were judged against them (absent:
+    /// none was recorded). `apply` deletes an environment's orphans only while its record is still
+    /// exactly this one: a worker that started since may be adopting them.
+    public var records: [EnvironmentKey: EnvironmentRecord]
 
     public init(sweptAt: Date, olderThan: TimeInterval, applied: Bool = false, findings: [OrphanFinding] = [],
-                problems: [SweepProblem] = [], scanned: [ResourceType: Int] = [:]) {
+                problems: [SweepProblem] = [], scanned: [ResourceType: Int] = [:], records: [EnvironmentKey: EnvironmentRecord] = [:]) {
         self.sweptAt = sweptAt
         self.olderThan = olderThan
         self.applied = applied
         self.findings = findings
         self.problems = problems
         self.scanned = scanned
+        self.records = records
     }
 
     public var orphans: [OrphanFinding] { findings.filter(\.isOrphan) }
