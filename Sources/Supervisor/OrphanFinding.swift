@@ -74,7 +74,11 @@ public enum SpareReason: Sendable, Hashable {
     /// Kept because something that depends on it could not be deleted.
     case dependentKept([String])
 
-    public var description: String {
+    /// For a terminal or a log line: the node ids (`prenv:node` tags, hostile) escaped.
+    public var description: String { describe(TagText.printable) }
+
+    /// The text, with each node id shown by `show` (`/api/orphans` masks them before escaping).
+    public func describe(_ show: (String) -> String) -> String {
         switch self {
         case .tooYoung: "too young"
         case .ageUnknown: "age unknown"
@@ -82,7 +86,7 @@ public enum SpareReason: Sendable, Hashable {
         case .busy: "its environment's worker is acting on it or wants it"
         case .leftToPullRequestCheck: "left to the pull request check"
         case .recordChanged: "its record changed since the scan"
-        case .dependentKept(let nodes): "kept for \(nodes.joined(separator: ", ")), which depends on it"
+        case .dependentKept(let nodes): "kept for \(nodes.map(show).joined(separator: ", ")), which depends on it"
         }
     }
 }
