@@ -40,13 +40,14 @@ extension OrphanSweep {
                 }
             }
             guard !indices.isEmpty else { continue }
-            if let unchanged = try await recordUnchanged(group, since: report) {
-                guard unchanged else {
-                    for index in indices { result.findings[index].outcome = .spared(.recordChanged) }
-                    continue
-                }
-            } else {
-                for index in indices { result.findings[index].outcome = .failed("cannot read the record of \(group.key)") }
+            switch try await recordCheck(group, since: report) {
+            case .unchanged:
+                break
+            case .changed:
+                for index in indices { result.findings[index].outcome = .spared(.recordChanged) }
+                continue
+            case .unreadable(let error):
+                for index in indices { result.findings[index].outcome = .failed("cannot read the record of \(group.key): \(error)") }
                 continue
             }
             let outcomes = group.fromRecord
@@ -58,15 +59,23 @@ extension OrphanSweep {
         return result
     }
 
-    /// Whether `group`'s environment record is still the one `report`'s findings were judged against
-    /// (both absent counts as unchanged); nil when the store cannot be read, which never deletes.
-    func recordUnchanged(_ group: SweepGroup, since report: OrphanReport) async throws(CancellationError) -> Bool? {
+    /// Whether an environment's record is still the one its findings were judged against.
+    enum RecordCheck {
+        /// The same record, or still none.
+        case unchanged
+        /// It appeared, changed or went: a worker may be adopting what the scan saw.
+        case changed
+        /// The store could not say (its error): nothing is deleted.
+        case unreadable(String)
+    }
+
+    func recordCheck(_ group: SweepGroup, since report: OrphanReport) async throws(CancellationError) -> RecordCheck {
         do {
-            return try await store.load(group.key) == report.records[group.key]
+            return try await store.load(group.key) == report.records[group.key] ? .unchanged : .changed
         } catch let error as CancellationError {
             throw error
         } catch {
-            return nil
+            return .unreadable("\(error)")
         }
     }
 
@@ -83,9 +92,11 @@ extension OrphanSweep {
             fromRecord = finding.reason == .pullRequestClosed
         }
 
+        /// An environment's record group comes after its tag groups: its teardown removes the record,
+        /// which the tag groups' "unchanged since the scan" check would otherwise see as a change.
         static func < (lhs: Self, rhs: Self) -> Bool {
-            (lhs.key.repository, lhs.key.pr, lhs.key.blueprint, lhs.envName, lhs.fromRecord ? 1 : 0)
-                < (rhs.key.repository, rhs.key.pr, rhs.key.blueprint, rhs.envName, rhs.fromRecord ? 1 : 0)
+            (lhs.key.repository, lhs.key.pr, lhs.key.blueprint, lhs.fromRecord ? 1 : 0, lhs.envName)
+                < (rhs.key.repository, rhs.key.pr, rhs.key.blueprint, rhs.fromRecord ? 1 : 0, rhs.envName)
         }
     }
 

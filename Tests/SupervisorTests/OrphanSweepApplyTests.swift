@@ -204,6 +204,24 @@ import WebhookSupport
         #expect(await cloud.deletions == ["pipe-7"])
     }
 
+    /// A closed PR's teardown removes its record; an orphan of the same PR under an older `env.name`
+    /// was judged against that record too, and is deleted first rather than spared as "changed".
+    @Test func aClosedPullRequestsOwnTeardownDoesNotSpareItsOtherOrphans() async throws {
+        let cloud = SweepCloud()
+        let discoveries = await F.discoveries([
+            F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline"),
+            F.resource("pipe-7-old", type: .codePipeline, pr: 7, node: "pipeline", envName: "webapp-zzz-pr7"),  // sorts after the live env.name
+        ], cloud: cloud)
+        let store = InMemoryStateStore([F.record(7, nodes: [F.node("pipeline", type: .codePipeline, name: "pipe-7")])])
+        let github = FakePullRequests()
+        try await github.set(PullRequestPayload(action: "closed", number: 7))
+        let report = try await F.sweep(discoveries, store: store, cloud: cloud, pullRequests: github).run(olderThan: 3600, apply: true)
+        #expect(Set(report.findings.map(\.reason)) == [.pullRequestClosed, .environmentDestroyed])
+        #expect(report.findings.allSatisfy { $0.outcome == .deleted }, "\(report.findings.map(\.outcome))")
+        #expect(await cloud.deletions == ["pipe-7-old", "pipe-7"])
+        #expect(try await store.load(F.key(7)) == nil)
+    }
+
     /// A cancelled sweep is not a failed delete: the cancellation comes out as it went in.
     @Test func cancellationDuringADeletePassesThrough() async throws {
         let cloud = SweepCloud()
