@@ -46,7 +46,7 @@ public enum OrphanReportRendering {
         var rows = [["RESOURCE", "TYPE", "ENVIRONMENT", "AGE", "REASON"] + (report.applied ? ["OUTCOME"] : [])]
         for finding in report.findings {
             var reason = finding.reason.explanation
-            if !report.applied, case .spared(let spared) = finding.outcome { reason += " (spared: \(spared.description))" }
+            if !report.applied, case .spared(let spared) = finding.outcome { reason += " (spared: \(spared.describe(TagText.printable)))" }
             var row = [TagText.printable(finding.resource.identifier), finding.resource.type.rawValue, finding.environment.printable,
                        OrphanAge.describe(finding.age), reason]
             if report.applied { row.append(outcome(finding.outcome)) }
@@ -65,7 +65,7 @@ public enum OrphanReportRendering {
     static func outcome(_ outcome: OrphanOutcome) -> String {
         switch outcome {
         case .found, .deleted: outcome.name
-        case .spared(let reason): "spared: \(reason.description)"
+        case .spared(let reason): "spared: \(reason.describe(TagText.printable))"
         case .failed(let error): "failed: \(TagText.printable(error))"
         }
     }

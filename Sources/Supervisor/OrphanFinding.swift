@@ -79,7 +79,11 @@ public enum SpareReason: Sendable, Hashable {
     /// Kept because something that depends on it could not be deleted.
     case dependentKept([String])
 
-    public var description: String {
+    /// For a terminal or a log line: the node ids (`prenv:node` tags, hostile) escaped.
+    public var description: String { describe(TagText.printable) }
+
+    /// The text, with each node id shown by `show` (`/api/orphans` masks them before escaping).
+    public func describe(_ show: (String) -> String) -> String {
         switch self {
         case .tooYoung: "too young"
         case .ageUnknown: "age unknown"
@@ -89,7 +93,7 @@ public enum SpareReason: Sendable, Hashable {
         case .pullRequestOpen: "its pull request is open: left for its worker to adopt"
         case .pullRequestUnknown: "GitHub could not say whether its pull request is open"
         case .recordChanged: "its record changed since the scan"
-        case .dependentKept(let nodes): "kept for \(nodes.joined(separator: ", ")), which depends on it"
+        case .dependentKept(let nodes): "kept for \(nodes.map(show).joined(separator: ", ")), which depends on it"
         }
     }
 }
@@ -189,15 +193,20 @@ public struct OrphanReport: Sendable {
     public var problems: [SweepProblem]
     /// How many resources each discovery found, orphaned or not.
     public var scanned: [ResourceType: Int]
+    /// The records of the findings' environments as the findings were judged against them (absent:
+    /// none was recorded). `apply` deletes an environment's orphans only while its record is still
+    /// exactly this one: a worker that started since may be adopting them.
+    public var records: [EnvironmentKey: EnvironmentRecord]
 
     public init(sweptAt: Date, olderThan: TimeInterval, applied: Bool = false, findings: [OrphanFinding] = [],
-                problems: [SweepProblem] = [], scanned: [ResourceType: Int] = [:]) {
+                problems: [SweepProblem] = [], scanned: [ResourceType: Int] = [:], records: [EnvironmentKey: EnvironmentRecord] = [:]) {
         self.sweptAt = sweptAt
         self.olderThan = olderThan
         self.applied = applied
         self.findings = findings
         self.problems = problems
         self.scanned = scanned
+        self.records = records
     }
 
     public var orphans: [OrphanFinding] { findings.filter(\.isOrphan) }

@@ -72,7 +72,9 @@ public struct OrphanReportDocument: Encodable, Sendable {
     ///   - error: why the last sweep could not run, reported as an error of source `sweep`.
     ///   - masked: mask account ids and keys in AWS's text (for `/api/orphans`).
     public init(_ report: OrphanReport?, error: String? = nil, masked: Bool) {
-        let text = { (value: String) in masked ? Redaction.masked(TagText.printable(value)) : TagText.printable(value) }
+        // Mask, then cut: cut first, an account id at the 200-character boundary would lose the
+        // digits that make it one and leak the rest.
+        let text = { (value: String) in TagText.printable(masked ? Redaction.masked(value) : value) }
         let tag = { (value: String?) in value.map(TagText.printable) }
         sweptAt = report?.sweptAt
         olderThanSeconds = report.map { Int($0.olderThan) }
@@ -84,10 +86,19 @@ public struct OrphanReportDocument: Encodable, Sendable {
                 resource: text(finding.resource.identifier), type: TagText.printable(finding.resource.type.rawValue), reason: finding.reason.rawValue,
                 environment: Environment(repository: tag(tagged.repository), pr: tag(tagged.pr), blueprint: tag(tagged.blueprint),
                                          env: tag(tagged.envName), node: tag(tagged.node)),
-                ageSeconds: finding.age.map { Int($0.rounded(.down)) }, outcome: finding.outcome.name, detail: finding.outcome.detail.map(text))
+                ageSeconds: finding.age.map { Int($0.rounded(.down)) }, outcome: finding.outcome.name, detail: Self.detail(finding.outcome, text))
         }
         errors = (report?.problems ?? []).map { Problem(source: $0.subject, message: text($0.message)) }
             + (error.map { [Problem(source: "sweep", message: text($0))] } ?? [])
+    }
+
+    /// Why it was spared (node ids through `text`, once) or what failed (through `text`).
+    static func detail(_ outcome: OrphanOutcome, _ text: (String) -> String) -> String? {
+        switch outcome {
+        case .found, .deleted: nil
+        case .spared(let reason): reason.describe(text)
+        case .failed(let error): text(error)
+        }
     }
 
     public func json() throws -> Data {

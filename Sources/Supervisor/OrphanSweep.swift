@@ -109,6 +109,8 @@ public struct OrphanSweep: Sendable {
             }
         }
         report.findings.sort(by: Self.reportOrder)
+        let judged = Set(report.findings.map { SweepGroup($0).key })
+        report.records = records.filter { judged.contains($0.key) }
         return report
     }
 

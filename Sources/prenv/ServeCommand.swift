@@ -70,6 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
         let parts = try await orExit { () async throws(StartupError) in
             try await ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger)
         }
+        // Before any work starts (after the settings and blueprints are checked); held until exit.
+        let lock = try orExit { () throws(StartupError) in try StateLock.forServe(stateURL: settings.state) }
+        defer { withExtendedLifetime(lock) {} }
         let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
                                    gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter)
         let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import LocalAWSSupport
 import Testing
@@ -101,5 +104,90 @@ import Testing
         let result = try await PrenvBinary.run(["serve", "--gc-interval=-5"], environment: PrenvBinary.isolatedEnvironment(Self.aws))
         #expect(result.status == 64, "\(result.output)")
         #expect(result.output.contains("--gc-interval must be 0 (no sweeps) or a number of seconds, got -5.0"))
+    }
+
+    // MARK: the state lock (`<state path>.lock`) between `serve` and `gc --apply`
+
+    /// Holds `<statePath>.lock` as a running prenv would (flock, and its note), until `release`.
+    final class HeldLock {
+        let path: String
+        private let fd: Int32
+
+        init(statePath: String, note: String) throws {
+            path = statePath + ".lock"
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw CocoaError(.fileLocking) }
+            _ = note.withCString { write(fd, $0, strlen($0)) }
+        }
+
+        func release() { close(fd) }
+    }
+
+    static func statePath(_ state: (url: String, directory: URL)) -> String { String(state.url.dropFirst("sqlite:".count)) }
+
+    @Test func applyIsRefusedWhileServeHoldsTheState() async throws {
+        let state = Self.temporaryState()
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        let held = try HeldLock(statePath: Self.statePath(state), note: "prenv serve pid 1\n")
+        defer { held.release() }
+        let result = try await PrenvBinary.run(["gc", "--apply", "--state", state.url, "--blueprints", state.directory.appendingPathComponent("none").path],
+                                               environment: PrenvBinary.isolatedEnvironment(Self.aws))
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("error: prenv serve is using this state (lock \(held.path)); its sweep does this every --gc-interval "
+                                       + "— see /api/orphans — or stop it first"), "\(result.output)")
+    }
+
+    @Test func aSecondServeOnTheSameStateRefusesToStart() async throws {
+        let state = Self.temporaryState()
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        let held = try HeldLock(statePath: Self.statePath(state), note: "prenv serve pid 1\n")
+        defer { held.release() }
+        let result = try await PrenvBinary.run(
+            ["serve", "--port", "0", "--state", state.url, "--blueprints", ValidateCommandTests.blueprints.path],
+            environment: PrenvBinary.isolatedEnvironment(Self.aws.merging(["PRENV_WEBHOOK_SECRET": "lock-test-secret"]) { $1 }))
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("error: prenv serve is already using this state (lock \(held.path)); stop it, or give this server "
+                                       + "its own --state (and PRENV_INSTANCE)"), "\(result.output)")
+    }
+
+    /// A dry run only reads: it runs beside a serve.
+    @Test func aDryRunTakesNoLock() async throws {
+        try await LocalAWS.requireRunning()
+        let state = Self.temporaryState()
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        let held = try HeldLock(statePath: Self.statePath(state), note: "prenv serve pid 1\n")
+        defer { held.release() }
+        let result = try await PrenvBinary.run(["gc", "--state", state.url, "--blueprints", state.directory.appendingPathComponent("none").path],
+                                               environment: PrenvBinary.isolatedEnvironment(Self.localAWS("gc-dry-lock")))
+        #expect(result.status == 0, "\(result.output)")
+        #expect(!result.output.contains("is using this state"), "\(result.output)")
+    }
+
+    static func localAWS(_ instance: String) -> [String: String] {
+        [
+            "AWS_ACCESS_KEY_ID": LocalAWS.uniqueAccessKey(), "AWS_SECRET_ACCESS_KEY": "gc-test-secret", "AWS_REGION": LocalAWS.region,
+            "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString, "PRENV_INSTANCE": LocalAWS.uniqueName(instance),
+        ]
+    }
+
+    /// A real serve holds its state's lock for its life, and `kill -9` releases it (the kernel drops
+    /// flock locks with the process): no stale lock to clear after a crash.
+    @Test func aRunningServeHoldsTheLockUntilItIsKilled() async throws {
+        let serve = try await ServeHarness("gc-lock")
+        defer { serve.stop() }
+        let arguments = ["gc", "--apply", "--state", "sqlite:" + serve.statePath, "--blueprints", serve.blueprints.path]
+        let environment = PrenvBinary.isolatedEnvironment([
+            "AWS_ACCESS_KEY_ID": serve.accessKey, "AWS_SECRET_ACCESS_KEY": "serve-secret", "AWS_REGION": LocalAWS.region,
+            "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString,
+        ])
+        let refused = try await PrenvBinary.run(arguments, environment: environment)
+        #expect(refused.status == 1, "\(refused.output)")
+        #expect(refused.output.contains("error: prenv serve is using this state (lock \(serve.statePath).lock)"), "\(refused.output)")
+
+        serve.kill9()
+        let allowed = try await PrenvBinary.run(arguments, environment: environment)
+        #expect(allowed.status == 0, "\(allowed.output)")  // nothing of this instance was ever made
+        #expect(!allowed.output.contains("is using this state"), "\(allowed.output)")
     }
 }

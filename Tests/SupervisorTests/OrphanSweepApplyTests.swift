@@ -4,6 +4,7 @@ import GitHub
 import LogCapture
 import Orchestrator
 import Supervisor
+import Synchronization
 import Testing
 import WebhookSupport
 
@@ -128,6 +129,180 @@ import WebhookSupport
         #expect(report.findings.map(\.outcome) == [.spared(.busy), .deleted])
         #expect(await cloud.deletions == ["pipe-8"])
         #expect(report.remaining == 1)
+    }
+}
+
+/// "May I delete?" is asked per environment right before its deletion: a stack takes minutes to
+/// delete, and meanwhile a worker can start on another environment and adopt what the scan saw.
+@Suite struct OrphanSweepLateDecisionTests {
+    typealias F = SweepFixtures
+
+    static func twoEnvironments(cloud: SweepCloud) async -> [any ResourceDiscovery] {
+        await F.discoveries([
+            F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline"),
+            F.resource("pipe-8", type: .codePipeline, pr: 8, node: "pipeline"),
+        ], cloud: cloud)
+    }
+
+    @Test func anExclusionThatTurnsBusyAfterTheFirstGroupSparesTheSecond() async throws {
+        let cloud = SweepCloud()
+        let sweep = F.sweep(await Self.twoEnvironments(cloud: cloud), store: InMemoryStateStore(), cloud: cloud)
+        let found = try await sweep.find(olderThan: 3600)
+        let asked = Asked()
+        // Busy once something was deleted: PR 8 got a worker while PR 7's resources went.
+        let report = try await sweep.apply(found) { finding in
+            await asked.add(finding.environment.key?.pr ?? 0)
+            return await cloud.deletions.isEmpty ? nil : .busy
+        }
+        #expect(await asked.prs == [7, 8])
+        #expect(report.findings.map(\.outcome) == [.deleted, .spared(.busy)])
+        #expect(await cloud.deletions == ["pipe-7"])
+        #expect(await cloud.exists("pipe-8"))
+    }
+
+    /// A record that appears after the scan spares its environment, whether or not it already holds
+    /// the resource: a worker that just started writes its record before it adopts anything.
+    @Test(arguments: [false, true])
+    func aRecordThatAppearsAfterTheScanSparesItsEnvironment(holdingTheResource: Bool) async throws {
+        let cloud = SweepCloud()
+        let store = InMemoryStateStore()
+        let sweep = F.sweep(await Self.twoEnvironments(cloud: cloud), store: store, cloud: cloud)
+        let found = try await sweep.find(olderThan: 3600)
+        #expect(found.findings.map(\.reason) == [.noEnvironment, .noEnvironment])
+        let nodes = holdingTheResource ? [F.node("pipeline", type: .codePipeline, name: "pipe-8")] : []
+        let report = try await sweep.apply(found) { finding in
+            // Called right before PR 8's group is destroyed: its worker writes a record now.
+            if finding.environment.key?.pr == 8 { try? await store.save(F.record(8, state: .provisioning(sha: "abc"), nodes: nodes)) }
+            return nil
+        }
+        #expect(report.findings.map(\.outcome) == [.deleted, .spared(.recordChanged)])
+        #expect(await cloud.deletions == ["pipe-7"])
+    }
+
+    @Test func aRecordThatChangedAfterTheScanSparesItsEnvironment() async throws {
+        let cloud = SweepCloud()
+        // PR 7's record is of another `env.name`: its pipeline is an orphan of a destroyed environment.
+        let store = InMemoryStateStore([F.record(7, envName: "webapp-new-pr7", nodes: [])])
+        let sweep = F.sweep(await F.discoveries([F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline")], cloud: cloud),
+                            store: store, cloud: cloud)
+        let found = try await sweep.find(olderThan: 3600)
+        #expect(found.findings.map(\.reason) == [.environmentDestroyed])
+        // A synchronize restarts the environment under the old name before the delete.
+        try await store.save(F.record(7, state: .provisioning(sha: "def"), nodes: []))
+        let report = try await sweep.apply(found)
+        #expect(report.findings.map(\.outcome) == [.spared(.recordChanged)])
+        #expect(await cloud.deletions.isEmpty)
+    }
+
+    @Test func anUnchangedRecordStillLetsItsOrphansGo() async throws {
+        let cloud = SweepCloud()
+        let store = InMemoryStateStore([F.record(7, envName: "webapp-new-pr7", nodes: [])])
+        let sweep = F.sweep(await F.discoveries([F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline")], cloud: cloud),
+                            store: store, cloud: cloud)
+        let report = try await sweep.apply(try await sweep.find(olderThan: 3600))
+        #expect(report.findings.map(\.outcome) == [.deleted])
+        #expect(await cloud.deletions == ["pipe-7"])
+    }
+
+    /// A closed PR's teardown removes its record; an orphan of the same PR under an older `env.name`
+    /// was judged against that record too, and is deleted first rather than spared as "changed".
+    @Test func aClosedPullRequestsOwnTeardownDoesNotSpareItsOtherOrphans() async throws {
+        let cloud = SweepCloud()
+        let discoveries = await F.discoveries([
+            F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline"),
+            F.resource("pipe-7-old", type: .codePipeline, pr: 7, node: "pipeline", envName: "webapp-zzz-pr7"),  // sorts after the live env.name
+        ], cloud: cloud)
+        let store = InMemoryStateStore([F.record(7, nodes: [F.node("pipeline", type: .codePipeline, name: "pipe-7")])])
+        let github = FakePullRequests()
+        try await github.set(PullRequestPayload(action: "closed", number: 7))
+        let report = try await F.sweep(discoveries, store: store, cloud: cloud, pullRequests: github).run(olderThan: 3600, apply: true)
+        #expect(Set(report.findings.map(\.reason)) == [.pullRequestClosed, .environmentDestroyed])
+        #expect(report.findings.allSatisfy { $0.outcome == .deleted }, "\(report.findings.map(\.outcome))")
+        #expect(await cloud.deletions == ["pipe-7-old", "pipe-7"])
+        #expect(try await store.load(F.key(7)) == nil)
+    }
+
+    /// A cancelled sweep is not a failed delete: the cancellation comes out as it went in.
+    @Test func cancellationDuringADeletePassesThrough() async throws {
+        let cloud = SweepCloud()
+        let gate = CancelGate()
+        let sweep = OrphanSweep(
+            discoveries: await Self.twoEnvironments(cloud: cloud), store: InMemoryStateStore(), blueprints: [F.blueprint],
+            instance: F.instance, pullRequests: nil, providers: [StallingProvider(type: .codePipeline, gate: gate)],
+            dependencyOrder: F.types, maxConcurrency: 1, now: { F.now })
+        let found = try await sweep.find(olderThan: 3600)
+        let task = Task { try await sweep.apply(found) }
+        try #require(await gate.waitUntilEntered())
+        task.cancel()
+        let outcome = await task.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+    }
+
+    /// A store read that ends in `CancellationError` (a store shutting down under its caller) is
+    /// thrown, not reported as a failed deletion.
+    @Test func aCancelledRecordReadPassesThrough() async throws {
+        let cloud = SweepCloud()
+        let discoveries = await F.discoveries([F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline")], cloud: cloud)
+        let store = LoadCancellingStore(InMemoryStateStore([F.record(7, nodes: [F.node("pipeline", type: .codePipeline, name: "pipe-7")])]))
+        let github = FakePullRequests()
+        try await github.set(PullRequestPayload(action: "closed", number: 7))
+        let sweep = F.sweep(discoveries, store: store, cloud: cloud, pullRequests: github)
+        let found = try await sweep.find(olderThan: 3600)
+        #expect(found.findings.map(\.reason) == [.pullRequestClosed])
+        await #expect(throws: CancellationError.self) { try await sweep.apply(found) }
+        #expect(store.loads.withLock { $0 } >= 1)  // the fault fired
+        #expect(await cloud.exists("pipe-7"))
+    }
+}
+
+/// A store whose `load` throws `CancellationError` (its `list` works), counting the loads.
+final class LoadCancellingStore: StateStore {
+    let inner: InMemoryStateStore
+    let loads = Mutex(0)
+
+    init(_ inner: InMemoryStateStore) { self.inner = inner }
+
+    func load(_ key: EnvironmentKey) async throws -> EnvironmentRecord? {
+        loads.withLock { $0 += 1 }
+        throw CancellationError()
+    }
+    func save(_ record: EnvironmentRecord) async throws { await inner.save(record) }
+    func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) async throws { try await inner.saveNode(key, node) }
+    func list() async throws -> [EnvironmentRecord] { await inner.list() }
+    func delete(_ key: EnvironmentKey) async throws { await inner.delete(key) }
+}
+
+/// Which environments an exclusion was asked about, in order.
+actor Asked {
+    private(set) var prs: [Int] = []
+    func add(_ pr: Int) { prs.append(pr) }
+}
+
+/// Lets a test wait until a provider's delete has started.
+actor CancelGate {
+    private var entered = false
+    func enter() { entered = true }
+    /// True once entered; false after about 30 s (the test then fails).
+    func waitUntilEntered() async -> Bool {
+        for _ in 0..<3000 {
+            if entered { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+}
+
+/// A provider whose delete waits until cancelled, then throws the `CancellationError`, as a
+/// provider polling a stack's deletion does.
+struct StallingProvider: ResourceProvider {
+    let type: ResourceType
+    let gate: CancelGate
+
+    func apply(_ request: ApplyRequest) async throws -> ApplyResult { throw SweepFault(message: "the sweep never applies") }
+
+    func destroy(_ record: NodeRecord, context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws {
+        await gate.enter()
+        try await Task.sleep(for: .seconds(600))
     }
 }
 
