@@ -50,8 +50,9 @@ struct GCCommand: AsyncParsableCommand {
             try Composition.orphanSweep(store: store, blueprintDirectory: blueprints, instance: instance,
                                         environment: environment, polling: pollingOptions.polling)
         }
-        // Only deleting needs the state to itself (see `StateLock`); a dry run reads beside serve.
-        let lock = mode == .apply ? try orExit { () throws(StartupError) in try StateLock.forSweep(stateURL: stateOptions.state) } : nil
+        // Only deleting needs the state to itself (see `StateLock`); a dry run reads beside serve, and
+        // a lost state has nothing to lock.
+        let lock = mode == .apply && !stateLost ? try orExit { () throws(StartupError) in try StateLock.forSweep(stateURL: stateOptions.state) } : nil
         defer { withExtendedLifetime(lock) {} }
         if sweep.blueprints.isEmpty {
             // S3 prefixes have no tags AWS can list: they are found through the buckets blueprints and

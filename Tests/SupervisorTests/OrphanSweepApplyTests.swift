@@ -270,6 +270,7 @@ final class LoadCancellingStore: StateStore {
     func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) async throws { try await inner.saveNode(key, node) }
     func list() async throws -> [EnvironmentRecord] { await inner.list() }
     func delete(_ key: EnvironmentKey) async throws { await inner.delete(key) }
+    func instanceID(proposing candidate: String) async throws -> String { await inner.instanceID(proposing: candidate) }
 }
 
 /// Which environments an exclusion was asked about, in order.
