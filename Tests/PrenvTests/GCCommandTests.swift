@@ -127,7 +127,7 @@ import Testing
     static func statePath(_ state: (url: String, directory: URL)) -> String { String(state.url.dropFirst("sqlite:".count)) }
 
     @Test func applyIsRefusedWhileServeHoldsTheState() async throws {
-        let state = Self.temporaryState()
+        let state = try Self.existingState()
         defer { try? FileManager.default.removeItem(at: state.directory) }
         let held = try HeldLock(statePath: Self.statePath(state), note: "prenv serve pid 1\n")
         defer { held.release() }
@@ -154,7 +154,7 @@ import Testing
     /// A dry run only reads: it runs beside a serve.
     @Test func aDryRunTakesNoLock() async throws {
         try await LocalAWS.requireRunning()
-        let state = Self.temporaryState()
+        let state = try Self.existingState()
         defer { try? FileManager.default.removeItem(at: state.directory) }
         let held = try HeldLock(statePath: Self.statePath(state), note: "prenv serve pid 1\n")
         defer { held.release() }
