@@ -8,9 +8,12 @@ import Testing
 /// and an orderly SIGTERM.
 @Suite struct ServeCommandTests {
     static var blueprints: String { ValidateCommandTests.blueprints.path }
+    /// A state of the test's own for servers expected to stop before opening one: should one get that
+    /// far, it writes (and locks) under the temporary folder, never `.prenv/` of the working directory.
+    static var throwawayState: [String] { ["--state", "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("prenv-serve-\(UUID().uuidString)/state.sqlite").path] }
 
     @Test func refusesToStartWithoutAWebhookSecret() async throws {
-        let result = try await PrenvBinary.run(["serve", "--port", "0", "--blueprints", Self.blueprints],
+        let result = try await PrenvBinary.run(["serve", "--port", "0", "--blueprints", Self.blueprints] + Self.throwawayState,
                                                environment: PrenvBinary.isolatedEnvironment([:]))
         #expect(result.status == 1)
         #expect(result.output.contains("no webhook secret: set PRENV_WEBHOOK_SECRET"), "\(result.output)")
@@ -18,7 +21,7 @@ import Testing
 
     @Test func refusesANonPositiveTeardownAlertThreshold() async throws {
         for value in ["0", "-5", "nan"] {
-            let result = try await PrenvBinary.run(["serve", "--port", "0", "--blueprints", Self.blueprints, "--teardown-alert-after=\(value)"],
+            let result = try await PrenvBinary.run(["serve", "--port", "0", "--blueprints", Self.blueprints, "--teardown-alert-after=\(value)"] + Self.throwawayState,
                                                    environment: PrenvBinary.isolatedEnvironment(["PRENV_WEBHOOK_SECRET": "s"]))
             #expect(result.status != 0)
             #expect(result.output.contains("--teardown-alert-after must be a positive number of seconds"), "\(value): \(result.output)")
@@ -31,7 +34,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try "name: broken\non: {repositories: [\"acme/*\"]}\nresources:\n  x:\n    type: aws/nope\n".write(
             to: directory.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
-        let result = try await PrenvBinary.run(["serve", "--port", "0", "--blueprints", directory.path],
+        let result = try await PrenvBinary.run(["serve", "--port", "0", "--blueprints", directory.path] + Self.throwawayState,
                                                environment: PrenvBinary.isolatedEnvironment(["PRENV_WEBHOOK_SECRET": "s"]))
         #expect(result.status == 1)
         #expect(result.output.contains("broken.yaml:5:"), "\(result.output)")
@@ -46,7 +49,7 @@ import Testing
         try "webhook_secret: from-the-file\nblueprints: \(Self.blueprints)\n".write(to: config, atomically: true, encoding: .utf8)
         // The secret comes from the file (no secret error); the --blueprints flag beats the file's folder.
         let result = try await PrenvBinary.run(
-            ["serve", "--port", "0", "--config", config.path, "--blueprints", directory.appendingPathComponent("empty").path],
+            ["serve", "--port", "0", "--config", config.path, "--blueprints", directory.appendingPathComponent("empty").path] + Self.throwawayState,
             environment: PrenvBinary.isolatedEnvironment([:]))
         #expect(result.status == 1)
         #expect(result.output.contains("no blueprints (*.yaml) in \(directory.appendingPathComponent("empty").path)"), "\(result.output)")
