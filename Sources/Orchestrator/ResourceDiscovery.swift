@@ -75,9 +75,48 @@ public struct DiscoveryQuery: Sendable {
     }
 }
 
+/// One entry a discovery saw but could not read (a marker whose GetObject was denied, a bucket that
+/// could not be listed, a describe that failed other than with not-found), so it cannot say whether
+/// a resource of its type is there.
+public struct SkippedEntry: Sendable, Hashable, Codable {
+    /// What could not be read: an ARN, `s3://bucket/key`, `s3://bucket/` for a whole bucket. It may
+    /// come from a pull request's build (a key): escape it before showing it.
+    public var identifier: String
+    /// Why: AWS's error (its code and message), as the client described it.
+    public var reason: String
+
+    public init(identifier: String, reason: String) {
+        self.identifier = identifier
+        self.reason = reason
+    }
+}
+
+/// What one discovery saw: the resources it found and the entries it could not read.
+///
+/// Why skipped entries are not just dropped: a list missing an unreadable entry looks complete, and
+/// the sweep would then delete what that unseen resource may depend on. Why they are not an error
+/// for the whole type: one unreadable entry would then keep every orphan of the type in place for
+/// good. So the sweep deletes what was found, but spares dependencies as for a failed discovery.
+public struct DiscoveryResult: Sendable, Hashable {
+    public var resources: [DiscoveredResource]
+    public var skipped: [SkippedEntry]
+
+    public init(resources: [DiscoveredResource] = [], skipped: [SkippedEntry] = []) {
+        self.resources = resources
+        self.skipped = skipped
+    }
+
+    /// True when every entry was read: the resources are all there is of the type.
+    public var isComplete: Bool { skipped.isEmpty }
+}
+
 /// Finds every resource of one type tagged for an instance: the Resource Groups Tagging API where
 /// it covers the type, the service's own listing where it does not. Read-only.
+///
+/// Throws when the type as a whole cannot be listed (the Tagging API failing); one entry that
+/// cannot be read is a `SkippedEntry` instead, and not-found means the entry is gone (neither).
+/// A `CancellationError` is always thrown as it was raised.
 public protocol ResourceDiscovery: Sendable {
     var type: ResourceType { get }
-    func discover(_ query: DiscoveryQuery) async throws -> [DiscoveredResource]
+    func discover(_ query: DiscoveryQuery) async throws -> DiscoveryResult
 }

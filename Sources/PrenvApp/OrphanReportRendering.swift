@@ -11,10 +11,11 @@ public enum OrphanReportRendering {
     }
 
     /// 0: nothing orphaned (dry run) or every orphan deleted (`--apply`); 3: orphans found in a dry
-    /// run; 1: a deletion failed, or a discovery failed (the account was not fully looked at, so
-    /// "nothing orphaned" cannot be said).
+    /// run; 1: a deletion failed, or a discovery failed or skipped an entry it could not read (the
+    /// account was not fully looked at, so "nothing orphaned" cannot be said, even when the orphans
+    /// that were found are all deleted).
     public static func exitStatus(_ report: OrphanReport) -> Int32 {
-        if !report.failedDiscoveries.isEmpty { return 1 }
+        if !report.incompleteDiscoveries.isEmpty { return 1 }
         if report.applied { return report.findings.contains { if case .failed = $0.outcome { true } else { false } } ? 1 : 0 }
         return report.orphans.isEmpty ? 0 : 3
     }
@@ -30,9 +31,14 @@ public enum OrphanReportRendering {
     /// Standard error: what the sweep could not look at or ask.
     public static func problemLines(_ report: OrphanReport) -> [String] {
         report.problems.map { problem in
-            problem.isDiscoveryFailure
-                ? "error: \(problem.subject) failed: \(TagText.printable(problem.message)); its resources are neither reported nor taken as gone"
-                : "warning: \(problem.subject) could not be checked: \(TagText.printable(problem.message)); its resources are not counted as orphans"
+            switch problem.source {
+            case .discovery:
+                "error: \(problem.subject) failed: \(TagText.printable(problem.message)); its resources are neither reported nor taken as gone"
+            case .skippedEntry:
+                "error: \(problem.subject) could not be read: \(TagText.printable(problem.message)); the rest of its type is reported, but what it may depend on is spared"
+            case .pullRequest:
+                "warning: \(problem.subject) could not be checked: \(TagText.printable(problem.message)); its resources are not counted as orphans"
+            }
         }
     }
 

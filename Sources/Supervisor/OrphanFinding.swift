@@ -62,7 +62,8 @@ public enum SpareReason: Sendable, Hashable {
     case tooYoung
     /// AWS did not say when it was made, so it cannot be shown to be old enough (see `OrphanSweep`).
     case ageUnknown
-    /// The discovery of this type failed, and a resource of that type may still depend on this one.
+    /// The discovery of this type failed or skipped an entry it could not read, and a resource of
+    /// that type may still depend on this one.
     case discoveryFailed(ResourceType)
     /// Its environment's worker (`prenv serve`) is running an operation or wants the environment
     /// (open PR): the worker decides, not the sweep.
@@ -87,7 +88,7 @@ public enum SpareReason: Sendable, Hashable {
         switch self {
         case .tooYoung: "too young"
         case .ageUnknown: "age unknown"
-        case .discoveryFailed(let type): "\(type.rawValue) could not be listed, and one may depend on it"
+        case .discoveryFailed(let type): "\(type.rawValue) could not be fully listed, and one may depend on it"
         case .busy: "its environment's worker is acting on it or wants it"
         case .leftToPullRequestCheck: "left to the pull request check"
         case .pullRequestOpen: "its pull request is open: left for its worker to adopt"
@@ -156,6 +157,9 @@ public struct SweepProblem: Sendable, Hashable {
     public enum Source: Sendable, Hashable {
         /// A discovery failed: that type was not listed, so nothing of it is reported.
         case discovery(ResourceType)
+        /// A discovery could not read one entry (`SkippedEntry`): what it found of the type is
+        /// reported, but the list is not known to be complete. `identifier` is AWS's or a build's text.
+        case skippedEntry(ResourceType, identifier: String)
         /// GitHub could not say whether a PR is closed: its resources are not counted as orphans.
         case pullRequest(repository: String, number: Int)
     }
@@ -168,10 +172,16 @@ public struct SweepProblem: Sendable, Hashable {
         self.message = message
     }
 
-    /// `discovery of aws/codepipeline`, `pull request acme/webapp#3`.
-    public var subject: String {
+    /// `discovery of aws/codepipeline`, `discovery of aws/s3-prefix at s3://bucket/key`, `pull request
+    /// acme/webapp#3`: for a terminal or a log line, escaped.
+    public var subject: String { describeSubject(TagText.printable) }
+
+    /// The subject, with a skipped entry's identifier shown by `show` (`/api/orphans` masks it
+    /// before escaping).
+    public func describeSubject(_ show: (String) -> String) -> String {
         switch source {
         case .discovery(let type): "discovery of \(type.rawValue)"
+        case .skippedEntry(let type, let identifier): "discovery of \(type.rawValue) at \(show(identifier))"
         case .pullRequest(let repository, let number): "pull request \(TagText.printable(repository))#\(number)"
         }
     }
@@ -179,6 +189,19 @@ public struct SweepProblem: Sendable, Hashable {
     /// Whether the sweep is incomplete: a type was not listed at all.
     public var isDiscoveryFailure: Bool {
         if case .discovery = source { true } else { false }
+    }
+
+    /// Whether a discovery skipped an entry: its type was listed, but not completely.
+    public var isSkippedEntry: Bool {
+        if case .skippedEntry = source { true } else { false }
+    }
+
+    /// The type a discovery failure or skipped entry leaves incompletely listed.
+    public var incompleteType: ResourceType? {
+        switch source {
+        case .discovery(let type), .skippedEntry(let type, _): type
+        case .pullRequest: nil
+        }
     }
 }
 
@@ -210,8 +233,15 @@ public struct OrphanReport: Sendable {
     }
 
     public var orphans: [OrphanFinding] { findings.filter(\.isOrphan) }
+    /// The types whose discovery failed as a whole: nothing of them is reported.
     public var failedDiscoveries: [ResourceType] {
         problems.compactMap { if case .discovery(let type) = $0.source { type } else { nil } }
+    }
+    /// The types not completely listed (failed, or an entry skipped), each once: what a resource of
+    /// one of them may depend on is never deleted, since an unseen one may still need it.
+    public var incompleteDiscoveries: [ResourceType] {
+        var seen = Set<ResourceType>()
+        return problems.compactMap(\.incompleteType).filter { seen.insert($0).inserted }
     }
     /// Orphans still in AWS after this sweep (all of them after a dry run).
     public var remaining: Int { orphans.filter { $0.outcome != .deleted }.count }

@@ -88,7 +88,7 @@ public struct OrphanReportDocument: Encodable, Sendable {
                                          env: tag(tagged.envName), node: tag(tagged.node)),
                 ageSeconds: finding.age.map { Int($0.rounded(.down)) }, outcome: finding.outcome.name, detail: Self.detail(finding.outcome, text))
         }
-        errors = (report?.problems ?? []).map { Problem(source: $0.subject, message: text($0.message)) }
+        errors = (report?.problems ?? []).map { Problem(source: $0.describeSubject(text), message: text($0.message)) }
             + (error.map { [Problem(source: "sweep", message: text($0))] } ?? [])
     }
 

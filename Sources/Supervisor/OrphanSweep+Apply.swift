@@ -52,7 +52,7 @@ extension OrphanSweep {
             }
             let outcomes = group.fromRecord
                 ? try await destroyRecorded(group, findings: indices.map { result.findings[$0] })
-                : try await destroySynthetic(group, findings: indices.map { result.findings[$0] }, failedTypes: Set(report.failedDiscoveries))
+                : try await destroySynthetic(group, findings: indices.map { result.findings[$0] }, failedTypes: Set(report.incompleteDiscoveries))
             for (index, outcome) in zip(indices, outcomes) { result.findings[index].outcome = outcome }
         }
         if Task.isCancelled { throw CancellationError() }

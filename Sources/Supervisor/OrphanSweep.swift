@@ -52,7 +52,8 @@ public struct OrphanSweep: Sendable {
         self.now = now
     }
 
-    /// Scans and classifies. A discovery that fails is reported and the others still run; a
+    /// Scans and classifies. A discovery that fails is reported and the others still run; each entry
+    /// a discovery skipped is reported too, while what it found is judged as usual; a
     /// `CancellationError` or a state store that cannot be read is thrown (with no records every
     /// resource would look orphaned, so nothing is reported rather than everything).
     public func find(olderThan: TimeInterval) async throws -> OrphanReport {
@@ -126,15 +127,15 @@ public struct OrphanSweep: Sendable {
         var scanned: [ResourceType: Int] = [:]
     }
 
-    /// Every discovery at once; each failure is one problem, named by type.
+    /// Every discovery at once; each failure is one problem, named by type, and so is each skipped entry.
     func discoverAll(_ query: DiscoveryQuery) async throws -> Scan {
-        let outcomes = await withTaskGroup(of: (Int, Result<[DiscoveredResource], any Error>).self) { group in
+        let outcomes = await withTaskGroup(of: (Int, Result<DiscoveryResult, any Error>).self) { group in
             for (index, discovery) in discoveries.enumerated() {
                 group.addTask {
                     do { return (index, .success(try await discovery.discover(query))) } catch { return (index, .failure(error)) }
                 }
             }
-            var all: [(Int, Result<[DiscoveredResource], any Error>)] = []
+            var all: [(Int, Result<DiscoveryResult, any Error>)] = []
             for await outcome in group { all.append(outcome) }
             return all.sorted { $0.0 < $1.0 }
         }
@@ -144,9 +145,12 @@ public struct OrphanSweep: Sendable {
             switch outcome {
             case .success(let found):
                 // A discovery answers for its own type and this instance only; anything else is not ours to judge.
-                let ours = found.filter { $0.type == type && $0.tags[PrenvTag.instance] == query.instance }
+                let ours = found.resources.filter { $0.type == type && $0.tags[PrenvTag.instance] == query.instance }
                 scan.resources += ours
                 scan.scanned[type, default: 0] += ours.count
+                scan.problems += found.skipped.map {
+                    SweepProblem(source: .skippedEntry(type, identifier: $0.identifier), message: $0.reason)
+                }
             case .failure(let error):
                 if error is CancellationError { throw error }
                 scan.problems.append(SweepProblem(source: .discovery(type), message: "\(error)"))

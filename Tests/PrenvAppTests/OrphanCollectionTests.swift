@@ -40,9 +40,10 @@ final class MemoryAccount: Sendable {
         let resources: [DiscoveredResource]
         let failure: String?
         let account: MemoryAccount
-        func discover(_ query: DiscoveryQuery) async throws -> [DiscoveredResource] {
+        var skipped: [SkippedEntry] = []
+        func discover(_ query: DiscoveryQuery) async throws -> DiscoveryResult {
             if let failure { throw MemoryFault(description: failure) }
-            return resources.filter { $0.type == type && account.exists($0.node.physicalName ?? "") }
+            return DiscoveryResult(resources: resources.filter { $0.type == type && account.exists($0.node.physicalName ?? "") }, skipped: skipped)
         }
     }
 
@@ -50,11 +51,14 @@ final class MemoryAccount: Sendable {
     static let types = Composition.dependencyOrder
 
     /// A sweep over `resources` (added to the account) with an empty state, as after a lost state file.
-    func sweep(_ resources: [DiscoveredResource], failingDiscovery: ResourceType? = nil, store: any StateStore = InMemoryStateStore()) -> OrphanSweep {
+    func sweep(_ resources: [DiscoveredResource], failingDiscovery: ResourceType? = nil, skipping: (ResourceType, SkippedEntry)? = nil,
+               store: any StateStore = InMemoryStateStore()) -> OrphanSweep {
         add(resources.compactMap(\.node.physicalName))
         return OrphanSweep(
-            discoveries: Self.types.map { Discovery(type: $0, resources: resources, failure: $0 == failingDiscovery ? "ThrottlingException: Rate exceeded" : nil,
-                                             account: self) },
+            discoveries: Self.types.map { type in
+                Discovery(type: type, resources: resources, failure: type == failingDiscovery ? "ThrottlingException: Rate exceeded" : nil,
+                          account: self, skipped: skipping.map { $0.0 == type ? [$0.1] : [] } ?? [])
+            },
             store: store, blueprints: [], instance: "ci", pullRequests: nil,
             providers: Self.types.map { Provider(type: $0, account: self) }, dependencyOrder: Self.types, now: { Self.now })
     }
@@ -129,6 +133,29 @@ final class MemoryAccount: Sendable {
         let outcome = try await OrphanCollection.run(account.sweep([], failingDiscovery: .s3Prefix), olderThan: 3600, apply: false, format: .table)
         #expect(outcome.status == 1)
         #expect(outcome.problems == ["error: discovery of aws/s3-prefix failed: ThrottlingException: Rate exceeded; its resources are neither reported nor taken as gone"])
+    }
+
+    /// A skipped entry: the orphans found are deleted, but the account was not fully read, so the
+    /// run cannot say all is clean: 1, as for a failed discovery. The entry's key came from a
+    /// build: escaped on standard error and in the JSON.
+    @Test func aSkippedEntryDeletesWhatWasFoundAndStillExitsOne() async throws {
+        let account = MemoryAccount()
+        let entry = SkippedEntry(identifier: "s3://bucket/envs/pr-9\n[fake] ok/.prenv-environment.json",
+                                 reason: "S3 GET failed: AccessDenied (KMS key not usable)")
+        let sweep = account.sweep([M.resource("pipe-7")], skipping: (.s3Prefix, entry))
+        let applied = try await OrphanCollection.run(sweep, olderThan: 3600, apply: true, format: .json)
+        #expect(applied.status == 1)
+        #expect(account.deleted == ["pipe-7"])  // nothing a prefix may depend on: deleted
+        let escaped = #"s3://bucket/envs/pr-9\u{a}[fake] ok/.prenv-environment.json"#
+        #expect(applied.problems == ["error: discovery of aws/s3-prefix at \(escaped) could not be read: S3 GET failed: AccessDenied (KMS key not usable); "
+            + "the rest of its type is reported, but what it may depend on is spared"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(applied.output.utf8)) as? [String: Any])
+        #expect(object["errors"] as? [[String: String]] == [["source": "discovery of aws/s3-prefix at \(escaped)",
+                                                            "message": "S3 GET failed: AccessDenied (KMS key not usable)"]])
+        // Nothing left to delete, still incomplete: 1, not 0.
+        let again = try await OrphanCollection.run(MemoryAccount().sweep([], skipping: (.s3Prefix, entry)), olderThan: 3600, apply: false, format: .table)
+        #expect(again.status == 1)
+        #expect(try await OrphanCollection.run(MemoryAccount().sweep([]), olderThan: 3600, apply: false, format: .table).status == 0)
     }
 
     @Test func jsonShape() async throws {

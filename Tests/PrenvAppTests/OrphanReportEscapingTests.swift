@@ -56,6 +56,19 @@ import Testing
         #expect(finding["detail"] as? String == #"kept for site\u{1b}[2J, stack-<account>, which depends on it"#)
     }
 
+    /// A skipped entry's identifier (an ARN, or a key a build wrote) names the source of an error:
+    /// masked for the API and escaped, like the message.
+    @Test func aSkippedEntrysIdentifierIsMaskedAndEscapedInTheErrors() throws {
+        var report = Self.report([])
+        report.problems = [SweepProblem(source: .skippedEntry(.codeBuildProject, identifier: "arn:aws:codebuild:us-east-1:123456789012:project/p\u{1B}[2J"),
+                                        message: "AccessDeniedException for 123456789012")]
+        let object = try #require(try JSONSerialization.jsonObject(with: OrphanReportDocument(report, masked: true).json()) as? [String: Any])
+        #expect(object["errors"] as? [[String: String]] == [[
+            "source": #"discovery of aws/codebuild-project at arn:aws:codebuild:us-east-1:<account>:project/p\u{1b}[2J"#,
+            "message": "AccessDeniedException for <account>",
+        ]])
+    }
+
     @Test(arguments: [false, true])
     func theTableEscapesSpareReasonNodeIDs(applied: Bool) throws {
         let reason = SpareReason.dependentKept(["site\u{1B}]0;owned\u{07}\nerror: forged"])

@@ -61,9 +61,13 @@ import Testing
         try await createProject(childProject, tags: tags.merging(Self.madeBy(stack: stackName, id: stackID, logicalID: "TestProject")) { $1 })
 
         let query = DiscoveryQuery(instance: instance)
-        let stacks = try await CloudFormationStackDiscovery(client: client, pageSize: 1).discover(query)
+        let stacksResult = try await CloudFormationStackDiscovery(client: client, pageSize: 1).discover(query)
+        #expect(stacksResult.skipped.isEmpty)
+        let stacks = stacksResult.resources
         #expect(stacks.map(\.node.physicalName) == [stackName], "stacks found: \(stacks.map(\.identifier))")
-        let projects = try await CodeBuildProjectDiscovery(client: client, pageSize: 1).discover(query)
+        let projectsResult = try await CodeBuildProjectDiscovery(client: client, pageSize: 1).discover(query)
+        #expect(projectsResult.skipped.isEmpty)
+        let projects = projectsResult.resources
         #expect(projects.map(\.node.physicalName) == [ownProject], "projects found: \(projects.map(\.identifier))")
 
         // What stands behind the filter: the tagging listing does return the stack-made ones.

@@ -51,15 +51,15 @@ struct SweepProvider: ResourceProvider {
     }
 }
 
-/// A discovery answering from a fixed list (or failing), counting its calls.
+/// A discovery answering from a fixed list, with the entries it skipped (or failing), counting its calls.
 final class FixedDiscovery: ResourceDiscovery {
     let type: ResourceType
-    let answer: Result<[DiscoveredResource], SweepFault>
+    let answer: Result<DiscoveryResult, SweepFault>
     let calls = Mutex(0)
 
-    init(_ type: ResourceType, _ resources: [DiscoveredResource]) {
+    init(_ type: ResourceType, _ resources: [DiscoveredResource], skipped: [SkippedEntry] = []) {
         self.type = type
-        answer = .success(resources)
+        answer = .success(DiscoveryResult(resources: resources, skipped: skipped))
     }
 
     init(_ type: ResourceType, failing message: String) {
@@ -67,7 +67,7 @@ final class FixedDiscovery: ResourceDiscovery {
         answer = .failure(SweepFault(message: message))
     }
 
-    func discover(_ query: DiscoveryQuery) async throws -> [DiscoveredResource] {
+    func discover(_ query: DiscoveryQuery) async throws -> DiscoveryResult {
         calls.withLock { $0 += 1 }
         return try answer.get()
     }

@@ -213,6 +213,48 @@ import WebhookSupport
         #expect(await cloud.deletions == ["pipe-7"])
     }
 
+    /// One project the discovery could not read: the projects it did find are still orphans it
+    /// deletes, and so is everything that cannot be a project's dependency; what a project may use
+    /// (the prefix) stays, since the unseen one may be using it. The skipped entry is a problem.
+    @Test func aSkippedEntryStillDeletesItsTypesOrphansButSparesWhatTheTypeMayDependOn() async throws {
+        let cloud = SweepCloud()
+        let resources = [
+            F.resource("artifacts-7", type: .s3Prefix, pr: 7, node: "artifacts"),
+            F.resource("build-7", type: .codeBuildProject, pr: 7, node: "build"),
+            F.resource("site-7", type: .cloudFormationStack, pr: 7, node: "site"),
+            F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline"),
+        ]
+        for resource in resources { await cloud.put(resource.node.physicalName ?? "", tags: resource.tags) }
+        let unseen = "arn:aws:codebuild:us-east-1:123456789012:project/build-8\n[fake] ok"
+        let discoveries: [FixedDiscovery] = [
+            FixedDiscovery(.s3Prefix, [resources[0]]),
+            FixedDiscovery(.codeBuildProject, [resources[1]],
+                           skipped: [SkippedEntry(identifier: unseen, reason: "CodeBuild BatchGetProjects failed: AccessDeniedException")]),
+            FixedDiscovery(.codePipeline, [resources[3]]), FixedDiscovery(.cloudFormationStack, [resources[2]]),
+        ]
+        let report = try await F.sweep(discoveries, store: InMemoryStateStore(), cloud: cloud).run(olderThan: 3600, apply: true)
+
+        #expect(report.failedDiscoveries.isEmpty)  // the type was listed, only not completely
+        #expect(report.incompleteDiscoveries == [.codeBuildProject])
+        #expect(report.scanned[.codeBuildProject] == 1)
+        #expect(report.problems == [SweepProblem(source: .skippedEntry(.codeBuildProject, identifier: unseen),
+                                                 message: "CodeBuild BatchGetProjects failed: AccessDeniedException")])
+        #expect(report.problems.first?.subject
+            == #"discovery of aws/codebuild-project at arn:aws:codebuild:us-east-1:123456789012:project/build-8\u{a}[fake] ok"#)
+        let outcomes = Dictionary(uniqueKeysWithValues: report.findings.map { ($0.resource.node.physicalName ?? "", $0.outcome) })
+        #expect(outcomes == ["pipe-7": .deleted, "site-7": .deleted, "build-7": .deleted,
+                             "artifacts-7": .spared(.discoveryFailed(.codeBuildProject))])
+        #expect(await cloud.deletions == ["pipe-7", "site-7", "build-7"])
+        #expect(await cloud.exists("artifacts-7"))
+
+        // Read again without the skipped entry: the prefix goes too, so the entry alone kept it.
+        let complete = F.types.map { type in FixedDiscovery(type, type == .s3Prefix ? [resources[0]] : []) }
+        let second = try await F.sweep(complete, store: InMemoryStateStore(), cloud: cloud).run(olderThan: 3600, apply: true)
+        #expect(second.problems.isEmpty)
+        #expect(second.findings.map(\.outcome) == [.deleted])
+        #expect(await cloud.deletions == ["pipe-7", "site-7", "build-7", "artifacts-7"])
+    }
+
     @Test func anUnreadableStoreReportsNothing() async throws {
         let cloud = SweepCloud()
         let discoveries = await F.discoveries([F.resource("pipe-7", type: .codePipeline, pr: 7, node: "pipeline")], cloud: cloud)

@@ -6,7 +6,8 @@ import Orchestrator
 
 /// Finds the CodeBuild projects an instance tagged (Tagging API, `codebuild:project`), with their
 /// creation times from BatchGetProjects (100 names per call, AWS's limit). Template projects carry
-/// no prenv tags (a copy drops the template's `prenv:` tags), so they are never found.
+/// no prenv tags (a copy drops the template's `prenv:` tags), so they are never found. A batch that
+/// fails skips each of its projects (`SkippedEntry`): the listing named them, so they may be there.
 public struct CodeBuildProjectDiscovery: ResourceDiscovery {
     public var type: ResourceType { .codeBuildProject }
     let tagged: InstanceTagged
@@ -20,13 +21,21 @@ public struct CodeBuildProjectDiscovery: ResourceDiscovery {
         codeBuild = CodeBuild(client: client)
     }
 
-    public func discover(_ query: DiscoveryQuery) async throws -> [DiscoveredResource] {
+    public func discover(_ query: DiscoveryQuery) async throws -> DiscoveryResult {
         let mappings = try await tagged.find("codebuild:project", instance: query.instance)
         let named = mappings.compactMap { mapping in InstanceTagged.resourceName(of: mapping.resourceARN, after: "project/").map { ($0, mapping) } }
-        var found: [DiscoveredResource] = []
+        var result = DiscoveryResult()
         for start in stride(from: 0, to: named.count, by: Self.batchSize) {
             let batch = Array(named[start..<min(start + Self.batchSize, named.count)])
-            let projects = try await codeBuild.batchGetProjects(names: batch.map(\.0)).projects ?? []
+            let projects: [CodeBuild.Project]
+            do {
+                projects = try await codeBuild.batchGetProjects(names: batch.map(\.0)).projects ?? []
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                result.skipped += batch.map { SkippedEntry(identifier: $0.1.resourceARN, reason: "cannot describe the project: \(error)") }
+                continue
+            }
             for (name, mapping) in batch {
                 // Not returned: deleted since the listing, nothing left behind.
                 guard let project = CodeBuildProjectProvider.project(named: name, in: projects) else { continue }
@@ -35,10 +44,10 @@ public struct CodeBuildProjectDiscovery: ResourceDiscovery {
                 let node = InstanceTagged.node(
                     type: type, tags: mapping.tags, physicalName: name, properties: ["name": .string(name)],
                     outputs: ["name": name, "arn": project["arn"]?.stringValue ?? mapping.resourceARN], createdAt: createdAt)
-                found.append(DiscoveredResource(type: type, identifier: mapping.resourceARN, tags: mapping.tags, createdAt: createdAt, node: node))
+                result.resources.append(DiscoveredResource(type: type, identifier: mapping.resourceARN, tags: mapping.tags, createdAt: createdAt, node: node))
             }
         }
-        return found
+        return result
     }
 
     /// `created`: epoch seconds from AWS, an ISO 8601 string from some emulators.

@@ -26,6 +26,10 @@ import Orchestrator
 /// prefix that is not a valid key prefix is skipped, and a marker inside another marker's prefix is
 /// skipped too: overlapping prefixes are refused at apply, so such a marker was written by the
 /// outer prefix's build (or belongs to the outer environment, whose destroy removes it anyway).
+///
+/// What AWS refuses is different: a marker whose GetObject fails (AccessDenied, a KMS key it may not
+/// use) or a bucket that cannot be listed (other than NoSuchBucket) may hide a prefix of this
+/// instance, so it is a `SkippedEntry`, which keeps the sweep from taking the list as complete.
 public struct S3PrefixDiscovery: ResourceDiscovery {
     public var type: ResourceType { .s3Prefix }
     let s3: S3
@@ -43,18 +47,20 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
         listPageSize = pageSize
     }
 
-    public func discover(_ query: DiscoveryQuery) async throws -> [DiscoveredResource] {
+    public func discover(_ query: DiscoveryQuery) async throws -> DiscoveryResult {
         // A bucket a stack made is still a place to look for markers, but never one a prefix's destroy
         // may delete (see `bucketCreated` below).
         let taggedBuckets = try await tagged.find("s3:bucket", instance: query.instance, includingStackMade: true).compactMap { mapping in
             InstanceTagged.resourceName(of: mapping.resourceARN).map { ($0, mapping.tags) }
         }
         let bucketTags = Dictionary(taggedBuckets, uniquingKeysWith: { first, _ in first })
-        var found: [DiscoveredResource] = []
+        var result = DiscoveryResult()
         for (bucket, listPrefix) in Self.listings(query, taggedBuckets: Array(bucketTags.keys), restrict: restrictListing).sorted(by: { $0.key < $1.key }) {
-            found += try await discover(in: bucket, under: listPrefix, instance: query.instance, bucketTags: bucketTags[bucket])
+            let inBucket = try await discover(in: bucket, under: listPrefix, instance: query.instance, bucketTags: bucketTags[bucket])
+            result.resources += inBucket.resources
+            result.skipped += inBucket.skipped
         }
-        return found
+        return result
     }
 
     /// Each bucket to look in and the key prefix to list it under ("" for all of it).
@@ -131,8 +137,9 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
         prefix.indices.dropLast().contains { prefix[$0] == "/" && marked.contains(String(prefix[...$0])) }
     }
 
-    /// The marked prefixes of `instance` in one bucket; a missing bucket has none.
-    func discover(in bucket: String, under listPrefix: String, instance: String, bucketTags: [String: String]?) async throws -> [DiscoveredResource] {
+    /// The marked prefixes of `instance` in one bucket; a missing bucket has none. A bucket that
+    /// cannot be listed, or a marker that cannot be read, is skipped with AWS's error.
+    func discover(in bucket: String, under listPrefix: String, instance: String, bucketTags: [String: String]?) async throws -> DiscoveryResult {
         var candidates: [(key: String, lastModified: Date?)] = []
         do {
             try await s3.forEachListPage(bucket: bucket, prefix: listPrefix, maxKeys: listPageSize) { page in
@@ -142,18 +149,29 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
                 return true
             }
         } catch let error as AWSError where error.code == "NoSuchBucket" {
-            return []
+            return DiscoveryResult()
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            return DiscoveryResult(skipped: [SkippedEntry(identifier: "s3://\(bucket)/\(listPrefix)", reason: "cannot list the bucket: \(error)")])
         }
         let prefixes = candidates.map { String($0.key.dropLast(S3PrefixProvider.markerName.count)) }
         let marked = Set(prefixes)
-        var found: [DiscoveredResource] = []
+        var result = DiscoveryResult()
         for (candidate, prefix) in zip(candidates, prefixes) {
             guard NamingRule.s3KeyPrefix.isValid(prefix),
                   !Self.liesInsideAnother(prefix, marked: marked)
             else { continue }
-            guard case .marker(let object) = try await markers.readMarker(bucket: bucket, key: candidate.key),
-                  object.marker.tags[PrenvTag.instance] == instance
-            else { continue }
+            let read: S3PrefixMarkerRead
+            do {
+                read = try await markers.readMarker(bucket: bucket, key: candidate.key)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                result.skipped.append(SkippedEntry(identifier: "s3://\(bucket)/\(candidate.key)", reason: "cannot read the marker: \(error)"))
+                continue
+            }
+            guard case .marker(let object) = read, object.marker.tags[PrenvTag.instance] == instance else { continue }
             let tags = object.marker.tags
             let uri = "s3://\(bucket)/\(prefix)"
             // Destroy deletes the bucket only if its own tags name the environment, so this is a hint.
@@ -167,8 +185,8 @@ public struct S3PrefixDiscovery: ResourceDiscovery {
                 type: type, tags: tags, physicalName: uri, properties: ["bucket": .string(bucket), "prefix": .string(prefix)],
                 outputs: ["bucket": bucket, "prefix": prefix, "uri": uri, S3PrefixProvider.bucketCreatedOutput: String(bucketCreated)],
                 createdAt: candidate.lastModified)
-            found.append(DiscoveredResource(type: type, identifier: uri, tags: tags, createdAt: candidate.lastModified, node: node))
+            result.resources.append(DiscoveredResource(type: type, identifier: uri, tags: tags, createdAt: candidate.lastModified, node: node))
         }
-        return found
+        return result
     }
 }
