@@ -138,13 +138,14 @@ import Testing
         #expect(CodePipelineHarness.writes(counts) == ["codepipeline.StartPipelineExecution": 1, "codepipeline.StopPipelineExecution": 1])
     }
 
-    /// Twelve stages of `stage_seconds` each: an execution stays running long enough for a second
-    /// apply to find it, however loaded the machine.
+    /// 23 stages of `stage_seconds` (a second on the local endpoint) each: an execution stays running
+    /// long enough for a second apply to find it even on a loaded machine (with 12 stages, a CI run
+    /// under load once saw the superseded execution finish before the next apply could stop it).
     static func longPipeline(name: String, role: String) -> [String: JSONValue] {
         var document = CodePipelineHarness.standard(name: name, role: role)
         var stages = document["stages"]?.arrayValue ?? []
         let deploy = stages.removeLast()
-        for index in 1...9 {
+        for index in 1...20 {
             stages.append(["name": .string("Test\(index)"), "actions": [[
                 "name": .string("Test\(index)"),
                 "actionTypeId": ["category": "Test", "owner": "AWS", "provider": "CodeBuild", "version": "1"],
