@@ -26,7 +26,9 @@ public enum LocalAWS {
     public static func requireRunning() async throws {
         let url = endpoint.appendingPathComponent("_prenv/health")
         do {
-            let response = try await transport.send(HTTPRequest(method: "GET", url: url, timeout: .seconds(3)))
+            // A generous wait: a refused connection fails at once anyway, and under a full parallel test
+            // run the one endpoint can take seconds to answer even this.
+            let response = try await transport.send(HTTPRequest(method: "GET", url: url, timeout: .seconds(30)))
             guard response.status == 200 else { throw NotRunning(url: url, detail: "HTTP \(response.status)") }
         } catch let error as NotRunning {
             throw error

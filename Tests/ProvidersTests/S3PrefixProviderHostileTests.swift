@@ -64,8 +64,10 @@ import Testing
             == "DeleteObjects refused 1 of 1 objects: p/x\\u{a}[fake] ok\\u{1b}[0m (AccessDenied: denied)")
     }
 
-    /// Holds the provider's next PUT for `milliseconds` and returns once it is in flight.
-    static func delayNextPut(_ world: S3PrefixHarness, milliseconds: Int = 3000) async throws -> String {
+    /// Holds the provider's next PUT for `milliseconds` and returns once it is in flight. Long, because
+    /// the other writer must land inside the hold even when a full parallel run slows the endpoint
+    /// (3 s once was not enough in CI).
+    static func delayNextPut(_ world: S3PrefixHarness, milliseconds: Int = 15000) async throws -> String {
         try await LocalAWS.addFault(["kind": "latency", "service": "s3", "operation": "PUT", "access_key": world.accessKey,
                                      "latency_ms": milliseconds, "count": 1])
     }
