@@ -29,14 +29,25 @@ public struct Expiry: Sendable, Hashable {
         return "\(expired); push or label \(label) to bring it back"
     }
 
-    /// The units `after` may use, in seconds.
-    static let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-
     /// `72h`, `30m`, `2d`: a positive whole number and one unit; nil for anything else.
     static func seconds(_ text: String) -> Double? {
+        guard let seconds = DurationText.seconds(text), seconds > 0 else { return nil }
+        return seconds
+    }
+}
+
+/// Durations as prenv's users write them, in blueprints (`expire.after`) and flags
+/// (`prenv gc --older-than`): a whole number and one unit, `s`, `m`, `h` or `d` (`90m`, `72h`).
+public enum DurationText {
+    static let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+
+    /// Seconds, or nil for anything else (`1.5h`, `-3h`, `soon`, `72`); `0s` is zero. Numbers
+    /// beyond `Int32.max` are refused rather than rounded.
+    public static func seconds(_ text: String) -> Double? {
         guard let unit = text.last, let scale = units[unit] else { return nil }
         let digits = text.dropLast()
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(digits), count > 0 else { return nil }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(digits), count <= Int(Int32.max)
+        else { return nil }
         return Double(count) * scale
     }
 }

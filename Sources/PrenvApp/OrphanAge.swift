@@ -1,3 +1,4 @@
+import Blueprint
 import Foundation
 import Supervisor
 
@@ -16,11 +17,8 @@ public enum OrphanAge {
     /// Seconds, or `Invalid` naming the value. `0s` is allowed: the operator's explicit choice to
     /// spare nothing for age.
     public static func parse(_ text: String) throws(Invalid) -> TimeInterval {
-        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        guard let unit = text.last, let factor = units[unit], text.count > 1,
-              text.dropLast().allSatisfy(\.isASCIIDigitCharacter), let number = Int(text.dropLast()) else { throw Invalid(text: text) }
-        guard number <= Int(Int32.max) else { throw Invalid(text: text) }
-        return TimeInterval(number) * factor
+        guard let seconds = DurationText.seconds(text) else { throw Invalid(text: text) }
+        return seconds
     }
 
     /// `45s`, `12m`, `3h5m`, `2d4h`; `?` when unknown.
@@ -34,8 +32,4 @@ public enum OrphanAge {
         default: return "\(total / 86400)d" + (total % 86400 / 3600 > 0 ? "\(total % 86400 / 3600)h" : "")
         }
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }
