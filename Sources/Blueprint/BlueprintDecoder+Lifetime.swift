@@ -8,12 +8,8 @@ extension BlueprintDecoder {
     /// `nil` after reporting a problem; a valid section always has `after` (without it nothing
     /// would ever expire, which is what leaving `expire` out says).
     mutating func decodeExpiry(_ entry: MappingEntry) -> Expiry? {
-        guard case let .mapping(mapping) = entry.value else {
-            diagnostics.error(entry.value.location, "`expire` must be a mapping with `after` and optionally `keep_labels`, found \(entry.value.kindDescription)")
-            return nil
-        }
-        let entries = entries(of: mapping)
-        reportUnknownKeys(entries, allowed: Self.expireKeys, place: " in `expire`")
+        guard let entries = sectionEntries(entry, what: "`expire`", shape: " with `after` and optionally `keep_labels`",
+                                           allowed: Self.expireKeys, place: " in `expire`") else { return nil }
         let value: (String) -> Node? = { key in entries.first { $0.key == key }?.value }
         var keepLabels: [String] = []
         var valid = true
@@ -38,12 +34,8 @@ extension BlueprintDecoder {
     }
 
     mutating func decodeLimits(_ entry: MappingEntry) -> Limits? {
-        guard case let .mapping(mapping) = entry.value else {
-            diagnostics.error(entry.value.location, "`limits` must be a mapping with `max_environments`, found \(entry.value.kindDescription)")
-            return nil
-        }
-        let entries = entries(of: mapping)
-        reportUnknownKeys(entries, allowed: Self.limitsKeys, place: " in `limits`")
+        guard let entries = sectionEntries(entry, what: "`limits`", shape: " with `max_environments`", allowed: Self.limitsKeys,
+                                           place: " in `limits`") else { return nil }
         guard let node = entries.first(where: { $0.key == "max_environments" })?.value else { return Limits() }
         guard let text = node.text, text.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(text), count > 0 else {
             let found = node.text.map { "`\($0)`" } ?? node.kindDescription

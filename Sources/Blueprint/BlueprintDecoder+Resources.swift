@@ -50,12 +50,8 @@ extension BlueprintDecoder {
         if !Self.isResourceID(id) {
             diagnostics.error(entry.keyLocation, "invalid resource id `\(id)`: ids must match \(Self.idPattern)")
         }
-        guard case let .mapping(mapping) = entry.value else {
-            diagnostics.error(entry.value.location, "resource `\(id)` must be a mapping with `type` and `properties`, found \(entry.value.kindDescription)")
-            return resource
-        }
-        let entries = entries(of: mapping)
-        reportUnknownKeys(entries, allowed: Self.resourceKeys, place: " in resource `\(id)`")
+        guard let entries = sectionEntries(entry, what: "resource `\(id)`", shape: " with `type` and `properties`", allowed: Self.resourceKeys,
+                                           place: " in resource `\(id)`") else { return resource }
         let value: (String) -> MappingEntry? = { key in entries.first { $0.key == key } }
 
         if let node = value("depends_on")?.value {

@@ -81,12 +81,7 @@ struct BlueprintDecoder {
     }
 
     private mutating func decodeStatus(_ entry: MappingEntry) -> Template? {
-        guard case let .mapping(mapping) = entry.value else {
-            diagnostics.error(entry.value.location, "`status` must be a mapping, found \(entry.value.kindDescription)")
-            return nil
-        }
-        let entries = entries(of: mapping)
-        reportUnknownKeys(entries, allowed: ["target_url"], place: " in `status`")
+        guard let entries = sectionEntries(entry, what: "`status`", allowed: ["target_url"], place: " in `status`") else { return nil }
         guard let url = entries.first(where: { $0.key == "target_url" }) else { return nil }
         guard let template = decodeTemplate(url.value, path: "`status.target_url`", owner: nil) else { return nil }
         if let problem = StatusTargetURL.loadProblem(template) {
@@ -102,12 +97,7 @@ extension BlueprintDecoder {
     static let triggerKeys = ["repositories", "base_branches", "skip_labels", "forks"]
 
     mutating func decodeTriggers(_ entry: MappingEntry) -> Triggers? {
-        guard case let .mapping(mapping) = entry.value else {
-            diagnostics.error(entry.value.location, "`on` must be a mapping, found \(entry.value.kindDescription)")
-            return nil
-        }
-        let entries = entries(of: mapping)
-        reportUnknownKeys(entries, allowed: Self.triggerKeys, place: " in `on`")
+        guard let entries = sectionEntries(entry, what: "`on`", allowed: Self.triggerKeys, place: " in `on`") else { return nil }
         let value: (String) -> Node? = { key in entries.first { $0.key == key }?.value }
 
         var triggers = Triggers(repositories: [])

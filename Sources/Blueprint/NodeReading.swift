@@ -60,6 +60,19 @@ extension BlueprintDecoder {
         }
     }
 
+    /// The entries of a section that must be a mapping with keys from `allowed` (`on`, `status`,
+    /// `expire`, a resource …): nil after reporting "`<what>` must be a mapping<shape>, found …";
+    /// unknown keys are reported (with `place`) and still returned.
+    mutating func sectionEntries(_ entry: MappingEntry, what: String, shape: String = "", allowed: [String], place: String) -> [MappingEntry]? {
+        guard case let .mapping(mapping) = entry.value else {
+            diagnostics.error(entry.value.location, "\(what) must be a mapping\(shape), found \(entry.value.kindDescription)")
+            return nil
+        }
+        let entries = entries(of: mapping)
+        reportUnknownKeys(entries, allowed: allowed, place: place)
+        return entries
+    }
+
     /// Reports keys outside `allowed`, suggesting the closest allowed one.
     /// `place` completes "unknown key `x` …": empty at the top level, else e.g. " in `on`".
     mutating func reportUnknownKeys(_ entries: [MappingEntry], allowed: [String], noun: String = "key", place: String) {
