@@ -13,8 +13,10 @@ public struct Blueprint: Sendable, Hashable {
     public let triggers: Triggers
     /// In file order.
     public let resources: [ResourceSpec]
+    /// `status:`: the detail of commit statuses and where the status and deployment link to.
+    public let status: StatusSettings
     /// `status.target_url`: where the commit status links to, e.g. the site's URL.
-    public let statusTargetURL: Template?
+    public var statusTargetURL: Template? { status.targetURL }
     /// Contents of each `template_file`, keyed by the path as written; read once at load so a
     /// rendered plan does not change if the file changes on disk meanwhile.
     public let templateFiles: [String: String]
@@ -28,14 +30,14 @@ public struct Blueprint: Sendable, Hashable {
     public init(
         name: String, file: String, baseDirectory: String, triggers: Triggers, resources: [ResourceSpec],
         statusTargetURL: Template? = nil, templateFiles: [String: String] = [:], expiry: Expiry? = nil,
-        limits: Limits = Limits(), warnings: [Diagnostic] = []
+        limits: Limits = Limits(), warnings: [Diagnostic] = [], status: StatusSettings? = nil
     ) {
         self.name = name
         self.file = file
         self.baseDirectory = baseDirectory
         self.triggers = triggers
         self.resources = resources
-        self.statusTargetURL = statusTargetURL
+        self.status = status ?? StatusSettings(targetURL: statusTargetURL)
         self.templateFiles = templateFiles
         self.expiry = expiry
         self.limits = limits

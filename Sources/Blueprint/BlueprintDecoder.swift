@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Builds a `Blueprint` from a composed YAML tree, collecting every problem instead of stopping.
@@ -49,16 +50,16 @@ struct BlueprintDecoder {
         }
         let triggers = value("on").flatMap { decodeTriggers($0) }
         if let entry = value("resources") { decodeResources(entry) }
-        let statusTargetURL = value("status").flatMap { decodeStatus($0) }
+        let status = value("status").flatMap { decodeStatus($0) }
         let expiry = value("expire").flatMap { decodeExpiry($0) }
         let limits = value("limits").flatMap { decodeLimits($0) }
         validate()
         guard !diagnostics.hasErrors, let name, let triggers else { return nil }
         return Blueprint(
             name: name, file: diagnostics.file, baseDirectory: baseDirectory, triggers: triggers,
-            resources: resources.compactMap(\.spec), statusTargetURL: statusTargetURL,
+            resources: resources.compactMap(\.spec),
             templateFiles: templateFiles, expiry: expiry, limits: limits ?? Limits(),
-            warnings: diagnostics.sorted.filter { $0.severity == .warning }
+            warnings: diagnostics.sorted.filter { $0.severity == .warning }, status: status ?? StatusSettings()
         )
     }
 
@@ -80,12 +81,30 @@ struct BlueprintDecoder {
         return scalars.allSatisfy { $0.isLowercaseOrDigit || $0 == "-" }
     }
 
-    private mutating func decodeStatus(_ entry: MappingEntry) -> Template? {
-        guard let entries = sectionEntries(entry, what: "`status`", allowed: ["target_url"], place: " in `status`") else { return nil }
-        guard let url = entries.first(where: { $0.key == "target_url" }) else { return nil }
-        guard let template = decodeTemplate(url.value, path: "`status.target_url`", owner: nil) else { return nil }
+    static let statusKeys = ["detail", "target_url", "environment_url"]
+
+    private mutating func decodeStatus(_ entry: MappingEntry) -> StatusSettings? {
+        guard let entries = sectionEntries(entry, what: "`status`", allowed: Self.statusKeys, place: " in `status`") else { return nil }
+        var settings = StatusSettings()
+        if let detail = entries.first(where: { $0.key == "detail" }) {
+            if let text = detail.value.text, let value = StatusSettings.Detail(rawValue: text) {
+                settings.detail = value
+            } else {
+                let choices = StatusSettings.Detail.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+                diagnostics.error(detail.value.location, "`status.detail` must be one of \(choices), found \(detail.value.text.map { "`\($0)`" } ?? detail.value.kindDescription)")
+            }
+        }
+        settings.targetURL = decodeStatusURL(entries, key: "target_url")
+        settings.environmentURL = decodeStatusURL(entries, key: "environment_url")
+        return settings
+    }
+
+    /// `status.target_url` or `status.environment_url`: a link whose host is the blueprint's (`StatusTargetURL`).
+    private mutating func decodeStatusURL(_ entries: [MappingEntry], key: String) -> Template? {
+        guard let url = entries.first(where: { $0.key == key }) else { return nil }
+        guard let template = decodeTemplate(url.value, path: "`status.\(key)`", owner: nil) else { return nil }
         if let problem = StatusTargetURL.loadProblem(template) {
-            diagnostics.error(url.value.location, problem)
+            diagnostics.error(url.value.location, problem.replacingOccurrences(of: "`status.target_url`", with: "`status.\(key)`"))
             return nil
         }
         return template

@@ -7,63 +7,76 @@ public protocol CommitStatusPoster: Sendable {
     func post(repository: String, sha: String, status: CommitStatus) async throws
 }
 
-/// Posts statuses in the order they were submitted, one at a time, off the provisioning path:
-/// `submit` never waits, so GitHub being slow or down never blocks an apply or a destroy. A status
-/// equal to the last one posted for the same commit and context is not sent again ("post only on
-/// change"); a status GitHub still refuses after the client's retries is logged and dropped.
+/// Sends every GitHub write (`GitHubWrite`) off the provisioning path: `submit` never waits, so
+/// GitHub being slow or down never blocks an apply or a destroy. A write equal to the last one sent
+/// under the same key is not sent again ("post only on change"); a write GitHub still refuses after
+/// the client's retries is logged and dropped.
 public final class StatusReporter: Sendable {
-    struct Item: Sendable {
-        var repository: String
-        var sha: String
-        var status: CommitStatus
-    }
-
-    private let continuation: AsyncStream<Item>.Continuation
-    private let stream: AsyncStream<Item>
+    private let continuation: AsyncStream<GitHubWrite>.Continuation
+    private let stream: AsyncStream<GitHubWrite>
     private let poster: any CommitStatusPoster
     private let logger: Logger
 
     public init(poster: any CommitStatusPoster, logger: Logger = Logger(label: "prenv.statuses")) {
-        (stream, continuation) = AsyncStream.makeStream(of: Item.self)
+        (stream, continuation) = AsyncStream.makeStream(of: GitHubWrite.self)
         self.poster = poster
         self.logger = logger
     }
 
-    /// Queues a status; returns at once.
-    public func submit(repository: String, sha: String, status: CommitStatus) {
-        continuation.yield(Item(repository: repository, sha: sha, status: status))
+    /// Queues a write; returns at once.
+    public func submit(_ write: GitHubWrite) {
+        continuation.yield(write)
     }
 
-    /// How many (commit, context) pairs the "post only on change" memory keeps; the oldest are
-    /// forgotten first (a forgotten pair at worst posts one repeat), so a long-running server's
-    /// memory stays bounded.
+    /// Queues a commit status; returns at once. `pending` is intermediate, any other state final.
+    public func submit(repository: String, sha: String, status: CommitStatus, pullRequest: Int? = nil) {
+        let poster = poster
+        submit(GitHubWrite(
+            kind: .commitStatus, priority: status.state == .pending ? .intermediate : .final, repository: repository,
+            pullRequest: pullRequest, sha: sha, coalescingKey: "status \(repository)@\(sha)/\(status.context)",
+            fingerprint: Self.fingerprint(status)
+        ) {
+            try await poster.post(repository: repository, sha: sha, status: status)
+            return 1
+        })
+    }
+
+    /// The PR's head is now `sha`; writes about its earlier commits are superseded.
+    public func headMoved(repository: String, pullRequest: Int, to sha: String) {}
+
+    static func fingerprint(_ status: CommitStatus) -> String {
+        [status.state.rawValue, status.description ?? "", status.targetURL?.absoluteString ?? ""].joined(separator: "\u{1F}")
+    }
+
+    /// How many keys the "post only on change" memory keeps; the oldest are forgotten first (a
+    /// forgotten key at worst sends one repeat), so a long-running server's memory stays bounded.
     static let rememberedStatuses = 10_000
 
-    /// Posts until `finish()` is called and the queue is empty; run it in the server's task group.
+    /// Sends until `finish()` is called and the queue is empty; run it in the server's task group.
     public func run() async {
-        var lastPosted: [String: CommitStatus] = [:]
+        var lastSent: [String: String] = [:]
         var order: [String] = []
-        for await item in stream {
-            let key = "\(item.repository)@\(item.sha)/\(item.status.context)"
-            guard lastPosted[key] != item.status else { continue }
+        for await write in stream {
+            if let fingerprint = write.fingerprint, lastSent[write.coalescingKey] == fingerprint { continue }
             do {
-                try await poster.post(repository: item.repository, sha: item.sha, status: item.status)
-                if lastPosted.updateValue(item.status, forKey: key) == nil { order.append(key) }
+                _ = try await write.perform()
+                guard let fingerprint = write.fingerprint else { continue }
+                if lastSent.updateValue(fingerprint, forKey: write.coalescingKey) == nil { order.append(write.coalescingKey) }
                 if order.count > Self.rememberedStatuses {
                     let forgotten = order.prefix(order.count - Self.rememberedStatuses * 9 / 10)
-                    for old in forgotten { lastPosted[old] = nil }
+                    for old in forgotten { lastSent[old] = nil }
                     order.removeFirst(forgotten.count)
                 }
             } catch {
-                logger.warning("commit status not posted", metadata: [
-                    "repository": "\(item.repository)", "sha": "\(item.sha)", "context": "\(item.status.context)",
-                    "error": "\(error)",
+                logger.warning("GitHub write not sent", metadata: [
+                    "kind": "\(write.kind.rawValue)", "repository": "\(write.repository)", "sha": "\(write.sha ?? "-")",
+                    "key": "\(write.coalescingKey)", "error": "\(error)",
                 ])
             }
         }
     }
 
-    /// Ends `run()` once what is queued has been posted.
+    /// Ends `run()` once what is queued has been sent.
     public func finish() { continuation.finish() }
 }
 

@@ -26,6 +26,8 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode
 
+import registry
+
 DOCS = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
 STATES = ("error", "failure", "pending", "success")
 MAX_PER_CONTEXT = 1000
@@ -56,6 +58,8 @@ class State:
         self.lookups = 0  # GET /repos/{o}/{r}/pulls/{n} requests answered (200 or 404)
         self.listing_override: dict = {}  # /_standin/listing: a hostile Link header or body for every listing
         self.next_id = 1
+        for hook in registry.RESET_HOOKS:
+            hook(self)
 
     def take_fault(self, route: str = "statuses") -> dict | None:
         """The first pending fault for `route` (`statuses`, the default, or `pulls` for listings)."""
@@ -119,8 +123,45 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
+    def dispatch(self, method: str, body: bytes = b"") -> bool:
+        """Routes registered by the modules (`registry.py`); True when one answered."""
+        path = self.path.split("?")[0]
+        found = registry.find(method, path)
+        if found is None:
+            return False
+        entry, match = found
+        if entry.auth and self.check_auth():
+            return True
+        if entry.write and self.write_refused():
+            return True
+        entry.handler(self, match, body)
+        return True
+
+    def write_refused(self) -> bool:
+        """Whether a write guard (a rate limit) already answered this write."""
+        return any(guard(self) for guard in registry.WRITE_GUARDS)
+
+    def do_PATCH(self) -> None:
+        body = self.read_body()
+        if not self.dispatch("PATCH", body):
+            self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+
+    def do_DELETE(self) -> None:
+        body = self.read_body()
+        if not self.dispatch("DELETE", body):
+            self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+
+    def do_PUT(self) -> None:
+        body = self.read_body()
+        if not self.dispatch("PUT", body):
+            self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
+        if path.startswith("/_standin/") and any(reader(self, path) for reader in registry.ADMIN_READERS):
+            return
+        if self.dispatch("GET"):
+            return
         if path == "/_standin/statuses":
             with self.state.lock:
                 return self.reply(200, {"statuses": list(self.state.statuses), "requests": list(self.state.requests)})
@@ -131,16 +172,16 @@ class Handler(BaseHTTPRequestHandler):
                       "304": sum(1 for r in listings if r["status"] == 304)}
             return self.reply(200, {"counts": counts, "requests": listings, "lookups": self.state.lookups})
         if path == "/rate_limit":
-            if (denied := self.check_auth()) is not None:
-                return denied
+            if self.check_auth():
+                return
             if self.state.rate_limit_disabled:  # GitHub Enterprise Server's default
                 return self.reply(404, {"message": "Rate limiting is not enabled.", "documentation_url": "https://docs.github.com/enterprise-server/rest"})
             return self.reply(200, {"resources": {"core": {"limit": 5000, "remaining": 4999, "reset": 0, "used": 1}}},
                               {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999", "x-ratelimit-used": "1"})
         pull = PULL_PATH.match(path)
         if pull:
-            if (denied := self.check_auth()) is not None:
-                return denied
+            if self.check_auth():
+                return
             owner, repo, number = pull.groups()
             with self.state.lock:
                 self.state.lookups += 1
@@ -150,8 +191,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, found)
         pulls = PULLS_PATH.match(path)
         if pulls:
-            if (denied := self.check_auth()) is not None:
-                return denied
+            if self.check_auth():
+                return
             if (fault := self.state.take_fault("pulls")) is not None:
                 self.record_listing(int(fault.get("status", 502)))
                 return self.inject(fault)
@@ -159,8 +200,8 @@ class Handler(BaseHTTPRequestHandler):
         match = COMBINED_PATH.match(path)
         if not match:
             return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
-        if (denied := self.check_auth()) is not None:
-            return denied
+        if self.check_auth():
+            return
         owner, repo, ref = match.groups()
         with self.state.lock:
             mine = [s for s in self.state.statuses if s["_repo"] == f"{owner}/{repo}" and s["_sha"] == ref]
@@ -178,28 +219,38 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_body()
         if path.startswith("/_standin/"):
             return self.admin(path, body)
+        if self.dispatch("POST", body):
+            return
         match = STATUS_PATH.match(path)
         if not match:
             return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
         with self.state.lock:
             self.state.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
-        if (denied := self.check_auth()) is not None:
-            return denied
+        if self.check_auth():
+            return
+        if self.write_refused():
+            return
         if (fault := self.state.take_fault()) is not None:
             return self.inject(fault)
         self.create_status(*match.groups(), body)
 
-    def check_auth(self):
-        """GitHub's order: a missing User-Agent is refused before credentials are looked at."""
+    def check_auth(self) -> bool:
+        """True when the request was refused (and answered). GitHub's order: a missing User-Agent is
+        refused before credentials are looked at."""
         if not (self.headers.get("User-Agent") or "").strip():
-            return self.reply(403, {
+            self.reply(403, {
                 "message": "Request forbidden by administrative rules. Please make sure your request has a User-Agent header "
                            "(https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required)."})
+            return True
         auth = self.headers.get("Authorization") or ""
         scheme, _, token = auth.partition(" ")
-        if scheme.lower() not in ("bearer", "token") or token.strip() != self.state.token:
-            return self.reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
-        return None
+        token = token.strip()
+        accepted = scheme.lower() in ("bearer", "token") and (
+            token == self.state.token or any(check(self, scheme, token) for check in registry.TOKEN_CHECKS))
+        if not accepted:
+            self.reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+            return True
+        return False
 
     def inject(self, fault: dict) -> None:
         if fault.get("secondary_rate_limit"):
@@ -339,6 +390,8 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.faults.append(fault)
             return self.reply(200, {"ok": True, "pending": len(self.state.faults)})
+        if any(handler(self, path, payload) for handler in registry.ADMIN_HANDLERS):
+            return
         self.reply(404, {"message": f"unknown admin path {path}"})
 
 

@@ -1,0 +1,71 @@
+import Foundation
+
+/// One write to GitHub as prenv asks for it: a commit status, a deployment or its status, the PR
+/// comment's creation or edit, a reaction or a reply to a command. Every write goes through one
+/// `StatusReporter`, which decides when (and whether) it is sent: GitHub allows about 80
+/// content-creating requests a minute and 500 an hour per token, and a write that is already
+/// superseded when its turn comes is worth nothing.
+public struct GitHubWrite: Sendable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case commitStatus = "commit_status"
+        case deployment
+        case deploymentStatus = "deployment_status"
+        case comment
+        case reaction
+        case reply
+    }
+
+    /// Finals go out before intermediates: a final is what a PR's checks and buttons must end on
+    /// (a summary's `success`, a deployment's `inactive`, the comment's last state); an
+    /// intermediate (`pending`, a stage running) is worth sending only while it is news.
+    public enum Priority: Int, Sendable, Hashable, Comparable {
+        case final = 0
+        case intermediate = 1
+
+        public static func < (lhs: Priority, rhs: Priority) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    public var kind: Kind
+    public var priority: Priority
+    /// `owner/name`.
+    public var repository: String
+    /// The pull request the write is about; nil when none is known.
+    public var pullRequest: Int?
+    /// The commit the write reports on: dropped, not sent, once it is no longer the PR's head
+    /// (`StatusReporter.headMoved`). Nil for writes about the PR rather than a commit (comment
+    /// edits, replies).
+    public var sha: String?
+    /// A newer write with the same key replaces a queued older one, e.g.
+    /// `status acme/web@abc/prenv/web/pipeline/Build`, `comment acme/web#5/web`.
+    public var coalescingKey: String
+    /// What the write says (e.g. a status's state, description and link): a write whose key and
+    /// fingerprint equal the last one sent is not sent again ("post only on change"). Nil: always sent.
+    public var fingerprint: String?
+    /// How many write requests `perform` makes at most (a new deployment and its status are 2).
+    public var cost: Int
+    /// Not sent before this time (a debounced comment edit); nil: as soon as the budget allows.
+    public var notBefore: Date?
+    /// When what the write reports happened; how long it waited is measured from here.
+    public var createdAt: Date
+    /// Sends the write; returns how many write requests it made. Throws what the client threw
+    /// (`GitHubError`, `CancellationError`).
+    public var perform: @Sendable () async throws -> Int
+
+    public init(
+        kind: Kind, priority: Priority, repository: String, pullRequest: Int? = nil, sha: String? = nil,
+        coalescingKey: String, fingerprint: String? = nil, cost: Int = 1, notBefore: Date? = nil, createdAt: Date = Date(),
+        perform: @escaping @Sendable () async throws -> Int
+    ) {
+        self.kind = kind
+        self.priority = priority
+        self.repository = repository
+        self.pullRequest = pullRequest
+        self.sha = sha
+        self.coalescingKey = coalescingKey
+        self.fingerprint = fingerprint
+        self.cost = cost
+        self.notBefore = notBefore
+        self.createdAt = createdAt
+        self.perform = perform
+    }
+}

@@ -1,0 +1,49 @@
+"""The stand-in's extension points. Each route module (`apps.py`, `deployments.py`, …) registers its
+routes and hooks here when standin.py imports it; standin.py dispatches to them. One module per
+slice of GitHub's API keeps each readable on its own. Stdlib only."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Pattern
+
+
+@dataclass
+class Route:
+    method: str            # GET, POST, PATCH, DELETE, PUT
+    pattern: Pattern[str]  # matched against the path without the query
+    handler: Callable      # handler(h, match, body: bytes) -> None; h is the request's Handler
+    auth: bool             # run standin's credential checks first (User-Agent, Authorization)
+    write: bool            # a content-creating request: counted and limited by WRITE_GUARDS
+
+
+ROUTES: list[Route] = []
+# fn(state): forget what the module keeps; called by POST /_standin/reset (and at start).
+RESET_HOOKS: list[Callable] = []
+# fn(h, scheme, token) -> bool: accept an Authorization token other than --token (e.g. App tokens).
+TOKEN_CHECKS: list[Callable] = []
+# fn(h) -> bool: called before every write, after the credential checks; True when it already
+# replied (a rate limit hit), so the write must not happen.
+WRITE_GUARDS: list[Callable] = []
+# fn(h, path, payload) -> bool: admin paths under /_standin/; True when it replied.
+ADMIN_HANDLERS: list[Callable] = []
+# fn(h, path) -> bool: admin GET paths under /_standin/; True when it replied.
+ADMIN_READERS: list[Callable] = []
+
+
+def route(method: str, pattern: str, *, auth: bool = True, write: bool = False) -> Callable:
+    """Decorator: `@route("POST", r"^/repos/([^/]+)/([^/]+)/deployments$", write=True)`."""
+    def register(handler: Callable) -> Callable:
+        ROUTES.append(Route(method, re.compile(pattern), handler, auth, write))
+        return handler
+    return register
+
+
+def find(method: str, path: str):
+    for candidate in ROUTES:
+        if candidate.method == method:
+            match = candidate.pattern.match(path)
+            if match:
+                return candidate, match
+    return None
