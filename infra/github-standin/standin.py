@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode
 
 import registry
+import comments  # noqa: E402,F401  (registers its routes)
 
 DOCS = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
 STATES = ("error", "failure", "pending", "success")
