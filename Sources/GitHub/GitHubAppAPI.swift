@@ -1,0 +1,148 @@
+import Foundation
+import HTTPTransport
+import UntrustedText
+
+/// The calls a GitHub App makes as itself, authenticated with its JWT: who it is, where it is
+/// installed, and installation tokens. Errors say which App and what to check, never the JWT.
+public struct GitHubAppAPI: Sendable {
+    public let baseURL: URL
+    public let jwt: GitHubAppJWT
+    let transport: any HTTPSender
+    let userAgent: String
+    let now: @Sendable () -> Date
+
+    public init(baseURL: URL = GitHubClient.defaultBaseURL, jwt: GitHubAppJWT, transport: any HTTPSender, userAgent: String = "prenv",
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.baseURL = baseURL
+        self.jwt = jwt
+        self.transport = transport
+        self.userAgent = userAgent
+        self.now = now
+    }
+
+    public var appID: Int { jwt.appID }
+
+    /// `GET /app`: the App the JWT speaks for.
+    public struct App: Sendable, Equatable, Decodable {
+        public var id: Int
+        public var slug: String?
+        public var name: String?
+    }
+
+    /// One installation (`GET /app/installations`).
+    public struct Installation: Sendable, Equatable, Decodable {
+        public struct Account: Sendable, Equatable, Decodable { public var login: String }
+        public var id: Int
+        public var account: Account?
+    }
+
+    /// A token for one installation; GitHub's tokens last an hour.
+    public struct InstallationToken: Sendable, Decodable, CustomStringConvertible {
+        public var token: String
+        public var expiresAt: Date
+        enum CodingKeys: String, CodingKey {
+            case token
+            case expiresAt = "expires_at"
+        }
+        public var description: String { "InstallationToken(<redacted>, expires \(expiresAt))" }
+    }
+
+    public func app() async throws -> App {
+        try decode(App.self, try await send("GET", ["app"]), what: "App")
+    }
+
+    /// `GET /app/installations`, first page of 100 (enough for the doctor's count).
+    public func installations() async throws -> [Installation] {
+        try decode([Installation].self, try await send("GET", ["app", "installations"], query: "per_page=100"), what: "installations")
+    }
+
+    /// `GET /repos/{owner}/{repo}/installation`: which installation covers `repository`. A 404 is
+    /// `GitHubAppError.notInstalled`.
+    public func installationID(for repository: String) async throws -> Int {
+        let parts = repository.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw GitHubAppError.badRepository(repository) }
+        do {
+            return try decode(Installation.self, try await send("GET", ["repos", parts[0], parts[1], "installation"]), what: "installation").id
+        } catch let error as GitHubError where error.status == 404 {
+            throw GitHubAppError.notInstalled(appID: appID, repository: repository)
+        }
+    }
+
+    /// `POST /app/installations/{id}/access_tokens` (201). A 404: the installation is gone.
+    public func createInstallationToken(installationID: Int) async throws -> InstallationToken {
+        do {
+            let response = try await send("POST", ["app", "installations", String(installationID), "access_tokens"])
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            do {
+                return try decoder.decode(InstallationToken.self, from: response.body)
+            } catch {
+                throw GitHubError(status: response.status, message: "unexpected installation token body (no token or expires_at)")
+            }
+        } catch let error as GitHubError where error.status == 404 {
+            throw GitHubAppError.installationGone(appID: appID, installationID: installationID)
+        }
+    }
+
+    /// One request with a fresh JWT. A 401 is `GitHubAppError.jwtRejected`.
+    func send(_ method: String, _ path: [String], query: String? = nil) async throws -> HTTPResponse {
+        var base = baseURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        let text = base + "/" + path.map { PercentEncoding.encode($0) }.joined(separator: "/") + (query.map { "?" + $0 } ?? "")
+        guard let url = URL(string: text) else { throw GitHubError(status: 0, message: "cannot build a URL from base \(baseURL.absoluteString)") }
+        var headers = HTTPHeaders()
+        headers["Authorization"] = "Bearer \(try jwt.token(now: now()))"
+        headers["Accept"] = "application/vnd.github+json"
+        headers["X-GitHub-Api-Version"] = GitHubClient.apiVersion
+        headers["User-Agent"] = userAgent
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(HTTPRequest(method: method, url: url, headers: headers))
+        } catch where HTTPTransportError.isCancellation(error) {
+            throw CancellationError()
+        }
+        guard (200..<300).contains(response.status) else {
+            let error = GitHubError(status: response.status, body: response.body)
+            if response.status == 401 { throw GitHubAppError.jwtRejected(appID: appID, message: error.message) }
+            throw error
+        }
+        return response
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: response.body)
+        } catch {
+            throw GitHubError(status: response.status, message: "unexpected \(what) body")
+        }
+    }
+}
+
+/// Why a GitHub App could not get a token: said so the operator knows what to fix.
+public enum GitHubAppError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// GitHub refused the App's JWT (401): the wrong key for this App id, or a clock far off.
+    case jwtRejected(appID: Int, message: String)
+    /// `GET /repos/{o}/{r}/installation` answered 404.
+    case notInstalled(appID: Int, repository: String)
+    /// `POST /app/installations/{id}/access_tokens` answered 404: uninstalled since it was seen.
+    case installationGone(appID: Int, installationID: Int)
+    /// A request names no repository, so no installation's token can be chosen.
+    case noRepository(appID: Int)
+    case badRepository(String)
+
+    public var description: String {
+        switch self {
+        case .jwtRejected(let appID, let message):
+            "GitHub refused the JWT of GitHub App \(appID) (401: \(UntrustedText.printable(message, limit: 200))): check that "
+                + "GITHUB_APP_PRIVATE_KEY is a key of App \(appID) (not another App's, not revoked) and that this machine's clock is right"
+        case .notInstalled(let appID, let repository):
+            "the GitHub App \(appID) is not installed on \(UntrustedText.printable(repository, limit: 200))"
+        case .installationGone(let appID, let installationID):
+            "the GitHub App \(appID) has no installation \(installationID) any more (uninstalled?)"
+        case .noRepository(let appID):
+            "GitHub App \(appID): a request that names no repository cannot choose an installation token"
+        case .badRepository(let repository):
+            "not an owner/name repository: \(UntrustedText.printable(repository, limit: 200))"
+        }
+    }
+}
