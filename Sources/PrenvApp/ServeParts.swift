@@ -62,7 +62,7 @@ public struct ServeParts: Sendable {
         let connection = try Composition.githubConnection(settings.githubAuth, transport: transport, logger: logger)
         let github = connection?.client
         if github == nil {
-            logger.warning("no GITHUB_TOKEN and no GitHub App: commit statuses are written to this log instead of GitHub", source: Composition.logSource)
+            logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub (and no GitHub App is configured)", source: Composition.logSource)
         }
         let pullRequests: (any PullRequestLookup)? = github.map { GitHubPullRequestLookup(client: $0) }
         var parts = ServeParts(
