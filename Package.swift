@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "prenv",
             dependencies: [
-                "PrenvApp", "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "HTTPTransport", "Orchestrator",
+                "PrenvApp", "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "UntrustedText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,13 +10,21 @@ public struct GitHubAppAPI: Sendable {
     let transport: any HTTPSender
     let userAgent: String
     let now: @Sendable () -> Date
+    /// 5xx and dropped connections are retried with its backoff: a token exchange that fails on a
+    /// GitHub hiccup would fail every write waiting for the token.
+    let retryPolicy: GitHubRetryPolicy
+    let sleep: @Sendable (Duration) async throws -> Void
 
     public init(baseURL: URL = GitHubClient.defaultBaseURL, jwt: GitHubAppJWT, transport: any HTTPSender, userAgent: String = "prenv",
+                retryPolicy: GitHubRetryPolicy = GitHubRetryPolicy(),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.baseURL = baseURL
         self.jwt = jwt
         self.transport = transport
         self.userAgent = userAgent
+        self.retryPolicy = retryPolicy
+        self.sleep = sleep
         self.now = now
     }
 
@@ -84,8 +92,21 @@ public struct GitHubAppAPI: Sendable {
         }
     }
 
-    /// One request with a fresh JWT. A 401 is `GitHubAppError.jwtRejected`.
+    /// A request with a fresh JWT per attempt; 5xx and dropped connections retried. A 401 is
+    /// `GitHubAppError.jwtRejected` (not retried: a wrong key stays wrong).
     func send(_ method: String, _ path: [String], query: String? = nil) async throws -> HTTPResponse {
+        try await RetryLoop(maxAttempts: retryPolicy.maxAttempts, sleep: sleep).run { _ in
+            try await sendOnce(method, path, query: query)
+        } delay: { error, attempt in
+            switch error {
+            case let error as HTTPTransportError where error.kind == .connectionFailed: retryPolicy.backoff(attempt: attempt)
+            case let error as GitHubError where [500, 502, 503, 504].contains(error.status): retryPolicy.backoff(attempt: attempt)
+            default: nil
+            }
+        }
+    }
+
+    func sendOnce(_ method: String, _ path: [String], query: String? = nil) async throws -> HTTPResponse {
         var base = baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         let text = base + "/" + path.map { PercentEncoding.encode($0) }.joined(separator: "/") + (query.map { "?" + $0 } ?? "")

@@ -70,4 +70,23 @@ import Testing
         #expect(await token.budgetKey(for: "acme/webapp") == "token")
         #expect(try await token.authorization(for: nil) == "Bearer ghp_x")
     }
+
+    /// A 502 on the token exchange is retried after GitHub's backoff; a 401 (wrong key) is not.
+    @Test func aServerErrorOnTheExchangeIsRetriedAndARejectionIsNot() async throws {
+        let sleeper = SleepRecorder()
+        let transport = RecordingTransport([json(502, #"{"message": "Server Error"}"#),
+                                            json(201, #"{"token": "ghs_after_retry", "expires_at": "2099-01-01T00:00:00Z"}"#),
+                                            json(401, #"{"message": "A JSON web token could not be decoded"}"#)])
+        let api = GitHubAppAPI(jwt: GitHubAppJWT(appID: 7, key: try AppTestKeys.appKey()), transport: transport, sleep: sleeper.sleep)
+        let credential = GitHubAppCredential(api: api)
+        await credential.remember(repository: "acme/webapp", installationID: 11)
+        await credential.remember(repository: "acme/other", installationID: 12)
+        #expect(try await credential.authorization(for: "acme/webapp") == "Bearer ghs_after_retry")
+        #expect(sleeper.recorded == [.seconds(1)])
+        await #expect(throws: GitHubAppError.jwtRejected(appID: 7, message: "A JSON web token could not be decoded")) {
+            try await credential.authorization(for: "acme/other")
+        }
+        #expect(transport.requests.count == 3)
+        #expect(sleeper.recorded == [.seconds(1)])
+    }
 }
