@@ -49,10 +49,41 @@ extension Doctor {
                     + "(README, \"Installing prenv as a GitHub App\")")]
             }
             let accounts = installations.map { UntrustedText.printable($0.account?.login ?? "installation \($0.id)", limit: 60) }
-            return [appCheck, .ok("installations", "\(installations.count) installation(s): \(accounts.prefix(10).joined(separator: ", "))"
-                + (accounts.count > 10 ? ", …" : ""))]
+            let count = DoctorCheck.ok("installations", "\(installations.count) installation(s): \(accounts.prefix(10).joined(separator: ", "))"
+                + (accounts.count > 10 ? ", …" : ""))
+            return [appCheck, count] + (await blueprintRepositories(api: api).map { [$0] } ?? [])
         } catch {
             return [appCheck, .fail("installations", "GET /app/installations: \(error)")]
         }
+    }
+
+    /// Whether the App is installed on each repository the blueprints name literally (`PRENV_BLUEPRINTS`,
+    /// else `./blueprints`): one `GET /repos/{o}/{r}/installation` each, at most `maxRepositories`.
+    /// nil when there are no readable blueprints or none names a repository literally (globs cannot be asked about).
+    func blueprintRepositories(api: GitHubAppAPI, maxRepositories: Int = 20) async -> DoctorCheck? {
+        let directory = environment["PRENV_BLUEPRINTS"].flatMap { $0.isEmpty ? nil : $0 } ?? "./blueprints"
+        guard let blueprints = try? Composition.loadBlueprints(directory: directory) else { return nil }
+        var seen = Set<String>()
+        let named = blueprints.flatMap { $0.triggers.repositories.map(\.pattern) }
+            .filter { !$0.contains(where: { "*?[".contains($0) }) && seen.insert($0.lowercased()).inserted }
+        guard !named.isEmpty else { return nil }
+        var installed: [String] = []
+        var missing: [String] = []
+        for repository in named.prefix(maxRepositories) {
+            do {
+                _ = try await api.installationID(for: repository)
+                installed.append(repository)
+            } catch GitHubAppError.notInstalled {
+                missing.append(repository)
+            } catch {
+                return .fail("app-repos", "GET /repos/\(UntrustedText.printable(repository))/installation: \(error)")
+            }
+        }
+        let more = named.count > maxRepositories ? " (first \(maxRepositories) of \(named.count))" : ""
+        guard missing.isEmpty else {
+            return .fail("app-repos", "not installed on \(missing.map { UntrustedText.printable($0) }.joined(separator: ", ")) "
+                + "(named in \(directory)); installed on \(installed.count) other(s)\(more)")
+        }
+        return .ok("app-repos", "installed on every repository the blueprints name: \(installed.map { UntrustedText.printable($0) }.joined(separator: ", "))\(more)")
     }
 }

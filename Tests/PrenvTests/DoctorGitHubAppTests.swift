@@ -9,10 +9,39 @@ import Testing
     static let key: _RSA.Signing.PrivateKey = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
     static let stranger: _RSA.Signing.PrivateKey = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
 
-    func doctor(_ standin: StandinProcess, key: String, extra: [String: String] = [:]) async throws -> PrenvBinary.Result {
-        try await PrenvBinary.run(["doctor"], environment: PrenvBinary.isolatedEnvironment([
+    /// - Parameter blueprints: a folder of blueprints (default: an empty one, so no repository check).
+    func doctor(_ standin: StandinProcess, key: String, blueprints: String? = nil, extra: [String: String] = [:]) async throws -> PrenvBinary.Result {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-doctor-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        return try await PrenvBinary.run(["doctor"], environment: PrenvBinary.isolatedEnvironment([
             "GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY": key, "GITHUB_API_URL": standin.url.absoluteString,
+            "PRENV_BLUEPRINTS": blueprints ?? empty,
         ].merging(extra) { $1 }))
+    }
+
+    @Test func theRepositoriesBlueprintsNameAreCheckedForTheApp() async throws {
+        let standin = try await StandinProcess()
+        defer { standin.stop() }
+        try await standin.configureApp(id: 4242, publicKeyPEM: Self.key.publicKey.pemRepresentation, installations: [11: ["acme/webapp"]])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-doctor-bp-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let blueprint = """
+            name: webapp
+            on:
+              repositories: ["acme/webapp", "acme/api", "acme/tools-*"]
+            resources:
+              artifacts:
+                type: aws/s3-prefix
+                properties:
+                  bucket: acme-previews
+                  prefix: "${repo.name}/pr-${pr.number}/"
+            """
+        try blueprint.write(toFile: folder + "/webapp.yaml", atomically: true, encoding: .utf8)
+        let result = try await doctor(standin, key: Self.key.pemRepresentation, blueprints: folder)
+        #expect(result.output.contains("app-repos      fail  not installed on acme/api (named in \(folder)); installed on 1 other(s)"), "\(result.output)")
+        #expect(result.output.contains("check(s) failed: region, app-repos"), "\(result.output)")
     }
 
     @Test func theAppIsAcceptedAndItsInstallationsCounted() async throws {
