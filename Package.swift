@@ -92,6 +92,8 @@ let package = Package(
             dependencies: [
                 "HTTPTransport", "UntrustedText",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RS256 for the GitHub App's JWT (`_RSA.Signing`, PKCS#1 v1.5).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -134,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "prenv",
             dependencies: [
-                "PrenvApp", "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "HTTPTransport", "Orchestrator",
+                "PrenvApp", "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "UntrustedText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -173,7 +175,8 @@ let package = Package(
         .testTarget(name: "UntrustedTextTests", dependencies: ["UntrustedText"], swiftSettings: strictSettings),
         .testTarget(
             name: "PrenvTests",
-            dependencies: ["LocalAWSSupport", "WebhookSupport", "TestServices", "HTTPTransport", "AWSCore", "AWSServices", "Blueprint", "SeededRandom"],
+            dependencies: ["LocalAWSSupport", "WebhookSupport", "TestServices", "HTTPTransport", "AWSCore", "AWSServices", "Blueprint", "SeededRandom",
+                           .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ResourceGraphTests", dependencies: ["ResourceGraph", "SeededRandom"], swiftSettings: strictSettings),
@@ -194,7 +197,9 @@ let package = Package(
             dependencies: ["StateStoreSQLite", "StateStoreContract", "Orchestrator", "Blueprint", "CSQLite"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTPTransport", "TestServices"], swiftSettings: strictSettings),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTPTransport", "TestServices", .product(name: "Crypto", package: "swift-crypto"),
+                                                     .product(name: "_CryptoExtras", package: "swift-crypto")],
+                    swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
             dependencies: ["LogCapture", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers",
@@ -207,6 +212,7 @@ let package = Package(
             dependencies: ["LogCapture",
                 "PrenvApp", "Providers", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "WebhookSupport", "StateStoreSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

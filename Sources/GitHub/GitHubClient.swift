@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import Logging
+import UntrustedText
 
 /// GitHub's REST API, the calls prenv makes. Sends the headers GitHub requires on every request,
 /// retries 5xx with backoff and waits out rate limits within `retryPolicy`'s bounds.
@@ -15,12 +16,14 @@ public struct GitHubClient: Sendable {
     public let baseURL: URL
     public let userAgent: String
     public let retryPolicy: GitHubRetryPolicy
-    private let token: String
+    /// Asked for every request's `Authorization` header: a fixed token, or a GitHub App's installation tokens.
+    public let credential: any GitHubCredential
     private let transport: any HTTPSender
     private let sleep: @Sendable (Duration) async throws -> Void
     private let now: @Sendable () -> Date
     private let logger: Logger
 
+    /// A client with one fixed token (a personal access token): `init(credential: PersonalAccessToken(token), …)`.
     /// - Parameter baseURL: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server.
     public init(
         baseURL: URL = GitHubClient.defaultBaseURL,
@@ -32,8 +35,24 @@ public struct GitHubClient: Sendable {
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger = Logger(label: "prenv.github")
     ) {
+        self.init(baseURL: baseURL, credential: PersonalAccessToken(token), transport: transport, userAgent: userAgent,
+                  retryPolicy: retryPolicy, sleep: sleep, now: now, logger: logger)
+    }
+
+    /// A client whose `Authorization` comes from `credential` per request (a GitHub App's installation
+    /// token for the repository the request names).
+    public init(
+        baseURL: URL = GitHubClient.defaultBaseURL,
+        credential: any GitHubCredential,
+        transport: any HTTPSender,
+        userAgent: String = "prenv",
+        retryPolicy: GitHubRetryPolicy = GitHubRetryPolicy(),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "prenv.github")
+    ) {
         self.baseURL = baseURL
-        self.token = token
+        self.credential = credential
         self.transport = transport
         self.userAgent = userAgent
         self.retryPolicy = retryPolicy
@@ -78,9 +97,10 @@ public struct GitHubClient: Sendable {
         return url
     }
 
+    /// The request without `Authorization`: `send` adds it, since it depends on the repository and
+    /// may change between attempts (a refreshed installation token).
     func request(method: String, url: URL, body: Data) -> HTTPRequest {
         var headers = HTTPHeaders()
-        headers["Authorization"] = "Bearer \(token)"
         headers["Accept"] = "application/vnd.github+json"
         headers["X-GitHub-Api-Version"] = Self.apiVersion
         headers["User-Agent"] = userAgent
@@ -95,8 +115,38 @@ public struct GitHubClient: Sendable {
     }
 
     /// Sends `request` with retries. A status in `accepting` is an answer like a 2xx (a `304` to a
-    /// conditional request), not a refusal to retry or throw.
+    /// conditional request), not a refusal to retry or throw. A 401 to a token the credential can
+    /// replace (an installation token that expired mid-operation) is retried once with a fresh one.
     func send(_ request: HTTPRequest, accepting: Set<Int> = []) async throws -> HTTPResponse {
+        let repository = repository(of: request.url)
+        let authorization = try await credential.authorization(for: repository)
+        do {
+            return try await send(request, authorization: authorization, accepting: accepting)
+        } catch let error as GitHubError where error.status == 401 {
+            await credential.rejected(authorization, repository: repository)
+            let fresh = try await credential.authorization(for: repository)
+            guard fresh != authorization else { throw error }
+            logger.notice("GitHub refused a cached installation token; retrying once with a fresh one",
+                          metadata: ["repository": "\(repository.map { UntrustedText.printable($0) } ?? "-")"])
+            return try await send(request, authorization: fresh, accepting: accepting)
+        }
+    }
+
+    /// `owner/name` when `url` is under `{baseURL}/repos/{owner}/{name}`, else nil: which
+    /// installation's token an App uses for the request.
+    func repository(of url: URL) -> String? {
+        // Split before decoding: an encoded `/` inside a name must not make a segment of its own.
+        let base = baseURL.path(percentEncoded: true).split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
+        let segments = url.path(percentEncoded: true).split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
+        guard segments.count >= base.count + 3, zip(base, segments).allSatisfy({ $0 == $1 }) else { return nil }
+        let rest = segments.dropFirst(base.count)
+        guard rest.first == "repos" else { return nil }
+        return "\(rest[rest.startIndex + 1])/\(rest[rest.startIndex + 2])"
+    }
+
+    private func send(_ unauthorized: HTTPRequest, authorization: String, accepting: Set<Int>) async throws -> HTTPResponse {
+        var request = unauthorized
+        request.headers["Authorization"] = authorization
         do {
             return try await RetryLoop(maxAttempts: retryPolicy.maxAttempts, sleep: sleep).run { _ in
                 let response: HTTPResponse

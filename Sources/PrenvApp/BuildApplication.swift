@@ -1,4 +1,5 @@
 import Foundation
+import GitHub
 import Hummingbird
 import Logging
 import Supervisor
@@ -15,8 +16,15 @@ public func buildApplication(
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
                                            operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
                                            teardownAlertAfter: options.teardownAlertAfter)
-    let intake = WebhookIntake(secret: settings.webhookSecret, inbox: parts.inbox,
-                               isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) })
+    let githubApp = parts.githubApp
+    // A signed delivery names the App installation covering its repository: remember it, so the
+    // App needs no lookup before writing there.
+    let intake = WebhookIntake(secret: settings.webhookSecret, inbox: parts.inbox, isRelevant: { event in
+        if let githubApp, let installation = event.installation?.id {
+            await githubApp.remember(repository: event.repository.fullName, installationID: installation)
+        }
+        return await supervisor.concerns(event)
+    }, onRecorded: { supervisor.wake($0) })
     let store = parts.store
     let sweeper = options.gcInterval > 0 ? parts.orphanSweep.map { sweep in
         OrphanSweeper(sweep: sweep, isBusy: { await supervisor.isTakingCareOf($0) }, logger: Logger(label: "prenv.gc"))

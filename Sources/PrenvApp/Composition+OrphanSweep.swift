@@ -32,7 +32,7 @@ extension Composition {
 
     /// `prenv gc`'s sweep: AWS from the environment, `store`, the blueprints in `blueprintDirectory`
     /// (none is fine: orphans are then deleted in `dependencyOrder`), and the PR-closed check when
-    /// `environment` has `GITHUB_TOKEN` (and optionally `GITHUB_API_URL`).
+    /// `environment` has `GITHUB_TOKEN` or a GitHub App (and optionally `GITHUB_API_URL`).
     public static func orphanSweep(
         store: any StateStore, blueprintDirectory: String, instance: String, environment: [String: String], polling: Polling
     ) throws(StartupError) -> OrphanSweep {
@@ -55,13 +55,14 @@ extension Composition {
         }
     }
 
-    /// GitHub's answer to "is this PR closed?", with `GITHUB_TOKEN`; nil without one.
-    static func pullRequestLookup(environment: [String: String], transport: any HTTPSender) throws(StartupError) -> (any PullRequestLookup)? {
-        guard let token = environment["GITHUB_TOKEN"], !token.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-        let base = environment["GITHUB_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.github.com"
-        guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw StartupError("GitHub API URL must be http(s)://HOST[/api/v3], got \"\(base)\"")
+    /// GitHub's answer to "is this PR closed?", with `GITHUB_TOKEN` or a GitHub App; nil without either.
+    public static func pullRequestLookup(environment: [String: String], transport: any HTTPSender) throws(StartupError) -> (any PullRequestLookup)? {
+        let auth: GitHubAuthSettings
+        do throws(ServeSettings.Problem) {
+            auth = try GitHubAuthSettings.fromEnvironment(environment)
+        } catch {
+            throw StartupError(error.description)
         }
-        return GitHubPullRequestLookup(client: GitHubClient(baseURL: url, token: token, transport: transport, userAgent: "prenv/0.1"))
+        return try githubConnection(auth, transport: transport).map { GitHubPullRequestLookup(client: $0.client) }
     }
 }

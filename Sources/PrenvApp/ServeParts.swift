@@ -21,6 +21,8 @@ public struct ServeParts: Sendable {
     public var pullRequests: (any PullRequestLookup)?
     /// What the periodic orphan sweep runs; nil sweeps nothing.
     public var orphanSweep: OrphanSweep?
+    /// The GitHub App, when prenv is one: told each webhook's installation id so it need not look it up.
+    public var githubApp: GitHubAppCredential?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
@@ -57,10 +59,13 @@ public struct ServeParts: Sendable {
         logger.info("\(instance)", source: Composition.logSource)
         let transport = URLSessionTransport()
         let client = try Composition.awsClient(transport: transport)
-        let github = githubClient(settings, transport: transport)
-        if github == nil { logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub", source: Composition.logSource) }
+        let connection = try Composition.githubConnection(settings.githubAuth, transport: transport, logger: logger)
+        let github = connection?.client
+        if github == nil {
+            logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub (and no GitHub App is configured)", source: Composition.logSource)
+        }
         let pullRequests: (any PullRequestLookup)? = github.map { GitHubPullRequestLookup(client: $0) }
-        return ServeParts(
+        var parts = ServeParts(
             blueprints: blueprints, store: store, workers: store, inbox: inbox,
             operations: Composition.operations(client: client, store: store, polling: polling, instance: instance.value),
             statusPoster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
@@ -71,10 +76,7 @@ public struct ServeParts: Sendable {
             orphanSweep: Composition.orphanSweep(
                 client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil,
                 openPullRequestCheck: pullRequests, polling: polling))
-    }
-
-    static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {
-        guard let token = settings.githubToken, let base = URL(string: settings.githubAPIURL) else { return nil }
-        return GitHubClient(baseURL: base, token: token, transport: transport, userAgent: "prenv/0.1")
+        parts.githubApp = connection?.app
+        return parts
     }
 }

@@ -12,6 +12,11 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
     public var state = "sqlite:.prenv/state.sqlite"
     public var webhookSecret: String
     public var githubToken: String?
+    /// `GITHUB_APP_ID`, `GITHUB_APP_PRIVATE_KEY` / `GITHUB_APP_PRIVATE_KEY_FILE`: prenv as a GitHub App.
+    /// When set, the App authenticates and `githubToken` is unused (see `GitHubAuthSettings`).
+    public var githubAppID: Int?
+    public var githubAppPrivateKey: String?
+    public var githubAppPrivateKeyFile: String?
     public var githubAPIURL = "https://api.github.com"
     /// `PRENV_API_TOKEN`: the bearer token `/api/*` requires; without one, `/api/*` is served only
     /// while listening on a loopback address.
@@ -42,7 +47,8 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The config file's keys; each is also `PRENV_<KEY>` (or the GitHub names) in the environment.
-    static let fileKeys: Set<String> = ["host", "port", "blueprints", "state", "webhook_secret", "github_token", "github_api_url", "api_token"]
+    static let fileKeys: Set<String> = ["host", "port", "blueprints", "state", "webhook_secret", "github_token", "github_api_url", "api_token",
+                                         "github_app_id", "github_app_private_key", "github_app_private_key_file"]
 
     /// - Parameters:
     ///   - configFile: path and contents of the `--config` file, if one was given.
@@ -68,9 +74,13 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
         }
         settings.blueprints = value(flags.blueprints, "PRENV_BLUEPRINTS", "blueprints") ?? settings.blueprints
         settings.state = value(flags.state, "PRENV_STATE", "state") ?? settings.state
-        settings.githubToken = value(nil, "GITHUB_TOKEN", "github_token")
         settings.apiToken = value(nil, "PRENV_API_TOKEN", "api_token")
         settings.githubAPIURL = value(flags.githubAPIURL, "GITHUB_API_URL", "github_api_url") ?? settings.githubAPIURL
+        let auth = try GitHubAuthSettings.resolve(apiURL: settings.githubAPIURL) { variable, key in value(nil, variable, key) }
+        settings.githubToken = auth.token
+        settings.githubAppID = auth.appID
+        settings.githubAppPrivateKey = auth.appPrivateKey
+        settings.githubAppPrivateKeyFile = auth.appPrivateKeyFile
         guard let url = URL(string: settings.githubAPIURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw Problem(description: "GitHub API URL must be http(s)://HOST[/api/v3], got \"\(settings.githubAPIURL)\"")
         }
@@ -129,10 +139,16 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
         return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
-    /// Never shows the secrets or the tokens.
+    /// How GitHub is reached, for `Composition.githubConnection`.
+    public var githubAuth: GitHubAuthSettings {
+        GitHubAuthSettings(token: githubToken, appID: githubAppID, appPrivateKey: githubAppPrivateKey,
+                           appPrivateKeyFile: githubAppPrivateKeyFile, apiURL: githubAPIURL)
+    }
+
+    /// Never shows the secrets, the tokens or the App's key.
     public var description: String {
         "host=\(host) port=\(port) blueprints=\(blueprints) state=\(state) github_api_url=\(githubAPIURL) "
-            + "webhook_secret=<set> github_token=\(githubToken == nil ? "<none: statuses go to the log>" : "<set>") "
+            + "webhook_secret=<set> \(githubAuth) "
             + "api_token=\(apiToken == nil ? (listensOnLoopback ? "<none: /api/* served on loopback only>" : "<none: /api/* refused>") : "<set>")"
     }
 }

@@ -18,7 +18,8 @@ struct Doctor: Sendable {
         do {
             aws = try AWSEnvironment.resolve(environment: environment, transport: transport, logger: logger)
         } catch {
-            return [.fail("region", error.message)] + AWSService.all.map { .skip($0.name, "no AWS configuration") } + [await github()]
+            let github = await githubChecks()
+            return [.fail("region", error.message)] + AWSService.all.map { .skip($0.name, "no AWS configuration") } + github
         }
         checks.append(.ok("region", "\(aws.region.name) (from \(aws.region.source))"))
         checks.append(endpoints(aws.endpoints))
@@ -27,11 +28,12 @@ struct Doctor: Sendable {
             checks.append(.ok("credentials", "\(resolved.providerName): access key \(Self.maskedKey(resolved.credentials.accessKeyID))"))
         } catch {
             checks.append(.fail("credentials", String(describing: error)))
-            return checks + AWSService.all.map { .skip($0.name, "no credentials") } + [await github()]
+            let github = await githubChecks()
+            return checks + AWSService.all.map { .skip($0.name, "no credentials") } + github
         }
         let client = aws.makeClient(transport: transport, retryPolicy: RetryPolicy(maxAttempts: 2), logger: logger)
         checks += await serviceChecks(client)
-        checks.append(await github())
+        checks += await githubChecks()
         return checks
     }
 

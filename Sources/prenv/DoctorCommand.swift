@@ -9,7 +9,7 @@ import Logging
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check AWS credentials, region, endpoints and service access (and GitHub, when a token is set)."
+        abstract: "Check AWS credentials, region, endpoints and service access (and GitHub, when a token or a GitHub App is set)."
     )
 
     @Option(help: "A bucket to check with HeadBucket (default: a probe name that should not exist).")

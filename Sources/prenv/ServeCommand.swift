@@ -17,6 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
               PRENV_HOST, PRENV_PORT (127.0.0.1:8080), PRENV_BLUEPRINTS (./blueprints),
               PRENV_STATE (sqlite:.prenv/state.sqlite), PRENV_WEBHOOK_SECRET (required),
               GITHUB_TOKEN (none: statuses go to the log), GITHUB_API_URL (https://api.github.com),
+              GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE (a GitHub App; wins over GITHUB_TOKEN),
               and the standard AWS variables.
             """
     )
@@ -26,12 +27,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Folder of blueprints (default ./blueprints, or $PRENV_BLUEPRINTS).") var blueprints: String?
     @Option(help: "State store URL (default sqlite:.prenv/state.sqlite, or $PRENV_STATE).") var state: String?
     @Option(name: .customLong("github-api-url"), help: "GitHub API base; GitHub Enterprise uses https://HOST/api/v3.") var githubAPIURL: String?
-    @Option(help: "A YAML file of settings (host, port, blueprints, state, webhook_secret, github_token, github_api_url).") var config: String?
+    @Option(help: "A YAML file of settings (host, port, blueprints, state, webhook_secret, github_token, github_api_url, github_app_id, github_app_private_key, github_app_private_key_file).") var config: String?
     @Option(name: .customLong("max-body-bytes"), help: "Largest webhook body accepted; larger gets 413.") var maxBodyBytes = ServeOptions().maxBodyBytes
     @Option(name: .customLong("reconcile-interval"), help: "Seconds between reconciler passes (retry failed teardowns, drain stragglers).")
     var reconcileInterval = ServeOptions().reconcileInterval
     @Option(name: .customLong("pr-check-interval"),
-            help: "Seconds between asking GitHub about each open PR's state and listing the open PRs of each repository blueprints name, to catch webhooks that never arrived (needs GITHUB_TOKEN).")
+            help: "Seconds between asking GitHub about each open PR's state and listing the open PRs of each repository blueprints name, to catch webhooks that never arrived (needs GITHUB_TOKEN or a GitHub App).")
     var prCheckInterval = ServeOptions().prCheckInterval
     @Option(name: .customLong("gc-interval"),
             help: "Seconds between orphan sweeps, which delete resources tagged for this instance that no live environment accounts for and that are older than the interval; 0 disables.")

@@ -22,9 +22,20 @@ ROUTES: list[Route] = []
 # fn(state): forget what the module keeps; called by POST /_standin/reset (and at start).
 RESET_HOOKS: list[Callable] = []
 # fn(h, scheme, token) -> bool: accept an Authorization token other than --token (e.g. App tokens).
+# A check may raise `Refusal` to answer with something other than 401 "Bad credentials" (GitHub
+# answers 404 when an installation token asks about a repository the installation cannot see).
 TOKEN_CHECKS: list[Callable] = []
 # fn(h, token) -> str | None: the login a token acts as (an App's `slug[bot]`); None when unknown.
 IDENTITIES: list[Callable] = []
+
+
+class Refusal(Exception):
+    """Raised by a TOKEN_CHECKS function: standin answers `status` with `body` and stops there."""
+
+    def __init__(self, status: int, body: dict) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
 # fn(h) -> bool: called before every write, after the credential checks; True when it already
 # replied (a rate limit hit), so the write must not happen.
 WRITE_GUARDS: list[Callable] = []

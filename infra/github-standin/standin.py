@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlencode
 
 import registry
 import comments  # noqa: E402,F401  (registers its routes)
+import apps  # noqa: F401  (GitHub App routes: JWTs, installations, installation tokens)
 
 DOCS = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
 STATES = ("error", "failure", "pending", "success")
@@ -246,8 +247,12 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization") or ""
         scheme, _, token = auth.partition(" ")
         token = token.strip()
-        accepted = scheme.lower() in ("bearer", "token") and (
-            token == self.state.token or any(check(self, scheme, token) for check in registry.TOKEN_CHECKS))
+        try:
+            accepted = scheme.lower() in ("bearer", "token") and (
+                token == self.state.token or any(check(self, scheme, token) for check in registry.TOKEN_CHECKS))
+        except registry.Refusal as refusal:
+            self.reply(refusal.status, refusal.body)
+            return True
         if not accepted:
             self.reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
             return True
