@@ -14,9 +14,10 @@ public func buildApplication(
     let reporter = StatusReporter(poster: parts.statusPoster)
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
                                            operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
-                                           teardownAlertAfter: options.teardownAlertAfter)
+                                           teardownAlertAfter: options.teardownAlertAfter, commands: parts.commands)
     let intake = WebhookIntake(secret: settings.webhookSecret, inbox: parts.inbox,
-                               isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) })
+                               isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) },
+                               selectsRepository: { supervisor.selects(repository: $0) })
     let store = parts.store
     let sweeper = options.gcInterval > 0 ? parts.orphanSweep.map { sweep in
         OrphanSweeper(sweep: sweep, isBusy: { await supervisor.isTakingCareOf($0) }, logger: Logger(label: "prenv.gc"))

@@ -21,13 +21,16 @@ public struct ServeParts: Sendable {
     public var pullRequests: (any PullRequestLookup)?
     /// What the periodic orphan sweep runs; nil sweeps nothing.
     public var orphanSweep: OrphanSweep?
+    /// Answers `/prenv` comment commands; nil without a GitHub token (commands are then logged only).
+    public var commands: (any CommandGitHub)?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
         operations: any EnvironmentOperations, statusPoster: any CommitStatusPoster, pullRequests: (any PullRequestLookup)? = nil,
-        orphanSweep: OrphanSweep? = nil
+        orphanSweep: OrphanSweep? = nil, commands: (any CommandGitHub)? = nil
     ) {
         self.orphanSweep = orphanSweep
+        self.commands = commands
         self.blueprints = blueprints
         self.store = store
         self.workers = workers
@@ -70,7 +73,8 @@ public struct ServeParts: Sendable {
             // unrecorded ones, so an open PR's environment is adopted after a lost state, not deleted.
             orphanSweep: Composition.orphanSweep(
                 client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil,
-                openPullRequestCheck: pullRequests, polling: polling))
+                openPullRequestCheck: pullRequests, polling: polling),
+            commands: github.map { GitHubCommandClient(client: $0) })
     }
 
     static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {
