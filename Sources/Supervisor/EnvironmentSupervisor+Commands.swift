@@ -61,6 +61,8 @@ extension EnvironmentSupervisor {
             let actions = mutateMachine(key) { $0.handle(.command(machineCommand)) }
             route(actions, for: key)
             for case .refuse(let refusal) in actions { refusals.append((key.blueprint, refusal, forkSkipped)) }
+            // A destroy with nothing to tear down ends at once: the status says so, as the teardown's would.
+            if command == .destroy, !actions.contains(where: { if case .refuse = $0 { true } else { false } }) { reportSkipped(key) }
         }
         logger.info("command run", metadata: metadata.merging(["refused": "\(refusals.count) of \(keys.count)"]) { $1 })
         let acceptedAny = refusals.count < keys.count

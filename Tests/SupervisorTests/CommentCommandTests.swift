@@ -16,7 +16,8 @@ final class CommandHarness: Sendable {
     let store = InMemoryStateStore()
     let workers = InMemoryWorkerStore()
     let operations = FakeOperations()
-    let reporter = StatusReporter(poster: RecordingStatusPoster())
+    let poster = RecordingStatusPoster()
+    let reporter: StatusReporter
     let reporterRun: Task<Void, Never>
     let supervisor: EnvironmentSupervisor
     let intake: WebhookIntake
@@ -24,7 +25,8 @@ final class CommandHarness: Sendable {
     init() async throws {
         standin = try await StandinProcess()
         let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
-        let reporter = reporter
+        let reporter = StatusReporter(poster: poster)
+        self.reporter = reporter
         reporterRun = Task { await reporter.run() }
         let supervisor = EnvironmentSupervisor(blueprints: [try SupervisorFixtures.preview()], inbox: inbox, store: store, workers: workers,
                                                operations: operations, statuses: reporter, commands: GitHubCommandClient(client: github))
@@ -126,6 +128,20 @@ final class CommandHarness: Sendable {
         await harness.flush()
         #expect(try await harness.replies().isEmpty, "an accepted command is acknowledged by the reaction alone")
         #expect(try await harness.reactions(on: id) == ["+1"])
+    }
+
+    @Test func aDestroyWithNothingToTearDownSaysSoInTheStatus() async throws {
+        let harness = try await CommandHarness()
+        try await harness.open(fromFork: true)
+        try await harness.standin.setRole("write", for: "alice", on: "acme/webapp")
+        let id = try await harness.comment("/prenv destroy", as: "alice")
+        #expect(await harness.waitForReaction("+1", on: id))
+        #expect(await harness.quiet())
+        #expect(await harness.phase() == .skipped(reason: EnvironmentStateMachine.destroyedByCommand))
+        await harness.flush()
+        let last = await harness.poster.posted.last { $0.status.context == F.context }
+        #expect(last?.status.description == "Skipped: \(EnvironmentStateMachine.destroyedByCommand)")
+        #expect(await harness.operations.count == 0)
     }
 
     @Test func aReadUsersCommandIsRefusedWithAReplyAndNothingHappens() async throws {
