@@ -32,6 +32,7 @@ extension EnvironmentStateMachine {
     mutating func notePullRequest(_ pr: PRSnapshot) {
         guard isFresh(pr.sequence) else { return }
         labels = pr.labels
+        isFork = pr.isFork
         if pr.headSHA != pushedHead {
             pushedHead = pr.headSHA
             pushedAt = pr.updatedAt
@@ -42,7 +43,7 @@ extension EnvironmentStateMachine {
     /// a slot) whose head is older than `rule.after`. A running operation is left to finish; the
     /// next check decides.
     mutating func expireIfDue(now: Date, rule: Expiry?) -> [Action] {
-        guard let rule, expiration == nil, !isClosed, running == nil, case .present = desired,
+        guard let rule, expiration == nil, !keptByCommand, !isClosed, running == nil, case .present = desired,
               let pushedHead, let pushedAt else { return [] }
         guard !rule.keeps(labels: labels), now.timeIntervalSince(pushedAt) >= rule.after else { return [] }
         expiration = Expiration(sha: pushedHead, keepLabels: rule.keepLabels)

@@ -75,6 +75,7 @@ extension EnvironmentStateMachine {
         isClosed = false
         if reopens { settled = nil }
         if let unchanged = staysExpired() { return unchanged }
+        if let unchanged = staysHeldDown() { return unchanged }
         return set(observation.target)
     }
 

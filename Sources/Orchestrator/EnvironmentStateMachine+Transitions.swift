@@ -34,6 +34,8 @@ extension EnvironmentStateMachine {
             return limitSlots(limited)
         case .admitted:
             return admit()
+        case .command(let command):
+            return obey(command)
         }
     }
 
@@ -53,7 +55,11 @@ extension EnvironmentStateMachine {
         if observation.isClosed {
             isClosed = true
             expiration = nil  // closing ends the environment for a better reason
+            heldDown = nil
+            keptByCommand = false  // `/prenv keep` lasts until the PR closes
         } else if let unchanged = staysExpired() {
+            return unchanged
+        } else if let unchanged = staysHeldDown() {
             return unchanged
         } else if reopens {
             isClosed = false

@@ -65,6 +65,13 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
     public internal(set) var waitingSince: Int?
     /// A slot was granted and not yet given back (given back once no resources remain).
     public internal(set) var admitted = false
+    /// Whether the PR's head lives in a fork, as of the last fresh event: a command re-decides the
+    /// blueprint's rules (`on.forks`) without a webhook in hand.
+    public internal(set) var isFork = false
+    /// Set by `/prenv destroy` until a push or `/prenv redeploy` (see `EnvironmentStateMachine+Commands`).
+    public internal(set) var heldDown: HeldDown?
+    /// Set by `/prenv keep`: spared from expiry until the PR closes.
+    public internal(set) var keptByCommand = false
 
     /// - Parameter hasRecordedResources: true when the store holds a record with live nodes, e.g.
     ///   after a restart, so that a close destroys them even though this machine never applied.
@@ -119,6 +126,8 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         case slotsLimited(Bool)
         /// The supervisor granted the waiting environment a slot (`waitForSlot`).
         case admitted
+        /// A `/prenv` comment command from someone allowed to write (see `EnvironmentStateMachine+Commands`).
+        case command(Command)
     }
 
     /// What the caller must do; the machine itself does no I/O.
@@ -137,6 +146,8 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         /// The environment needs a slot of its blueprint's cap before it may get resources: queue it
         /// (by `waitingSince`) and send `admitted` when a slot is free.
         case waitForSlot
+        /// A command was refused; the caller tells the commenter why (nothing else changed).
+        case refuse(CommandRefusal)
     }
 
     /// What the environment should look like once the running operation (if any) is done.
@@ -160,8 +171,9 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
 
 extension EnvironmentStateMachine {
     /// Written by hand so that records saved by an older prenv still load: fields added since
-    /// (`runningHasStarted`, `teardownBackoff`, the tie fields, expiry and slots) default to "not
-    /// started", "no failures", "push time unknown" (it never expires before its next push) and "no cap".
+    /// (`runningHasStarted`, `teardownBackoff`, the tie fields, expiry, slots and commands) default to
+    /// "not started", "no failures", "push time unknown" (it never expires before its next push), "no
+    /// cap", "not a fork" (corrected by the next event), "not held down" and "not kept".
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         phase = try container.decode(EnvironmentPhase.self, forKey: .phase)
@@ -185,5 +197,8 @@ extension EnvironmentStateMachine {
         slotRequired = try container.decodeIfPresent(Bool.self, forKey: .slotRequired) ?? false
         waitingSince = try container.decodeIfPresent(Int.self, forKey: .waitingSince)
         admitted = try container.decodeIfPresent(Bool.self, forKey: .admitted) ?? false
+        isFork = try container.decodeIfPresent(Bool.self, forKey: .isFork) ?? false
+        heldDown = try container.decodeIfPresent(HeldDown.self, forKey: .heldDown)
+        keptByCommand = try container.decodeIfPresent(Bool.self, forKey: .keptByCommand) ?? false
     }
 }

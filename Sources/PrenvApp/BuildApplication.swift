@@ -15,7 +15,7 @@ public func buildApplication(
     let reporter = StatusReporter(poster: parts.statusPoster)
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
                                            operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
-                                           teardownAlertAfter: options.teardownAlertAfter)
+                                           teardownAlertAfter: options.teardownAlertAfter, commands: parts.commands)
     let githubApp = parts.githubApp
     // A signed delivery names the App installation covering its repository: remember it, so the
     // App needs no lookup before writing there.
@@ -24,7 +24,7 @@ public func buildApplication(
             await githubApp.remember(repository: event.repository.fullName, installationID: installation)
         }
         return await supervisor.concerns(event)
-    }, onRecorded: { supervisor.wake($0) })
+    }, onRecorded: { supervisor.wake($0) }, selectsRepository: { supervisor.selects(repository: $0) })
     let store = parts.store
     let sweeper = options.gcInterval > 0 ? parts.orphanSweep.map { sweep in
         OrphanSweeper(sweep: sweep, isBusy: { await supervisor.isTakingCareOf($0) }, logger: Logger(label: "prenv.gc"))

@@ -23,13 +23,16 @@ public struct ServeParts: Sendable {
     public var orphanSweep: OrphanSweep?
     /// The GitHub App, when prenv is one: told each webhook's installation id so it need not look it up.
     public var githubApp: GitHubAppCredential?
+    /// Answers `/prenv` comment commands; nil without a GitHub token (commands are then logged only).
+    public var commands: (any CommandGitHub)?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
         operations: any EnvironmentOperations, statusPoster: any CommitStatusPoster, pullRequests: (any PullRequestLookup)? = nil,
-        orphanSweep: OrphanSweep? = nil
+        orphanSweep: OrphanSweep? = nil, commands: (any CommandGitHub)? = nil
     ) {
         self.orphanSweep = orphanSweep
+        self.commands = commands
         self.blueprints = blueprints
         self.store = store
         self.workers = workers
@@ -75,7 +78,8 @@ public struct ServeParts: Sendable {
             // unrecorded ones, so an open PR's environment is adopted after a lost state, not deleted.
             orphanSweep: Composition.orphanSweep(
                 client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil,
-                openPullRequestCheck: pullRequests, polling: polling))
+                openPullRequestCheck: pullRequests, polling: polling),
+            commands: github.map { GitHubCommandClient(client: $0) })
         parts.githubApp = connection?.app
         return parts
     }

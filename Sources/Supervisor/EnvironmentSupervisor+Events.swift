@@ -21,12 +21,18 @@ extension EnvironmentSupervisor {
                 // another pass, and `continue` re-checks the loop's condition.
                 guard let last = events.last else { continue }
                 let decoded = events.compactMap(decode)
-                try await createSlots(for: decoded)
+                let pullRequestEvents = decoded.compactMap(\.pullRequest)
+                try await createSlots(for: pullRequestEvents)
                 var touched = Set<EnvironmentKey>()
-                for (event, sequence) in decoded { touched.formUnion(absorb(event, sequence: sequence)) }
+                for recorded in decoded {
+                    switch recorded {
+                    case .pullRequest(let event, let sequence): touched.formUnion(absorb(event, sequence: sequence))
+                    case .command(let comment, let command): touched.formUnion(try await obey(command, in: comment))
+                    }
+                }
                 // Same-second disagreements the machines held: settled by GitHub's answer (saved as
                 // held if GitHub cannot answer now; the reconciler asks again).
-                if let event = decoded.last?.0 { touched.formUnion(await settleTies(of: event.repository, number: event.number)) }
+                if let event = pullRequestEvents.last?.0 { touched.formUnion(await settleTies(of: event.repository, number: event.number)) }
                 for key in touched.sorted() { try await persist(key) }
                 try await inbox.markProcessed(key: prKey, through: last.sequence)
                 for key in touched.sorted() { launch(key) }
@@ -38,14 +44,33 @@ extension EnvironmentSupervisor {
         } while drainAgain.contains(prKey) && !stopping
     }
 
-    /// A recorded event as the machine needs it; an undecodable one (recorded by a prenv that
-    /// understood more) is logged and skipped rather than blocking the PR forever.
-    nonisolated func decode(_ event: InboxEvent) -> (PullRequestEvent, Int)? {
+    /// A recorded event as the worker needs it: a `pull_request` event with its sequence, or a
+    /// comment's `/prenv` command.
+    enum RecordedEvent {
+        case pullRequest(PullRequestEvent, Int)
+        case command(IssueCommentEvent, PrenvCommand)
+
+        var pullRequest: (PullRequestEvent, Int)? {
+            guard case .pullRequest(let event, let sequence) = self else { return nil }
+            return (event, sequence)
+        }
+    }
+
+    /// An undecodable recorded event (recorded by a prenv that understood more) is logged and
+    /// skipped rather than blocking the PR forever.
+    nonisolated func decode(_ event: InboxEvent) -> RecordedEvent? {
+        if event.event == "issue_comment" {
+            guard let comment = try? IssueCommentEvent.decode(from: event.payload), let command = comment.command else {
+                logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
+                return nil
+            }
+            return .command(comment, command)
+        }
         guard let decoded = try? PullRequestEvent.decode(from: event.payload), let sequence = decoded.sequence else {
             logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
             return nil
         }
-        return (decoded, sequence)
+        return .pullRequest(decoded, sequence)
     }
 
     /// The blueprints whose environments an event concerns, with the decision for each.

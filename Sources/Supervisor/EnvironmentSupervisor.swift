@@ -47,13 +47,20 @@ public actor EnvironmentSupervisor {
     /// The blocking resource and reason of the stuck-teardown alert last posted per environment, so
     /// it is posted when the threshold is crossed and again only when either changes.
     var teardownAlerts: [EnvironmentKey: String] = [:]
+    /// Answers `/prenv` commands (permission, reaction, reply); nil without GitHub: commands are logged only.
+    let commandGitHub: (any CommandGitHub)?
+    /// Who may run commands, asked of `commandGitHub` and remembered for a minute.
+    let permissions: PermissionCache?
 
     public init(
         blueprints: [Blueprint], inbox: any EventInbox, store: any StateStore, workers: any WorkerStore,
         operations: any EnvironmentOperations, statuses: StatusReporter, pullRequests: (any PullRequestLookup)? = nil,
         logger: Logger = Logger(label: "prenv.supervisor"), now: @escaping @Sendable () -> Date = Date.init,
-        teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter
+        teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter,
+        commands: (any CommandGitHub)? = nil
     ) {
+        self.commandGitHub = commands
+        self.permissions = commands.map { PermissionCache(github: $0, now: now) }
         self.pullRequests = pullRequests
         self.teardownAlertAfter = teardownAlertAfter
         self.blueprints = Dictionary(blueprints.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -91,6 +98,12 @@ public actor EnvironmentSupervisor {
     public func concerns(_ event: PullRequestEvent) -> Bool {
         blueprints.values.contains { $0.triggers.selects(repository: event.repository.fullName) }
             || slots.keys.contains { $0.repository == event.repository.fullName && $0.pr == event.number }
+    }
+
+    /// Whether a blueprint lists the repository (`on.repositories`): intake records `/prenv`
+    /// commands only there; the worker then answers PRs without an environment itself.
+    public nonisolated func selects(repository: String) -> Bool {
+        blueprints.values.contains { $0.triggers.selects(repository: repository) }
     }
 
     /// Called after intake recorded an event for `prKey`: drain it in the background.
@@ -141,6 +154,8 @@ public actor EnvironmentSupervisor {
                 break  // asked once per PR after the batch (`settleTies`)
             case .waitForSlot:
                 break  // queued by the machine; `fillSlots` admits it or says how many are ahead
+            case .refuse(let refusal):
+                logger.info("command refused", metadata: ["environment": "\(key)", "refusal": "\(refusal)"])
             }
         }
     }

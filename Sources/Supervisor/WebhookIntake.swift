@@ -7,10 +7,15 @@ import Orchestrator
 /// The webhook endpoint's logic, free of any HTTP framework: verify, classify, record durably,
 /// answer. Work happens after the answer (`onRecorded` only wakes a worker), so GitHub gets its
 /// reply in milliseconds however slow AWS is.
+///
+/// Events taken: `pull_request` (the PR's lifecycle) and `issue_comment` (`/prenv` commands, see
+/// `WebhookIntake+IssueComment`), both under the PR's inbox key so one worker orders them;
+/// `ping` is answered; anything else is answered "ignored" and not stored.
 public struct WebhookIntake: Sendable, CustomStringConvertible {
     private let secret: Data
     private let inbox: any EventInbox
     private let isRelevant: @Sendable (PullRequestEvent) async -> Bool
+    let selectsRepository: (@Sendable (String) async -> Bool)?
     private let onRecorded: @Sendable (String) async -> Void
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -19,14 +24,17 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
     ///   - isRelevant: whether some blueprint (or an existing environment) concerns the PR; events
     ///     for other PRs are answered "ignored" and not recorded.
     ///   - onRecorded: called with the inbox key after a new event is committed.
+    ///   - selectsRepository: whether some blueprint lists an `owner/name` repository: `issue_comment`
+    ///     commands are recorded only there. Nil: this intake takes no commands (they are ignored).
     public init(
         secret: String, inbox: any EventInbox, isRelevant: @escaping @Sendable (PullRequestEvent) async -> Bool,
         onRecorded: @escaping @Sendable (String) async -> Void, now: @escaping @Sendable () -> Date = Date.init,
-        logger: Logger = Logger(label: "prenv.intake")
+        logger: Logger = Logger(label: "prenv.intake"), selectsRepository: (@Sendable (String) async -> Bool)? = nil
     ) {
         self.secret = Data(secret.utf8)
         self.inbox = inbox
         self.isRelevant = isRelevant
+        self.selectsRepository = selectsRepository
         self.onRecorded = onRecorded
         self.now = now
         self.logger = logger
@@ -55,10 +63,13 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         if envelope.event == "ping" {
             return OutcomeResponse(status: 200, outcome: "pong", message: "prenv is listening", deliveryID: envelope.deliveryID)
         }
-        guard envelope.event == "pull_request" else {
-            return .ignored("prenv acts on pull_request events only, not \(envelope.event)", deliveryID: envelope.deliveryID)
+        switch envelope.event {
+        case "pull_request": return await receivePullRequest(envelope)
+        case "issue_comment": return await receiveIssueComment(envelope)
+        default:
+            return .ignored("prenv acts on pull_request and issue_comment events only, not \(envelope.event)",
+                            deliveryID: envelope.deliveryID)
         }
-        return await receivePullRequest(envelope)
     }
 
     static func explain(_ failure: WebhookSignature.Result) -> String {
@@ -88,11 +99,17 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
             return .ignored("no blueprint lists repository \(event.repository.fullName) in on.repositories",
                             deliveryID: envelope.deliveryID)
         }
+        return await record(envelope, key: event.inboxKey, contentKey: event.contentKey(event: envelope.event, payload: envelope.payload),
+                            what: event.action)
+    }
+
+    /// Appends to the inbox (committed before the answer) and wakes the PR's worker; a duplicate is
+    /// answered 202 too, since GitHub already has its delivery.
+    func record(_ envelope: WebhookEnvelope, key: String, contentKey: String, what: String) async -> OutcomeResponse {
         let result: InboxAppendResult
         do {
-            result = try await inbox.append(deliveryID: envelope.deliveryID,
-                                            contentKey: event.contentKey(event: envelope.event, payload: envelope.payload),
-                                            event: envelope.event, key: event.inboxKey, payload: envelope.payload, receivedAt: now())
+            result = try await inbox.append(deliveryID: envelope.deliveryID, contentKey: contentKey,
+                                            event: envelope.event, key: key, payload: envelope.payload, receivedAt: now())
         } catch {
             // Not recorded: say so, so GitHub shows a failed delivery that can be redelivered.
             logger.error("webhook not recorded", metadata: ["delivery": "\(envelope.deliveryID)", "error": "\(error)"])
@@ -102,14 +119,14 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         switch result {
         case .recorded:
             logger.info("webhook recorded", metadata: [
-                "delivery": "\(envelope.deliveryID)", "pr": "\(event.inboxKey)", "action": "\(event.action)",
+                "delivery": "\(envelope.deliveryID)", "pr": "\(key)", "event": "\(envelope.event)", "action": "\(what)",
             ])
-            await onRecorded(event.inboxKey)
-            return OutcomeResponse(status: 202, outcome: "accepted", message: "\(event.action) for \(event.inboxKey) recorded",
+            await onRecorded(key)
+            return OutcomeResponse(status: 202, outcome: "accepted", message: "\(what) for \(key) recorded",
                                   deliveryID: envelope.deliveryID)
         case .duplicate:
             // A redelivery, or the same content under a fresh delivery id (a replay): applied once.
-            logger.info("webhook duplicate", metadata: ["delivery": "\(envelope.deliveryID)", "pr": "\(event.inboxKey)"])
+            logger.info("webhook duplicate", metadata: ["delivery": "\(envelope.deliveryID)", "pr": "\(key)"])
             return OutcomeResponse(status: 202, outcome: "duplicate", message: "delivery already recorded", deliveryID: envelope.deliveryID)
         }
     }
