@@ -21,13 +21,19 @@ public struct ServeParts: Sendable {
     public var pullRequests: (any PullRequestLookup)?
     /// What the periodic orphan sweep runs; nil sweeps nothing.
     public var orphanSweep: OrphanSweep?
+    /// Deployments and the sticky PR comment go through it; nil without GitHub (statuses go to the log).
+    public var github: GitHubClient?
+    /// prenv's AWS region, for the console links in the PR comment.
+    public var awsRegion: String?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
         operations: any EnvironmentOperations, statusPoster: any CommitStatusPoster, pullRequests: (any PullRequestLookup)? = nil,
-        orphanSweep: OrphanSweep? = nil
+        orphanSweep: OrphanSweep? = nil, github: GitHubClient? = nil, awsRegion: String? = nil
     ) {
         self.orphanSweep = orphanSweep
+        self.github = github
+        self.awsRegion = awsRegion
         self.blueprints = blueprints
         self.store = store
         self.workers = workers
@@ -70,7 +76,8 @@ public struct ServeParts: Sendable {
             // unrecorded ones, so an open PR's environment is adopted after a lost state, not deleted.
             orphanSweep: Composition.orphanSweep(
                 client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil,
-                openPullRequestCheck: pullRequests, polling: polling))
+                openPullRequestCheck: pullRequests, polling: polling),
+            github: github, awsRegion: client.region)
     }
 
     static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {

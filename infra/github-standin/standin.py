@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlencode
 
 import registry
 import comments  # noqa: E402,F401  (registers its routes)
+import deployments  # noqa: E402,F401  (registers its routes)
 
 DOCS = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
 STATES = ("error", "failure", "pending", "success")
