@@ -63,7 +63,9 @@ extension EnvironmentPresence {
         let comparable = PRCommentRenderer.render(unstamped, marker: "")
         guard comparable != previous else { return 0 }
         var writes = 0
-        var stored = try await store.prComment(key)
+        let stored = try await store.prComment(key)
+        // prenv's login, from the comment it wrote (even if that one is gone now) or any other it wrote.
+        let author = stored?.author ?? known
         if let current = stored {
             do {
                 let edited = try await github.updateComment(owner: owner, repo: repo, commentID: current.id, body: body)
@@ -74,10 +76,8 @@ extension EnvironmentPresence {
                 logger.notice("the PR comment is gone (deleted?); looking for it by its marker, else writing a new one",
                               metadata: ["environment": "\(key)", "comment": "\(current.id)"])
                 try await store.savePRComment(key, nil)
-                stored = nil
             }
         }
-        let author = stored?.author ?? known
         if let found = try await findComment(key, owner: owner, repo: repo, author: author, github: github) {
             do {
                 let edited = try await github.updateComment(owner: owner, repo: repo, commentID: found.id, body: body)
