@@ -35,7 +35,7 @@ struct BadBlueprint: Sendable, CustomTestStringConvertible {
             "bp.yaml:3:12: error: `resources` must be a mapping from resource ids to resources, found a list",
             "bp.yaml:4:23: error: `status.target_url` must start with http:// or https:// and a literal host ended by `/`, `?` or `#` "
                 + "before any `${…}`: an interpolated value must not become part of the host",
-            "bp.yaml:4:26: error: unknown key `url` in `status`; expected one of `target_url`",
+            "bp.yaml:4:26: error: unknown key `url` in `status`; expected one of `detail`, `target_url`, `environment_url`",
         ]),
         BadBlueprint(title: "names, selectors and resource shapes", yaml: """
             name: Web App
