@@ -122,6 +122,7 @@ extension EnvironmentSupervisor {
 
     func narrator(for key: EnvironmentKey, sha: String) -> StatusNarrator {
         StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint, logger: logger,
-                       detail: blueprints[key.blueprint]?.status.detail ?? StatusSettings.defaultDetail, pullRequest: key.pr, presence: presence)
+                       detail: blueprints[key.blueprint]?.status.detail ?? StatusSettings.defaultDetail, pullRequest: key.pr, presence: presence,
+                       headRef: slots[key]?.record.pullRequest.headRef)
     }
 }

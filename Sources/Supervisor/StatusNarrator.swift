@@ -25,6 +25,8 @@ struct StatusNarrator: Sendable {
     var pullRequest: Int?
     /// Where progress and final states also go; nil narrates statuses only.
     var presence: EnvironmentPresence?
+    /// The PR's branch, for the comment's header.
+    var headRef: String?
 
     var environmentContext: String { "prenv/\(blueprint)" }
 
@@ -56,7 +58,7 @@ struct StatusNarrator: Sendable {
     /// A final state for the presence (comment, deployment), when the narrator has one.
     func settle(_ outcome: EnvironmentPresence.Outcome, headRef: String? = nil) {
         guard let presence, let key else { return }
-        presence.ended(key, sha: sha, headRef: headRef, outcome)
+        presence.ended(key, sha: sha, headRef: headRef ?? self.headRef, outcome)
     }
 
     static func waitingForSlot(ahead: Int) -> String { "Waiting for a slot (\(ahead) ahead)" }
