@@ -13,9 +13,11 @@ public func buildApplication(
     settings: ServeSettings, options: ServeOptions = ServeOptions(), parts: ServeParts, logger: Logger = Logger(label: "prenv.serve")
 ) -> some ApplicationProtocol {
     let reporter = StatusReporter(poster: parts.statusPoster)
+    let presence = EnvironmentPresence(reporter: reporter, github: parts.github, store: parts.store, region: parts.awsRegion,
+                                       secret: settings.webhookSecret, commentInterval: options.commentInterval)
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
                                            operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
-                                           teardownAlertAfter: options.teardownAlertAfter, commands: parts.commands)
+                                           teardownAlertAfter: options.teardownAlertAfter, commands: parts.commands, presence: presence)
     let githubApp = parts.githubApp
     // A signed delivery names the App installation covering its repository: remember it, so the
     // App needs no lookup before writing there.

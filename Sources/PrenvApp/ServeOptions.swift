@@ -17,9 +17,13 @@ public struct ServeOptions: Sendable, Equatable {
     /// Seconds a teardown may keep failing before it is reported as stuck (a failure status on the
     /// PR, a warning per retry, `stuck_teardowns` in `/api/environments`).
     public var teardownAlertAfter: Double
+    /// Seconds between two edits of one sticky PR comment (`--comment-interval`); the final state is always written.
+    public var commentInterval: Double
 
     public init(maxBodyBytes: Int = 5 * 1024 * 1024, reconcileInterval: Double = 60, prCheckInterval: Double = 300, gcInterval: Double = 3600,
-                readyFile: String? = nil, teardownAlertAfter: Double = EnvironmentSupervisor.defaultTeardownAlertAfter) {
+                readyFile: String? = nil, teardownAlertAfter: Double = EnvironmentSupervisor.defaultTeardownAlertAfter,
+                commentInterval: Double = EnvironmentPresence.defaultCommentInterval) {
+        self.commentInterval = commentInterval
         self.gcInterval = gcInterval
         self.maxBodyBytes = maxBodyBytes
         self.reconcileInterval = reconcileInterval

@@ -25,14 +25,20 @@ public struct ServeParts: Sendable {
     public var githubApp: GitHubAppCredential?
     /// Answers `/prenv` comment commands; nil without a GitHub token (commands are then logged only).
     public var commands: (any CommandGitHub)?
+    /// Deployments and the sticky PR comment go through it; nil without GitHub (statuses go to the log).
+    public var github: GitHubClient?
+    /// prenv's AWS region, for the console links in the PR comment.
+    public var awsRegion: String?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
         operations: any EnvironmentOperations, statusPoster: any CommitStatusPoster, pullRequests: (any PullRequestLookup)? = nil,
-        orphanSweep: OrphanSweep? = nil, commands: (any CommandGitHub)? = nil
+        orphanSweep: OrphanSweep? = nil, commands: (any CommandGitHub)? = nil, github: GitHubClient? = nil, awsRegion: String? = nil
     ) {
         self.orphanSweep = orphanSweep
         self.commands = commands
+        self.github = github
+        self.awsRegion = awsRegion
         self.blueprints = blueprints
         self.store = store
         self.workers = workers
@@ -79,7 +85,7 @@ public struct ServeParts: Sendable {
             orphanSweep: Composition.orphanSweep(
                 client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil,
                 openPullRequestCheck: pullRequests, polling: polling),
-            commands: github.map { GitHubCommandClient(client: $0) })
+            commands: github.map { GitHubCommandClient(client: $0) }, github: github, awsRegion: client.region)
         parts.githubApp = connection?.app
         return parts
     }

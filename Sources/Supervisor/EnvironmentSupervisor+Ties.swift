@@ -52,7 +52,10 @@ extension EnvironmentSupervisor {
             let isCurrent = sequence >= before.lastSequence
             let actions = slot.record.machine.handle(.gitHubAnswered(event.snapshot(sequence: sequence), decision,
                                                                      isOpen: current.state != "closed"))
-            if isCurrent { slot.record.pullRequest = event.context }
+            if isCurrent {
+                headMoved(key, from: slot.record.pullRequest.headSHA, to: event.context.headSHA)
+                slot.record.pullRequest = event.context
+            }
             slots[key] = slot
             route(actions, for: key)
             guard slot.record.machine != before else { continue }

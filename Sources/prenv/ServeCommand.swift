@@ -40,12 +40,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("teardown-alert-after"),
             help: "Seconds a teardown may keep failing before it is reported: a failure status naming the blocking resource, a warning per retry, stuck_teardowns in /api/environments.")
     var teardownAlertAfter = ServeOptions().teardownAlertAfter
+    @Option(name: .customLong("comment-interval"),
+            help: "Seconds between two edits of a pull request's prenv comment; the final state is always written.")
+    var commentInterval = ServeOptions().commentInterval
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(name: .customLong("ready-file"), help: ArgumentHelp("Write {\"url\": …} here once listening (for tests).", visibility: .hidden))
     var readyFile: String?
     @OptionGroup var pollingOptions: PollingOptions
 
     func validate() throws {
+        guard commentInterval >= 0, commentInterval.isFinite else {
+            throw ValidationError("--comment-interval must be 0 or a number of seconds, got \(commentInterval)")
+        }
         guard gcInterval >= 0, gcInterval.isFinite else { throw ValidationError("--gc-interval must be 0 (no sweeps) or a number of seconds, got \(gcInterval)") }
         guard teardownAlertAfter.isFinite, teardownAlertAfter > 0 else {
             throw ValidationError("--teardown-alert-after must be a positive number of seconds, not \(teardownAlertAfter)")
@@ -75,7 +81,8 @@ struct ServeCommand: AsyncParsableCommand {
         let lock = try orExit { () throws(StartupError) in try StateLock.forServe(stateURL: settings.state) }
         defer { withExtendedLifetime(lock) {} }
         let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
-                                   gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter)
+                                   gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter,
+                                   commentInterval: commentInterval)
         let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)
         do {
             try await app.runService()

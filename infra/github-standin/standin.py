@@ -30,6 +30,7 @@ import registry
 import comments  # noqa: E402,F401  (registers its routes)
 import apps  # noqa: F401  (GitHub App routes: JWTs, installations, installation tokens)
 import collaborators  # noqa: E402,F401  (registers its routes)
+import deployments  # noqa: E402,F401  (registers its routes)
 
 DOCS = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
 STATES = ("error", "failure", "pending", "success")
