@@ -11,7 +11,7 @@ import WebServer
 public func buildApplication(
     settings: ServeSettings, options: ServeOptions = ServeOptions(), parts: ServeParts, logger: Logger = Logger(label: "prenv.serve")
 ) -> some ApplicationProtocol {
-    let reporter = StatusReporter(poster: parts.statusPoster)
+    let reporter = StatusReporter(poster: parts.statusPoster, configuration: options.writeBudget)
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
                                            operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
                                            teardownAlertAfter: options.teardownAlertAfter)

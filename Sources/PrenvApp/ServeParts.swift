@@ -63,7 +63,7 @@ public struct ServeParts: Sendable {
         return ServeParts(
             blueprints: blueprints, store: store, workers: store, inbox: inbox,
             operations: Composition.operations(client: client, store: store, polling: polling, instance: instance.value),
-            statusPoster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
+            statusPoster: githubWriteClient(settings, transport: transport).map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
             pullRequests: pullRequests,
             // The sweep does not ask about recorded PRs: serve leaves PR-closed environments to the
             // supervisor's own PR check, so asking again would only spend rate limit. It asks about
@@ -76,5 +76,13 @@ public struct ServeParts: Sendable {
     static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {
         guard let token = settings.githubToken, let base = URL(string: settings.githubAPIURL) else { return nil }
         return GitHubClient(baseURL: base, token: token, transport: transport, userAgent: "prenv/0.1")
+    }
+
+    /// The client behind the write scheduler: a rate limit comes back at once (with
+    /// `GitHubError.retryAfter`) for `StatusReporter` to pause the token, instead of the client
+    /// sleeping inside one write while every other write of the token waits behind it.
+    static func githubWriteClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {
+        guard let token = settings.githubToken, let base = URL(string: settings.githubAPIURL) else { return nil }
+        return GitHubClient(baseURL: base, token: token, transport: transport, userAgent: "prenv/0.1", retryPolicy: .forScheduledWrites)
     }
 }
