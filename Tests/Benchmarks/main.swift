@@ -110,7 +110,9 @@ if wanted("intake") {
 if wanted("writes") {
     do {
         let scale = Double(ProcessInfo.processInfo.environment["PRENV_BENCH_WRITES_SCALE"] ?? "") ?? 60
-        try await benchmarkWriteBudget(scale: scale)
+        for detail in (ProcessInfo.processInfo.environment["PRENV_BENCH_WRITES_DETAIL"] ?? "stages,summary").split(separator: ",") {
+            try await benchmarkWriteBudget(scale: scale, detail: String(detail))
+        }
     } catch {
         print("write-budget simulation failed: \(error)")
         exit(1)
