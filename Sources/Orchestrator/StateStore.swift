@@ -14,6 +14,20 @@ public protocol StateStore: Sendable {
     /// The instance id kept with this state (see `PRENV_INSTANCE`): the stored one, or `candidate`,
     /// stored now, when there is none yet. Never changes once stored.
     func instanceID(proposing candidate: String) async throws -> String
+
+    // MARK: GitHub object ids (`GitHubObjectIDs.swift`); they outlive `delete(_:)` of the record.
+
+    /// The deployment prenv created for `sha` of the environment, if any.
+    func deployment(_ key: EnvironmentKey, sha: String) async throws -> StoredDeployment?
+    /// Records a deployment; it becomes the environment's latest. Saving the same sha again replaces
+    /// its id. Keeps the latest `StoredDeployment.keptPerEnvironment` per environment.
+    func saveDeployment(_ key: EnvironmentKey, _ deployment: StoredDeployment) async throws
+    /// The deployment saved last for the environment.
+    func latestDeployment(_ key: EnvironmentKey) async throws -> StoredDeployment?
+    /// The environment's sticky comment, if prenv knows it.
+    func prComment(_ key: EnvironmentKey) async throws -> StoredComment?
+    /// Records the sticky comment; nil forgets it (GitHub said it is gone).
+    func savePRComment(_ key: EnvironmentKey, _ comment: StoredComment?) async throws
 }
 
 /// Errors every store reports the same way.
@@ -51,6 +65,9 @@ public actor InMemoryStateStore: StateStore {
     public func delete(_ key: EnvironmentKey) { records[key] = nil }
 
     private var storedInstanceID: String?
+    /// Per environment, oldest first (`+GitHubObjects`).
+    var deployments: [EnvironmentKey: [StoredDeployment]] = [:]
+    var comments: [EnvironmentKey: StoredComment] = [:]
 
     public func instanceID(proposing candidate: String) -> String {
         if let storedInstanceID { return storedInstanceID }

@@ -12,9 +12,11 @@ public func buildApplication(
     settings: ServeSettings, options: ServeOptions = ServeOptions(), parts: ServeParts, logger: Logger = Logger(label: "prenv.serve")
 ) -> some ApplicationProtocol {
     let reporter = StatusReporter(poster: parts.statusPoster, configuration: options.writeBudget)
+    let presence = EnvironmentPresence(reporter: reporter, github: parts.github, store: parts.store, region: parts.awsRegion,
+                                       secret: settings.webhookSecret, commentInterval: options.commentInterval)
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
                                            operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
-                                           teardownAlertAfter: options.teardownAlertAfter)
+                                           teardownAlertAfter: options.teardownAlertAfter, presence: presence)
     let intake = WebhookIntake(secret: settings.webhookSecret, inbox: parts.inbox,
                                isRelevant: { await supervisor.concerns($0) }, onRecorded: { supervisor.wake($0) })
     let store = parts.store

@@ -17,6 +17,8 @@ public struct ServeOptions: Sendable, Equatable {
     /// Seconds a teardown may keep failing before it is reported as stuck (a failure status on the
     /// PR, a warning per retry, `stuck_teardowns` in `/api/environments`).
     public var teardownAlertAfter: Double
+    /// Seconds between two edits of one sticky PR comment (`--comment-interval`); the final state is always written.
+    public var commentInterval: Double
     /// GitHub writes per minute and per hour per token (GitHub's secondary limits: about 80 and 500);
     /// the write scheduler keeps within both, finals first.
     public var githubWritesPerMinute: Int
@@ -24,7 +26,8 @@ public struct ServeOptions: Sendable, Equatable {
 
     public init(maxBodyBytes: Int = 5 * 1024 * 1024, reconcileInterval: Double = 60, prCheckInterval: Double = 300, gcInterval: Double = 3600,
                 readyFile: String? = nil, teardownAlertAfter: Double = EnvironmentSupervisor.defaultTeardownAlertAfter,
-                githubWritesPerMinute: Int = 80, githubWritesPerHour: Int = 500) {
+                commentInterval: Double = EnvironmentPresence.defaultCommentInterval, githubWritesPerMinute: Int = 80, githubWritesPerHour: Int = 500) {
+        self.commentInterval = commentInterval
         self.githubWritesPerMinute = githubWritesPerMinute
         self.githubWritesPerHour = githubWritesPerHour
         self.gcInterval = gcInterval

@@ -21,13 +21,19 @@ public struct ServeParts: Sendable {
     public var pullRequests: (any PullRequestLookup)?
     /// What the periodic orphan sweep runs; nil sweeps nothing.
     public var orphanSweep: OrphanSweep?
+    /// Deployments and the sticky PR comment go through it; nil without GitHub (statuses go to the log).
+    public var github: GitHubClient?
+    /// prenv's AWS region, for the console links in the PR comment.
+    public var awsRegion: String?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
         operations: any EnvironmentOperations, statusPoster: any CommitStatusPoster, pullRequests: (any PullRequestLookup)? = nil,
-        orphanSweep: OrphanSweep? = nil
+        orphanSweep: OrphanSweep? = nil, github: GitHubClient? = nil, awsRegion: String? = nil
     ) {
         self.orphanSweep = orphanSweep
+        self.github = github
+        self.awsRegion = awsRegion
         self.blueprints = blueprints
         self.store = store
         self.workers = workers
@@ -60,17 +66,21 @@ public struct ServeParts: Sendable {
         let github = githubClient(settings, transport: transport)
         if github == nil { logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub", source: Composition.logSource) }
         let pullRequests: (any PullRequestLookup)? = github.map { GitHubPullRequestLookup(client: $0) }
+        // Statuses, deployments and comments are written through the scheduler, with a client that
+        // hands rate limits back to it instead of sleeping on them.
+        let writer = githubWriteClient(settings, transport: transport)
         return ServeParts(
             blueprints: blueprints, store: store, workers: store, inbox: inbox,
             operations: Composition.operations(client: client, store: store, polling: polling, instance: instance.value),
-            statusPoster: githubWriteClient(settings, transport: transport).map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
+            statusPoster: writer.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
             pullRequests: pullRequests,
             // The sweep does not ask about recorded PRs: serve leaves PR-closed environments to the
             // supervisor's own PR check, so asking again would only spend rate limit. It asks about
             // unrecorded ones, so an open PR's environment is adopted after a lost state, not deleted.
             orphanSweep: Composition.orphanSweep(
                 client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil,
-                openPullRequestCheck: pullRequests, polling: polling))
+                openPullRequestCheck: pullRequests, polling: polling),
+            github: writer, awsRegion: client.region)
     }
 
     static func githubClient(_ settings: ServeSettings, transport: any HTTPSender) -> GitHubClient? {

@@ -4,7 +4,7 @@
 /// `latestVersion` was written by a newer prenv and is refused rather than half-understood.
 enum SQLiteMigrations {
     /// Migration *n* (1-based) takes the schema from version n-1 to n.
-    static let all: [String] = [version1, version2, version3, version4, version5]
+    static let all: [String] = [version1, version2, version3, version4, version5, version6]
 
     static var latestVersion: Int { all.count }
 
@@ -86,6 +86,30 @@ enum SQLiteMigrations {
     /// `PRENV_INSTANCE` tags its resources with, made at random once and kept with the state.
     static let version5 = """
         CREATE TABLE state_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+
+    /// What prenv made on GitHub per environment (`StoredDeployment`, `StoredComment`): no foreign
+    /// key to `environments`, since these outlive a destroyed environment's record. `saved` orders a
+    /// environment's deployments (the latest is the one `inactive` goes to); it only grows.
+    static let version6 = """
+        CREATE TABLE github_deployments (
+            repository    TEXT NOT NULL,
+            pr            INTEGER NOT NULL,
+            blueprint     TEXT NOT NULL,
+            sha           TEXT NOT NULL,
+            deployment_id INTEGER NOT NULL,
+            saved         INTEGER NOT NULL,
+            PRIMARY KEY (repository, pr, blueprint, sha)
+        ) STRICT;
+        CREATE INDEX github_deployments_latest ON github_deployments (repository, pr, blueprint, saved);
+        CREATE TABLE github_comments (
+            repository TEXT NOT NULL,
+            pr         INTEGER NOT NULL,
+            blueprint  TEXT NOT NULL,
+            comment_id INTEGER NOT NULL,
+            author     TEXT,
+            PRIMARY KEY (repository, pr, blueprint)
+        ) STRICT;
         """
 
     /// Brings the database to `latestVersion` in one write transaction, so two processes opening a

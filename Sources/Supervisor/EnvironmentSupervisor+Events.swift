@@ -98,6 +98,7 @@ extension EnvironmentSupervisor {
                     accepted = false  // held: the PR details come from GitHub's answer instead
                 }
             }
+            if accepted { headMoved(key, from: slot.record.pullRequest.headSHA, to: event.context.headSHA) }
             if accepted { slot.record.pullRequest = event.context }
             slots[key] = slot
             touched.append(key)
@@ -115,11 +116,12 @@ extension EnvironmentSupervisor {
         if record.machine.isExpired {
             narrator.expired(reason)
         } else {
-            narrator.environment(.success, "Skipped: \(reason)")
+            narrator.skipped(reason)
         }
     }
 
     func narrator(for key: EnvironmentKey, sha: String) -> StatusNarrator {
-        StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint, logger: logger)
+        StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint, logger: logger,
+                       detail: blueprints[key.blueprint]?.status.detail ?? StatusSettings.defaultDetail, pullRequest: key.pr, presence: presence)
     }
 }

@@ -23,15 +23,18 @@ extension EnvironmentSupervisor {
 
     private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PRContext) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
+        let presence = presence
         guard let blueprint = blueprints[key.blueprint] else {
             let reason = "blueprint \(key.blueprint) is no longer loaded"
             narrator.environment(.failure, reason)
+            narrator.settle(.init(state: .failed, summary: "Provisioning failed", error: reason), headRef: pullRequest.headRef)
             return Task { await self.finished(key, .applyFinished(sha: sha, success: false, reason: reason)) }
         }
         let context = pullRequest.at(sha: sha)
         let operations = operations
         logger.info("apply", metadata: ["environment": "\(key)", "sha": "\(sha)"])
         narrator.environment(.pending, "Provisioning \(blueprint.resources.count) resources at \(sha.prefix(7))")
+        presence.began(key, sha: sha, headRef: context.headRef, destroying: false, blueprint: blueprint, expiresAt: expiresAt(key))
         return Task {
             let observer = OperationObserver(progress: narrator.progress)
             let result = await operations.apply(blueprint: blueprint, context: context, key: key, observer: observer)
@@ -39,12 +42,18 @@ extension EnvironmentSupervisor {
             // Stopped by a shutdown: the run resumes at the next start, so it is not "superseded".
             guard !stopping else { return }
             if result.succeeded {
-                let url = Self.targetURL(blueprint: blueprint, context: context, outputs: result.record?.createdOutputs ?? [:], logger: logger)
-                narrator.environment(.success, "Environment ready: \(result.outcomes.count) resources", targetURL: url)
+                let outputs = result.record?.createdOutputs ?? [:]
+                let url = Self.targetURL(blueprint: blueprint, context: context, outputs: outputs, logger: logger)
+                let summary = "Environment ready: \(result.outcomes.count) resources"
+                narrator.environment(.success, summary, targetURL: url)
+                let preview = Self.deploymentURL(blueprint: blueprint, context: context, outputs: outputs, logger: logger)
+                narrator.settle(.init(state: .ready, summary: summary, record: result.record, previewURL: preview), headRef: context.headRef)
             } else if result.failedNodes.isEmpty, result.error == nil {
                 narrator.environment(.error, "Superseded before it finished")
+                narrator.settle(.init(state: .superseded, summary: "Superseded before it finished", record: result.record))
             } else {
                 narrator.environment(.failure, "Provisioning failed: \(reason)")
+                narrator.settle(.init(state: .failed, summary: "Provisioning failed", record: result.record, error: reason), headRef: context.headRef)
             }
             await self.finished(key, .applyFinished(sha: sha, success: result.succeeded, reason: reason))
         }
@@ -56,15 +65,20 @@ extension EnvironmentSupervisor {
         let now = now
         logger.info("destroy", metadata: ["environment": "\(key)", "reason": "\(reason)"])
         narrator.environment(.pending, "Tearing down: \(reason)")
+        presence.began(key, sha: sha, headRef: slots[key]?.record.pullRequest.headRef ?? "", destroying: true, blueprint: blueprints[key.blueprint],
+                       expiresAt: nil)
         return Task {
             let result = await operations.destroy(key: key, observer: OperationObserver(progress: narrator.progress))
             guard !stopping else { return }  // resumes at the next start; not a failure
             if result.succeeded, expired {
-                narrator.expired(reason)
+                narrator.expired(reason, record: result.record)
             } else if result.succeeded {
                 narrator.environment(.success, "Environment destroyed: \(reason)")
+                narrator.settle(.init(state: .destroyed, summary: "Environment destroyed: \(reason)", record: result.record))
             } else {
                 narrator.environment(.failure, "Teardown failed (prenv retries): \(Self.reason(result))")
+                narrator.settle(.init(state: .teardownFailed, summary: "Teardown failed (prenv retries)", record: result.record,
+                                      error: Self.reason(result)))
             }
             await self.finished(key, .destroyFinished(success: result.succeeded, reason: Self.reason(result), at: now()))
         }

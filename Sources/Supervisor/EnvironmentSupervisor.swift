@@ -28,6 +28,8 @@ public actor EnvironmentSupervisor {
     let workerStore: any WorkerStore
     let operations: any EnvironmentOperations
     let statuses: StatusReporter
+    /// The deployment, the sticky comment and the activity `/api/environments` shows.
+    let presence: EnvironmentPresence
     /// Asked by `checkPullRequests` about PRs whose webhooks may have been lost; nil without a token.
     let pullRequests: (any PullRequestLookup)?
     let logger: Logger
@@ -52,8 +54,10 @@ public actor EnvironmentSupervisor {
         blueprints: [Blueprint], inbox: any EventInbox, store: any StateStore, workers: any WorkerStore,
         operations: any EnvironmentOperations, statuses: StatusReporter, pullRequests: (any PullRequestLookup)? = nil,
         logger: Logger = Logger(label: "prenv.supervisor"), now: @escaping @Sendable () -> Date = Date.init,
-        teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter
+        teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter, presence: EnvironmentPresence? = nil
     ) {
+        // Without one given (tests, no GitHub): the activity only, no deployments and no comment.
+        self.presence = presence ?? EnvironmentPresence(reporter: statuses, github: nil, store: store, region: nil, secret: "", now: now)
         self.pullRequests = pullRequests
         self.teardownAlertAfter = teardownAlertAfter
         self.blueprints = Dictionary(blueprints.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

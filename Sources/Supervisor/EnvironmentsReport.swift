@@ -27,9 +27,13 @@ public struct EnvironmentsReport: Encodable, Sendable {
         /// label brings it back.
         public var expired: Bool
         public var resources: [Resource]
+        /// What the PR shows (`EnvironmentActivity`): the operation, resources with console links,
+        /// pipeline stages with durations, the preview URL, expiry, the last error. Absent for an
+        /// environment this server has not worked on since it started.
+        public var activity: EnvironmentActivity?
 
         enum CodingKeys: String, CodingKey {
-            case repository, pr, blueprint, state, reason, resources
+            case repository, pr, blueprint, state, reason, resources, activity
             case headSHA = "head_sha"
             case envName = "env_name"
             case updatedAt = "updated_at"
@@ -83,11 +87,12 @@ public struct EnvironmentsReport: Encodable, Sendable {
     ///   - teardownAlertAfter: seconds after which a failing teardown counts as stuck.
     ///   - orphans: the latest orphan sweep, if one ran.
     public init(records: [EnvironmentRecord], workers: [WorkerRecord], now: Date = Date(),
-                teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter, orphans: OrphanReport? = nil) {
+                teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter, orphans: OrphanReport? = nil,
+                activities: [EnvironmentKey: EnvironmentActivity] = [:]) {
         self.orphans = orphans.map { Orphans(count: $0.remaining, sweptAt: $0.sweptAt) }
         let byKey = Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         let workersByKey = Dictionary(workers.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
-        environments = Set(byKey.keys).union(workersByKey.keys).sorted().map { key in
+        environments = Set(byKey.keys).union(workersByKey.keys).sorted().map { key -> Environment in
             let record = byKey[key]
             let worker = workersByKey[key]
             let phase = worker?.machine.phase ?? record?.state ?? .idle
@@ -101,9 +106,16 @@ public struct EnvironmentsReport: Encodable, Sendable {
                 resources: (record?.nodes.values.sorted { $0.id < $1.id } ?? []).map {
                     Resource(id: $0.id, type: $0.type.rawValue, state: $0.status.rawValue, physicalName: $0.physicalName.map(Redaction.masked),
                              outputs: $0.outputs.mapValues(Redaction.masked), error: $0.lastError.map(Redaction.masked))
-                })
+                }, activity: activities[key].map(Self.masked))
         }
         stuckTeardowns = workers.filter { ($0.machine.failingTeardown?.failingFor(at: now) ?? 0) > teardownAlertAfter }.count
+    }
+
+    /// Physical names are masked as the resources' are (an S3 URI or a stack name may carry an account id).
+    static func masked(_ activity: EnvironmentActivity) -> EnvironmentActivity {
+        var masked = activity
+        for index in masked.resources.indices { masked.resources[index].physicalName = masked.resources[index].physicalName.map(Redaction.masked) }
+        return masked
     }
 
     public func json() throws -> Data {
@@ -117,6 +129,7 @@ public struct EnvironmentsReport: Encodable, Sendable {
 extension EnvironmentSupervisor {
     /// The report over `records` and this supervisor's workers, "stuck" measured on its clock and threshold.
     public func report(records: [EnvironmentRecord], orphans: OrphanReport? = nil) -> EnvironmentsReport {
-        EnvironmentsReport(records: records, workers: workerRecords(), now: now(), teardownAlertAfter: teardownAlertAfter, orphans: orphans)
+        EnvironmentsReport(records: records, workers: workerRecords(), now: now(), teardownAlertAfter: teardownAlertAfter, orphans: orphans,
+                           activities: presence.activities())
     }
 }

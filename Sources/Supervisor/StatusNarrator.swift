@@ -1,3 +1,4 @@
+import Blueprint
 import Foundation
 import GitHub
 import Logging
@@ -6,7 +7,10 @@ import Orchestrator
 /// Turns one operation's progress into commit statuses: `prenv/<blueprint>` for the environment,
 /// `prenv/<blueprint>/<node>` per resource, `prenv/<blueprint>/<node>/<stage>` per pipeline stage.
 /// Descriptions say what is happening, or AWS's reason on failure (`CommitStatus` trims to 140).
-/// A four-resource apply posts about 16 statuses: start and end per resource and per pipeline stage.
+/// Which of them go out is the blueprint's `status.detail` (`StatusDetailFilter`): at `all`, a
+/// four-resource apply posts about 16 statuses (start and end per resource and pipeline stage); at
+/// the default `stages`, the summary and each stage's end. Every event also reaches the
+/// environment's presence (`EnvironmentPresence`: the comment, the deployment, `/api/environments`).
 /// Every description is masked (`Redaction`) before it is cut to length, so a key at the cut is
 /// masked too; when masking changed it, the full text goes to `logger` for the operator.
 struct StatusNarrator: Sendable {
@@ -15,6 +19,12 @@ struct StatusNarrator: Sendable {
     let sha: String
     let blueprint: String
     var logger = Logger(label: "prenv.statuses")
+    /// `all` when not said: what this narrator posted before `status.detail` existed.
+    var detail: StatusSettings.Detail = .all
+    /// The PR the statuses are about; set on every write so the reporter can drop superseded ones.
+    var pullRequest: Int?
+    /// Where progress and final states also go; nil narrates statuses only.
+    var presence: EnvironmentPresence?
 
     var environmentContext: String { "prenv/\(blueprint)" }
 
@@ -24,19 +34,37 @@ struct StatusNarrator: Sendable {
 
     /// An environment destroyed (or never started) for want of a push: the reason alone, which
     /// says how to bring it back. Success: nothing is wrong with the commit.
-    func expired(_ reason: String) {
+    func expired(_ reason: String, record: EnvironmentRecord? = nil) {
         environment(.success, reason)
+        settle(.init(state: .expired, summary: reason, record: record))
     }
 
     /// Queued behind a blueprint's `limits.max_environments`.
     func waitingForSlot(ahead: Int) {
         environment(.pending, Self.waitingForSlot(ahead: ahead))
+        settle(.init(state: .waitingForSlot, summary: Self.waitingForSlot(ahead: ahead)))
+    }
+
+    /// Not provisioned by the blueprint's rules (a fork, a skip label, a base branch).
+    func skipped(_ reason: String) {
+        environment(.success, "Skipped: \(reason)")
+        settle(.init(state: .skipped, summary: "Skipped: \(reason)"))
+    }
+
+    var key: EnvironmentKey? { pullRequest.map { EnvironmentKey(repository: repository, pr: $0, blueprint: blueprint) } }
+
+    /// A final state for the presence (comment, deployment), when the narrator has one.
+    func settle(_ outcome: EnvironmentPresence.Outcome, headRef: String? = nil) {
+        guard let presence, let key else { return }
+        presence.ended(key, sha: sha, headRef: headRef, outcome)
     }
 
     static func waitingForSlot(ahead: Int) -> String { "Waiting for a slot (\(ahead) ahead)" }
 
     func progress(_ event: ProgressEvent) {
+        if let presence, let key { presence.progress(key, sha: sha, event) }
         let context = "\(environmentContext)/\(event.node)"
+        if case .stage = event {} else if !StatusDetailFilter.posts(.resource, at: detail) { return }
         switch event {
         case .started(_, let action, _):
             post(.pending, context, Self.starting(action))
@@ -58,6 +86,7 @@ struct StatusNarrator: Sendable {
     }
 
     func stage(_ update: StageProgress) {
+        guard StatusDetailFilter.posts(.stage(status: update.status), at: detail) else { return }
         let context = "\(environmentContext)/\(update.node)/\(update.stage)"
         let execution = String(update.executionID.prefix(8))
         let (state, description): (CommitStatus.State, String) = switch update.status {
@@ -78,7 +107,7 @@ struct StatusNarrator: Sendable {
             ])
         }
         let status = CommitStatus(state: state, context: context, description: masked, targetURL: targetURL)
-        reporter.submit(repository: repository, sha: sha, status: status)
+        reporter.submit(repository: repository, sha: sha, status: status, pullRequest: pullRequest)
     }
 
     static func starting(_ action: PlanAction) -> String {

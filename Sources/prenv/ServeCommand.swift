@@ -39,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("teardown-alert-after"),
             help: "Seconds a teardown may keep failing before it is reported: a failure status naming the blocking resource, a warning per retry, stuck_teardowns in /api/environments.")
     var teardownAlertAfter = ServeOptions().teardownAlertAfter
+    @Option(name: .customLong("comment-interval"),
+            help: "Seconds between two edits of a pull request's prenv comment; the final state is always written.")
+    var commentInterval = ServeOptions().commentInterval
     @Option(name: .customLong("github-writes-per-minute"),
             help: "GitHub writes (statuses, deployments, comments) per minute per token; GitHub's secondary limit is about 80.")
     var githubWritesPerMinute = ServeOptions().githubWritesPerMinute
@@ -51,6 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var pollingOptions: PollingOptions
 
     func validate() throws {
+        guard commentInterval >= 0, commentInterval.isFinite else {
+            throw ValidationError("--comment-interval must be 0 or a number of seconds, got \(commentInterval)")
+        }
         guard gcInterval >= 0, gcInterval.isFinite else { throw ValidationError("--gc-interval must be 0 (no sweeps) or a number of seconds, got \(gcInterval)") }
         guard teardownAlertAfter.isFinite, teardownAlertAfter > 0 else {
             throw ValidationError("--teardown-alert-after must be a positive number of seconds, not \(teardownAlertAfter)")
@@ -83,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
                                    gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter,
+                                   commentInterval: commentInterval,
                                    githubWritesPerMinute: githubWritesPerMinute, githubWritesPerHour: githubWritesPerHour)
         let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)
         do {

@@ -82,6 +82,11 @@ actor RecordingStore: StateStore {
     }
     func list() async throws -> [EnvironmentRecord] { await inner.list() }
     func delete(_ key: EnvironmentKey) async throws { await inner.delete(key) }
+    func deployment(_ key: EnvironmentKey, sha: String) async throws -> StoredDeployment? { await inner.deployment(key, sha: sha) }
+    func saveDeployment(_ key: EnvironmentKey, _ deployment: StoredDeployment) async throws { await inner.saveDeployment(key, deployment) }
+    func latestDeployment(_ key: EnvironmentKey) async throws -> StoredDeployment? { await inner.latestDeployment(key) }
+    func prComment(_ key: EnvironmentKey) async throws -> StoredComment? { await inner.prComment(key) }
+    func savePRComment(_ key: EnvironmentKey, _ comment: StoredComment?) async throws { await inner.savePRComment(key, comment) }
 }
 
 /// One executor over fakes, with its journal, cloud and store.

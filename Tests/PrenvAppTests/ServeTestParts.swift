@@ -60,6 +60,11 @@ struct UnreadableStateStore: StateStore, WorkerStore {
     func list() async throws -> [EnvironmentRecord] { throw StoreUnreadable() }
     func delete(_ key: EnvironmentKey) async throws { throw StoreUnreadable() }
     func instanceID(proposing candidate: String) async throws -> String { throw StoreUnreadable() }
+    func deployment(_ key: EnvironmentKey, sha: String) async throws -> StoredDeployment? { throw StoreUnreadable() }
+    func saveDeployment(_ key: EnvironmentKey, _ deployment: StoredDeployment) async throws { throw StoreUnreadable() }
+    func latestDeployment(_ key: EnvironmentKey) async throws -> StoredDeployment? { throw StoreUnreadable() }
+    func prComment(_ key: EnvironmentKey) async throws -> StoredComment? { throw StoreUnreadable() }
+    func savePRComment(_ key: EnvironmentKey, _ comment: StoredComment?) async throws { throw StoreUnreadable() }
     func saveWorker(_ record: WorkerRecord) async throws { throw StoreUnreadable() }
     func workers() async throws -> [WorkerRecord] { throw StoreUnreadable() }
 }

@@ -21,7 +21,8 @@ import WebhookSupport
     }
 
     @Test func openedSynchronizeClosedProvisionsUpdatesAndDestroysWithStatusesInOrder() async throws {
-        let serve = try await ServeHarness("sv-life")
+        // `detail: all`: this test follows every resource's and stage's statuses (the default, `stages`, posts fewer).
+        let serve = try await ServeHarness("sv-life", editBlueprint: { $0.replacingOccurrences(of: "\nstatus:\n", with: "\nstatus:\n  detail: all\n") })
         defer { serve.stop() }
         let pr = 4242
 

@@ -25,6 +25,10 @@ public enum StateStoreContract: String, CaseIterable, Sendable, CustomTestString
     case hostileStringsRoundTrip
     case subSecondDatesKeepMillisecondPrecision
     case instanceIDIsStoredOnceAndKept
+    case deploymentsArePerShaAndTheLatestIsTheLastSaved
+    case deploymentsAreBoundedPerEnvironment
+    case commentIsStoredForgottenAndKeepsItsAuthor
+    case gitHubObjectsAreKeyedAndOutliveTheRecord
 
     public var testDescription: String { rawValue }
 
@@ -43,6 +47,10 @@ public enum StateStoreContract: String, CaseIterable, Sendable, CustomTestString
         case .hostileStringsRoundTrip: try await Self.hostileStringsRoundTrip(store)
         case .subSecondDatesKeepMillisecondPrecision: try await Self.subSecondDates(store)
         case .instanceIDIsStoredOnceAndKept: try await Self.instanceIDIsStoredOnce(store)
+        case .deploymentsArePerShaAndTheLatestIsTheLastSaved: try await Self.deploymentsArePerShaAndTheLatestIsTheLastSaved(store)
+        case .deploymentsAreBoundedPerEnvironment: try await Self.deploymentsAreBoundedPerEnvironment(store)
+        case .commentIsStoredForgottenAndKeepsItsAuthor: try await Self.commentIsStoredForgottenAndKeepsItsAuthor(store)
+        case .gitHubObjectsAreKeyedAndOutliveTheRecord: try await Self.gitHubObjectsAreKeyedAndOutliveTheRecord(store)
         }
     }
 

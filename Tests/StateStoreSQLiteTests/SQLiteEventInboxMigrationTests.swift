@@ -24,8 +24,8 @@ import Testing
             let store = try SQLiteStateStore(path: path)
             let inbox = try SQLiteEventInbox(path: path)
             if !inboxFirst { try await EventInboxFixtures.append(inbox, "after-upgrade") }
-            #expect(SQLiteStateStore.schemaVersion == 5)
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["5"])
+            #expect(SQLiteStateStore.schemaVersion == 6)
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["6"])
             #expect(try await store.load(record.key) == record)
             #expect(try await inbox.pending(key: "acme/web#5").map(\.deliveryID) == ["after-upgrade"])
             #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
@@ -38,11 +38,11 @@ import Testing
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             try await EventInboxFixtures.append(try SQLiteEventInbox(path: path), "d")
-            try rawSQL(path, "PRAGMA user_version = 6")
+            try rawSQL(path, "PRAGMA user_version = 7")
             let error = #expect(throws: SQLiteSchemaError.self) { try SQLiteEventInbox(path: path) }
-            #expect(error == .newerThanSupported(path: path, found: 6, supported: 5))
+            #expect(error == .newerThanSupported(path: path, found: 7, supported: 6))
             #expect(throws: SQLiteSchemaError.self) { try SQLiteStateStore(path: path) }
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["6"])
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["7"])
             #expect(try rawSQL(path, "SELECT count(*) FROM webhook_deliveries") == ["1"])
         }
     }

@@ -193,6 +193,8 @@ enum SupervisorFixtures {
               template: acme-webapp-build
               source_version: "${pr.head.sha}"
               environment_variables: { ARTIFACT_URI: "${artifacts.outputs.uri}" }
+        status:
+          detail: all
         """
 
     static func preview() throws -> Blueprint {

@@ -277,4 +277,9 @@ final class BrokenStore: StateStore {
     }
     func delete(_ key: EnvironmentKey) async throws { throw SweepFault(message: "disk I/O error") }
     func instanceID(proposing candidate: String) async throws -> String { throw SweepFault(message: "disk I/O error") }
+    func deployment(_ key: EnvironmentKey, sha: String) async throws -> StoredDeployment? { throw SweepFault(message: "disk I/O error") }
+    func saveDeployment(_ key: EnvironmentKey, _ deployment: StoredDeployment) async throws { throw SweepFault(message: "disk I/O error") }
+    func latestDeployment(_ key: EnvironmentKey) async throws -> StoredDeployment? { throw SweepFault(message: "disk I/O error") }
+    func prComment(_ key: EnvironmentKey) async throws -> StoredComment? { throw SweepFault(message: "disk I/O error") }
+    func savePRComment(_ key: EnvironmentKey, _ comment: StoredComment?) async throws { throw SweepFault(message: "disk I/O error") }
 }

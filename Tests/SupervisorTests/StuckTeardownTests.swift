@@ -176,6 +176,11 @@ actor InterruptibleStore: StateStore {
     func list() async -> [EnvironmentRecord] { await inner.list() }
     func delete(_ key: EnvironmentKey) async { await inner.delete(key) }
     func instanceID(proposing candidate: String) async -> String { await inner.instanceID(proposing: candidate) }
+    func deployment(_ key: EnvironmentKey, sha: String) async throws -> StoredDeployment? { await inner.deployment(key, sha: sha) }
+    func saveDeployment(_ key: EnvironmentKey, _ deployment: StoredDeployment) async throws { await inner.saveDeployment(key, deployment) }
+    func latestDeployment(_ key: EnvironmentKey) async throws -> StoredDeployment? { await inner.latestDeployment(key) }
+    func prComment(_ key: EnvironmentKey) async throws -> StoredComment? { await inner.prComment(key) }
+    func savePRComment(_ key: EnvironmentKey, _ comment: StoredComment?) async throws { await inner.savePRComment(key, comment) }
 }
 
 /// A value set from a non-async closure and read after it.

@@ -23,6 +23,8 @@ ROUTES: list[Route] = []
 RESET_HOOKS: list[Callable] = []
 # fn(h, scheme, token) -> bool: accept an Authorization token other than --token (e.g. App tokens).
 TOKEN_CHECKS: list[Callable] = []
+# fn(h, token) -> str | None: the login a token acts as (an App's `slug[bot]`); None when unknown.
+IDENTITIES: list[Callable] = []
 # fn(h) -> bool: called before every write, after the credential checks; True when it already
 # replied (a rate limit hit), so the write must not happen.
 WRITE_GUARDS: list[Callable] = []
@@ -51,3 +53,16 @@ def find(method: str, path: str):
             if match:
                 return candidate, match
     return None
+
+
+DEFAULT_LOGIN = "prenv-user"  # who --token acts as
+
+
+def login(h) -> str:
+    """The login the request's token acts as (comments record it as their author)."""
+    token = (h.headers.get("Authorization") or "").partition(" ")[2].strip()
+    for identity in IDENTITIES:
+        found = identity(h, token)
+        if found:
+            return found
+    return DEFAULT_LOGIN

@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode
 
 import registry
+import comments  # noqa: E402,F401  (registers its routes)
+import deployments  # noqa: E402,F401  (registers its routes)
 import write_limits  # noqa: F401  (registers the secondary write limits)
 
 DOCS = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
