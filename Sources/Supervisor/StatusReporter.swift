@@ -110,9 +110,9 @@ public final class StatusReporter: Sendable {
             switch await scheduler.next(key: key) {
             case .done:
                 return
-            case .wait(let until):
+            case .wait(let until, let generation):
                 await withTaskCancellationHandler {
-                    await scheduler.waitForWork(key: key, until: until)
+                    await scheduler.waitForWork(key: key, until: until, generation: generation)
                 } onCancel: {
                     Task { await self.scheduler.wake(key) }
                 }
@@ -121,6 +121,7 @@ public final class StatusReporter: Sendable {
                     let requests = try await write.perform()
                     await scheduler.sent(write, key: key, requests: requests)
                 } catch is CancellationError {
+                    await scheduler.abandoned()
                     return
                 } catch let error as GitHubError where error.retryAfter != nil {
                     let wait = error.retryAfter ?? .seconds(60)

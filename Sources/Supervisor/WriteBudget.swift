@@ -34,6 +34,10 @@ public struct WriteBudget: Sendable, Equatable {
             self.intermediateShare = intermediateShare
         }
 
+        /// No limits: for a poster that is not GitHub (the log), and for tests of what is written
+        /// rather than when.
+        public static let unlimited = Configuration(limits: [], intermediateShare: 1)
+
         public init(limits: [Limit], intermediateShare: Double) {
             self.limits = limits
             self.intermediateShare = intermediateShare
@@ -89,12 +93,13 @@ public struct WriteBudget: Sendable, Equatable {
     /// Records `cost` write requests made at `at` (the time the answer came back, which is never
     /// earlier than GitHub counted them, so the windows here close no sooner than GitHub's).
     public mutating func charge(_ cost: Int, at: Date) {
-        guard cost > 0 else { return }
+        guard cost > 0, !configuration.limits.isEmpty else { return }
         let index = charges.lastIndex { $0.at <= at }.map { $0 + 1 } ?? 0
         charges.insert((at, cost), at: index)
         let longest = configuration.limits.map(\.window).max() ?? 0
         let horizon = at.addingTimeInterval(-longest)
-        if let keep = charges.firstIndex(where: { $0.at > horizon }), keep > 0 { charges.removeFirst(keep) }
+        let keep = charges.firstIndex { $0.at > horizon } ?? charges.count
+        if keep > 0 { charges.removeFirst(keep) }
     }
 
     /// Write requests counted in the window of `limit` ending at `now`.

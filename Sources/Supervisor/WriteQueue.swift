@@ -3,8 +3,10 @@ import Foundation
 /// The GitHub writes waiting for one token's budget, and what was shed instead of sent. A pure
 /// value: it decides, `WriteScheduler` acts. Its rules, each a line in `WriteQueueTests`:
 /// - a newer write with the same `coalescingKey` replaces the queued one (keeping its place in line,
-///   so an often-edited comment is not starved by newer writes);
-/// - a write about a commit that is no longer its PR's head (`headMoved`) is dropped;
+///   so an often-edited comment is not starved by newer writes), except that an intermediate never
+///   replaces a queued final (it is dropped instead: a final always follows it);
+/// - when a PR's head moves (`headMoved`), every queued write about its earlier commits is dropped,
+///   and so is a later intermediate about them (a later final, e.g. "superseded", still goes);
 /// - a write whose fingerprint equals the last one sent under its key is dropped ("post only on change");
 /// - the next write is the oldest final whose `notBefore` has passed, else the oldest intermediate.
 public struct WriteQueue: Sendable {
@@ -55,7 +57,12 @@ public struct WriteQueue: Sendable {
     /// Queues `write`; returns why it was dropped instead, if it was.
     @discardableResult
     public mutating func enqueue(_ write: GitHubWrite, now: Date) -> DropReason? {
-        if isStale(write) { return drop(.supersededHead) }
+        // An intermediate about an earlier commit is stale news. A final submitted after the head
+        // moved is a deliberate closing word on that commit (its checks' "superseded"), so it goes.
+        if write.priority == .intermediate, isStale(write) { return drop(.supersededHead) }
+        // A final waiting under this key is not replaced by an intermediate: the final is what
+        // the PR must show (a failure, an alert) and a final always follows the intermediate.
+        if write.priority == .intermediate, entries[write.coalescingKey]?.write.priority == .final { return drop(.supersededByKey) }
         if let fingerprint = write.fingerprint, lastSent[write.coalescingKey] == fingerprint {
             // What waited would have changed GitHub's view; the newest says it is unchanged after all.
             if entries.removeValue(forKey: write.coalescingKey) != nil { drop(.supersededByKey) }
@@ -82,7 +89,7 @@ public struct WriteQueue: Sendable {
     }
 
     /// The PR's head is now `sha`: queued writes about its other commits are dropped, and so is any
-    /// such write queued later.
+    /// intermediate about them queued later.
     public mutating func headMoved(repository: String, pullRequest: Int, to sha: String) {
         heads[Self.headKey(repository, pullRequest)] = sha
         for (key, entry) in entries where isStale(entry.write) {
@@ -126,6 +133,11 @@ public struct WriteQueue: Sendable {
         }
         if let best { return .ready(best.write) }
         return earliest.map { .wait(until: $0) } ?? .empty
+    }
+
+    /// How many queued writes may go at `now` as far as their `notBefore` goes.
+    public func dueCount(now: Date) -> Int {
+        entries.values.filter { ($0.write.notBefore ?? now) <= now }.count
     }
 
     /// The earliest `notBefore` still ahead of `now`, if any: when a deferred write becomes ready.

@@ -7,8 +7,9 @@ actor WriteScheduler {
     /// What a sender does next.
     enum Action: Sendable {
         case send(GitHubWrite)
-        /// Sleep until this time, or until new work arrives (nil: only new work).
-        case wait(until: Date?)
+        /// Sleep until this time, or until new work arrives (nil: only new work); pass `generation`
+        /// to `waitForWork`.
+        case wait(until: Date?, generation: Int)
         /// Finished and nothing left that must go: the sender ends.
         case done
     }
@@ -20,6 +21,9 @@ actor WriteScheduler {
         var pausedUntil: Date?
         var waiter: CheckedContinuation<Void, Never>?
         var timer: Task<Void, Never>?
+        /// Bumped by every wake: a sender that decided to wait at generation g does not sleep if
+        /// work arrived between that decision and its wait (no lost wake-up).
+        var generation = 0
     }
 
     private let configuration: WriteBudget.Configuration
@@ -27,6 +31,8 @@ actor WriteScheduler {
     private var finishing = false
     private var statistics = WriteStatistics()
     private var waits = WaitSamples()
+    /// Writes handed to a sender and not yet answered.
+    private var sending = 0
 
     init(configuration: WriteBudget.Configuration) {
         self.configuration = configuration
@@ -70,6 +76,16 @@ actor WriteScheduler {
     }
 
     func next(key: String) -> Action {
+        switch decide(key: key) {
+        case .wait(let until, _): return .wait(until: until, generation: lanes[key]?.generation ?? 0)
+        case .send(let write):
+            sending += 1
+            return .send(write)
+        case .done: return .done
+        }
+    }
+
+    private func decide(key: String) -> Action {
         guard var lane = lanes[key] else { return .done }
         defer { lanes[key] = lane }
         let now = Date()
@@ -79,28 +95,29 @@ actor WriteScheduler {
                 lane.queue.dropIntermediates()
                 return .done
             }
-            return .wait(until: paused)
+            return .wait(until: paused, generation: 0)
         }
         // At shutdown a debounced final goes now rather than after its `notBefore`.
         switch lane.queue.peek(now: finishing ? .distantFuture : now) {
         case .empty:
-            return finishing ? .done : .wait(until: nil)
+            return finishing ? .done : .wait(until: nil, generation: 0)
         case .wait(let until):
-            return .wait(until: until)
+            return .wait(until: until, generation: 0)
         case .ready(let write):
             let slot = lane.budget.nextSlot(cost: write.cost, priority: write.priority, now: now)
             if slot <= now, let taken = lane.queue.take(write) { return .send(taken) }
             if finishing && write.priority == .intermediate {
                 lane.queue.dropIntermediates()
-                return lane.queue.isEmpty ? .done : .wait(until: slot)
+                return lane.queue.isEmpty ? .done : .wait(until: slot, generation: 0)
             }
             let notBefore = finishing ? nil : lane.queue.nextNotBefore(after: now)
-            return .wait(until: min(slot, notBefore ?? slot))
+            return .wait(until: min(slot, notBefore ?? slot), generation: 0)
         }
     }
 
     /// `write` was sent with `requests` write requests.
     func sent(_ write: GitHubWrite, key: String, requests: Int) {
+        sending -= 1
         let now = Date()
         lanes[key]?.budget.charge(requests, at: now)
         lanes[key]?.queue.sent(write)
@@ -112,6 +129,7 @@ actor WriteScheduler {
     /// GitHub refused `write` for a rate limit: the key pauses as long as GitHub asked, the write
     /// goes back in line (unless a newer one with its key came meanwhile).
     func rateLimited(_ write: GitHubWrite, key: String, wait: Duration) {
+        sending -= 1
         let now = Date()
         let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
         lanes[key]?.budget.charge(write.cost, at: now)
@@ -125,15 +143,21 @@ actor WriteScheduler {
 
     /// GitHub refused `write` for another reason (logged by the sender): it is dropped.
     func refused(_ write: GitHubWrite, key: String) {
+        sending -= 1
         lanes[key]?.budget.charge(write.cost, at: Date())
         lanes[key]?.queue.drop(.refused)
         statistics.requests += write.cost
     }
 
+    /// A send ended by cancellation (the reporter is stopping): neither sent nor refused.
+    func abandoned() {
+        sending -= 1
+    }
+
     /// Suspends the sender of `key` until `until` or until new work (or shutdown) wakes it.
-    func waitForWork(key: String, until: Date?) async {
+    func waitForWork(key: String, until: Date?, generation: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            guard !Task.isCancelled, lanes[key] != nil else { return continuation.resume() }
+            guard !Task.isCancelled, let lane = lanes[key], lane.generation == generation else { return continuation.resume() }
             lanes[key]?.waiter?.resume()
             lanes[key]?.waiter = continuation
             if let until {
@@ -148,6 +172,7 @@ actor WriteScheduler {
 
     /// Resumes `key`'s waiting sender, if any (spurious wakes are harmless: it asks `next` again).
     func wake(_ key: String) {
+        lanes[key]?.generation += 1
         lanes[key]?.timer?.cancel()
         lanes[key]?.timer = nil
         lanes[key]?.waiter?.resume()
@@ -163,7 +188,9 @@ actor WriteScheduler {
         for lane in lanes.values {
             for (reason, count) in lane.queue.dropped { result.dropped[reason, default: 0] += count }
             result.queued += lane.queue.count
+            result.due += lane.queue.dueCount(now: Date())
         }
+        result.due += sending
         result.waitP50 = waits.percentile(0.5)
         result.waitP99 = waits.percentile(0.99)
         return result

@@ -17,6 +17,9 @@ public struct WriteStatistics: Sendable, Equatable {
     public var waitP99: Double = 0
     /// Writes still queued, over every token.
     public var queued = 0
+    /// Writes being sent now, or queued and due (no `notBefore` ahead): zero when the reporter has
+    /// caught up with everything it may send.
+    public var due = 0
 
     public init() {}
 

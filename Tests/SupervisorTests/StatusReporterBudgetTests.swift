@@ -94,7 +94,8 @@ actor SleepCounter {
                         pullRequest: 1)
         let paused = await eventually("the injected secondary limit to pause the sender") { await reporter.statistics().rateLimitPauses == 1 }
         #expect(paused)
-        // While paused: PR 2's first commit is superseded, and its stage's pending by its success.
+        // While paused: PR 2's first commit is superseded (its queued pending is shed; a final said
+        // about it afterwards, such as "superseded", still goes), and its stage's pending by its success.
         reporter.submit(repository: Self.repo, sha: Self.sha(20), status: CommitStatus(state: .pending, context: "prenv/web", description: "Provisioning"),
                         pullRequest: 2)
         reporter.headMoved(repository: Self.repo, pullRequest: 2, to: Self.sha(21))
@@ -113,16 +114,17 @@ actor SleepCounter {
         let counts = try await standin.writeLimitCounts()
         let requests = try await standin.received().requests
         // The fault fired once (the first request), and the retry waited for its Retry-After.
-        #expect(requests.count == 4, "expected the refused write, its retry and PR 2's two statuses, saw \(requests.count) requests")
+        #expect(requests.count == 5, "expected the refused write, its retry and PR 2's three statuses, saw \(requests.count) requests")
         #expect(Date().timeIntervalSince(started) >= 2)
         #expect(counts.refused == 0)
         let shown = try await Self.shown(standin)
         #expect(shown == [
             "\(Self.sha(1))/prenv/web": "success",
+            "\(Self.sha(20))/prenv/web": "failure",
             "\(Self.sha(21))/prenv/web/Build": "success",
             "\(Self.sha(21))/prenv/web": "success",
         ])
-        #expect(statistics.dropped[.supersededHead] == 2)
+        #expect(statistics.dropped[.supersededHead] == 1)
         #expect(statistics.dropped[.supersededByKey] == 1)
         #expect(statistics.rateLimitPauses == 1)
         // The client did not sleep on the rate limit itself: the scheduler did the waiting.
