@@ -157,7 +157,7 @@ let package = Package(
             name: "PrenvBenchmarks",
             dependencies: [
                 "AWSCore", "AWSServices", "AWSSigV4", "HTTPTransport", "LocalAWSSupport", "ResourceGraph", "SeededRandom",
-                "Supervisor", "WebServer", "StateStoreSQLite", "Orchestrator", "WebhookSupport",
+                "Supervisor", "WebServer", "StateStoreSQLite", "Orchestrator", "WebhookSupport", "GitHub", "TestServices",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Benchmarks",

@@ -39,6 +39,13 @@ public struct GitHubClient: Sendable {
                   retryPolicy: retryPolicy, sleep: sleep, now: now, logger: logger)
     }
 
+    /// The same client with another retry policy: the write scheduler's client hands rate limits back
+    /// instead of sleeping on them (`GitHubRetryPolicy.forScheduledWrites`).
+    public func with(retryPolicy: GitHubRetryPolicy) -> GitHubClient {
+        GitHubClient(baseURL: baseURL, credential: credential, transport: transport, userAgent: userAgent, retryPolicy: retryPolicy,
+                     sleep: sleep, now: now, logger: logger)
+    }
+
     /// A client whose `Authorization` comes from `credential` per request (a GitHub App's installation
     /// token for the repository the request names).
     public init(
@@ -167,7 +174,11 @@ public struct GitHubClient: Sendable {
                 logger.warning("GitHub request will be retried", metadata: ["attempt": "\(attempt)", "delay": "\(retryIn)", "reason": "\(reason)"])
             }
         } catch let refusal as Refusal {
-            throw refusal.error
+            var error = refusal.error
+            if [403, 429].contains(refusal.response.status) {
+                error.retryAfter = retryPolicy.rateLimitWait(refusal.response, error: error, now: now())
+            }
+            throw error
         }
     }
 }
@@ -193,15 +204,24 @@ public struct GitHubRetryPolicy: Sendable, Equatable {
     public var maxRateLimitWait: Duration
     /// Wait for a secondary limit that names no time (GitHub: "at least one minute").
     public var secondaryDefaultWait: Duration
+    /// Off for the client behind the write scheduler (`StatusReporter`): a rate-limited write is
+    /// thrown at once with `GitHubError.retryAfter`, so the scheduler pauses that token's sender and
+    /// can let a newer write replace the refused one meanwhile, instead of this client sleeping up
+    /// to `maxRateLimitWait` inside one write. 5xx and dropped connections are still retried.
+    public var waitsOnRateLimits: Bool
 
     public init(maxAttempts: Int = 4, baseDelay: Duration = .seconds(1), maxBackoff: Duration = .seconds(16),
-                maxRateLimitWait: Duration = .seconds(120), secondaryDefaultWait: Duration = .seconds(60)) {
+                maxRateLimitWait: Duration = .seconds(120), secondaryDefaultWait: Duration = .seconds(60), waitsOnRateLimits: Bool = true) {
+        self.waitsOnRateLimits = waitsOnRateLimits
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxBackoff = maxBackoff
         self.maxRateLimitWait = maxRateLimitWait
         self.secondaryDefaultWait = secondaryDefaultWait
     }
+
+    /// The policy of the client that makes GitHub writes for the scheduler: never sleeps on a rate limit.
+    public static let forScheduledWrites = GitHubRetryPolicy(waitsOnRateLimits: false)
 
     /// Exponential backoff for attempt 1, 2, … (1 s, 2 s, 4 s … capped).
     public func backoff(attempt: Int) -> Duration {
@@ -225,7 +245,7 @@ public struct GitHubRetryPolicy: Sendable, Equatable {
         case 500, 502, 503, 504:
             return backoff(attempt: attempt)
         case 403, 429:
-            guard let wait = rateLimitWait(response, error: error, now: now) else { return nil }
+            guard waitsOnRateLimits, let wait = rateLimitWait(response, error: error, now: now) else { return nil }
             return wait <= maxRateLimitWait ? wait : nil
         default:
             return nil

@@ -22,13 +22,22 @@ public struct GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var errors: [FieldError]
     public var documentationURL: String?
+    /// Set when the refusal is a rate limit (a 403/429 with `Retry-After`, an exhausted
+    /// `x-ratelimit-remaining` with its reset, or a secondary-limit message): how long GitHub asks
+    /// the client to wait. The write scheduler pauses the token's sender for this long instead of
+    /// letting the client sleep inside one write (`GitHubRetryPolicy.waitsOnRateLimits`).
+    public var retryAfter: Duration?
 
-    public init(status: Int, message: String, errors: [FieldError] = [], documentationURL: String? = nil) {
+    public init(status: Int, message: String, errors: [FieldError] = [], documentationURL: String? = nil, retryAfter: Duration? = nil) {
         self.status = status
         self.message = message
         self.errors = errors
         self.documentationURL = documentationURL
+        self.retryAfter = retryAfter
     }
+
+    /// Whether GitHub refused for a rate limit rather than for what was asked.
+    public var isRateLimit: Bool { retryAfter != nil }
 
     private struct Body: Decodable {
         var message: String?

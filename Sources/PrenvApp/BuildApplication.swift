@@ -12,7 +12,8 @@ import WebServer
 public func buildApplication(
     settings: ServeSettings, options: ServeOptions = ServeOptions(), parts: ServeParts, logger: Logger = Logger(label: "prenv.serve")
 ) -> some ApplicationProtocol {
-    let reporter = StatusReporter(poster: parts.statusPoster)
+    let reporter = StatusReporter(poster: parts.statusPoster, configuration: options.writeBudget,
+                                  budgetKey: parts.writeBudgetKey ?? { _ in "token" })
     let presence = EnvironmentPresence(reporter: reporter, github: parts.github, store: parts.store, region: parts.awsRegion,
                                        secret: settings.webhookSecret, commentInterval: options.commentInterval)
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,

@@ -19,17 +19,28 @@ public struct ServeOptions: Sendable, Equatable {
     public var teardownAlertAfter: Double
     /// Seconds between two edits of one sticky PR comment (`--comment-interval`); the final state is always written.
     public var commentInterval: Double
+    /// GitHub writes per minute and per hour per token (GitHub's secondary limits: about 80 and 500);
+    /// the write scheduler keeps within both, finals first.
+    public var githubWritesPerMinute: Int
+    public var githubWritesPerHour: Int
 
     public init(maxBodyBytes: Int = 5 * 1024 * 1024, reconcileInterval: Double = 60, prCheckInterval: Double = 300, gcInterval: Double = 3600,
                 readyFile: String? = nil, teardownAlertAfter: Double = EnvironmentSupervisor.defaultTeardownAlertAfter,
-                commentInterval: Double = EnvironmentPresence.defaultCommentInterval) {
+                commentInterval: Double = EnvironmentPresence.defaultCommentInterval, githubWritesPerMinute: Int = 80, githubWritesPerHour: Int = 500) {
         self.commentInterval = commentInterval
+        self.githubWritesPerMinute = githubWritesPerMinute
+        self.githubWritesPerHour = githubWritesPerHour
         self.gcInterval = gcInterval
         self.maxBodyBytes = maxBodyBytes
         self.reconcileInterval = reconcileInterval
         self.prCheckInterval = prCheckInterval
         self.readyFile = readyFile
         self.teardownAlertAfter = teardownAlertAfter
+    }
+
+    /// The write budget the flags describe.
+    var writeBudget: WriteBudget.Configuration {
+        WriteBudget.Configuration(perMinute: githubWritesPerMinute, perHour: githubWritesPerHour)
     }
 
     /// An interval flag as a duration, never below 50 ms (a zero would spin).

@@ -21,6 +21,8 @@ public struct ServeParts: Sendable {
     public var pullRequests: (any PullRequestLookup)?
     /// What the periodic orphan sweep runs; nil sweeps nothing.
     public var orphanSweep: OrphanSweep?
+    /// Which write budget a repository's writes spend (one per token or App installation); nil: one budget.
+    public var writeBudgetKey: (@Sendable (String) async -> String)?
     /// The GitHub App, when prenv is one: told each webhook's installation id so it need not look it up.
     public var githubApp: GitHubAppCredential?
     /// Answers `/prenv` comment commands; nil without a GitHub token (commands are then logged only).
@@ -74,10 +76,14 @@ public struct ServeParts: Sendable {
             logger.warning("no GITHUB_TOKEN: commit statuses are written to this log instead of GitHub (and no GitHub App is configured)", source: Composition.logSource)
         }
         let pullRequests: (any PullRequestLookup)? = github.map { GitHubPullRequestLookup(client: $0) }
+        // Statuses, deployments, comments and replies are written through the scheduler, with a
+        // client that hands rate limits back to it instead of sleeping on them, and one budget per
+        // token (per App installation).
+        let writer = github.map(Self.scheduledWriteClient)
         var parts = ServeParts(
             blueprints: blueprints, store: store, workers: store, inbox: inbox,
             operations: Composition.operations(client: client, store: store, polling: polling, instance: instance.value),
-            statusPoster: github.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
+            statusPoster: writer.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
             pullRequests: pullRequests,
             // The sweep does not ask about recorded PRs: serve leaves PR-closed environments to the
             // supervisor's own PR check, so asking again would only spend rate limit. It asks about
@@ -85,8 +91,18 @@ public struct ServeParts: Sendable {
             orphanSweep: Composition.orphanSweep(
                 client: client, store: store, blueprints: blueprints, instance: instance.value, pullRequests: nil,
                 openPullRequestCheck: pullRequests, polling: polling),
-            commands: github.map { GitHubCommandClient(client: $0) }, github: github, awsRegion: client.region)
+            commands: writer.map { GitHubCommandClient(client: $0) }, github: writer, awsRegion: client.region)
         parts.githubApp = connection?.app
+        if let credential = github?.credential {
+            parts.writeBudgetKey = { repository in await credential.budgetKey(for: repository) }
+        }
         return parts
+    }
+
+    /// The client behind the write scheduler: a rate limit comes back at once (with
+    /// `GitHubError.retryAfter`) for `StatusReporter` to pause the token, instead of the client
+    /// sleeping inside one write while every other write of the token waits behind it.
+    static func scheduledWriteClient(_ client: GitHubClient) -> GitHubClient {
+        client.with(retryPolicy: .forScheduledWrites)
     }
 }

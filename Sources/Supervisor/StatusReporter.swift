@@ -7,25 +7,50 @@ public protocol CommitStatusPoster: Sendable {
     func post(repository: String, sha: String, status: CommitStatus) async throws
 }
 
-/// Sends every GitHub write (`GitHubWrite`) off the provisioning path: `submit` never waits, so
-/// GitHub being slow or down never blocks an apply or a destroy. A write equal to the last one sent
-/// under the same key is not sent again ("post only on change"); a write GitHub still refuses after
-/// the client's retries is logged and dropped.
+/// Sends every GitHub write (`GitHubWrite`) off the provisioning path, within GitHub's write limits:
+/// `submit` never waits, so GitHub being slow, down or rate-limiting never blocks an apply or a destroy.
+///
+/// Writes are grouped by budget key (the token they are made with: an App installation or a PAT,
+/// from `budgetKey`); each key has one serial sender (GitHub asks integrations to make writes
+/// serially) that waits for the key's `WriteBudget`, sends finals before intermediates and sheds
+/// what is superseded (`WriteQueue`). A write equal to the last one sent under the same key is not
+/// sent again ("post only on change").
+///
+/// Rate limits: the client behind the writes must use `GitHubRetryPolicy.forScheduledWrites`, so a
+/// 403/429 rate limit comes back at once as a `GitHubError` with `retryAfter` instead of the client
+/// sleeping (up to two minutes) inside `perform` while holding the sender. The sender then pauses its
+/// key for as long as GitHub asked and puts the write back in line: a final is never lost, an
+/// intermediate may be superseded meanwhile. Any other refusal is logged and the write dropped.
 public final class StatusReporter: Sendable {
-    private let continuation: AsyncStream<GitHubWrite>.Continuation
-    private let stream: AsyncStream<GitHubWrite>
+    enum Input: Sendable {
+        case write(GitHubWrite)
+        case headMoved(repository: String, pullRequest: Int, sha: String)
+    }
+
+    private let continuation: AsyncStream<Input>.Continuation
+    private let stream: AsyncStream<Input>
     private let poster: any CommitStatusPoster
+    private let scheduler: WriteScheduler
+    private let budgetKey: @Sendable (String) async -> String
     private let logger: Logger
 
-    public init(poster: any CommitStatusPoster, logger: Logger = Logger(label: "prenv.statuses")) {
-        (stream, continuation) = AsyncStream.makeStream(of: GitHubWrite.self)
+    /// - Parameters:
+    ///   - configuration: the write budget per key (`--github-writes-per-minute`, `--github-writes-per-hour`).
+    ///   - budgetKey: which budget a repository's writes count against: the token used for it (an App
+    ///     installation's, or the one PAT). Asked once per write, off the submitter's path.
+    public init(poster: any CommitStatusPoster, configuration: WriteBudget.Configuration = WriteBudget.Configuration(),
+                budgetKey: @escaping @Sendable (String) async -> String = { _ in "token" },
+                logger: Logger = Logger(label: "prenv.statuses")) {
+        (stream, continuation) = AsyncStream.makeStream(of: Input.self)
         self.poster = poster
+        self.scheduler = WriteScheduler(configuration: configuration)
+        self.budgetKey = budgetKey
         self.logger = logger
     }
 
     /// Queues a write; returns at once.
     public func submit(_ write: GitHubWrite) {
-        continuation.yield(write)
+        continuation.yield(.write(write))
     }
 
     /// Queues a commit status; returns at once. `pending` is intermediate, any other state final.
@@ -41,42 +66,82 @@ public final class StatusReporter: Sendable {
         })
     }
 
-    /// The PR's head is now `sha`; writes about its earlier commits are superseded.
-    public func headMoved(repository: String, pullRequest: Int, to sha: String) {}
+    /// The PR's head is now `sha`; queued and later writes about its earlier commits are dropped.
+    public func headMoved(repository: String, pullRequest: Int, to sha: String) {
+        continuation.yield(.headMoved(repository: repository, pullRequest: pullRequest, sha: sha))
+    }
 
     static func fingerprint(_ status: CommitStatus) -> String {
         [status.state.rawValue, status.description ?? "", status.targetURL?.absoluteString ?? ""].joined(separator: "\u{1F}")
     }
 
-    /// How many keys the "post only on change" memory keeps; the oldest are forgotten first (a
-    /// forgotten key at worst sends one repeat), so a long-running server's memory stays bounded.
-    static let rememberedStatuses = 10_000
+    /// What was sent, shed and waited for so far.
+    public func statistics() async -> WriteStatistics {
+        await scheduler.currentStatistics()
+    }
 
-    /// Sends until `finish()` is called and the queue is empty; run it in the server's task group.
+    /// Sends until `finish()` is called and every final is sent or dropped; run it in the server's
+    /// task group. Intermediates still waiting for budget at finish are dropped.
     public func run() async {
-        var lastSent: [String: String] = [:]
-        var order: [String] = []
-        for await write in stream {
-            if let fingerprint = write.fingerprint, lastSent[write.coalescingKey] == fingerprint { continue }
-            do {
-                _ = try await write.perform()
-                guard let fingerprint = write.fingerprint else { continue }
-                if lastSent.updateValue(fingerprint, forKey: write.coalescingKey) == nil { order.append(write.coalescingKey) }
-                if order.count > Self.rememberedStatuses {
-                    let forgotten = order.prefix(order.count - Self.rememberedStatuses * 9 / 10)
-                    for old in forgotten { lastSent[old] = nil }
-                    order.removeFirst(forgotten.count)
+        await withTaskGroup(of: Void.self) { group in
+            for await input in stream {
+                switch input {
+                case .write(let write):
+                    let key = await budgetKey(write.repository)
+                    if await scheduler.accept(write, key: key) {
+                        group.addTask { await self.send(key: key) }
+                    }
+                case .headMoved(let repository, let pullRequest, let sha):
+                    await scheduler.headMoved(repository: repository, pullRequest: pullRequest, to: sha)
                 }
-            } catch {
-                logger.warning("GitHub write not sent", metadata: [
-                    "kind": "\(write.kind.rawValue)", "repository": "\(write.repository)", "sha": "\(write.sha ?? "-")",
-                    "key": "\(write.coalescingKey)", "error": "\(error)",
-                ])
+            }
+            await scheduler.finish()
+            await withTaskCancellationHandler {
+                await group.waitForAll()
+            } onCancel: {
+                Task { await self.scheduler.wakeAll() }
             }
         }
     }
 
-    /// Ends `run()` once what is queued has been sent.
+    /// The one sender of `key`.
+    private func send(key: String) async {
+        while !Task.isCancelled {
+            switch await scheduler.next(key: key) {
+            case .done:
+                return
+            case .wait(let until, let generation):
+                await withTaskCancellationHandler {
+                    await scheduler.waitForWork(key: key, until: until, generation: generation)
+                } onCancel: {
+                    Task { await self.scheduler.wake(key) }
+                }
+            case .send(let write):
+                do {
+                    let requests = try await write.perform()
+                    await scheduler.sent(write, key: key, requests: requests)
+                } catch is CancellationError {
+                    await scheduler.abandoned()
+                    return
+                } catch let error as GitHubError where error.retryAfter != nil {
+                    let wait = error.retryAfter ?? .seconds(60)
+                    logger.notice("GitHub rate limit: pausing this token's writes", metadata: [
+                        "kind": "\(write.kind.rawValue)", "repository": "\(write.repository)", "wait": "\(wait)",
+                        "status": "\(error.status)",
+                    ])
+                    await scheduler.rateLimited(write, key: key, wait: wait)
+                } catch {
+                    logger.warning("GitHub write not sent", metadata: [
+                        "kind": "\(write.kind.rawValue)", "repository": "\(write.repository)", "sha": "\(write.sha ?? "-")",
+                        "key": "\(write.coalescingKey)", "error": "\(error)",
+                    ])
+                    await scheduler.refused(write, key: key)
+                }
+            }
+        }
+    }
+
+    /// Ends `run()` once the finals queued have been sent (or dropped); later submissions are ignored.
     public func finish() { continuation.finish() }
 }
 

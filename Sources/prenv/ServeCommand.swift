@@ -43,6 +43,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("comment-interval"),
             help: "Seconds between two edits of a pull request's prenv comment; the final state is always written.")
     var commentInterval = ServeOptions().commentInterval
+    @Option(name: .customLong("github-writes-per-minute"),
+            help: "GitHub writes (statuses, deployments, comments) per minute per token; GitHub's secondary limit is about 80.")
+    var githubWritesPerMinute = ServeOptions().githubWritesPerMinute
+    @Option(name: .customLong("github-writes-per-hour"),
+            help: "GitHub writes per hour per token; GitHub's secondary limit is about 500. Finals go first; superseded intermediates are shed.")
+    var githubWritesPerHour = ServeOptions().githubWritesPerHour
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(name: .customLong("ready-file"), help: ArgumentHelp("Write {\"url\": …} here once listening (for tests).", visibility: .hidden))
     var readyFile: String?
@@ -56,6 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard teardownAlertAfter.isFinite, teardownAlertAfter > 0 else {
             throw ValidationError("--teardown-alert-after must be a positive number of seconds, not \(teardownAlertAfter)")
         }
+        guard githubWritesPerMinute > 0 else { throw ValidationError("--github-writes-per-minute must be at least 1, got \(githubWritesPerMinute)") }
+        guard githubWritesPerHour > 0 else { throw ValidationError("--github-writes-per-hour must be at least 1, got \(githubWritesPerHour)") }
     }
 
     func run() async throws {
@@ -82,7 +90,8 @@ struct ServeCommand: AsyncParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
                                    gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter,
-                                   commentInterval: commentInterval)
+                                   commentInterval: commentInterval,
+                                   githubWritesPerMinute: githubWritesPerMinute, githubWritesPerHour: githubWritesPerHour)
         let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)
         do {
             try await app.runService()

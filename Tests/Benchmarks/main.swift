@@ -70,7 +70,7 @@ func benchmarkCalls(name: String, total: Int, concurrency: Int, _ call: @escapin
                  name, total, concurrency, Double(total) / wall, percentile(latencies, 0.5), percentile(latencies, 0.99)))
 }
 
-/// `prenv-benchmarks [sigv4|graph|calls|intake]...` runs only the named groups (all by default).
+/// `prenv-benchmarks [sigv4|graph|calls|intake|writes]...` runs only the named groups (all by default).
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ group: String) -> Bool { selected.isEmpty || selected.contains(group) }
 
@@ -104,6 +104,17 @@ if wanted("intake") {
         for concurrency in [16, 64] { try await benchmarkIntake(events: 500, concurrency: concurrency, stateWrites: true) }
     } catch {
         print("intake benchmark failed: \(error)")
+        exit(1)
+    }
+}
+if wanted("writes") {
+    do {
+        let scale = Double(ProcessInfo.processInfo.environment["PRENV_BENCH_WRITES_SCALE"] ?? "") ?? 60
+        for detail in (ProcessInfo.processInfo.environment["PRENV_BENCH_WRITES_DETAIL"] ?? "stages,summary").split(separator: ",") {
+            try await benchmarkWriteBudget(scale: scale, detail: String(detail))
+        }
+    } catch {
+        print("write-budget simulation failed: \(error)")
         exit(1)
     }
 }

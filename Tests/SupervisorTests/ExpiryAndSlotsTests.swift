@@ -41,7 +41,7 @@ final class LifetimeHarness: Sendable {
         store = try SQLiteStateStore(path: directory + "/state.sqlite")
         blueprints = [try BlueprintLoader.parse(yaml: SupervisorFixtures.blueprintYAML + section, file: "preview.yaml",
                                                 kinds: ProviderKind.all.resourceKinds)]
-        let reporter = StatusReporter(poster: poster)
+        let reporter = StatusReporter(poster: poster, configuration: .unlimited)  // what is written, not when: the budget has its own tests
         self.reporter = reporter
         reporterRun = Task { await reporter.run() }
         supervisor = Self.supervisor(blueprints: blueprints, inbox: inbox, store: store, operations: operations, reporter: reporter, clock: clock)

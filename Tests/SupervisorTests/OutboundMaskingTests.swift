@@ -44,7 +44,7 @@ enum AWSTexts {
     /// Narrates `events` and returns what GitHub was sent and what was logged.
     static func narrate(_ body: (StatusNarrator) -> Void) async -> (posted: [CommitStatus], log: [String]) {
         let poster = RecordingStatusPoster()
-        let reporter = StatusReporter(poster: poster)
+        let reporter = StatusReporter(poster: poster, configuration: .unlimited)  // what is written, not when: the budget has its own tests
         let run = Task { await reporter.run() }
         let lines = CapturedLogs()
         let narrator = StatusNarrator(reporter: reporter, repository: "acme/webapp", sha: SupervisorFixtures.shaA, blueprint: "preview",

@@ -20,11 +20,38 @@ actor Flag {
         CommitStatus(state: state, context: context, description: description)
     }
 
+    /// Submits one status and waits until the reporter has sent or dropped it, so each test line
+    /// meets a reporter that has kept up. (Writes that wait together are reordered and coalesced by
+    /// `WriteQueue`, whose rules `WriteQueueTests` table-tests.)
+    struct OneAtATime {
+        let reporter: StatusReporter
+        private let submitted = Counter()
+
+        init(_ reporter: StatusReporter) { self.reporter = reporter }
+
+        func submit(repository: String, sha: String, status: CommitStatus) async {
+            reporter.submit(repository: repository, sha: sha, status: status)
+            let expected = await submitted.increment()
+            _ = await eventually("the reporter to send or drop status \(expected)") {
+                let statistics = await reporter.statistics()
+                return statistics.totalSent + statistics.totalDropped == expected
+            }
+        }
+    }
+
+    actor Counter {
+        private var value = 0
+        func increment() -> Int {
+            value += 1
+            return value
+        }
+    }
+
     /// Runs `reporter` over everything submitted by `body`, then finishes it and waits for `run()` to end.
-    static func drain(_ poster: RecordingStatusPoster, _ body: (StatusReporter) -> Void) async {
+    static func drain(_ poster: RecordingStatusPoster, _ body: (OneAtATime) async -> Void) async {
         let reporter = StatusReporter(poster: poster)
         let run = Task { await reporter.run() }
-        body(reporter)
+        await body(OneAtATime(reporter))
         reporter.finish()
         await run.value
     }
@@ -41,7 +68,7 @@ actor Flag {
         ]
 
         await Self.drain(poster) { reporter in
-            for item in submitted { reporter.submit(repository: item.repository, sha: item.sha, status: item.status) }
+            for item in submitted { await reporter.submit(repository: item.repository, sha: item.sha, status: item.status) }
         }
 
         #expect(await poster.posted == submitted)
@@ -53,13 +80,13 @@ actor Flag {
         let success = Self.status(.success, "Environment ready")
 
         await Self.drain(poster) { reporter in
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: pending)
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: pending)  // same: dropped
-            reporter.submit(repository: Self.repo, sha: Self.sha2, status: pending)  // other commit: posted
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: Self.status(.pending, "Provisioning", context: "prenv/other"))  // other context
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: success)
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: success)  // same: dropped
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: pending)  // changed back: posted
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: pending)
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: pending)  // same: dropped
+            await reporter.submit(repository: Self.repo, sha: Self.sha2, status: pending)  // other commit: posted
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: Self.status(.pending, "Provisioning", context: "prenv/other"))  // other context
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: success)
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: success)  // same: dropped
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: pending)  // changed back: posted
         }
 
         let posted = await poster.posted
@@ -74,10 +101,10 @@ actor Flag {
         let later = Self.status(.success, "later")
 
         await Self.drain(poster) { reporter in
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: first)
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: refused)
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: later)
-            reporter.submit(repository: Self.repo, sha: Self.sha2, status: Self.status(.pending, "after", context: "prenv/api"))
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: first)
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: refused)
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: later)
+            await reporter.submit(repository: Self.repo, sha: Self.sha2, status: Self.status(.pending, "after", context: "prenv/api"))
         }
 
         #expect(await poster.posted.map(\.status) == [first, later, Self.status(.pending, "after", context: "prenv/api")])
@@ -90,8 +117,8 @@ actor Flag {
         let refused = Self.status(.failure, "refused")
 
         await Self.drain(poster) { reporter in
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: refused)
-            reporter.submit(repository: Self.repo, sha: Self.sha1, status: refused)
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: refused)
+            await reporter.submit(repository: Self.repo, sha: Self.sha1, status: refused)
         }
 
         #expect(await poster.refused.count == 2)

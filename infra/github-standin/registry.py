@@ -43,6 +43,10 @@ WRITE_GUARDS: list[Callable] = []
 ADMIN_HANDLERS: list[Callable] = []
 # fn(h, path) -> bool: admin GET paths under /_standin/; True when it replied.
 ADMIN_READERS: list[Callable] = []
+# fn(parser): add a module's command-line flags to standin.py's argparse parser.
+ARGUMENT_HOOKS: list[Callable] = []
+# fn(args): read those flags once parsed, before the server starts.
+CONFIGURE_HOOKS: list[Callable] = []
 
 
 def route(method: str, pattern: str, *, auth: bool = True, write: bool = False) -> Callable:

@@ -31,6 +31,7 @@ import comments  # noqa: E402,F401  (registers its routes)
 import apps  # noqa: F401  (GitHub App routes: JWTs, installations, installation tokens)
 import collaborators  # noqa: E402,F401  (registers its routes)
 import deployments  # noqa: E402,F401  (registers its routes)
+import write_limits  # noqa: F401  (registers the secondary write limits)
 
 DOCS = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
 STATES = ("error", "failure", "pending", "success")
@@ -443,7 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--token", default="ghs_standin_token", help="the only token accepted")
     p.add_argument("--ready-file", default=None, help="write {url, port, pid} as JSON here once serving")
     p.add_argument("--exit-with-parent", action="store_true", help="exit when the parent process goes away")
+    for add_arguments in registry.ARGUMENT_HOOKS:
+        add_arguments(p)
     args = p.parse_args(argv)
+    for configure in registry.CONFIGURE_HOOKS:
+        configure(args)
     Handler.state = State(args.token)
     try:
         server = Server((args.host, args.port), Handler)

@@ -1,0 +1,199 @@
+import Foundation
+
+/// The GitHub writes waiting for one token's budget, and what was shed instead of sent. A pure
+/// value: it decides, `WriteScheduler` acts. Its rules, each a line in `WriteQueueTests`:
+/// - a newer write with the same `coalescingKey` replaces the queued one (keeping its place in line,
+///   so an often-edited comment is not starved by newer writes), except that an intermediate never
+///   replaces a queued final (it is dropped instead: a final always follows it);
+/// - when a PR's head moves (`headMoved`), every queued write about its earlier commits is dropped,
+///   and so is a later intermediate about them (a later final, e.g. "superseded", still goes);
+/// - a write whose fingerprint equals the last one sent under its key is dropped ("post only on change");
+/// - the next write is the oldest final whose `notBefore` has passed, else the oldest intermediate.
+public struct WriteQueue: Sendable {
+    /// Why a write was not sent.
+    public enum DropReason: String, Sendable, Hashable, CaseIterable, Comparable {
+        /// A newer write with the same coalescing key replaced it while it waited.
+        case supersededByKey = "superseded_by_key"
+        /// Its commit was no longer the PR's head.
+        case supersededHead = "superseded_head"
+        /// GitHub already shows exactly this (same key and fingerprint as the last write sent).
+        case unchangedFingerprint = "unchanged_fingerprint"
+        /// An intermediate still waiting for budget when the reporter was finished.
+        case shutdown
+        /// GitHub refused it for a reason other than a rate limit (logged).
+        case refused
+
+        public static func < (lhs: DropReason, rhs: DropReason) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    struct Entry: Sendable {
+        var write: GitHubWrite
+        /// Place in line: kept when a newer write replaces this one.
+        var sequence: Int
+        var queuedAt: Date
+    }
+
+    private var entries: [String: Entry] = [:]
+    private var nextSequence = 0
+    /// `repository#pr` → head SHA, from `headMoved`.
+    private var heads = BoundedMemory<String>(capacity: WriteQueue.remembered)
+    /// coalescing key → fingerprint of the last write sent under it.
+    private var lastSent = BoundedMemory<String>(capacity: WriteQueue.remembered)
+    public private(set) var dropped: [DropReason: Int] = [:]
+
+    /// How many keys and heads are remembered; the oldest are forgotten first (a forgotten
+    /// fingerprint at worst sends one repeat, a forgotten head keeps one superseded write).
+    public static let remembered = 10_000
+
+    public init() {}
+
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+    /// Whether a final is waiting (shutdown flushes these, whatever they wait for).
+    public var hasFinals: Bool { entries.values.contains { $0.write.priority == .final } }
+
+    static func headKey(_ repository: String, _ pullRequest: Int) -> String { "\(repository.lowercased())#\(pullRequest)" }
+
+    /// Queues `write`; returns why it was dropped instead, if it was.
+    @discardableResult
+    public mutating func enqueue(_ write: GitHubWrite, now: Date) -> DropReason? {
+        // An intermediate about an earlier commit is stale news. A final submitted after the head
+        // moved is a deliberate closing word on that commit (its checks' "superseded"), so it goes.
+        if write.priority == .intermediate, isStale(write) { return drop(.supersededHead) }
+        // A final waiting under this key is not replaced by an intermediate: the final is what
+        // the PR must show (a failure, an alert) and a final always follows the intermediate.
+        if write.priority == .intermediate, entries[write.coalescingKey]?.write.priority == .final { return drop(.supersededByKey) }
+        if let fingerprint = write.fingerprint, lastSent[write.coalescingKey] == fingerprint {
+            // What waited would have changed GitHub's view; the newest says it is unchanged after all.
+            if entries.removeValue(forKey: write.coalescingKey) != nil { drop(.supersededByKey) }
+            return drop(.unchangedFingerprint)
+        }
+        if var queued = entries[write.coalescingKey] {
+            queued.write = write
+            entries[write.coalescingKey] = queued
+            drop(.supersededByKey)
+            return nil
+        }
+        entries[write.coalescingKey] = Entry(write: write, sequence: nextSequence, queuedAt: now)
+        nextSequence += 1
+        return nil
+    }
+
+    /// Puts back a write the rate limit refused: unless a newer one with its key arrived meanwhile
+    /// (then that one stands and this one counts as superseded).
+    public mutating func putBack(_ write: GitHubWrite, now: Date) {
+        if isStale(write) { drop(.supersededHead); return }
+        if entries[write.coalescingKey] != nil { drop(.supersededByKey); return }
+        entries[write.coalescingKey] = Entry(write: write, sequence: -1 - nextSequence, queuedAt: now)
+        nextSequence += 1
+    }
+
+    /// The PR's head is now `sha`: queued writes about its other commits are dropped, and so is any
+    /// intermediate about them queued later.
+    public mutating func headMoved(repository: String, pullRequest: Int, to sha: String) {
+        heads[Self.headKey(repository, pullRequest)] = sha
+        for (key, entry) in entries where isStale(entry.write) {
+            entries[key] = nil
+            drop(.supersededHead)
+        }
+    }
+
+    private func isStale(_ write: GitHubWrite) -> Bool {
+        guard let sha = write.sha, let pullRequest = write.pullRequest,
+              let head = heads[Self.headKey(write.repository, pullRequest)] else { return false }
+        return head != sha
+    }
+
+    /// What the sender should do next.
+    public enum Next: Sendable {
+        /// This write is the best to send now, if the budget lets it (`take` it then).
+        case ready(GitHubWrite)
+        /// Nothing may go before this time (every queued write has a later `notBefore`).
+        case wait(until: Date)
+        case empty
+    }
+
+    /// The best write whose `notBefore` has passed: the first final, else the first intermediate.
+    /// A write already shown on GitHub (its fingerprint sent meanwhile) is dropped on the way.
+    public mutating func peek(now: Date) -> Next {
+        var earliest: Date?
+        var best: Entry?
+        for entry in entries.values {
+            if let fingerprint = entry.write.fingerprint, lastSent[entry.write.coalescingKey] == fingerprint {
+                entries[entry.write.coalescingKey] = nil
+                drop(.unchangedFingerprint)
+                continue
+            }
+            if let notBefore = entry.write.notBefore, notBefore > now {
+                earliest = min(earliest ?? notBefore, notBefore)
+                continue
+            }
+            if let current = best, (current.write.priority, current.sequence) <= (entry.write.priority, entry.sequence) { continue }
+            best = entry
+        }
+        if let best { return .ready(best.write) }
+        return earliest.map { .wait(until: $0) } ?? .empty
+    }
+
+    /// How many queued writes may go at `now` as far as their `notBefore` goes.
+    public func dueCount(now: Date) -> Int {
+        entries.values.filter { ($0.write.notBefore ?? now) <= now }.count
+    }
+
+    /// The earliest `notBefore` still ahead of `now`, if any: when a deferred write becomes ready.
+    public func nextNotBefore(after now: Date) -> Date? {
+        entries.values.compactMap(\.write.notBefore).filter { $0 > now }.min()
+    }
+
+    /// Takes the write `peek` returned out of the queue.
+    public mutating func take(_ write: GitHubWrite) -> GitHubWrite? {
+        entries.removeValue(forKey: write.coalescingKey)?.write
+    }
+
+    /// Every queued write, best first (for shutdown and statistics).
+    public var queued: [GitHubWrite] {
+        entries.values.sorted { ($0.write.priority, $0.sequence) < ($1.write.priority, $1.sequence) }.map(\.write)
+    }
+
+    /// Drops every queued intermediate (shutdown); returns how many.
+    @discardableResult
+    public mutating func dropIntermediates(reason: DropReason = .shutdown) -> Int {
+        let intermediates = entries.filter { $0.value.write.priority == .intermediate }.map(\.key)
+        for key in intermediates { entries[key] = nil }
+        dropped[reason, default: 0] += intermediates.count
+        return intermediates.count
+    }
+
+    /// Remembers what GitHub now shows under `write`'s key.
+    public mutating func sent(_ write: GitHubWrite) {
+        if let fingerprint = write.fingerprint { lastSent[write.coalescingKey] = fingerprint }
+    }
+
+    @discardableResult
+    mutating func drop(_ reason: DropReason) -> DropReason {
+        dropped[reason, default: 0] += 1
+        return reason
+    }
+}
+
+/// A dictionary that forgets its oldest keys beyond `capacity`, so a long-running server's memory stays bounded.
+struct BoundedMemory<Value: Sendable>: Sendable {
+    let capacity: Int
+    private var values: [String: Value] = [:]
+    private var order: [String] = []
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    subscript(key: String) -> Value? {
+        get { values[key] }
+        set {
+            guard let newValue else { values[key] = nil; return }
+            if values.updateValue(newValue, forKey: key) == nil { order.append(key) }
+            if order.count > capacity {
+                let forgotten = order.prefix(order.count - capacity * 9 / 10)
+                for old in forgotten { values[old] = nil }
+                order.removeFirst(forgotten.count)
+            }
+        }
+    }
+}
