@@ -55,7 +55,12 @@ import Testing
     @Test func anApplyGetsOneDeploymentWithItsStatusesInOrderAndADestroyMakesItInactive() async throws {
         let s = try await setUp()
         defer { s.stop() }
-        ready(s)
+        // An apply takes a while: `in_progress` goes out before it ends (queued together, the write
+        // budget would coalesce it into the final `success`, which `coalescedInProgress…` checks).
+        s.presence.began(Self.key, sha: Self.sha, headRef: "feature/login", destroying: false, blueprint: nil, expiresAt: nil)
+        #expect(await eventually("in_progress") { (try? await s.standin.deployments().deployments.first?.statuses.count) == 1 })
+        s.presence.ended(Self.key, sha: Self.sha, headRef: "feature/login",
+                         .init(state: .ready, summary: "Environment ready: 4 resources", previewURL: URL(string: "http://preview.example/pr-7/")))
         #expect(await eventually("deployment success") { (try? await s.standin.deployments().deployments.first?.statuses.count) == 2 })
         s.presence.ended(Self.key, sha: Self.sha, headRef: nil, .init(state: .destroyed, summary: "Environment destroyed: pull request closed"))
         #expect(await eventually("inactive") { (try? await s.standin.deployments().deployments.first?.statuses.count) == 3 })
@@ -69,6 +74,17 @@ import Testing
         #expect(deployment.statuses[1].environmentURL == "http://preview.example/pr-7/")
         #expect(deployment.statuses.allSatisfy { $0.logURL.isEmpty }, "prenv has no page per environment yet")
         #expect(try await s.store.deployment(Self.key, sha: Self.sha)?.id == Int64(deployment.id))
+    }
+
+    @Test func coalescedInProgressLeavesTheFinalStateOnly() async throws {
+        let s = try await setUp()
+        defer { s.stop() }
+        ready(s)  // began and ended at once: `in_progress` is superseded before its turn
+        #expect(await eventually("deployment success") { (try? await s.standin.deployments().deployments.first?.statuses.last?.state) == "success" })
+        let (deployments, _) = try await s.standin.deployments()
+        #expect(deployments.count == 1)
+        #expect(deployments.first?.statuses.last?.environmentURL == "http://preview.example/pr-7/")
+        #expect(deployments.first?.statuses.map(\.state).filter { $0 != "in_progress" } == ["success"])
     }
 
     @Test func aRestartContinuesTheStoredDeployment() async throws {
