@@ -74,6 +74,7 @@ import WebhookSupport
         }
         #expect(pushed.count == 1 && pushed.first?["id"] as? Int == commentID, "\(pushed)")
         #expect((pushed.first?["edits"] as? Int ?? 0) >= 1)
+        print("the comment after the push:\n\(pushed.first?["body"] as? String ?? "")")
         let secondWrites = try await writes(serve, sha: sha2)
         let secondComment = try await commentWrites(serve) - firstComment
 
