@@ -33,6 +33,40 @@ public struct IssueCommentEvent: Decodable, Sendable, Equatable {
         public var id: Int64
         public var body: String
         public var user: User
+        /// When GitHub says the comment was written (`created_at`): a signed payload replayed long
+        /// after the fact carries its old date, which is how intake refuses it (see `isStale`).
+        public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, body, user
+            case createdAt = "created_at"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(Int64.self, forKey: .id)
+            body = try container.decode(String.self, forKey: .body)
+            user = try container.decode(User.self, forKey: .user)
+            let text = try container.decode(String.self, forKey: .createdAt)
+            guard let date = try? Date(text, strategy: .iso8601) else {
+                throw DecodingError.dataCorruptedError(forKey: .createdAt, in: container, debugDescription: "expected an ISO 8601 date")
+            }
+            createdAt = date
+        }
+    }
+
+    /// How old a comment may be when it arrives (or, at the worker, when it was recorded) for its
+    /// command to run: GitHub delivers within seconds; anything older is a replay or a redelivery
+    /// long after the fact, and the inbox forgets comment ids after its retention.
+    public static let maxCommandAge: TimeInterval = 3_600
+
+    /// Why a comment received (or recorded) at `date` is too old to act on, or nil. A comment dated
+    /// after `date` (clocks differ a little) is not stale.
+    public func staleReason(at date: Date, maxAge: TimeInterval = maxCommandAge) -> String? {
+        let age = date.timeIntervalSince(comment.createdAt)
+        guard age > maxAge else { return nil }
+        return "comment was written \(Int(age / 60)) minutes before it arrived; prenv acts only on comments "
+            + "at most \(Int(maxAge / 60)) minutes old (a replayed or late delivery)"
     }
 
     public struct User: Decodable, Sendable, Equatable {

@@ -27,6 +27,9 @@ extension EnvironmentStateMachine {
         case pullRequestClosed
         /// No pull_request event told the machine the PR's head yet.
         case headUnknown
+        /// Whether the PR comes from a fork is not known (a machine saved before prenv recorded it):
+        /// the blueprint's fork rule cannot be checked until the next pull_request event.
+        case forkUnknown
         /// The blueprint does not apply to the PR; `reason` is for the log only.
         case skipped(reason: String)
     }
@@ -54,6 +57,7 @@ extension EnvironmentStateMachine {
             return set(.absent(reason: Self.destroyedByCommand))
         case .redeploy(let decision, let date):
             guard let head = knownHead else { return [.refuse(.headUnknown)] }
+            guard isFork != nil else { return [.refuse(.forkUnknown)] }
             if case .skip(let reason) = decision { return [.refuse(.skipped(reason: reason))] }
             heldDown = nil
             expiration = nil
@@ -61,6 +65,7 @@ extension EnvironmentStateMachine {
             settled = nil  // apply again even when this head is already applied
             return set(.present(sha: head))
         case .keep(let decision, let date):
+            guard isFork != nil else { return [.refuse(.forkUnknown)] }
             if case .skip(let reason) = decision { return [.refuse(.skipped(reason: reason))] }
             keptByCommand = true
             guard expiration != nil, let head = knownHead else {

@@ -66,8 +66,10 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
     /// A slot was granted and not yet given back (given back once no resources remain).
     public internal(set) var admitted = false
     /// Whether the PR's head lives in a fork, as of the last fresh event: a command re-decides the
-    /// blueprint's rules (`on.forks`) without a webhook in hand.
-    public internal(set) var isFork = false
+    /// blueprint's rules (`on.forks`) without a webhook in hand. Nil while unknown (no event yet, or a
+    /// machine saved by a prenv that did not record it): `redeploy` and `keep` are then refused until
+    /// a fresh event says, since guessing "not a fork" would let a fork PR past `on.forks: skip`.
+    public internal(set) var isFork: Bool?
     /// Set by `/prenv destroy` until a push or `/prenv redeploy` (see `EnvironmentStateMachine+Commands`).
     public internal(set) var heldDown: HeldDown?
     /// Set by `/prenv keep`: spared from expiry until the PR closes.
@@ -173,7 +175,7 @@ extension EnvironmentStateMachine {
     /// Written by hand so that records saved by an older prenv still load: fields added since
     /// (`runningHasStarted`, `teardownBackoff`, the tie fields, expiry, slots and commands) default to
     /// "not started", "no failures", "push time unknown" (it never expires before its next push), "no
-    /// cap", "not a fork" (corrected by the next event), "not held down" and "not kept".
+    /// cap", fork unknown (commands that need it wait for the next event), "not held down" and "not kept".
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         phase = try container.decode(EnvironmentPhase.self, forKey: .phase)
@@ -197,7 +199,7 @@ extension EnvironmentStateMachine {
         slotRequired = try container.decodeIfPresent(Bool.self, forKey: .slotRequired) ?? false
         waitingSince = try container.decodeIfPresent(Int.self, forKey: .waitingSince)
         admitted = try container.decodeIfPresent(Bool.self, forKey: .admitted) ?? false
-        isFork = try container.decodeIfPresent(Bool.self, forKey: .isFork) ?? false
+        isFork = try container.decodeIfPresent(Bool.self, forKey: .isFork)
         heldDown = try container.decodeIfPresent(HeldDown.self, forKey: .heldDown)
         keptByCommand = try container.decodeIfPresent(Bool.self, forKey: .keptByCommand) ?? false
     }

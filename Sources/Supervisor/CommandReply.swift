@@ -38,6 +38,9 @@ enum CommandReply {
             switch entry.refusal {
             case .pullRequestClosed: why = "the pull request is closed"
             case .headUnknown: why = "prenv has not seen this pull request's head commit yet; push, or wait for its event"
+            case .forkUnknown:
+                why = "prenv does not know yet whether this pull request comes from a fork (it was last seen by an older prenv); "
+                    + "wait for the next push, then comment again"
             case .skipped:
                 why = entry.forkSkipped
                     ? "the pull request comes from a fork and the blueprint skips forks (`on.forks: skip`)"

@@ -120,8 +120,12 @@ extension EnvironmentActivity {
             self.record(node: node.id, type: node.type.rawValue, state: state.map { Self.settled($0, node.status) } ?? node.status.rawValue)
             if let index = resources.firstIndex(where: { $0.id == node.id }) {
                 resources[index].type = node.type.rawValue
-                resources[index].physicalName = node.physicalName.map { String($0.prefix(Limits.text)) }
-                resources[index].consoleURL = AWSConsoleLink.url(type: node.type.rawValue, physicalName: node.physicalName, region: region)
+                // Masked like `EnvironmentsReport` (an account id in an ARN or a name); a name that
+                // masking changed gets no console link, which would carry it unmasked.
+                let masked = node.physicalName.map(Redaction.masked)
+                resources[index].physicalName = masked.map { String($0.prefix(Limits.text)) }
+                resources[index].consoleURL = masked != node.physicalName ? nil
+                    : AWSConsoleLink.url(type: node.type.rawValue, physicalName: node.physicalName, region: region)
             }
         }
     }

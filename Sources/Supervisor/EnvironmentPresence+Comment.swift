@@ -5,7 +5,8 @@ import UntrustedText
 
 /// The sticky comment: created the first time there is something final to say, then edited in
 /// place. Its id is stored; when GitHub says it is gone (404 on edit) or the store lost it, it is
-/// found again by its marker (`PRCommentMarker`), and otherwise created: at most one creation per
+/// found again by its marker (`PRCommentMarker`) among the comments of prenv's known login, and
+/// otherwise created: at most one creation per
 /// write, so a user deleting it again and again gets one new comment per final state, never a loop.
 extension EnvironmentPresence {
     /// Pages of 100 comments read when looking for the marker: a PR with more than 3,000 comments
@@ -65,11 +66,11 @@ extension EnvironmentPresence {
         var writes = 0
         let stored = try await store.prComment(key)
         // prenv's login, from the comment it wrote (even if that one is gone now) or any other it wrote.
-        let author = stored?.author ?? known
+        let author = known ?? stored?.author
         if let current = stored {
             do {
-                let edited = try await github.updateComment(owner: owner, repo: repo, commentID: current.id, body: body)
-                try await remember(key, comparable, StoredComment(id: current.id, author: edited.user?.login ?? current.author), stored: current)
+                _ = try await github.updateComment(owner: owner, repo: repo, commentID: current.id, body: body)
+                try await remember(key, comparable, StoredComment(id: current.id, author: current.author), stored: current, learn: false)
                 return 1
             } catch let error as GitHubError where error.status == 404 {
                 writes += 1
@@ -78,38 +79,43 @@ extension EnvironmentPresence {
                 try await store.savePRComment(key, nil)
             }
         }
-        if let found = try await findComment(key, owner: owner, repo: repo, author: author, github: github) {
+        // Adopted only when prenv knows its own login and the comment is by it; the adopted
+        // comment's author is never learned from (it is the known login by construction).
+        if let author, let found = try await findComment(key, owner: owner, repo: repo, author: author, github: github) {
             do {
-                let edited = try await github.updateComment(owner: owner, repo: repo, commentID: found.id, body: body)
-                try await remember(key, comparable, StoredComment(id: found.id, author: edited.user?.login ?? found.user?.login), stored: nil)
+                _ = try await github.updateComment(owner: owner, repo: repo, commentID: found.id, body: body)
+                try await remember(key, comparable, StoredComment(id: found.id, author: author), stored: nil, learn: false)
                 return writes + 1
             } catch let error as GitHubError where error.status == 404 {
                 writes += 1  // deleted between the listing and the edit: create below
             }
         }
         let created = try await github.createComment(owner: owner, repo: repo, issue: key.pr, body: body)
-        try await remember(key, comparable, StoredComment(id: created.id, author: created.user?.login), stored: nil)
+        // The one place prenv learns its login: from a comment it has just created itself.
+        try await remember(key, comparable, StoredComment(id: created.id, author: created.user?.login), stored: nil, learn: true)
         logger.info("PR comment created", metadata: ["environment": "\(key)", "comment": "\(created.id)"])
         return writes + 1
     }
 
-    private func remember(_ key: EnvironmentKey, _ body: String, _ comment: StoredComment, stored: StoredComment?) async throws {
+    private func remember(_ key: EnvironmentKey, _ body: String, _ comment: StoredComment, stored: StoredComment?, learn: Bool) async throws {
         state.withLock { state in
             state.lastCommentBody[key] = body
-            if let author = comment.author { state.knownLogin = author }
+            if learn, let author = comment.author { state.knownLogin = author }
         }
         if comment != stored { try await store.savePRComment(key, comment) }
     }
 
-    /// The oldest comment on the PR that starts with this environment's genuine marker and, when
-    /// prenv's login is known, was written by it; nil when there is none.
-    func findComment(_ key: EnvironmentKey, owner: String, repo: String, author: String?, github: GitHubClient) async throws
+    /// The oldest comment on the PR that starts with this environment's genuine marker and was
+    /// written by prenv's own login; nil when there is none. Without a known login nothing is
+    /// adopted (the caller creates a new comment): a marker copied into a stranger's comment must
+    /// never make prenv edit it, nor teach prenv that the stranger is itself.
+    func findComment(_ key: EnvironmentKey, owner: String, repo: String, author: String, github: GitHubClient) async throws
         -> GitHubClient.IssueComment?
     {
         for page in 1...Self.markerSearchPages {
             let comments = try await github.comments(owner: owner, repo: repo, issue: key.pr, page: page)
             for comment in comments where marker.isMarked(comment.body ?? "", for: key) {
-                if let author, comment.user?.login != author {
+                if comment.user?.login != author {
                     logger.warning("ignoring a comment that carries prenv's marker but was written by someone else", metadata: [
                         "environment": "\(key)", "comment": "\(comment.id)", "author": "\(UntrustedText.printable(comment.user?.login ?? "?", limit: 80))",
                     ])

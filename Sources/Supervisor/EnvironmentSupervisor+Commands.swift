@@ -27,28 +27,28 @@ extension EnvironmentSupervisor {
         }
         switch command {
         case .help:
-            answer(comment, reaction: nil, reply: CommandReply.help)
+            answerLimited(comment, reaction: nil, reply: CommandReply.help)
             return []
         case .unknown:
-            answer(comment, reaction: .confused, reply: CommandReply.unknownCommand())
+            answerLimited(comment, reaction: .confused, reply: CommandReply.unknownCommand())
             return []
         case .redeploy, .destroy, .keep:
             break
         }
         guard !keys(of: repository, number).isEmpty else {
             logger.info("command for a pull request without an environment", metadata: metadata)
-            answer(comment, reaction: .confused, reply: CommandReply.noEnvironment(command: command))
+            answerLimited(comment, reaction: .confused, reply: CommandReply.noEnvironment(command: command))
             return []
         }
         switch try await permissions.access(repository: repository, user: login) {
         case .cannotCheck:
             logger.warning("command not run: GitHub did not answer the permission check", metadata: metadata)
-            answer(comment, reaction: nil, reply: CommandReply.cannotCheck(command: command))
+            answerLimited(comment, reaction: nil, reply: CommandReply.cannotCheck(command: command))
             return []
         case .denied(let permission):
             logger.info("command refused: no write permission", metadata: metadata)
-            answer(comment, reaction: .confused,
-                   reply: CommandReply.noWritePermission(login: login, command: command, permission: permission))
+            answerLimited(comment, reaction: .confused,
+                          reply: CommandReply.noWritePermission(login: login, command: command, permission: permission))
             return []
         case .allowed:
             break
@@ -84,8 +84,8 @@ extension EnvironmentSupervisor {
         if let blueprint = blueprints[key.blueprint], let record = slots[key]?.record {
             let machine = record.machine
             decision = blueprint.matches(repository: key.repository, baseBranch: record.pullRequest.baseRef,
-                                         labels: machine.labels, isFork: machine.isFork)
-            forkSkipped = machine.isFork && blueprint.triggers.forks == .skip
+                                         labels: machine.labels, isFork: machine.isFork ?? true)
+            forkSkipped = machine.isFork == true && blueprint.triggers.forks == .skip
         } else {
             decision = .skip(reason: "blueprint \(key.blueprint) is no longer loaded")
         }
@@ -96,7 +96,20 @@ extension EnvironmentSupervisor {
         }
     }
 
-    /// Queues the reaction and the reply (final writes: they are the command's whole answer).
+    /// An answer anyone can cause, through `replyLimiter`: the reply at most once per commenter
+    /// per 10 minutes (the reaction alone in between), nothing past the repository's hourly cap.
+    func answerLimited(_ comment: IssueCommentEvent, reaction: GitHubClient.Reaction?, reply: String) {
+        switch replyLimiter.answer(repository: comment.repository.fullName, user: comment.comment.user.login, now: now()) {
+        case .replyAndReaction: answer(comment, reaction: reaction, reply: reply)
+        case .reactionOnly: answer(comment, reaction: reaction, reply: nil)
+        case .nothing:
+            logger.notice("not answering a /prenv comment: the repository's replies this hour are used up",
+                          metadata: ["pr": "\(comment.inboxKey)", "comment": "\(comment.comment.id)"])
+        }
+    }
+
+    /// Queues the reaction and the reply. Intermediate priority: statuses and deployments (what a
+    /// PR's checks and buttons end on) go first when the write budget is tight.
     func answer(_ comment: IssueCommentEvent, reaction: GitHubClient.Reaction?, reply: String?) {
         guard let github = commandGitHub else { return }
         let repository = comment.repository.fullName
@@ -104,7 +117,7 @@ extension EnvironmentSupervisor {
         let commentID = comment.comment.id
         if let reaction {
             statuses.submit(GitHubWrite(
-                kind: .reaction, priority: .final, repository: repository, pullRequest: number,
+                kind: .reaction, priority: .intermediate, repository: repository, pullRequest: number,
                 coalescingKey: "reaction \(repository)#\(number)/\(commentID)", fingerprint: reaction.rawValue, createdAt: now()
             ) {
                 try await github.react(repository: repository, commentID: commentID, reaction)
@@ -113,7 +126,7 @@ extension EnvironmentSupervisor {
         }
         if let reply {
             statuses.submit(GitHubWrite(
-                kind: .reply, priority: .final, repository: repository, pullRequest: number,
+                kind: .reply, priority: .intermediate, repository: repository, pullRequest: number,
                 coalescingKey: "reply \(repository)#\(number)/\(commentID)", fingerprint: reply, createdAt: now()
             ) {
                 try await github.reply(repository: repository, issue: number, body: reply)

@@ -64,6 +64,12 @@ extension EnvironmentSupervisor {
                 logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
                 return nil
             }
+            // Intake refused stale comments; a recorded one is judged by when it was recorded, not
+            // now: the inbox is durable, so a command recorded in time still runs after an outage.
+            if let reason = comment.staleReason(at: event.receivedAt) {
+                logger.notice("skipping a recorded /prenv command", metadata: ["delivery": "\(event.deliveryID)", "reason": "\(reason)"])
+                return nil
+            }
             return .command(comment, command)
         }
         guard let decoded = try? PullRequestEvent.decode(from: event.payload), let sequence = decoded.sequence else {

@@ -53,6 +53,8 @@ public actor EnvironmentSupervisor {
     let commandGitHub: (any CommandGitHub)?
     /// Who may run commands, asked of `commandGitHub` and remembered for a minute.
     let permissions: PermissionCache?
+    /// Limits the replies anyone can cause (`help`, unknown commands, refusals of who may not act).
+    var replyLimiter = CommandReplyLimiter()
 
     public init(
         blueprints: [Blueprint], inbox: any EventInbox, store: any StateStore, workers: any WorkerStore,

@@ -42,8 +42,12 @@ public enum PRCommentRenderer {
         if !activity.resources.isEmpty {
             lines += ["", "| Resource | Type | Name | State | Links |", "|---|---|---|---|---|"]
             for resource in activity.resources.prefix(maxRows) {
-                let link = resource.consoleURL.flatMap(linkTarget).map { "[AWS console](\($0))" } ?? "–"
-                lines.append("| \(md(resource.id, 64)) | \(md(resource.type, 64)) | \(md(resource.physicalName ?? "–", 200)) | \(md(resource.state, 40)) | \(link) |")
+                // Physical names can hold an account id (an ARN, a bucket named after it): masked as
+                // in `EnvironmentsReport`, and the console link (which carries the name) dropped then.
+                let name = resource.physicalName.map(Redaction.masked)
+                let masked = name != resource.physicalName
+                let link = masked ? "–" : resource.consoleURL.flatMap(linkTarget).map { "[AWS console](\($0))" } ?? "–"
+                lines.append("| \(md(resource.id, 64)) | \(md(resource.type, 64)) | \(md(name ?? "–", 200)) | \(md(resource.state, 40)) | \(link) |")
             }
             if activity.resources.count > maxRows { lines += ["", "\(activity.resources.count - maxRows) more resources not shown."] }
         }

@@ -14,7 +14,7 @@ extension WebhookIntake {
         } catch {
             return .error(400, "malformed issue_comment payload: \(error)", deliveryID: envelope.deliveryID)
         }
-        if let reason = event.ignoredReason {
+        if let reason = event.ignoredReason ?? event.staleReason(at: now()) {
             return .ignored(reason, deliveryID: envelope.deliveryID)
         }
         guard let selectsRepository, await selectsRepository(event.repository.fullName) else {

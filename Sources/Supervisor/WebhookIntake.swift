@@ -17,7 +17,7 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
     private let isRelevant: @Sendable (PullRequestEvent) async -> Bool
     let selectsRepository: (@Sendable (String) async -> Bool)?
     private let onRecorded: @Sendable (String) async -> Void
-    private let now: @Sendable () -> Date
+    let now: @Sendable () -> Date
     private let logger: Logger
 
     /// - Parameters:

@@ -12,14 +12,21 @@ extension UntrustedText {
     ///   heading, list, and `|` cannot close a table cell;
     /// - a zero-width space (`&#8203;`) follows `@`, `#` and the `:` of `://`, and splits `www.`,
     ///   which GFM would otherwise turn into a mention, an issue reference or an autolink.
-    /// With `limit`, cut (before escaping) after that many characters and marked with `…`.
+    ///
+    /// The work is done per Unicode scalar, never per `Character`: GitHub's parser reads bytes, so a
+    /// `|` joined to a combining mark (U+034F) or a prepend character (U+0D4E) into one grapheme is
+    /// still a `|` to it — comparing graphemes with `"|"` would let it through raw.
+    /// With `limit`, cut (before escaping) after that many scalars and marked with `…`.
     public static func markdown(_ value: String, limit: Int? = nil) -> String {
-        let shown = printable(value, limit: limit)
+        let scalars = Array(value.unicodeScalars)
+        let kept = limit.map { Array(scalars.prefix(max(0, $0))) } ?? scalars
+        var keptText = ""
+        keptText.unicodeScalars.append(contentsOf: kept)
+        let shown = Array(printable(keptText).unicodeScalars)
         var result = ""
-        result.reserveCapacity(shown.utf8.count)
-        let characters = Array(shown)
-        for (index, character) in characters.enumerated() {
-            switch character {
+        result.reserveCapacity(shown.count)
+        for (index, scalar) in shown.enumerated() {
+            switch scalar {
             case "&": result += "&amp;"
             case "<": result += "&lt;"
             case ">": result += "&gt;"
@@ -29,19 +36,18 @@ extension UntrustedText {
             case "#": result += "\\#&#8203;"
             case ":":
                 result += ":"
-                if index + 2 < characters.count, characters[index + 1] == "/", characters[index + 2] == "/" { result += "&#8203;" }
+                if index + 2 < shown.count, shown[index + 1] == "/", shown[index + 2] == "/" { result += "&#8203;" }
             case ".":
-                let before = characters[max(0, index - 3)..<index].map { $0.lowercased() }.joined()
-                if before == "www" { result += "&#8203;" }
+                if index >= 3, shown[(index - 3)..<index].allSatisfy({ $0 == "w" || $0 == "W" }) { result += "&#8203;" }
                 result += "\\."
             default:
-                if let ascii = character.asciiValue, markdownPunctuation.contains(ascii) {
-                    result += "\\" + String(character)
-                } else {
-                    result.append(character)
+                if scalar.isASCII, markdownPunctuation.contains(UInt8(scalar.value)) {
+                    result += "\\"
                 }
+                result.unicodeScalars.append(scalar)
             }
         }
+        if kept.count < scalars.count { result += "…" }
         return result
     }
 

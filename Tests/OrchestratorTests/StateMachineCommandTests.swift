@@ -28,6 +28,20 @@ private enum CommandFixtures {
     static let closed: [Event] = closedDestroying + [MachineFixtures.destroyed]
     static let waiting: [Event] = [L.limited, L.opened]
     static let forkSkipped: [Event] = [.opened(L.pr("a", 1, hours: 0), .skip(reason: forkReason))]
+
+    /// A ready machine saved by the prenv before commands: no `isFork` (nor hold, keep) recorded.
+    static let savedBeforeCommandsJSON = """
+        {"cancelRequested":false,"desired":{"present":{"sha":"a"}},"hasResources":true,"isClosed":false,
+         "lastAppliedSHA":"a","lastSequence":1,"phase":{"ready":{"sha":"a"}},"settled":{"present":{"sha":"a"}},
+         "pushedHead":"a","labels":[],"slotRequired":false,"admitted":false}
+        """
+    // swiftlint:disable:next force_try
+    static let savedBeforeCommands = try! JSONDecoder().decode(EnvironmentStateMachine.self, from: Data(savedBeforeCommandsJSON.utf8))
+    static let forkUnknown = EnvironmentStateMachine.Action.refuse(.forkUnknown)
+    /// The next push to the same PR (a fresh event), from a fork or not.
+    static func pushed(_ sha: String, fork: Bool) -> Event {
+        .synchronize(PRSnapshot(repository: "acme/webapp", headSHA: sha, isFork: fork, sequence: 2), fork ? .skip(reason: forkReason) : .provision)
+    }
 }
 
 private typealias C = CommandFixtures
@@ -54,6 +68,10 @@ private let redeployTable: [Transition] = [
     Transition(name: "the blueprint skips the PR (a fork) → refused", given: C.forkSkipped,
                when: C.redeploy(at: 1, .skip(reason: C.forkReason)), phase: .skipped(reason: C.forkReason),
                actions: [.refuse(.skipped(reason: C.forkReason))]),
+    Transition(name: "saved before prenv knew forks → refused until an event says", initial: C.savedBeforeCommands,
+               when: C.redeploy(), phase: .ready(sha: "a"), actions: [C.forkUnknown]),
+    Transition(name: "saved before prenv knew forks, even with a decision that provisions → refused", initial: C.savedBeforeCommands,
+               when: C.redeploy(at: 1, .provision), phase: .ready(sha: "a"), actions: [C.forkUnknown]),
     Transition(name: "a skip label added since → refused, the environment stays", given: C.ready,
                when: C.redeploy(at: 1, MachineFixtures.skip), phase: .ready(sha: "a"), actions: [.refuse(.skipped(reason: "label no-preview is in on.skip_labels"))]),
 ]
@@ -91,7 +109,9 @@ private let destroyTable: [Transition] = [
 ]
 
 private let keepTable: [Transition] = [
-    Transition(name: "idle → kept", when: C.keep(), phase: .idle, actions: [C.kept]),
+    Transition(name: "idle, no event seen (fork unknown) → refused", when: C.keep(), phase: .idle, actions: [C.forkUnknown]),
+    Transition(name: "saved before prenv knew forks → refused until an event says", initial: C.savedBeforeCommands,
+               when: C.keep(), phase: .ready(sha: "a"), actions: [C.forkUnknown]),
     Transition(name: "applying → kept", given: C.applying, when: C.keep(), phase: .provisioning(sha: "a"), actions: [C.kept]),
     Transition(name: "ready → kept", given: C.ready, when: C.keep(), phase: .ready(sha: "a"), actions: [C.kept]),
     Transition(name: "kept: expiry never comes", given: C.ready + [C.keep(at: 1)], when: L.check(10_000), phase: .ready(sha: "a"), actions: []),
@@ -131,19 +151,25 @@ struct StateMachineCommandTests {
         let reloaded = try JSONDecoder().decode(EnvironmentStateMachine.self, from: JSONEncoder().encode(machine))
         #expect(reloaded == machine)
         machine = StateMachineExpiryTests.machine(C.forkSkipped.map { _ in .opened(PRSnapshot(repository: "acme/webapp", headSHA: "a", isFork: true, sequence: 1), .provision) })
-        #expect(machine.isFork, "the fork flag comes from the last fresh event")
+        #expect(machine.isFork == true, "the fork flag comes from the last fresh event")
     }
 
-    /// A machine saved by the prenv before commands: not held down, not kept, not a fork.
+    /// A machine saved by the prenv before commands: not held down, not kept, fork unknown (not
+    /// "not a fork": that guess would let a fork PR's redeploy past `on.forks: skip`).
     @Test func aMachineSavedBeforeCommandsLoads() throws {
-        let json = """
-            {"cancelRequested":false,"desired":{"present":{"sha":"a"}},"hasResources":true,"isClosed":false,
-             "lastAppliedSHA":"a","lastSequence":1,"phase":{"ready":{"sha":"a"}},"settled":{"present":{"sha":"a"}},
-             "pushedHead":"a","labels":[],"slotRequired":false,"admitted":false}
-            """
-        var machine = try JSONDecoder().decode(EnvironmentStateMachine.self, from: Data(json.utf8))
-        #expect(machine.heldDown == nil && !machine.keptByCommand && !machine.isFork)
+        var machine = try JSONDecoder().decode(EnvironmentStateMachine.self, from: Data(C.savedBeforeCommandsJSON.utf8))
+        #expect(machine.heldDown == nil && !machine.keptByCommand && machine.isFork == nil)
         #expect(machine.handle(C.destroy) == [.destroy])
         #expect(machine.heldDown == .init(sha: "a"))
+    }
+
+    /// Unknown until a fresh event: then known, saved, and the commands act again.
+    @Test func theForkFlagIsLearnedFromTheNextEventAndSaved() throws {
+        var machine = C.savedBeforeCommands
+        #expect(machine.handle(C.redeploy()) == [C.forkUnknown])
+        _ = machine.handle(C.pushed("b", fork: false))
+        #expect(machine.isFork == false)
+        let reloaded = try JSONDecoder().decode(EnvironmentStateMachine.self, from: JSONEncoder().encode(machine))
+        #expect(reloaded.isFork == false)
     }
 }

@@ -156,6 +156,21 @@ final class CommandHarness: Sendable {
         #expect(await harness.phase() == .ready(sha: F.shaA))
     }
 
+    /// Anyone can comment: a refused commenter gets the reply the first time, then only the
+    /// reaction for ten minutes, so comments cannot spend the write budget. Replies and reactions
+    /// go at intermediate priority (statuses and deployments first).
+    @Test func aRefusedCommenterIsRepliedToOnceThenOnlyReactedTo() async throws {
+        let harness = try await CommandHarness()
+        try await harness.open()
+        var ids: [Int64] = []
+        for _ in 0..<3 { ids.append(try await harness.comment("/prenv destroy", as: "bob")) }
+        for id in ids { #expect(await harness.waitForReaction("confused", on: id)) }
+        #expect(await harness.quiet())
+        await harness.flush()
+        #expect(try await harness.replies().count == 1)
+        #expect(await harness.operations.count == 1, "only the first apply")
+    }
+
     @Test func aForkPullRequestsAuthorIsRefusedAndAMaintainerIsToldTheBlueprintSkipsForks() async throws {
         let harness = try await CommandHarness()
         try await harness.open(fromFork: true)

@@ -46,6 +46,30 @@ import WebhookSupport
         #expect(await inbox.pending(key: "acme/webapp#7").map(\.event) == ["pull_request", "issue_comment"])
     }
 
+    /// A signed comment replayed after the inbox forgot its id (7 days) must not run again: a
+    /// comment older than an hour when it arrives is answered "ignored", with the reason, and not stored.
+    @Test func aCommentOlderThanAnHourIsIgnoredAndNotRecorded() async throws {
+        let old = try WebhookFixtures.issueComment(IssueCommentPayload(body: "/prenv destroy", createdAt: Self.receivedAt.addingTimeInterval(-8 * 86_400)))
+        let response = await makeIntake().receive(headers: old.headers, body: old.body)
+        #expect(response.status == 200 || response.status == 202)
+        #expect(response.outcome == "ignored")
+        #expect(response.message.contains("minutes before it arrived") && response.message.contains("at most 60 minutes old"), "\(response.message)")
+        await expectNothingRecorded()
+        let justInTime = try WebhookFixtures.issueComment(IssueCommentPayload(body: "/prenv destroy", commentID: 9, createdAt: Self.receivedAt.addingTimeInterval(-3_500)))
+        #expect(await makeIntake().receive(headers: justInTime.headers, body: justInTime.body).outcome == "accepted")
+    }
+
+    /// The worker's rule: judged against when the command was recorded, so an outage between
+    /// recording and processing does not drop it, while a record made late (by an older prenv) is skipped.
+    @Test func staleness() throws {
+        let body = try IssueCommentPayload(createdAt: Self.receivedAt).json()
+        let event = try IssueCommentEvent.decode(from: body)
+        #expect(event.comment.createdAt == Self.receivedAt)
+        #expect(event.staleReason(at: Self.receivedAt.addingTimeInterval(3_600)) == nil)
+        #expect(event.staleReason(at: Self.receivedAt.addingTimeInterval(3_601)) != nil)
+        #expect(event.staleReason(at: Self.receivedAt.addingTimeInterval(-600)) == nil, "a comment dated slightly ahead is not stale")
+    }
+
     @Test func theSignatureIsCheckedFirst() async throws {
         var delivery = try WebhookFixtures.issueComment(IssueCommentPayload(), signingSecret: "another secret")
         var response = await makeIntake().receive(headers: delivery.headers, body: delivery.body)

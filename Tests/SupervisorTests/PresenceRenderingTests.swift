@@ -37,6 +37,16 @@ import Testing
         for command in ["/prenv redeploy", "/prenv keep", "/prenv destroy", "/prenv help"] { #expect(body.contains(command)) }
     }
 
+    /// A physical name holding an account id (a bucket or ARN named after it) is masked as in
+    /// `/api/environments`, and its console link, which would carry the name, is dropped.
+    @Test func physicalNamesAreMaskedAndTheirConsoleLinkDropped() {
+        let body = PRCommentRenderer.render(Self.activity(physicalName: "pr-7-123456789012-build"), marker: "")
+        #expect(!body.contains("123456789012"), "\(body)")
+        #expect(!body.contains("AWS console"), "\(body)")
+        #expect(body.contains("| build | aws\\/codebuild\\-project | pr\\-7\\-"), "\(body)")
+        #expect(body.contains("| created | – |"), "\(body)")
+    }
+
     /// Hostile values from a branch name, AWS or a build: rendered as text, on their own line and cell.
     @Test(arguments: [
         "<script>alert(1)</script>", "a|b|c", "`rm -rf`", "@org/team please look", "[x](javascript:alert(1))", "\u{202E}gnp.exe",

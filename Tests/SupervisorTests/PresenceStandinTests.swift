@@ -153,16 +153,55 @@ import Testing
         #expect(try await creations(s) == 1)
     }
 
-    @Test func aCommentLostFromTheStoreIsFoundByItsMarker() async throws {
+    /// The store lost the id and prenv does not know its own login yet: the old comment is not
+    /// adopted (its author cannot be checked), a new one is created. (Behaviour changed: before,
+    /// any comment with the marker was adopted when the login was unknown.)
+    @Test func aCommentLostFromTheStoreIsNotAdoptedWhileTheLoginIsUnknown() async throws {
+        let first = try await setUp()
+        ready(first, summary: "first")
+        #expect(await eventually("created") { (try? await creations(first)) == 1 })
+        first.reporter.finish()
+        let second = try await setUp(standin: first.standin)  // a fresh store: the id (and the login) are lost
+        defer { second.stop() }
+        ready(second, summary: "after the store was lost")
+        #expect(await eventually("created anew") { (try? await creations(second)) == 2 })
+        let live = try await second.standin.comments().live
+        #expect(live.filter { ($0["edits"] as? Int ?? 0) > 0 }.isEmpty, "nothing adopted: \(live)")
+        #expect(try await second.store.prComment(Self.key)?.author == "prenv-user", "learned from the comment it created")
+    }
+
+    /// Once prenv knows its login (from a comment it created for another environment), a comment
+    /// the store lost is found by its marker and edited.
+    @Test func aCommentLostFromTheStoreIsFoundByItsMarkerOnceTheLoginIsKnown() async throws {
         let first = try await setUp()
         ready(first, summary: "first")
         #expect(await eventually("created") { (try? await creations(first)) == 1 })
         first.reporter.finish()
         let second = try await setUp(standin: first.standin)  // a fresh store: the id is lost
         defer { second.stop() }
+        let other = EnvironmentKey(repository: "acme/webapp", pr: 8, blueprint: "webapp")
+        second.presence.began(other, sha: Self.sha, headRef: "f", destroying: false, blueprint: nil, expiresAt: nil)
+        second.presence.ended(other, sha: Self.sha, headRef: "f", .init(state: .ready, summary: "another PR"))
+        #expect(await eventually("the other PR's comment") { (try? await creations(second)) == 2 })
         ready(second, summary: "after the store was lost")
-        #expect(await eventually("edited") { ((try? await second.standin.comments().live.first?["edits"]) as? Int) == 1 })
-        #expect(try await creations(second) == 1)
+        #expect(await eventually("edited") {
+            ((try? await second.standin.comments().live.first { ($0["issue"] as? Int) == 7 }?["edits"]) as? Int) == 1
+        })
+        #expect(try await creations(second) == 2)
+    }
+
+    /// A stranger's comment with a genuine (copied) marker while prenv's login is unknown: not
+    /// edited, and the stranger never becomes prenv's login (prenv's own comment is adopted later).
+    @Test func aStrangersMarkerIsNotAdoptedWhileTheLoginIsUnknown() async throws {
+        let s = try await setUp()
+        defer { s.stop() }
+        let genuine = PRCommentMarker(secret: Self.secret).marker(for: Self.key)
+        _ = try await s.standin.admin("comments", ["repository": "acme/webapp", "issue": 7, "body": genuine + "\nmine now", "login": "mallory"])
+        ready(s, summary: "first")
+        #expect(await eventually("created") { (try? await creations(s)) == 1 })
+        let live = try await s.standin.comments().live
+        #expect(live.filter { ($0["edits"] as? Int ?? 0) > 0 }.isEmpty, "mallory's comment untouched: \(live)")
+        #expect(try await s.store.prComment(Self.key)?.author == "prenv-user")
     }
 
     /// Someone else's comment carrying a copied (valid) marker, and anyone's with a wrong MAC: never edited.

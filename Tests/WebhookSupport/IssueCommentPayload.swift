@@ -20,10 +20,13 @@ public struct IssueCommentPayload: Sendable {
     /// Adds `issue.pull_request` (links to the PR), as GitHub does for comments on pull requests.
     public var onPullRequest = true
     public var installationID: Int?
+    /// `comment.created_at`; now by default (a fresh comment).
+    public var createdAt = Date()
 
     public init(action: String = "created", repository: String = "acme/webapp", number: Int = 7, body: String = "/prenv redeploy",
                 login: String = "alice", userType: String = "User", commentID: Int64 = 1_000_001, onPullRequest: Bool = true,
-                installationID: Int? = nil) {
+                installationID: Int? = nil, createdAt: Date = Date()) {
+        self.createdAt = createdAt
         self.action = action
         self.repository = repository
         self.number = number
@@ -77,6 +80,7 @@ public struct IssueCommentPayload: Sendable {
         user["login"] = login
         user["type"] = userType
         comment["user"] = user
+        comment["created_at"] = ISO8601DateFormatter().string(from: createdAt)
         root["comment"] = comment
         if let installationID { root["installation"] = ["id": installationID] }
         return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
