@@ -46,13 +46,18 @@ public actor GitHubAppCredential: GitHubCredential, CustomStringConvertible, Cus
     /// GitHub answered 404 (or a 403 that is no rate limit) to `authorization` for `repository`: the
     /// remembered installation may be stale (the App reinstalled, a replayed old delivery). Forget
     /// the mapping and look it up again; true when that gives another token to try once more.
-    public func notFound(_ authorization: String, repository: String) async -> Bool {
+    public func notFound(_ authorization: String, repository: String) async throws -> Bool {
         let key = repository.lowercased()
         guard let installation = installations[key], let cached = tokens[installation],
               "Bearer \(cached.token.token)" == authorization else { return false }
         installations[key] = nil
-        guard let again = try? await installationID(for: repository), again != installation else { return false }
-        return true
+        do {
+            return try await installationID(for: repository) != installation
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            return false   // not installed any more: the caller's 404 stands, and the next request says so
+        }
     }
 
     public func authorization(for repository: String?) async throws -> String {

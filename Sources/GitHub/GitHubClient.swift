@@ -128,7 +128,7 @@ public struct GitHubClient: Sendable {
             return try await send(request, authorization: authorization, accepting: accepting)
         } catch let error as GitHubError
                     where repository != nil && (error.status == 404 || (error.status == 403 && !error.message.lowercased().contains("rate limit"))) {
-            guard let repository, await credential.notFound(authorization, repository: repository) else { throw error }
+            guard let repository, try await credential.notFound(authorization, repository: repository) else { throw error }
             let fresh = try await credential.authorization(for: repository)
             logger.notice("GitHub did not find the repository with its remembered App installation; retrying once after looking it up again",
                           metadata: ["repository": "\(UntrustedText.printable(repository))"])

@@ -21,12 +21,13 @@ public protocol GitHubCredential: Sendable {
     /// GitHub answered 404, or a 403 that is no rate limit, to `authorization` for `repository`:
     /// true when the credential replaced something stale (an App's remembered installation) and the
     /// request is worth sending once more with a fresh `authorization(for:)`.
-    func notFound(_ authorization: String, repository: String) async -> Bool
+    /// Throws only `CancellationError`.
+    func notFound(_ authorization: String, repository: String) async throws -> Bool
 }
 
 extension GitHubCredential {
     /// A fixed token has nothing stale to replace.
-    public func notFound(_ authorization: String, repository: String) async -> Bool { false }
+    public func notFound(_ authorization: String, repository: String) async throws -> Bool { false }
 }
 
 /// A personal access token (or any fixed token, e.g. a workflow's `GITHUB_TOKEN`): the same header

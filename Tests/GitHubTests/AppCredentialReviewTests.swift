@@ -8,7 +8,7 @@ import Testing
 /// 404, listing pages named `/repositories/{id}` use the listed repository's installation, and
 /// nothing secret shows in descriptions or mirrors. GitHub is a scripted fake (pure unit tests).
 @Suite struct AppCredentialReviewTests {
-    /// Token requests take `tokenDelay`, lookups `lookupDelay`; tokens are `ghs_<installation>_<n>` and
+    /// Token requests and lookups wait for `gate` when `gated`; tokens are `ghs_<installation>_<n>` and
     /// expire `lifetime` after `clock`; the repository lookup answers `installation`; any other
     /// request is answered 404 unless it carries a token of installation `installation` (then 201).
     final class FakeApp: HTTPSender {
@@ -17,21 +17,20 @@ import Testing
         let requests = Locked<[(path: String, authorization: String)]>([])
         let installation: Int
         let lifetime: TimeInterval
-        let tokenDelay: Duration
-        let lookupDelay: Duration
+        let gated: Bool
+        let gate = Gate()
 
-        init(installation: Int = 11, lifetime: TimeInterval = 3600, tokenDelay: Duration = .zero, lookupDelay: Duration = .zero) {
+        init(installation: Int = 11, lifetime: TimeInterval = 3600, gated: Bool = false) {
             self.installation = installation
             self.lifetime = lifetime
-            self.tokenDelay = tokenDelay
-            self.lookupDelay = lookupDelay
+            self.gated = gated
         }
 
         func send(_ request: HTTPRequest) async throws -> HTTPResponse {
             let path = request.url.path
             if path.hasSuffix("/installation") {
                 counts.withLock { $0.lookupsStarted += 1 }
-                try await Task.sleep(for: lookupDelay)
+                if gated { await gate.wait() }
                 counts.withLock { $0.lookupsDone += 1 }
                 return json(200, #"{"id": \#(installation)}"#)
             }
@@ -41,7 +40,7 @@ import Testing
                     counts.tokensStarted += 1
                     return counts.tokensStarted
                 }
-                try await Task.sleep(for: tokenDelay)
+                if gated { await gate.wait() }
                 counts.withLock { $0.tokensDone += 1 }
                 let expires = ISO8601DateFormatter().string(from: clock.withLock { $0 }.addingTimeInterval(lifetime))
                 return json(201, #"{"token": "ghs_\#(id)_\#(issued)", "expires_at": "\#(expires)"}"#)
@@ -49,6 +48,39 @@ import Testing
             let authorization = request.headers["Authorization"] ?? ""
             requests.withLock { $0.append((path, authorization)) }
             return authorization.hasPrefix("Bearer ghs_\(installation)_") ? json(201, #"{"id": 1}"#) : json(404, #"{"message": "Not Found"}"#)
+        }
+    }
+
+    /// Opened once; waiters before and after pass. A watchdog opens it after 10 s so that a caller
+    /// which (wrongly) keeps waiting on GitHub fails the test instead of hanging it.
+    final class Gate: Sendable {
+        private let state = Locked<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                let pass = state.withLock { state -> Bool in
+                    if state.open { return true }
+                    state.waiting.append(continuation)
+                    return false
+                }
+                if pass { continuation.resume() }
+            }
+        }
+
+        func open() {
+            let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.open = true
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            waiting.forEach { $0.resume() }
+        }
+
+        func watchdog() -> Task<Void, Never> {
+            Task { [self] in
+                try? await Task.sleep(for: .seconds(10))
+                open()
+            }
         }
     }
 
@@ -63,7 +95,9 @@ import Testing
     }
 
     @Test func aCancelledCallerStopsWaitingForTheSharedRefreshAndOthersStillGetTheToken() async throws {
-        let fake = FakeApp(tokenDelay: .seconds(1))
+        let fake = FakeApp(gated: true)
+        let watchdog = fake.gate.watchdog()
+        defer { watchdog.cancel() }
         let credential = try credential(fake)
         await credential.remember(repository: "acme/webapp", installationID: 11)
         let cancelled = Task { try await credential.authorization(for: "acme/webapp") }
@@ -73,13 +107,16 @@ import Testing
         let result = await cancelled.result
         #expect(throws: CancellationError.self) { try result.get() }
         #expect(fake.counts.withLock { $0.tokensDone } == 0, "the cancelled caller returned before the refresh finished")
+        fake.gate.open()
         #expect(try await other.value == "Bearer ghs_11_1", "the refresh went on for the other caller")
         #expect(try await credential.authorization(for: "acme/webapp") == "Bearer ghs_11_1", "and was cached")
         #expect(fake.counts.withLock { $0.tokensStarted } == 1)
     }
 
     @Test func aCancelledLookupWaiterThrowsAndBudgetKeyDoesNotWaitForTheLookup() async throws {
-        let fake = FakeApp(lookupDelay: .seconds(1))
+        let fake = FakeApp(gated: true)
+        let watchdog = fake.gate.watchdog()
+        defer { watchdog.cancel() }
         let credential = try credential(fake)
         let cancelled = Task { try await credential.installationID(for: "acme/webapp") }
         try await waitUntil { fake.counts.withLock { $0.lookupsStarted } == 1 }
@@ -90,6 +127,7 @@ import Testing
         #expect(throws: CancellationError.self) { try lookupResult.get() }
         #expect(await key.value == "app:7")
         #expect(fake.counts.withLock { $0.lookupsDone } == 0, "both returned before the lookup finished")
+        fake.gate.open()
         #expect(try await credential.installationID(for: "acme/webapp") == 11)
         #expect(fake.counts.withLock { $0.lookupsStarted } == 1, "one lookup, finished for the later caller")
     }
