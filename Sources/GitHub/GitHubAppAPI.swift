@@ -45,14 +45,18 @@ public struct GitHubAppAPI: Sendable {
     }
 
     /// A token for one installation; GitHub's tokens last an hour.
-    public struct InstallationToken: Sendable, Decodable, CustomStringConvertible {
-        public var token: String
+    /// `token` is internal: only `GitHubAppCredential` puts it in an `Authorization` header.
+    public struct InstallationToken: Sendable, Decodable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+        var token: String
         public var expiresAt: Date
         enum CodingKeys: String, CodingKey {
             case token
             case expiresAt = "expires_at"
         }
         public var description: String { "InstallationToken(<redacted>, expires \(expiresAt))" }
+        public var debugDescription: String { description }
+        /// `dump` and debuggers read the mirror: only the expiry shows.
+        public var customMirror: Mirror { Mirror(self, children: ["expiresAt": expiresAt]) }
     }
 
     public func app() async throws -> App {

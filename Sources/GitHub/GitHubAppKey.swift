@@ -1,5 +1,6 @@
 import _CryptoExtras
 import Foundation
+import UntrustedText
 
 /// A GitHub App's private key, read once at start. GitHub hands out PKCS#1 (`BEGIN RSA PRIVATE
 /// KEY`); PKCS#8 (`BEGIN PRIVATE KEY`) is accepted too, as is PEM whose line breaks were written
@@ -30,7 +31,9 @@ public struct GitHubAppKey: Sendable, CustomStringConvertible, CustomDebugString
         case "ENCRYPTED PRIVATE KEY":
             throw AppKeyError(source: source, problem: "is encrypted (BEGIN ENCRYPTED PRIVATE KEY); give the key GitHub generated, unencrypted")
         default:
-            throw AppKeyError(source: source, problem: "is a PEM \"\(label.prefix(40))\" block, not an RSA private key")
+            // The label is read up to the next `-----`: without one it runs into the key's lines.
+            let shown = UntrustedText.printable(String(label.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""), limit: 40)
+            throw AppKeyError(source: source, problem: "is a PEM \"\(shown)\" block, not an RSA private key")
         }
         do {
             key = try _RSA.Signing.PrivateKey(pemRepresentation: text)
@@ -42,11 +45,32 @@ public struct GitHubAppKey: Sendable, CustomStringConvertible, CustomDebugString
         }
     }
 
-    /// The key from `GITHUB_APP_PRIVATE_KEY_FILE` at `path`.
-    public init(file path: String, variable: String = "GITHUB_APP_PRIVATE_KEY_FILE") throws(AppKeyError) {
+    /// The largest key file read: an RSA-4096 PEM is about 3.3 KB.
+    public static let maxFileBytes = 64 * 1024
+
+    /// The key from `GITHUB_APP_PRIVATE_KEY_FILE` at `path`: a regular file of at most
+    /// `maxFileBytes` (a FIFO or `/dev/zero` named by mistake must not hang or fill memory).
+    /// `warn` hears when the file is readable by its group or others.
+    public init(file path: String, variable: String = "GITHUB_APP_PRIVATE_KEY_FILE", warn: (String) -> Void = { _ in }) throws(AppKeyError) {
         let source = "\(variable) (\(path))"
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
             throw AppKeyError(source: source, problem: "cannot be read (missing, or not readable by this user)")
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw AppKeyError(source: source, problem: "is not a regular file")
+        }
+        if let size = (attributes[.size] as? NSNumber)?.intValue, size > Self.maxFileBytes {
+            throw AppKeyError(source: source, problem: "is \(size) bytes, more than a private key's \(Self.maxFileBytes) bytes at most")
+        }
+        if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
+            warn("\(source) is readable by its group or others (mode \(String(mode & 0o777, radix: 8))): chmod 600 it")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.read(upToCount: Self.maxFileBytes + 1) ?? Data() else {
+            throw AppKeyError(source: source, problem: "cannot be read (missing, or not readable by this user)")
+        }
+        try? handle.close()
+        guard data.count <= Self.maxFileBytes else {
+            throw AppKeyError(source: source, problem: "is more than a private key's \(Self.maxFileBytes) bytes at most")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw AppKeyError(source: source, problem: "is not text (a DER file? GitHub's download is PEM)")

@@ -109,7 +109,8 @@ extension GitHubClient {
                 throw PullRequestListingError(kind: .endlessPagination, url: Self.printable(next.absoluteString),
                                               detail: "more than \(maxPages) pages, or a next link to a page already read")
             }
-            let page = try await conditionalPage(next, cache: cache, maxBytes: maxPageBytes)
+            // GitHub's next links are `/repositories/{id}/pulls?page=N`: the repository is named, not read from them.
+            let page = try await conditionalPage(next, repository: "\(owner)/\(repo)", cache: cache, maxBytes: maxPageBytes)
             if page.fresh { listing.fetchedPages += 1 } else { listing.notModifiedPages += 1 }
             listing.pullRequests += page.cached.pullRequests
             guard let link = page.cached.link, let target = Self.nextLink(in: link) else { return listing }
@@ -119,11 +120,11 @@ extension GitHubClient {
 
     /// One page: sent with `If-None-Match` when `cache` has it; a `304` reuses the copy, a `200` is
     /// read (at most `maxBytes`) and kept as its pull requests.
-    private func conditionalPage(_ url: URL, cache: ConditionalPageCache, maxBytes: Int) async throws -> (cached: CachedPage, fresh: Bool) {
+    private func conditionalPage(_ url: URL, repository: String, cache: ConditionalPageCache, maxBytes: Int) async throws -> (cached: CachedPage, fresh: Bool) {
         var request = request(method: "GET", url: url, body: Data())
         let copy = await cache.page(for: url)
         if let copy { request.headers["If-None-Match"] = copy.etag }
-        let response = try await send(request, accepting: [304])
+        let response = try await send(request, accepting: [304], repository: repository)
         if response.status == 304 {
             guard var copy else {
                 throw PullRequestListingError(kind: .notModifiedWithoutCopy, url: Self.printable(url.absoluteString),

@@ -124,11 +124,22 @@ public struct GitHubClient: Sendable {
     /// Sends `request` with retries. A status in `accepting` is an answer like a 2xx (a `304` to a
     /// conditional request), not a refusal to retry or throw. A 401 to a token the credential can
     /// replace (an installation token that expired mid-operation) is retried once with a fresh one.
-    func send(_ request: HTTPRequest, accepting: Set<Int> = []) async throws -> HTTPResponse {
-        let repository = repository(of: request.url)
+    /// `repository` names the repository whose installation answers when the URL does not say it
+    /// (GitHub's `Link` pages are `/repositories/{id}/…`); otherwise it is read from the URL.
+    /// A 404, or a 403 that is no rate limit, about a repository is sent once more when the
+    /// credential had a stale installation for it (`notFound`).
+    func send(_ request: HTTPRequest, accepting: Set<Int> = [], repository named: String? = nil) async throws -> HTTPResponse {
+        let repository = named ?? repository(of: request.url)
         let authorization = try await credential.authorization(for: repository)
         do {
             return try await send(request, authorization: authorization, accepting: accepting)
+        } catch let error as GitHubError
+                    where repository != nil && (error.status == 404 || (error.status == 403 && !error.message.lowercased().contains("rate limit"))) {
+            guard let repository, try await credential.notFound(authorization, repository: repository) else { throw error }
+            let fresh = try await credential.authorization(for: repository)
+            logger.notice("GitHub did not find the repository with its remembered App installation; retrying once after looking it up again",
+                          metadata: ["repository": "\(UntrustedText.printable(repository))"])
+            return try await send(request, authorization: fresh, accepting: accepting)
         } catch let error as GitHubError where error.status == 401 {
             await credential.rejected(authorization, repository: repository)
             let fresh = try await credential.authorization(for: repository)

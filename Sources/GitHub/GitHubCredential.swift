@@ -17,6 +17,17 @@ public protocol GitHubCredential: Sendable {
     /// `"installation:<id>"` for an App installation. GitHub limits each token separately, so a
     /// write scheduler keeps one budget per key.
     func budgetKey(for repository: String) async -> String
+
+    /// GitHub answered 404, or a 403 that is no rate limit, to `authorization` for `repository`:
+    /// true when the credential replaced something stale (an App's remembered installation) and the
+    /// request is worth sending once more with a fresh `authorization(for:)`.
+    /// Throws only `CancellationError`.
+    func notFound(_ authorization: String, repository: String) async throws -> Bool
+}
+
+extension GitHubCredential {
+    /// A fixed token has nothing stale to replace.
+    public func notFound(_ authorization: String, repository: String) async throws -> Bool { false }
 }
 
 /// A personal access token (or any fixed token, e.g. a workflow's `GITHUB_TOKEN`): the same header

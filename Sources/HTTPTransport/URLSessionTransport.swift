@@ -3,7 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// Foundation's URLSession (libcurl on Linux) as the production transport.
+/// Foundation's URLSession (libcurl on Linux) as the production transport. Redirects are followed
+/// only within one origin (`SameOriginRedirects`): the request's headers carry credentials.
 public final class URLSessionTransport: HTTPSender {
     private let session: URLSession
     private let defaultTimeout: Duration
@@ -15,7 +16,7 @@ public final class URLSessionTransport: HTTPSender {
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
-        self.session = URLSession(configuration: configuration)
+        self.session = URLSession(configuration: configuration, delegate: SameOriginRedirectDelegate(), delegateQueue: nil)
         self.defaultTimeout = timeout
     }
 

@@ -21,7 +21,10 @@ public func buildApplication(
                                            teardownAlertAfter: options.teardownAlertAfter, commands: parts.commands, presence: presence)
     let githubApp = parts.githubApp
     // A signed delivery names the App installation covering its repository: remember it, so the
-    // App needs no lookup before writing there.
+    // App needs no lookup before writing there. This runs before the inbox dedupes the delivery:
+    // acceptable, as the delivery's HMAC was verified, but a replayed old delivery can reinstate a
+    // stale installation id. That heals itself: a 404 (or a 403 that is no rate limit) under a
+    // remembered installation drops it and looks the repository up again (`GitHubAppCredential.notFound`).
     let intake = WebhookIntake(secret: settings.webhookSecret, inbox: parts.inbox, isRelevant: { event in
         if let githubApp, let installation = event.installation?.id {
             await githubApp.remember(repository: event.repository.fullName, installationID: installation)

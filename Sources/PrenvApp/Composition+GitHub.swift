@@ -37,7 +37,9 @@ extension Composition {
     /// The App's private key from the file or the variable.
     public static func appKey(_ auth: GitHubAuthSettings) throws(StartupError) -> GitHubAppKey {
         do throws(AppKeyError) {
-            if let path = auth.appPrivateKeyFile { return try GitHubAppKey(file: path) }
+            if let path = auth.appPrivateKeyFile {
+                return try GitHubAppKey(file: path) { Logger(label: "prenv.github.app").warning("\($0)") }
+            }
             return try GitHubAppKey(pem: auth.appPrivateKey ?? "", source: "GITHUB_APP_PRIVATE_KEY")
         } catch {
             throw StartupError("the GitHub App's private key: \(error)")

@@ -41,7 +41,7 @@ public struct GitHubAuthSettings: Sendable, Equatable, CustomStringConvertible {
         let hasKey = auth.appPrivateKey != nil || auth.appPrivateKeyFile != nil
         if let id = value("GITHUB_APP_ID", "github_app_id") {
             guard let number = Int(id.trimmingCharacters(in: .whitespaces)), number > 0 else {
-                throw .init(description: "GITHUB_APP_ID must be the App's numeric id (shown on the App's settings page), got \"\(id.prefix(40))\"")
+                throw .init(description: "GITHUB_APP_ID must be the App's numeric id (shown on the App's settings page), got a value that is not a number (\(id.count) characters)")
             }
             guard hasKey else {
                 throw .init(description: "GITHUB_APP_ID is set but no private key: set GITHUB_APP_PRIVATE_KEY (the PEM text) or "

@@ -76,12 +76,17 @@ import Testing
         let credential = try appCredential(standin)
         // A (wrong) webhook claim that installation 12 covers acme/webapp: GitHub hides the repository.
         await credential.remember(repository: "acme/webapp", installationID: 12)
-        let github = GitHubClient(baseURL: standin.url, credential: credential, transport: URLSessionTransport())
-        let error = try await #require(throws: GitHubError.self) {
-            try await github.createStatus(owner: "acme", repo: "webapp", sha: "abc", status: status)
-        }
-        #expect(error.status == 404)
+        let otherInstallation = try await credential.authorization(for: "other/site")
+        let raw = HTTPRequest(method: "POST", url: standin.url.appendingPathComponent("repos/acme/webapp/statuses/abc"),
+                              headers: ["Authorization": otherInstallation, "User-Agent": "prenv-test", "Content-Type": "application/json"],
+                              body: Data(#"{"state": "success", "context": "prenv"}"#.utf8))
+        #expect(try await URLSessionTransport().send(raw).status == 404, "installation 12's token does not see acme/webapp")
         #expect(try await standin.received().statuses.isEmpty)
+        // The client heals the wrong claim: the 404 makes it drop the mapping and look the repository up once more.
+        let github = GitHubClient(baseURL: standin.url, credential: credential, transport: URLSessionTransport())
+        try await github.createStatus(owner: "acme", repo: "webapp", sha: "abc", status: status)
+        #expect(try await standin.received().statuses.count == 1)
+        #expect(try await credential.installationID(for: "acme/webapp") == 11)
     }
 
     @Test func aPersonalTokenWorksThroughTheCredentialSeamAndIsNotRetriedOn401() async throws {

@@ -52,7 +52,9 @@ import WebhookSupport
     @Test(arguments: [
         (["GITHUB_APP_ID": "123"], "GITHUB_APP_ID is set but no private key: set GITHUB_APP_PRIVATE_KEY (the PEM text) or GITHUB_APP_PRIVATE_KEY_FILE (its path)"),
         (["GITHUB_APP_PRIVATE_KEY_FILE": "/etc/prenv/app.pem"], "a GitHub App private key is set but GITHUB_APP_ID is not: set it to the App's numeric id"),
-        (["GITHUB_APP_ID": "prenv-app", "GITHUB_APP_PRIVATE_KEY_FILE": "/x"], "GITHUB_APP_ID must be the App's numeric id (shown on the App's settings page), got \"prenv-app\""),
+        (["GITHUB_APP_ID": "prenv-app", "GITHUB_APP_PRIVATE_KEY_FILE": "/x"], "GITHUB_APP_ID must be the App's numeric id (shown on the App's settings page), got a value that is not a number (9 characters)"),
+        // A token pasted into the wrong variable is never echoed, not even its first 40 characters.
+        (["GITHUB_APP_ID": "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "GITHUB_APP_PRIVATE_KEY_FILE": "/x"], "GITHUB_APP_ID must be the App's numeric id (shown on the App's settings page), got a value that is not a number (42 characters)"),
         (["GITHUB_APP_ID": "1", "GITHUB_APP_PRIVATE_KEY_FILE": "/x", "GITHUB_APP_PRIVATE_KEY": "pem"], "both GITHUB_APP_PRIVATE_KEY and GITHUB_APP_PRIVATE_KEY_FILE are set: keep one"),
     ])
     func incompleteAppSettingsStopTheStart(_ environment: [String: String], _ message: String) {

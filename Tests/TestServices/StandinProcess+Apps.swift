@@ -18,6 +18,13 @@ extension StandinProcess {
         _ = try await checkedAdmin("app/uninstall", ["installation_id": installation])
     }
 
+    /// Writes (POST, PATCH, PUT, DELETE) the stand-in accepted with an installation token.
+    public func installationTokenWrites() async throws -> Int {
+        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/app/counters")))
+        let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
+        return object["installation_writes"] as? Int ?? -1
+    }
+
     /// Every installation token issued so far expires now (the next request with one gets 401).
     public func expireAppTokens() async throws {
         _ = try await checkedAdmin("app/expire-tokens")

@@ -37,6 +37,7 @@ def reset(state) -> None:
     state.app_tokens = {}       # token -> {"installation": id, "expires_at": epoch seconds}
     state.token_requests = {}   # installation id (str) -> POST access_tokens requests answered 201
     state.jwt_rejections = 0
+    state.installation_writes = 0   # POST/PATCH/PUT/DELETE requests accepted with an installation token
 
 
 registry.RESET_HOOKS.append(reset)
@@ -234,6 +235,9 @@ def installation_token_check(h, _scheme: str, token: str) -> bool:
     repository = REPO_PATH.match(h.path.split("?")[0])
     if repository and f"{repository.group(1)}/{repository.group(2)}".lower() not in installation["repositories"]:
         raise registry.Refusal(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+    if h.command in ("POST", "PATCH", "PUT", "DELETE"):
+        with h.state.lock:
+            h.state.installation_writes += 1
     return True
 
 
@@ -293,7 +297,7 @@ def counters(h, path: str) -> bool:
         return False
     with h.state.lock:
         body = {"token_requests": dict(h.state.token_requests), "jwt_rejections": h.state.jwt_rejections,
-                "tokens_issued": len(h.state.app_tokens)}
+                "tokens_issued": len(h.state.app_tokens), "installation_writes": h.state.installation_writes}
     h.reply(200, body)
     return True
 
