@@ -94,14 +94,26 @@ extension EnvironmentSupervisor {
     /// where they land (see `StatusTargetURL`). A link that would lead elsewhere than the blueprint's
     /// host is dropped: the status goes out without one, and the operator reads why here.
     static func targetURL(blueprint: Blueprint, context: PRContext, outputs: [String: [String: String]], logger: Logger) -> URL? {
-        guard let template = blueprint.statusTargetURL else { return nil }
+        link(blueprint.statusTargetURL, what: "status link", blueprint: blueprint, context: context, outputs: outputs, logger: logger)
+    }
+
+    /// The deployment's URL (`status.environment_url`, else `status.target_url`), rendered and checked
+    /// as the status link is.
+    static func deploymentURL(blueprint: Blueprint, context: PRContext, outputs: [String: [String: String]], logger: Logger) -> URL? {
+        link(blueprint.status.deploymentURL, what: "deployment link", blueprint: blueprint, context: context, outputs: outputs, logger: logger)
+    }
+
+    private static func link(
+        _ template: Template?, what: String, blueprint: Blueprint, context: PRContext, outputs: [String: [String: String]], logger: Logger
+    ) -> URL? {
+        guard let template else { return nil }
         switch StatusTargetURL.render(template, context: context, blueprint: blueprint.name, outputs: outputs) {
         case let .url(url):
             return url
         case .unresolved:
             return nil
         case let .refused(reason):
-            logger.warning("status link dropped", metadata: [
+            logger.warning("\(what) dropped", metadata: [
                 "blueprint": "\(blueprint.name)", "pr": "\(context.fullRepositoryName)#\(context.number)", "reason": "\(reason)",
             ])
             return nil

@@ -18,21 +18,4 @@ extension EnvironmentSupervisor {
         guard let after = blueprints[key.blueprint]?.expiry?.after, let pushedAt = slots[key]?.record.machine.pushedAt else { return nil }
         return pushedAt.addingTimeInterval(after)
     }
-
-    /// The deployment's URL (`status.environment_url`, else `status.target_url`), rendered and checked
-    /// as the status link is (`StatusTargetURL`).
-    static func deploymentURL(blueprint: Blueprint, context: PRContext, outputs: [String: [String: String]], logger: Logger) -> URL? {
-        guard let template = blueprint.status.deploymentURL else { return nil }
-        switch StatusTargetURL.render(template, context: context, blueprint: blueprint.name, outputs: outputs) {
-        case let .url(url):
-            return url
-        case .unresolved:
-            return nil
-        case let .refused(reason):
-            logger.warning("deployment link dropped", metadata: [
-                "blueprint": "\(blueprint.name)", "pr": "\(context.fullRepositoryName)#\(context.number)", "reason": "\(reason)",
-            ])
-            return nil
-        }
-    }
 }
