@@ -46,7 +46,7 @@ public enum Composition {
         do {
             return try SQLiteStateStore(path: SQLiteStateStore.parse(url: url, workingDirectory: workingDirectory))
         } catch {
-            throw StartupError("cannot open state store \(url): \(error)")
+            throw StartupError("cannot open state store \(StateURLError.redacted(url)): \(error)")
         }
     }
 
@@ -55,18 +55,21 @@ public enum Composition {
     public static func openExistingStore(url: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(StartupError) -> any StateStore {
         let path = try statePath(url: url, workingDirectory: workingDirectory)
         guard path != ":memory:", FileManager.default.fileExists(atPath: path) else {
-            throw StartupError("no state store at \(url): prenv gc calls everything the state does not hold an orphan, so it does not "
+            throw StartupError("no state store at \(StateURLError.redacted(url)): prenv gc calls everything the state does not hold an orphan, so it does not "
                 + "start from a state that is not there (a wrong --state or PRENV_STATE?); if the state is lost, pass --state-lost with PRENV_INSTANCE set")
         }
         return try openStore(url: url, workingDirectory: workingDirectory)
     }
+
+    /// A `--state` value as errors and logs may show it: any password in it replaced.
+    public static func redacted(stateURL: String) -> String { StateURLError.redacted(stateURL) }
 
     /// The file behind a `sqlite:PATH` URL, which `serve` opens twice (state store and inbox).
     public static func statePath(url: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(StartupError) -> String {
         do {
             return try SQLiteStateStore.parse(url: url, workingDirectory: workingDirectory)
         } catch {
-            throw StartupError("cannot use state store \(url): \(error)")
+            throw StartupError("cannot use state store \(StateURLError.redacted(url)): \(error)")
         }
     }
 

@@ -64,7 +64,7 @@ public struct ServeParts: Sendable {
             store = try SQLiteStateStore(path: path)
             inbox = try SQLiteEventInbox(path: path)
         } catch {
-            throw StartupError("cannot open state store \(settings.state): \(error)")
+            throw StartupError("cannot open state store \(StateURLError.redacted(settings.state)): \(error)")
         }
         let instance = try await InstanceIdentity.resolve(environment: environment, store: store, stateURL: settings.state)
         logger.info("\(instance)", source: Composition.logSource)

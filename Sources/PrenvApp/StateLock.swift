@@ -121,7 +121,7 @@ extension StateLock {
         } catch .held(let path, let other) {
             throw StartupError(refusal(path, other))
         } catch {
-            throw StartupError("cannot use state store \(stateURL): \(error)")
+            throw StartupError("cannot use state store \(StateURLError.redacted(stateURL)): \(error)")
         }
     }
 }

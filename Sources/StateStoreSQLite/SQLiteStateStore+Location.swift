@@ -7,8 +7,21 @@ public struct StateURLError: Error, Sendable, Hashable, CustomStringConvertible 
     public var reason: String
 
     public init(url: String, reason: String) {
-        self.url = url
+        self.url = StateURLError.redacted(url)
         self.reason = reason
+    }
+
+    /// `url` with any password in its user info replaced (`postgres://prenv:<redacted>@db/prenv`), so a
+    /// `--state` or `PRENV_STATE` can be named in errors and logs without its secret.
+    public static func redacted(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        let userInfo = authority[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return String(url[..<schemeEnd.upperBound]) + userInfo[..<colon] + ":<redacted>" + url[at...]
     }
 
     public var description: String { "invalid --state '\(url)': \(reason)" }

@@ -66,7 +66,7 @@ struct GCCommand: AsyncParsableCommand {
         } catch let error as CancellationError {
             throw error
         } catch {
-            printToStandardError("error: cannot read the state store \(stateOptions.state): \(error); nothing was deleted")
+            printToStandardError("error: cannot read the state store \(Composition.redacted(stateURL: stateOptions.state)): \(error); nothing was deleted")
             throw ExitCode(1)
         }
         for line in outcome.problems { printToStandardError(line) }
