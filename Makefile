@@ -6,17 +6,18 @@ LOCAL_AWS_DIR  ?= .build-local-aws
 
 .PHONY: deps build test run send-lifecycle demo cli-demo doctor bench local-aws-start local-aws-stop clean
 
-## Install the system packages and the pinned moto that the build and tests need.
+## Install the system packages, the pinned moto and cfn-lint that the build and tests need.
 deps:
 	@bash infra/deps.sh
 
 build: deps
 	swift build
 
-## Run every test: Swift unit and integration tests, plus the local AWS endpoint's own tests.
+## Run every test: Swift unit and integration tests, the local AWS endpoint's own tests, and cfn-lint on
+## the deployment template (infra/aws/prenv.yaml).
 test: deps
 	swift build --build-tests
-	PRENV_LOCAL_ARGS="--stage-seconds 0.5" infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- bash -c 'swift test --skip-build 2>&1 | tee $(LOCAL_AWS_DIR)/swift-test.log; s=$${PIPESTATUS[0]}; python3 -m pytest -q infra/local/tests || s=1; exit $$s'
+	PRENV_LOCAL_ARGS="--stage-seconds 0.5" infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- bash -c 'swift test --skip-build 2>&1 | tee $(LOCAL_AWS_DIR)/swift-test.log; s=$${PIPESTATUS[0]}; python3 -m pytest -q infra/local/tests || s=1; cfn-lint infra/aws/prenv.yaml || s=1; exit $$s'
 
 ## Run prenv's main job locally on its embedded defaults: the local AWS endpoint, seeded with what
 ## blueprints/webapp.yaml clones, and `prenv serve` (127.0.0.1:8080, SQLite) in the foreground.

@@ -5,6 +5,7 @@ set -euo pipefail
 
 APT_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config)
 MOTO_VERSION=5.2.1
+CFN_LINT_VERSION=1.51.0
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
@@ -23,6 +24,14 @@ if ! python3 -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('m
    || ! python3 -c "import flask, flask_cors, pytest, boto3" 2>/dev/null; then
   echo "deps: installing moto[server]==$MOTO_VERSION"
   python3 -m pip install -q "moto[server]==$MOTO_VERSION" pytest boto3
+fi
+
+# cfn-lint checks infra/aws/prenv.yaml in `make test`. Pinned like moto, so a new release's new rules
+# cannot fail CI on an unchanged template; raise the pin deliberately and re-run it.
+if ! python3 -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('cfn-lint') == '$CFN_LINT_VERSION' else 1)" 2>/dev/null \
+   || ! command -v cfn-lint >/dev/null; then
+  echo "deps: installing cfn-lint==$CFN_LINT_VERSION"
+  python3 -m pip install -q "cfn-lint==$CFN_LINT_VERSION"
 fi
 
 command -v swift >/dev/null || { echo "deps: swift is not on PATH (Swift 6.1+ is required: https://swift.org/install)" >&2; exit 1; }
