@@ -28,8 +28,7 @@ fi
 
 # cfn-lint checks infra/aws/prenv.yaml in `make test`. Pinned like moto, so a new release's new rules
 # cannot fail CI on an unchanged template; raise the pin deliberately and re-run it.
-if ! python3 -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('cfn-lint') == '$CFN_LINT_VERSION' else 1)" 2>/dev/null \
-   || ! command -v cfn-lint >/dev/null; then
+if ! python3 -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('cfn-lint') == '$CFN_LINT_VERSION' else 1)" 2>/dev/null; then
   echo "deps: installing cfn-lint==$CFN_LINT_VERSION"
   python3 -m pip install -q "cfn-lint==$CFN_LINT_VERSION"
 fi
