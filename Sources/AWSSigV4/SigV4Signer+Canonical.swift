@@ -108,6 +108,11 @@ enum HeaderText {
     /// lines of a folded (multi-line) value with `,` as the AWS suite (get-header-value-multiline)
     /// requires. Empty lines contribute nothing.
     static func appendCanonicalValue(_ value: String, to output: inout [UInt8]) {
+        // Most values (hosts, dates, hashes, tokens) have no blank or line break: copied as they are.
+        if !value.utf8.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+            output.append(contentsOf: value.utf8)
+            return
+        }
         let start = output.count
         var lineHasContent = false
         var pendingSpace = false
