@@ -159,6 +159,8 @@ let package = Package(
                 "AWSCore", "AWSServices", "AWSSigV4", "HTTPTransport", "LocalAWSSupport", "ResourceGraph", "SeededRandom",
                 "Supervisor", "WebServer", "StateStoreSQLite", "Orchestrator", "WebhookSupport", "GitHub", "TestServices",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                // The SigV4 floor: bare SHA-256 and HMAC beside the signer in one run.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/Benchmarks",
             swiftSettings: strictSettings

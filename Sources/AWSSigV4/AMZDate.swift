@@ -4,31 +4,47 @@ import Foundation
 ///
 /// Computed arithmetically from the Unix time (proleptic Gregorian, UTC) instead of through
 /// `DateFormatter`, which is slow to create, not `Sendable`, and depends on locale and calendar
-/// settings (a Buddhist-calendar or 12-hour locale silently breaks signatures).
+/// settings (a Buddhist-calendar or 12-hour locale silently breaks signatures). Kept as numbers
+/// and written straight into the signer's byte buffer; the strings are made only when asked for.
 struct AMZDate: Sendable, Equatable {
-    /// `20150830T123600Z`
-    let timestamp: String
-    /// `20150830`
-    let dateStamp: String
+    /// Days since 1970-01-01: identifies the `yyyyMMdd` stamp (and the day's signing key).
+    let day: Int64
+    private let year: Int64, month: Int64, dayOfMonth: Int64, secondOfDay: Int64
 
     init(date: Date) {
         // Sub-second precision is dropped (floor), matching what a header can carry.
         let seconds = Int64((date.timeIntervalSince1970).rounded(.down))
         let (days, secondOfDay) = Self.floorDivMod(seconds, 86_400)
-        let (year, month, day) = Self.civil(fromDays: days)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
+        (year, month, dayOfMonth) = Self.civil(fromDays: days)
+        self.day = days
+        self.secondOfDay = secondOfDay
+    }
+
+    /// `20150830T123600Z`
+    var timestamp: String { string(appendTimestamp) }
+    /// `20150830`
+    var dateStamp: String { string(appendDateStamp) }
+
+    func appendDateStamp(to bytes: inout [UInt8]) {
         Self.appendDigits(year, width: 4, to: &bytes)
         Self.appendDigits(month, width: 2, to: &bytes)
-        Self.appendDigits(day, width: 2, to: &bytes)
-        let stamp = String(decoding: bytes, as: UTF8.self)
+        Self.appendDigits(dayOfMonth, width: 2, to: &bytes)
+    }
+
+    func appendTimestamp(to bytes: inout [UInt8]) {
+        appendDateStamp(to: &bytes)
         bytes.append(UInt8(ascii: "T"))
         Self.appendDigits(secondOfDay / 3600, width: 2, to: &bytes)
         Self.appendDigits(secondOfDay % 3600 / 60, width: 2, to: &bytes)
         Self.appendDigits(secondOfDay % 60, width: 2, to: &bytes)
         bytes.append(UInt8(ascii: "Z"))
-        self.timestamp = String(decoding: bytes, as: UTF8.self)
-        self.dateStamp = stamp
+    }
+
+    private func string(_ render: (inout [UInt8]) -> Void) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        render(&bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func floorDivMod(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
@@ -49,13 +65,15 @@ struct AMZDate: Sendable, Equatable {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    /// Zero-padded decimal, most significant digit first; values wider than `width` keep their
+    /// low digits (as before: a year past 9999 cannot be signed anyway).
     private static func appendDigits(_ value: Int64, width: Int, to bytes: inout [UInt8]) {
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-        var rest = Swift.max(value, 0)
-        for index in stride(from: width - 1, through: 0, by: -1) {
-            digits[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
+        let rest = Swift.max(value, 0)
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+            divisor /= 10
         }
-        bytes.append(contentsOf: digits)
     }
 }

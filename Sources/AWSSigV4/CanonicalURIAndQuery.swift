@@ -1,6 +1,6 @@
 import HTTPTransport
 
-/// Builds the canonical URI (the second line of a canonical request) from the request path.
+/// Appends the canonical URI (the second line of a canonical request) from the request path.
 enum CanonicalURI {
     /// - Parameters:
     ///   - path: the path exactly as on the request line; normally already percent-encoded.
@@ -10,9 +10,13 @@ enum CanonicalURI {
     ///     too (AWS SDK semantics for all services but S3). When off, each segment is decoded
     ///     and encoded once, so an already-encoded S3 key such as `a%20b` or `c%2Fd` keeps
     ///     exactly one level of encoding while stray raw bytes still get escaped.
-    static func make(path: String, normalize: Bool, doubleEncode: Bool) -> String {
+    static func append(path: String, normalize: Bool, doubleEncode: Bool, to output: inout [UInt8]) {
+        // The path of nearly every non-S3 call: its canonical form is itself.
+        if path.isEmpty || path == "/" {
+            output.append(UInt8(ascii: "/"))
+            return
+        }
         let bytes = Array(path.utf8)
-        if bytes.isEmpty { return "/" }
         var segments = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         let hasLeadingSlash = bytes.first == UInt8(ascii: "/")
         var hasTrailingSlash = bytes.last == UInt8(ascii: "/")
@@ -25,8 +29,6 @@ enum CanonicalURI {
             if hasTrailingSlash, !segments.isEmpty { segments.removeLast() }
         }
 
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + bytes.count / 2 + 2)
         output.append(UInt8(ascii: "/"))
         for (offset, segment) in segments.enumerated() {
             if offset > 0 { output.append(UInt8(ascii: "/")) }
@@ -37,7 +39,6 @@ enum CanonicalURI {
             }
         }
         if hasTrailingSlash, !segments.isEmpty { output.append(UInt8(ascii: "/")) }
-        return String(decoding: output, as: UTF8.self)
     }
 
     /// RFC 3986 style dot removal on an absolute path, also dropping empty segments so that
@@ -67,7 +68,7 @@ enum CanonicalURI {
     }
 }
 
-/// Builds the canonical query string (the third line of a canonical request).
+/// Appends the canonical query string (the third line of a canonical request).
 enum CanonicalQuery {
     /// Each `key[=value]` pair is decoded and re-encoded with the strict SigV4 set, then pairs are
     /// sorted by encoded key and, for repeated keys, by encoded value; a missing value becomes `key=`.
@@ -76,8 +77,8 @@ enum CanonicalQuery {
     /// and a raw UTF-8 byte all reach their single canonical spelling. A `+` in an encoded query
     /// means a space (HTML form encoding, which is how AWS front ends and the Go, Rust and JS SDKs
     /// read it), so it canonicalizes to `%20`; a literal plus must be sent as `%2B`.
-    static func make(query: String?) -> String {
-        guard let query, !query.isEmpty else { return "" }
+    static func append(query: String?, to output: inout [UInt8]) {
+        guard let query, !query.isEmpty else { return }
         var pairs: [(key: [UInt8], value: [UInt8])] = []
         let bytes = Array(query.utf8)
         for component in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -97,15 +98,12 @@ enum CanonicalQuery {
             return lhs.value.lexicographicallyPrecedes(rhs.value)
         }
 
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + 8)
         for (offset, pair) in pairs.enumerated() {
             if offset > 0 { output.append(UInt8(ascii: "&")) }
             output.append(contentsOf: pair.key)
             output.append(UInt8(ascii: "="))
             output.append(contentsOf: pair.value)
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     private static func encoded(_ raw: some Collection<UInt8>) -> [UInt8] {

@@ -38,11 +38,15 @@ public struct SigV4Request: Sendable {
     }
 
     /// Hex SHA-256 of a body, as expected in `payloadSHA256` and `x-amz-content-sha256`.
+    /// Inlinable so that it specialises for the caller's `Data` or `[UInt8]` instead of walking
+    /// the body's regions through generic witnesses.
+    @inlinable
     public static func hash(_ body: some DataProtocol) -> String {
-        Hex.encode(SHA256.hash(data: body))
+        Hex.string(SHA256.hash(data: body))
     }
 
     /// A request for `url`, hashing `body`. See `init(method:url:headers:payloadSHA256:)`.
+    @inlinable
     public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: some DataProtocol) {
         self.init(method: method, url: url, headers: headers, payloadSHA256: Self.hash(body))
     }
@@ -60,7 +64,7 @@ public struct SigV4Request: Sendable {
     ) {
         let path = url.path(percentEncoded: true)
         var allHeaders = headers
-        if !headers.contains(where: { $0.name.lowercased() == "host" }), let host = Self.hostHeader(for: url) {
+        if !headers.contains(where: { Self.isHost($0.name) }), let host = Self.hostHeader(for: url) {
             allHeaders.insert((name: "Host", value: host), at: 0)
         }
         self.init(
@@ -70,6 +74,11 @@ public struct SigV4Request: Sendable {
             headers: allHeaders,
             payloadSHA256: payloadSHA256
         )
+    }
+
+    /// ASCII case-insensitive `host`, without `lowercased()`'s Unicode mapping and allocation.
+    static func isHost(_ name: String) -> Bool {
+        name.utf8.count == 4 && name.utf8.elementsEqual("host".utf8) { $0 | 0x20 == $1 }
     }
 
     /// `host[:port]` as an HTTP client sends it; IPv6 literals keep their brackets.

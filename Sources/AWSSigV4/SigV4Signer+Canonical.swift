@@ -1,82 +1,94 @@
 import Foundation
 
 extension SigV4Signer {
-    /// Everything computed once per signature and shared by the string to sign and the header.
-    struct SigningMaterial {
-        let amzDate: AMZDate
-        let canonicalRequest: String
-        /// `host;x-amz-date;…`
-        let signedHeaderNames: String
-    }
-
     /// Task 1 of SigV4: method, canonical URI, canonical query, canonical headers, signed header
     /// names and payload hash, separated by `\n`.
     public func canonicalRequest(for request: SigV4Request, date: Date) -> String {
-        signingMaterial(for: request, date: date).canonicalRequest
+        var work = SigningBuffer(request: request, date: date)
+        appendCanonicalRequest(request, to: &work)
+        return String(decoding: work.bytes, as: UTF8.self)
     }
 
-    func signingMaterial(for request: SigV4Request, date: Date) -> SigningMaterial {
-        let amzDate = AMZDate(date: date)
-        let headers = canonicalHeaders(for: request, amzDate: amzDate)
-        let uri = CanonicalURI.make(
-            path: request.path, normalize: options.normalizePath, doubleEncode: options.doubleEncodePath
+    /// Appends the canonical request at the start of `work.bytes` and records where it and its
+    /// signed-header-names line are, so that the string to sign and the `Authorization` header
+    /// are built from the same bytes without a `String` in between.
+    func appendCanonicalRequest(_ request: SigV4Request, to work: inout SigningBuffer) {
+        work.bytes.append(contentsOf: request.method.utf8)
+        work.bytes.append(UInt8(ascii: "\n"))
+        CanonicalURI.append(
+            path: request.path, normalize: options.normalizePath, doubleEncode: options.doubleEncodePath,
+            to: &work.bytes
         )
-        var text = request.method
-        text += "\n"
-        text += uri
-        text += "\n"
-        text += CanonicalQuery.make(query: request.query)
-        text += "\n"
-        text += headers.block
-        text += "\n"
-        text += headers.names
-        text += "\n"
-        text += request.payloadSHA256
-        return SigningMaterial(amzDate: amzDate, canonicalRequest: text, signedHeaderNames: headers.names)
+        work.bytes.append(UInt8(ascii: "\n"))
+        CanonicalQuery.append(query: request.query, to: &work.bytes)
+        work.bytes.append(UInt8(ascii: "\n"))
+        appendCanonicalHeaders(for: request, to: &work)
+        work.bytes.append(UInt8(ascii: "\n"))
+        work.bytes.append(contentsOf: request.payloadSHA256.utf8)
+        work.canonicalRequestEnd = work.bytes.count
+    }
+
+    /// A header taking part in the signature; `value` is `nil` for `x-amz-date`, whose bytes come
+    /// from the `AMZDate` rather than from a string.
+    private struct SignedHeader {
+        let name: String
+        let position: Int
+        let value: String?
     }
 
     /// The headers that take part in the signature: the request's own (minus the ones this signer
     /// manages or deliberately leaves unsigned) plus `x-amz-date`, and per options the content
     /// hash and session token. Names are lower-cased and sorted; repeated names are joined with
-    /// `,` in their original order, which a stable (name, position) sort preserves.
-    private func canonicalHeaders(for request: SigV4Request, amzDate: AMZDate) -> (block: String, names: String) {
-        let token = credentials.sessionToken
-        var entries: [(name: String, position: Int, value: String)] = []
+    /// `,` in their original order, which a stable (name, position) sort preserves. Appends the
+    /// header block, the empty line after it and the signed header names.
+    private func appendCanonicalHeaders(for request: SigV4Request, to work: inout SigningBuffer) {
+        var entries: [SignedHeader] = []
         entries.reserveCapacity(request.headers.count + 3)
         for (position, header) in request.headers.enumerated() {
             let name = HeaderText.lowercasedASCII(header.name)
             if isManaged(name) || options.unsignedHeaderNames.contains(name) { continue }
-            entries.append((name, position, header.value))
+            entries.append(SignedHeader(name: name, position: position, value: header.value))
         }
         var position = request.headers.count
-        func add(_ name: String, _ value: String) {
-            entries.append((name, position, value))
+        entries.append(SignedHeader(name: "x-amz-date", position: position, value: nil))
+        position += 1
+        if options.addContentSHA256Header {
+            entries.append(SignedHeader(name: "x-amz-content-sha256", position: position, value: request.payloadSHA256))
             position += 1
         }
-        add("x-amz-date", amzDate.timestamp)
-        if options.addContentSHA256Header { add("x-amz-content-sha256", request.payloadSHA256) }
-        if let token, options.signSessionToken { add("x-amz-security-token", token) }
+        if let token = credentials.sessionToken, options.signSessionToken {
+            entries.append(SignedHeader(name: "x-amz-security-token", position: position, value: token))
+        }
         entries.sort { $0.name != $1.name ? $0.name < $1.name : $0.position < $1.position }
 
-        var block: [UInt8] = []
-        var names: [UInt8] = []
         var index = 0
         while index < entries.count {
             let name = entries[index].name
-            if !names.isEmpty { names.append(UInt8(ascii: ";")) }
-            names.append(contentsOf: name.utf8)
-            block.append(contentsOf: name.utf8)
-            block.append(UInt8(ascii: ":"))
+            work.bytes.append(contentsOf: name.utf8)
+            work.bytes.append(UInt8(ascii: ":"))
             var first = true
             while index < entries.count, entries[index].name == name {
-                if !first { block.append(UInt8(ascii: ",")) }
-                HeaderText.appendCanonicalValue(entries[index].value, to: &block)
+                if !first { work.bytes.append(UInt8(ascii: ",")) }
                 first = false
+                if let value = entries[index].value {
+                    HeaderText.appendCanonicalValue(value, to: &work.bytes)
+                } else {
+                    work.amzDate.appendTimestamp(to: &work.bytes)
+                }
                 index += 1
             }
-            block.append(UInt8(ascii: "\n"))
+            work.bytes.append(UInt8(ascii: "\n"))
         }
-        return (String(decoding: block, as: UTF8.self), String(decoding: names, as: UTF8.self))
+        work.bytes.append(UInt8(ascii: "\n"))
+
+        let namesStart = work.bytes.count
+        var previous: String?
+        for entry in entries where entry.name != previous {
+            if previous != nil { work.bytes.append(UInt8(ascii: ";")) }
+            work.bytes.append(contentsOf: entry.name.utf8)
+            previous = entry.name
+        }
+        work.signedHeaderNames = namesStart..<work.bytes.count
     }
 
     /// Headers whose request copies are replaced by the values this signer computes.
@@ -96,6 +108,11 @@ enum HeaderText {
     /// lines of a folded (multi-line) value with `,` as the AWS suite (get-header-value-multiline)
     /// requires. Empty lines contribute nothing.
     static func appendCanonicalValue(_ value: String, to output: inout [UInt8]) {
+        // Most values (hosts, dates, hashes, tokens) have no blank or line break: copied as they are.
+        if !value.utf8.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+            output.append(contentsOf: value.utf8)
+            return
+        }
         let start = output.count
         var lineHasContent = false
         var pendingSpace = false

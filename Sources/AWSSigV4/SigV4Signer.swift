@@ -53,14 +53,25 @@ public struct SigV4Signer: Sendable {
     let scopeSuffix: String
     /// `"AWS4" + secret`, the HMAC key of the first derivation step.
     let secretKeyBytes: [UInt8]
+    /// Identifies the secret in `keyCache` without holding it there.
+    let secretFingerprint: SecretFingerprint
+    /// Where derived signing keys are kept between signers (`SigningKeyCache.shared`).
+    let keyCache: SigningKeyCache
 
     public init(credentials: AWSCredentials, region: String, service: String, options: Options = .default) {
+        self.init(credentials: credentials, region: region, service: service, options: options, keyCache: .shared)
+    }
+
+    /// Tests hand in a cache of their own to observe it without other tests' keys.
+    init(credentials: AWSCredentials, region: String, service: String, options: Options, keyCache: SigningKeyCache) {
         self.credentials = credentials
         self.region = region
         self.service = service
         self.options = options
         self.scopeSuffix = "/\(region)/\(service)/aws4_request"
         self.secretKeyBytes = Array("AWS4\(credentials.secretAccessKey)".utf8)
+        self.secretFingerprint = SecretFingerprint(secretKeyBytes: secretKeyBytes)
+        self.keyCache = keyCache
     }
 
     /// The headers to set on the request: `X-Amz-Date`, `Authorization`, and when applicable
@@ -70,15 +81,18 @@ public struct SigV4Signer: Sendable {
     /// replaced (not duplicated) by the caller; `signedRequest(_:date:)` does that.
     /// `Host` must already be in `request.headers` (the `URL` initializer adds it).
     public func signedHeaders(for request: SigV4Request, date: Date) -> [(name: String, value: String)] {
-        let material = signingMaterial(for: request, date: date)
-        var result: [(name: String, value: String)] = [("X-Amz-Date", material.amzDate.timestamp)]
+        var work = SigningBuffer(request: request, date: date)
+        let authorization = authorization(request, in: &work)
+        var result: [(name: String, value: String)] = []
+        result.reserveCapacity(4)
+        result.append(("X-Amz-Date", work.amzDate.timestamp))
         if options.addContentSHA256Header {
             result.append(("x-amz-content-sha256", request.payloadSHA256))
         }
         if let token = credentials.sessionToken {
             result.append(("X-Amz-Security-Token", token))
         }
-        result.append(("Authorization", authorization(material)))
+        result.append(("Authorization", authorization))
         return result
     }
 
@@ -99,12 +113,19 @@ extension SigV4Signer {
 
     /// Task 2: algorithm, timestamp, credential scope and the hex SHA-256 of the canonical request.
     public func stringToSign(for request: SigV4Request, date: Date) -> String {
-        stringToSign(canonicalRequest: canonicalRequest(for: request, date: date), date: date)
+        var work = SigningBuffer(request: request, date: date)
+        appendCanonicalRequest(request, to: &work)
+        appendStringToSign(to: &work)
+        return work.string(work.stringToSign)
     }
 
     /// The string to sign for an already built canonical request.
     public func stringToSign(canonicalRequest: String, date: Date) -> String {
-        stringToSign(canonicalRequest: canonicalRequest, amzDate: AMZDate(date: date))
+        var work = SigningBuffer(amzDate: AMZDate(date: date), capacity: canonicalRequest.utf8.count + 160)
+        work.bytes.append(contentsOf: canonicalRequest.utf8)
+        work.canonicalRequestEnd = work.bytes.count
+        appendStringToSign(to: &work)
+        return work.string(work.stringToSign)
     }
 
     /// `yyyyMMdd/region/service/aws4_request`
@@ -114,54 +135,71 @@ extension SigV4Signer {
 
     /// The full `Authorization` header value for `request` signed at `date`.
     public func authorization(for request: SigV4Request, date: Date) -> String {
-        authorization(signingMaterial(for: request, date: date))
+        var work = SigningBuffer(request: request, date: date)
+        return authorization(request, in: &work)
     }
 
     /// Task 3 and 4: hex HMAC of `stringToSign` under the key derived for the date's day.
     /// Public so that chunked (streaming) S3 uploads can chain signatures with the same key.
     public func signature(stringToSign: String, date: Date) -> String {
-        signature(stringToSign: stringToSign, dateStamp: AMZDate(date: date).dateStamp)
+        Hex.string(signingKey(for: AMZDate(date: date)).authenticationCode(for: stringToSign))
     }
 
-    func authorization(_ material: SigningMaterial) -> String {
-        let stamp = material.amzDate.dateStamp
-        let toSign = stringToSign(canonicalRequest: material.canonicalRequest, amzDate: material.amzDate)
-        let signature = signature(stringToSign: toSign, dateStamp: stamp)
-        return "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(stamp)\(scopeSuffix), "
-            + "SignedHeaders=\(material.signedHeaderNames), Signature=\(signature)"
-    }
-
-    func stringToSign(canonicalRequest: String, amzDate: AMZDate) -> String {
-        let digest = SHA256.hash(data: Array(canonicalRequest.utf8))
-        return "\(Self.algorithm)\n\(amzDate.timestamp)\n\(amzDate.dateStamp)\(scopeSuffix)\n\(Hex.encode(digest))"
-    }
-
-    func signature(stringToSign: String, dateStamp: String) -> String {
-        let key = signingKey(dateStamp: dateStamp)
-        return Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
-    }
-
-    /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
-    func signingKey(dateStamp: String) -> SymmetricKey {
-        var key = SymmetricKey(data: secretKeyBytes)
-        for part in [dateStamp, region, service, "aws4_request"] {
-            key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
+    /// Tasks 1 to 4 in `work`'s buffer; returns the `Authorization` header value.
+    func authorization(_ request: SigV4Request, in work: inout SigningBuffer) -> String {
+        appendCanonicalRequest(request, to: &work)
+        appendStringToSign(to: &work)
+        let key = signingKey(for: work.amzDate)
+        let signature = work.bytes.withUnsafeBytes { raw in
+            key.authenticationCode(for: UnsafeRawBufferPointer(rebasing: raw[work.stringToSign]))
         }
-        return key
+
+        let names = work.signedHeaderNames
+        var header: [UInt8] = []
+        header.reserveCapacity(
+            Self.algorithm.utf8.count + credentials.accessKeyID.utf8.count + scopeSuffix.utf8.count + names.count + 120
+        )
+        header.append(contentsOf: Self.algorithm.utf8)
+        header.append(contentsOf: " Credential=".utf8)
+        header.append(contentsOf: credentials.accessKeyID.utf8)
+        header.append(UInt8(ascii: "/"))
+        work.amzDate.appendDateStamp(to: &header)
+        header.append(contentsOf: scopeSuffix.utf8)
+        header.append(contentsOf: ", SignedHeaders=".utf8)
+        header.append(contentsOf: work.bytes[names])
+        header.append(contentsOf: ", Signature=".utf8)
+        Hex.append(signature, to: &header)
+        return String(decoding: header, as: UTF8.self)
     }
-}
 
-/// Lower-case hex rendering of digests and MACs, as SigV4 requires.
-enum Hex {
-    private static let lowerHex: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Appends the string to sign after the canonical request, hashing the latter in place.
+    func appendStringToSign(to work: inout SigningBuffer) {
+        let digest = work.sha256(0..<work.canonicalRequestEnd)
+        let start = work.bytes.count
+        work.bytes.append(contentsOf: Self.algorithm.utf8)
+        work.bytes.append(UInt8(ascii: "\n"))
+        work.amzDate.appendTimestamp(to: &work.bytes)
+        work.bytes.append(UInt8(ascii: "\n"))
+        work.amzDate.appendDateStamp(to: &work.bytes)
+        work.bytes.append(contentsOf: scopeSuffix.utf8)
+        work.bytes.append(UInt8(ascii: "\n"))
+        Hex.append(digest, to: &work.bytes)
+        work.stringToSign = start..<work.bytes.count
+    }
 
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(64)
-        for byte in bytes {
-            output.append(lowerHex[Int(byte >> 4)])
-            output.append(lowerHex[Int(byte & 0x0F)])
+    /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"),
+    /// derived once per (secret, day, region, service) and then taken from `keyCache`.
+    func signingKey(for amzDate: AMZDate) -> HMACSHA256 {
+        let identity = SigningKeyCache.Key(secret: secretFingerprint, day: amzDate.day, region: region, service: service)
+        return keyCache.signingKey(for: identity) {
+            var stamp: [UInt8] = []
+            stamp.reserveCapacity(8)
+            amzDate.appendDateStamp(to: &stamp)
+            var key = HMACSHA256(key: secretKeyBytes).authenticationCode(for: stamp)
+            for part in [region, service, "aws4_request"] {
+                key = key.withUnsafeBytes { HMACSHA256(key: $0) }.authenticationCode(for: part)
+            }
+            return key.withUnsafeBytes { HMACSHA256(key: $0) }
         }
-        return String(decoding: output, as: UTF8.self)
     }
 }
