@@ -16,10 +16,6 @@ import WebhookSupport
     let pr = 4310
     static let key: _RSA.Signing.PrivateKey = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
 
-    func delivery(_ action: String, sha: String, second: Int) -> PullRequestPayload {
-        PullRequestPayload(action: action, number: pr, headSHA: sha, updatedAt: WebhookFixtures.timestamp(second))
-    }
-
     @Test func openPushCloseAsAGitHubApp() async throws {
         let serve = try await ServeHarness("sv-app-presence", arguments: ["--comment-interval", "1"], environment: [
             "GITHUB_TOKEN": "", "GITHUB_APP_ID": "4243", "GITHUB_APP_PRIVATE_KEY": Self.key.pemRepresentation,
@@ -27,46 +23,16 @@ import WebhookSupport
         defer { serve.stop() }
         try await serve.standin.configureApp(id: 4243, publicKeyPEM: Self.key.publicKey.pemRepresentation, installations: [31: ["acme/webapp"]])
 
+        let lifecycle = PresenceLifecycle(serve: serve, pr: pr, sha1: sha1, sha2: sha2)
+
         // Opened: a deployment `success` with the URL, exactly one comment, by the App's bot.
-        try await serve.send(delivery("opened", sha: sha1, second: 0))
-        try await serve.waitFor(pr: pr, state: "ready", sha: sha1)
-        let first = try await eventually { try await serve.standin.deployments().deployments } until: {
-            $0.first?.statuses.map(\.state) == ["in_progress", "success"]
-        }
-        #expect(first.count == 1 && first.first?.ref == sha1, "\(first)")
-        let previewURL = first.first?.statuses.last?.environmentURL ?? ""
-        #expect(previewURL.hasPrefix("http://") && previewURL.contains("s3-website"), "\(first)")
-        let opened = try await eventually { try await serve.standin.comments().live } until: { $0.count == 1 }
-        let comment = try #require(opened.first)
+        let (_, _, comment) = try await lifecycle.open()
         let commentID = try #require(comment["id"] as? Int)
         #expect((comment["user"] as? [String: Any])?["login"] as? String == "prenv-test[bot]", "\(comment)")
-        #expect((comment["body"] as? String)?.contains("[open the preview](\(previewURL))") == true, "\(comment)")
-
-        // Pushed: a new deployment; the same comment, edited.
-        try await serve.send(delivery("synchronize", sha: sha2, second: 60))
-        try await serve.waitFor(pr: pr, state: "ready", sha: sha2)
-        let second = try await eventually { try await serve.standin.deployments().deployments } until: {
-            $0.count == 2 && $0.last?.statuses.map(\.state) == ["in_progress", "success"]
-        }
-        #expect(second.map(\.ref) == [sha1, sha2], "\(second)")
-        let pushed = try await eventually { try await serve.standin.comments().live } until: {
-            ($0.first?["body"] as? String)?.contains(String(sha2.prefix(12))) == true
-        }
-        #expect(pushed.count == 1 && pushed.first?["id"] as? Int == commentID, "\(pushed)")
-
-        // Closed: inactive, and the comment says the environment is destroyed.
-        try await serve.send(delivery("closed", sha: sha2, second: 120))
-        try await serve.waitFor(pr: pr, state: "destroyed")
-        let closed = try await eventually { try await serve.standin.deployments().deployments } until: {
-            $0.last?.statuses.last?.state == "inactive"
-        }
-        #expect(closed.last?.statuses.map(\.state) == ["in_progress", "success", "inactive"], "\(closed)")
-        let final = try await eventually { try await serve.standin.comments().live } until: {
-            ($0.first?["body"] as? String)?.contains("destroyed") == true
-        }
-        #expect(final.count == 1 && final.first?["id"] as? Int == commentID, "\(final)")
+        // Pushed: a new deployment; the same comment, edited. Closed: inactive, the comment says so.
+        _ = try await lifecycle.push(commentID: commentID)
+        _ = try await lifecycle.close(commentID: commentID)
         let history = try await serve.standin.comments().history
-        #expect(history.filter { $0["action"] as? String == "created" }.count == 1)
 
         // Every write with an installation token (serve has no other credential), and one exchange.
         let statuses = try await serve.statuses(sha: sha1).count + serve.statuses(sha: sha2).count

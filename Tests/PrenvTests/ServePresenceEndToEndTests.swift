@@ -14,10 +14,6 @@ import WebhookSupport
     let sha2 = String(repeating: "4", count: 40)
     let pr = 4300
 
-    func delivery(_ action: String, sha: String, second: Int) -> PullRequestPayload {
-        PullRequestPayload(action: action, number: pr, headSHA: sha, updatedAt: WebhookFixtures.timestamp(second))
-    }
-
     /// GitHub writes the stand-in accepted for `sha`: commit statuses, the deployment and its statuses.
     func writes(_ serve: ServeHarness, sha: String) async throws -> (statuses: Int, deployment: Int) {
         let statuses = try await serve.statuses(sha: sha).count
@@ -38,43 +34,25 @@ import WebhookSupport
         let serve = try await ServeHarness("sv-presence", arguments: ["--comment-interval", "1"])
         defer { serve.stop() }
 
+        let lifecycle = PresenceLifecycle(serve: serve, pr: pr, sha1: sha1, sha2: sha2)
+
         // Opened: ready, a deployment `success` with the site's URL, exactly one comment.
-        try await serve.send(delivery("opened", sha: sha1, second: 0))
-        try await serve.waitFor(pr: pr, state: "ready", sha: sha1)
-        let first = try await eventually { try await serve.standin.deployments().deployments } until: {
-            $0.first?.statuses.map(\.state) == ["in_progress", "success"]
-        }
-        let deployment = try #require(first.first)
-        #expect(first.count == 1 && deployment.ref == sha1 && deployment.environment == "webapp/pr-\(pr)", "\(first)")
+        let (deployment, _, comment) = try await lifecycle.open()
+        #expect(deployment.environment == "webapp/pr-\(pr)", "\(deployment)")
         #expect(deployment.transientEnvironment && !deployment.productionEnvironment && !deployment.autoMerge && deployment.requiredContexts == [])
-        let previewURL = deployment.statuses.last?.environmentURL ?? ""
-        #expect(previewURL.hasPrefix("http://") && previewURL.contains("s3-website"), "\(deployment.statuses)")
-        let opened = try await eventually { try await serve.standin.comments().live } until: { $0.count == 1 }
-        #expect(opened.count == 1, "\(opened)")
-        let comment = try #require(opened.first)
         let commentID = try #require(comment["id"] as? Int)
         let openedBody = comment["body"] as? String ?? ""
         #expect(comment["issue"] as? Int == pr)
         #expect(openedBody.hasPrefix("<!-- prenv:comment v1 ") && openedBody.contains("ready") && openedBody.contains(String(sha1.prefix(12))), "\(openedBody)")
-        #expect(openedBody.contains("[open the preview](\(previewURL))"), "\(openedBody)")
         for node in ["artifacts", "build", "pipeline", "site"] { #expect(openedBody.contains("| \(node) |"), "\(node): \(openedBody)") }
         #expect(openedBody.contains("Source") && openedBody.contains("Build") && openedBody.contains("/prenv redeploy"), "\(openedBody)")
         let firstWrites = try await writes(serve, sha: sha1)
         let firstComment = try await commentWrites(serve)
 
         // Pushed: a new deployment for the new head; the same comment, edited.
-        try await serve.send(delivery("synchronize", sha: sha2, second: 60))
-        try await serve.waitFor(pr: pr, state: "ready", sha: sha2)
-        let second = try await eventually { try await serve.standin.deployments().deployments } until: {
-            $0.count == 2 && $0.last?.statuses.map(\.state) == ["in_progress", "success"]
-        }
-        #expect(second.map(\.ref) == [sha1, sha2], "\(second)")
-        let pushed = try await eventually { try await serve.standin.comments().live } until: {
-            ($0.first?["body"] as? String)?.contains(String(sha2.prefix(12))) == true
-        }
-        #expect(pushed.count == 1 && pushed.first?["id"] as? Int == commentID, "\(pushed)")
-        #expect((pushed.first?["edits"] as? Int ?? 0) >= 1)
-        print("the comment after the push:\n\(pushed.first?["body"] as? String ?? "")")
+        let pushed = try await lifecycle.push(commentID: commentID)
+        #expect((pushed["edits"] as? Int ?? 0) >= 1)
+        print("the comment after the push:\n\(pushed["body"] as? String ?? "")")
         let secondWrites = try await writes(serve, sha: sha2)
         let secondComment = try await commentWrites(serve) - firstComment
 
@@ -88,21 +66,8 @@ import WebhookSupport
         }
 
         // Closed: the latest deployment inactive, the comment says the environment is destroyed.
-        try await serve.send(delivery("closed", sha: sha2, second: 120))
-        try await serve.waitFor(pr: pr, state: "destroyed")
-        let closed = try await eventually { try await serve.standin.deployments().deployments } until: {
-            $0.last?.statuses.last?.state == "inactive"
-        }
-        #expect(closed.last?.statuses.map(\.state) == ["in_progress", "success", "inactive"], "\(closed)")
-        #expect(closed.first?.statuses.map(\.state) == ["in_progress", "success"], "only the latest is marked inactive")
-        let final = try await eventually { try await serve.standin.comments().live } until: {
-            ($0.first?["body"] as? String)?.contains("destroyed") == true
-        }
-        #expect(final.count == 1 && final.first?["id"] as? Int == commentID, "\(final)")
-        #expect((final.first?["body"] as? String)?.contains("destroyed") == true, "\(final)")
-        #expect(!((final.first?["body"] as? String)?.contains("open the preview") ?? true), "no preview link once destroyed")
-        let creations = try await serve.standin.comments().history.filter { $0["action"] as? String == "created" }.count
-        #expect(creations == 1)
+        let final = try await lifecycle.close(commentID: commentID)
+        #expect(!((final["body"] as? String)?.contains("open the preview") ?? true), "no preview link once destroyed")
 
         // /api/environments shows the activity.
         let environment = try #require(try await serve.environments()[pr])
