@@ -134,9 +134,13 @@ import WebhookSupport
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await serve.statuses(sha: sha1).isEmpty, "nothing was ever done for the older commit")
 
-        // Closed while provisioning: the apply is cancelled and everything is destroyed.
+        // Closed while provisioning: the apply is cancelled and everything is destroyed. A slow
+        // pipeline poll (a read, so nothing lands after the close) holds the apply in provisioning
+        // long enough for a loaded machine's poll to see it; a fast apply used to reach ready first.
+        let slowPoll = try await serve.slowFirstPipelinePoll()
         try await serve.send(delivery("opened", pr: 12, sha: sha1, second: 0))
         try await serve.waitFor(pr: 12, state: "provisioning")
+        try await LocalAWS.waitUntilFired(slowPoll)
         try await serve.send(delivery("closed", pr: 12, sha: sha1, second: 5))
         try await serve.waitFor(pr: 12, state: "destroyed")
         let left = try await TaggedResources.find(envName: serve.envName(pr: 12), client: serve.templates.client)
@@ -223,8 +227,10 @@ import WebhookSupport
     @Test func sigtermWhileProvisioningResumesAfterRestartWithoutAFailure() async throws {
         let serve = try await ServeHarness("sv-term")
         defer { serve.stop() }
+        let slowPoll = try await serve.slowFirstPipelinePoll()
         try await serve.send(delivery("opened", pr: 51, sha: sha1, second: 0))
         try await serve.waitFor(pr: 51, state: "provisioning")
+        try await LocalAWS.waitUntilFired(slowPoll)
         serve.terminate()
         #expect(serve.logTail(200).contains("shutting down"), "stopped in an orderly way")
         try await serve.restart()

@@ -134,6 +134,17 @@ final class ServeHarness: @unchecked Sendable {
         throw Timeout(description: "PR \(pr) never reached \(state)\(sha.map { " at \($0)" } ?? ""); last seen: \(String(describing: last))\nserve log:\n\(logTail())")
     }
 
+    /// Delays this server's first pipeline-execution poll by `seconds`, holding its apply in
+    /// provisioning: a test that acts "while provisioning" cannot otherwise rely on seeing that state
+    /// on a loaded machine. The poll is a read, so nothing lands in AWS after the test's next step.
+    /// Returns the fault's id, for `LocalAWS.waitUntilFired`.
+    func slowFirstPipelinePoll(seconds: Int = 8) async throws -> String {
+        try await LocalAWS.addFault([
+            "kind": "latency", "service": "codepipeline", "operation": "GetPipelineExecution",
+            "access_key": accessKey, "latency_ms": seconds * 1000, "count": 1,
+        ])
+    }
+
     func logTail(_ lines: Int = 60) -> String {
         ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
