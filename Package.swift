@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         // Already under Hummingbird; named here because the supervisor runs as one of the server's services.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The shared state of several `prenv serve` replicas (`PRENV_STATE=postgres://…`).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Imports point one way: the engine ← the providers and stores ← prenv serve's logic ← the
@@ -86,6 +88,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // The embedded state store, webhook inbox and worker records.
         .target(name: "StateStoreSQLite", dependencies: ["Orchestrator", "CSQLite"], swiftSettings: strictSettings),
+        // The same stores on PostgreSQL, shared by several replicas, plus what only replicas need:
+        // leases with fencing tokens, LISTEN/NOTIFY wake-ups and an advisory-lock leader.
+        .target(
+            name: "StateStorePostgres",
+            dependencies: ["Orchestrator", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         // Webhook signatures, `pull_request` payloads, the REST client for statuses and PRs.
         .target(
             name: "GitHub",
@@ -124,7 +133,7 @@ let package = Package(
         .target(
             name: "PrenvApp",
             dependencies: [
-                "AWSCore", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "Providers", "StateStoreSQLite", "Supervisor", "WebServer", "Yams",
+                "AWSCore", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "Providers", "StateStoreSQLite", "StateStorePostgres", "Supervisor", "WebServer", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -197,6 +206,13 @@ let package = Package(
         .testTarget(
             name: "StateStoreSQLiteTests",
             dependencies: ["StateStoreSQLite", "StateStoreContract", "Orchestrator", "Blueprint", "CSQLite"],
+            swiftSettings: strictSettings
+        ),
+        // Needs the throwaway PostgreSQL server `infra/postgres/with-postgres` starts (PRENV_TEST_POSTGRES_URL).
+        .testTarget(
+            name: "StateStorePostgresTests",
+            dependencies: ["StateStorePostgres", "StateStoreContract", "Orchestrator", "Blueprint", "LogCapture",
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTPTransport", "TestServices", .product(name: "Crypto", package: "swift-crypto"),

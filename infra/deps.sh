@@ -20,6 +20,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# PostgreSQL (14 or newer) for the shared-state tests: `infra/postgres/with-postgres` starts a
+# throwaway server from the distribution's binaries.
+if ! command -v pg_config >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "deps: installing postgresql"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql postgresql-client >/dev/null
+fi
+
 if ! python3 -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('moto') == '$MOTO_VERSION' else 1)" 2>/dev/null \
    || ! python3 -c "import flask, flask_cors, pytest, boto3" 2>/dev/null; then
   echo "deps: installing moto[server]==$MOTO_VERSION"

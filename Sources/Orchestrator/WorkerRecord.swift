@@ -31,6 +31,15 @@ public protocol WorkerStore: Sendable {
     func saveWorker(_ record: WorkerRecord) async throws
     /// Every worker record, sorted by key.
     func workers() async throws -> [WorkerRecord]
+    /// The worker records of one PR (`EnvironmentKey.leaseKey`), sorted by key: what a replica loads
+    /// when it takes a PR's lease over, since another replica may have saved them since.
+    func workers(leaseKey: String) async throws -> [WorkerRecord]
+}
+
+extension WorkerStore {
+    public func workers(leaseKey: String) async throws -> [WorkerRecord] {
+        try await workers().filter { $0.key.leaseKey == leaseKey }
+    }
 }
 
 /// Worker records in memory, for engine tests.
