@@ -18,7 +18,8 @@ public func buildApplication(
                                        secret: settings.webhookSecret, commentInterval: options.commentInterval)
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
                                            operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
-                                           teardownAlertAfter: options.teardownAlertAfter, commands: parts.commands, presence: presence)
+                                           teardownAlertAfter: options.teardownAlertAfter, commands: parts.commands, presence: presence,
+                                           replica: parts.replica)
     let githubApp = parts.githubApp
     // A signed delivery names the App installation covering its repository: remember it, so the
     // App needs no lookup before writing there. This runs before the inbox dedupes the delivery:

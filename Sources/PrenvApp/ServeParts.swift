@@ -31,6 +31,9 @@ public struct ServeParts: Sendable {
     public var github: GitHubClient?
     /// prenv's AWS region, for the console links in the PR comment.
     public var awsRegion: String?
+    /// How this server shares PRs with other replicas (PostgreSQL); nil: it is the only one
+    /// (`ReplicaCoordination.single`).
+    public var replica: ReplicaCoordination?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,

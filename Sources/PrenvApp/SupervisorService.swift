@@ -3,8 +3,9 @@ import ServiceLifecycle
 import Supervisor
 
 /// The supervisor's lifetime as one service of the server's application: resume saved work, run
-/// the reconciler, the PR checks, the orphan sweep and status posting, and on shutdown stop the workers and give
-/// queued statuses a few seconds to go out. The application starts it before the HTTP server and
+/// the replica's loops (wake-ups, the unowned-work poll, lease renewals), the reconciler, the PR
+/// checks, the orphan sweep (on the leader) and status posting, and on shutdown stop the workers,
+/// hand their leases over and give queued statuses a few seconds to go out. The application starts it before the HTTP server and
 /// so stops it after the server has finished its last request.
 struct SupervisorService: Service {
     let supervisor: EnvironmentSupervisor
@@ -32,9 +33,10 @@ struct SupervisorService: Service {
         started.open()
         let posting = Task { await reporter.run() }
         let cancelled: (any Error)? = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await supervisor.runReplica() }
             group.addTask { await supervisor.runReconciler(every: reconcileInterval) }
             group.addTask { await supervisor.runPullRequestChecks(every: prCheckInterval) }
-            if let sweeper { group.addTask { await sweeper.run(every: gcInterval) } }
+            if let sweeper { group.addTask { await sweeper.run(every: gcInterval, when: { await supervisor.isLeader() }) } }
             defer { group.cancelAll() }
             // Returns at graceful shutdown (SIGTERM), throws when the group is cancelled (the server failed).
             do {
@@ -48,6 +50,9 @@ struct SupervisorService: Service {
         // A task of its own, so a cancelled group does not cut short the statuses' grace period.
         await Task { [supervisor, reporter] in
             await supervisor.stop()
+            // After `stop()`, so no operation of a lease given up still runs here: other replicas
+            // resume this one's PRs now rather than after the leases' expiry.
+            await supervisor.handOver()
             await Self.drain(posting, reporter: reporter, within: .seconds(5))
         }.value
         if let cancelled { throw cancelled }

@@ -5,43 +5,53 @@ import Orchestrator
 
 extension EnvironmentSupervisor {
     /// Processes every pending event of one PR, oldest first, then anything that arrived meanwhile.
-    /// One drain per PR at a time: a second wake while draining just asks for another pass.
+    /// One drain per PR at a time: a second wake while draining just asks for another pass. Only
+    /// under the PR's lease (claimed first: `claimAndDrain`), each pass in its scope (`fenced`): the
+    /// saves, the inbox mark and the writes asked for carry it. The lease lost midway ends the drain
+    /// (the new owner drains the rest); with nothing left to do, the lease is given up.
     func drain(_ prKey: String) async {
         guard !stopping else { return }
         guard draining.insert(prKey).inserted else {
             drainAgain.insert(prKey)
             return
         }
-        defer { draining.remove(prKey) }
         repeat {
             drainAgain.remove(prKey)
+            guard let lease = validLease(prKey) else { break }
             do {
-                let events = try await inbox.pending(key: prKey)
-                // `continue` (not `break`): a wake that came while this read was in flight asked for
-                // another pass, and `continue` re-checks the loop's condition.
-                guard let last = events.last else { continue }
-                let decoded = events.compactMap(decode)
-                let pullRequestEvents = decoded.compactMap(\.pullRequest)
-                try await createSlots(for: pullRequestEvents)
-                var touched = Set<EnvironmentKey>()
-                for recorded in decoded {
-                    switch recorded {
-                    case .pullRequest(let event, let sequence): touched.formUnion(absorb(event, sequence: sequence))
-                    case .command(let comment, let command): touched.formUnion(try await obey(command, in: comment))
-                    }
-                }
-                // Same-second disagreements the machines held: settled by GitHub's answer (saved as
-                // held if GitHub cannot answer now; the reconciler asks again).
-                if let event = pullRequestEvents.last?.0 { touched.formUnion(await settleTies(of: event.repository, number: event.number)) }
-                for key in touched.sorted() { try await persist(key) }
-                try await inbox.markProcessed(key: prKey, through: last.sequence)
-                for key in touched.sorted() { launch(key) }
-                await fillSlots()  // new environments queue; closed ones leave the queue or free a slot
+                try await fenced(lease) { try await drainPass(prKey) }
+            } catch let error where Self.isLeaseLoss(error) {
+                break  // said by `lose`
             } catch {
                 logger.error("could not process events; the reconciler retries", metadata: ["pr": "\(prKey)", "error": "\(error)"])
                 break
             }
         } while drainAgain.contains(prKey) && !stopping
+        draining.remove(prKey)
+        await releaseIfDone(prKey)
+    }
+
+    /// One batch of a PR's pending events.
+    private func drainPass(_ prKey: String) async throws {
+        let events = try await inbox.pending(key: prKey)
+        guard let last = events.last else { return }
+        let decoded = events.compactMap(decode)
+        let pullRequestEvents = decoded.compactMap(\.pullRequest)
+        try await createSlots(for: pullRequestEvents)
+        var touched = Set<EnvironmentKey>()
+        for recorded in decoded {
+            switch recorded {
+            case .pullRequest(let event, let sequence): touched.formUnion(absorb(event, sequence: sequence))
+            case .command(let comment, let command): touched.formUnion(try await obey(command, in: comment))
+            }
+        }
+        // Same-second disagreements the machines held: settled by GitHub's answer (saved as
+        // held if GitHub cannot answer now; the reconciler asks again).
+        if let event = pullRequestEvents.last?.0 { touched.formUnion(await settleTies(of: event.repository, number: event.number)) }
+        for key in touched.sorted() { try await persist(key) }
+        try await inbox.markProcessed(key: prKey, through: last.sequence)
+        for key in touched.sorted() { launch(key) }
+        await fillSlots()  // new environments queue; closed ones leave the queue or free a slot
     }
 
     /// A recorded event as the worker needs it: a `pull_request` event with its sequence, or a
@@ -154,6 +164,6 @@ extension EnvironmentSupervisor {
     func narrator(for key: EnvironmentKey, sha: String) -> StatusNarrator {
         StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint, logger: logger,
                        detail: blueprints[key.blueprint]?.status.detail ?? StatusSettings.defaultDetail, pullRequest: key.pr, presence: presence,
-                       headRef: slots[key]?.record.pullRequest.headRef)
+                       headRef: slots[key]?.record.pullRequest.headRef, ownership: ledger.held(key.leaseKey).map { ownership($0.lease) })
     }
 }

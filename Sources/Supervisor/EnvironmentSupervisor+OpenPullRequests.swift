@@ -98,15 +98,18 @@ extension EnvironmentSupervisor {
             return
         }
         let event = PullRequestEvent(action: "opened", pullRequest: pullRequest, repository: repo)
-        let known = slots.filter { $0.key.repository.lowercased() == repo.fullName.lowercased() && $0.key.pr == pullRequest.number }
+        var known = knownSlots(repo, number: pullRequest.number)
+        if known.isEmpty, let saved = try? await workerStore.workers(leaseKey: event.inboxKey), !saved.isEmpty {
+            // Known to another replica, or to nobody now (closed and done). Only one whose machines
+            // all count it closed is this pass's business, and its owner's: this replica, if free.
+            guard saved.allSatisfy(\.machine.isClosed), await claim(event.inboxKey) != nil else { return }
+            known = knownSlots(repo, number: pullRequest.number)
+            if !known.isEmpty { await catchUpReopened(known, listed: pullRequest, repository: repo) }
+            await releaseIfDone(event.inboxKey)
+            return
+        }
         if !known.isEmpty {
-            guard known.values.allSatisfy(\.record.machine.isClosed),
-                  let answer = await answer(listed: pullRequest, repository: repo), !stopping, !Task.isCancelled
-            else { return }
-            for key in absorbAnswer(answer.pullRequest, repository: repo, newerOnly: answer.fromListing) {
-                logger.info("caught up with a pull request reopened while prenv was not listening", metadata: ["environment": "\(key)"])
-                await persistAndLaunch(key)
-            }
+            await catchUpReopened(known, listed: pullRequest, repository: repo)
             return
         }
         guard blueprints.values.contains(where: { $0.triggers.selects(repository: repo.fullName, baseBranch: pullRequest.base.ref) }) else {
@@ -134,6 +137,23 @@ extension EnvironmentSupervisor {
             logger.error("could not record a pull request found by the listing; the next pass tries again", metadata: [
                 "pr": "\(event.inboxKey)", "error": "\(error)",
             ])
+        }
+    }
+
+    private func knownSlots(_ repository: PullRequestEvent.Repository, number: Int) -> [EnvironmentKey: Slot] {
+        slots.filter { $0.key.repository.lowercased() == repository.fullName.lowercased() && $0.key.pr == number }
+    }
+
+    /// A known PR listed open: if every environment counts it closed, it was reopened while prenv
+    /// was not listening, and the listing (or GitHub's single-PR answer) is fed to the machines.
+    private func catchUpReopened(_ known: [EnvironmentKey: Slot], listed pullRequest: PullRequestEvent.PullRequest,
+                                 repository: PullRequestEvent.Repository) async {
+        guard known.values.allSatisfy(\.record.machine.isClosed),
+              let answer = await answer(listed: pullRequest, repository: repository), !stopping, !Task.isCancelled
+        else { return }
+        for key in absorbAnswer(answer.pullRequest, repository: repository, newerOnly: answer.fromListing) {
+            logger.info("caught up with a pull request reopened while prenv was not listening", metadata: ["environment": "\(key)"])
+            await persistAndLaunch(key)
         }
     }
 

@@ -5,30 +5,36 @@ import Logging
 import Orchestrator
 
 extension EnvironmentSupervisor {
-    /// Starts the operation the machine of `key` awaits (already saved), reporting statuses as it goes.
+    /// Starts the operation the machine of `key` awaits (already saved), reporting statuses as it
+    /// goes. Under the PR's lease: the task is created in its scope (`underLease`) so it inherits
+    /// the task-locals, and every state write the operation makes (executor, providers) carries the
+    /// fencing token, every GitHub write its ownership.
     func launch(_ key: EnvironmentKey) {
-        guard !stopping, var slot = slots[key], slot.task == nil, let operation = slot.record.machine.awaitingStart else { return }
+        guard !stopping, var slot = slots[key], slot.task == nil, let operation = slot.record.machine.awaitingStart,
+              let lease = validLease(key.leaseKey) else { return }
         _ = slot.record.machine.handle(.started(operation))
         let pullRequest = slot.record.pullRequest
-        switch operation {
-        case .apply(let sha):
-            slot.task = applyTask(key: key, sha: sha, pullRequest: pullRequest)
-        case .destroy:
-            var reason = "pull request closed"
-            if case .absent(let why) = slot.record.machine.desired { reason = why }
-            slot.task = destroyTask(key: key, sha: pullRequest.headSHA, reason: reason, expired: slot.record.machine.isExpired)
+        slot.task = underLease(lease) {
+            switch operation {
+            case .apply(let sha):
+                return applyTask(key: key, sha: sha, pullRequest: pullRequest, lease: lease)
+            case .destroy:
+                var reason = "pull request closed"
+                if case .absent(let why) = slot.record.machine.desired { reason = why }
+                return destroyTask(key: key, sha: pullRequest.headSHA, reason: reason, expired: slot.record.machine.isExpired, lease: lease)
+            }
         }
         slots[key] = slot
     }
 
-    private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PRContext) -> Task<Void, Never> {
+    private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PRContext, lease: PullRequestLease) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
         let presence = presence
         guard let blueprint = blueprints[key.blueprint] else {
             let reason = "blueprint \(key.blueprint) is no longer loaded"
             narrator.environment(.failure, reason)
             narrator.settle(.init(state: .failed, summary: "Provisioning failed", error: reason), headRef: pullRequest.headRef)
-            return Task { await self.finished(key, .applyFinished(sha: sha, success: false, reason: reason)) }
+            return Task { await self.finished(key, .applyFinished(sha: sha, success: false, reason: reason), lease: lease) }
         }
         let context = pullRequest.at(sha: sha)
         let operations = operations
@@ -40,7 +46,8 @@ extension EnvironmentSupervisor {
             let result = await operations.apply(blueprint: blueprint, context: context, key: key, observer: observer)
             let reason = Self.reason(result)
             // Stopped by a shutdown: the run resumes at the next start, so it is not "superseded".
-            guard !stopping else { return }
+            // The PR lost meanwhile: the new owner resumes the run and tells its end.
+            guard !stopping, await confirm(lease) else { return }
             if result.succeeded {
                 let outputs = result.record?.createdOutputs ?? [:]
                 let url = Self.targetURL(blueprint: blueprint, context: context, outputs: outputs, logger: logger)
@@ -55,11 +62,11 @@ extension EnvironmentSupervisor {
                 narrator.environment(.failure, "Provisioning failed: \(reason)")
                 narrator.settle(.init(state: .failed, summary: "Provisioning failed", record: result.record, error: reason), headRef: context.headRef)
             }
-            await self.finished(key, .applyFinished(sha: sha, success: result.succeeded, reason: reason))
+            await self.finished(key, .applyFinished(sha: sha, success: result.succeeded, reason: reason), lease: lease)
         }
     }
 
-    private func destroyTask(key: EnvironmentKey, sha: String, reason: String, expired: Bool) -> Task<Void, Never> {
+    private func destroyTask(key: EnvironmentKey, sha: String, reason: String, expired: Bool, lease: PullRequestLease) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
         let operations = operations
         let now = now
@@ -69,7 +76,7 @@ extension EnvironmentSupervisor {
                        expiresAt: nil)
         return Task {
             let result = await operations.destroy(key: key, observer: OperationObserver(progress: narrator.progress))
-            guard !stopping else { return }  // resumes at the next start; not a failure
+            guard !stopping, await confirm(lease) else { return }  // resumes at the next start (or owner); not a failure
             if result.succeeded, expired {
                 narrator.expired(reason, record: result.record)
             } else if result.succeeded {
@@ -80,7 +87,7 @@ extension EnvironmentSupervisor {
                 narrator.settle(.init(state: .teardownFailed, summary: "Teardown failed (prenv retries)", record: result.record,
                                       error: Self.reason(result)))
             }
-            await self.finished(key, .destroyFinished(success: result.succeeded, reason: Self.reason(result), at: now()))
+            await self.finished(key, .destroyFinished(success: result.succeeded, reason: Self.reason(result), at: now()), lease: lease)
         }
     }
 

@@ -5,6 +5,13 @@ import Orchestrator
 /// The supervisor's periodic passes, which catch up on what the event path missed: the reconciler
 /// (stragglers in the inbox, starts whose save failed, teardown retries the machines ask for) and
 /// the pull-request checks (webhooks GitHub never delivered).
+///
+/// With several replicas, the per-PR work (the machines' periodic check: teardown retries and
+/// expiry; tie settling; `checkPullRequests`) runs on each PR's owner, over its own slots: the
+/// machines' state lives with the owner, so each PR is still checked by exactly one replica at a
+/// time, and handing machines to a leader would be a protocol of its own. Only what concerns no
+/// single PR runs on the leader (`LeaderElection`): inbox pruning, the open-PR listing (which
+/// records deliveries in the inbox, idempotently) and the orphan sweep.
 extension EnvironmentSupervisor {
     /// Processed deliveries are kept a week (for looking into what GitHub sent), then deleted, so
     /// the inbox does not grow without bound. Unprocessed ones are never deleted.
@@ -20,14 +27,19 @@ extension EnvironmentSupervisor {
     public func reconcileOnce() async {
         guard !stopping else { return }
         do {
-            for prKey in try await inbox.pendingKeys() { await drain(prKey) }
-            let pruned = try await inbox.prune(processedBefore: now().addingTimeInterval(-Self.inboxRetention))
-            if pruned > 0 { logger.debug("pruned processed webhook deliveries", metadata: ["count": "\(pruned)"]) }
+            // Pending events of PRs held here (a wake lost to a failed write); those of PRs nobody
+            // holds are claimed below.
+            for prKey in try await inbox.pendingKeys() where ledger.held(prKey) != nil { await drain(prKey) }
+            if await replica.leader.isLeader() {
+                let pruned = try await inbox.prune(processedBefore: now().addingTimeInterval(-Self.inboxRetention))
+                if pruned > 0 { logger.debug("pruned processed webhook deliveries", metadata: ["count": "\(pruned)"]) }
+            }
         } catch is CancellationError {
             return  // shutting down
         } catch {
             logger.error("reconciler could not read the inbox", metadata: ["error": "\(error)"])
         }
+        await claimUnownedWork()
         for id in Set(slots.filter { $0.value.record.machine.unconfirmed != nil }.map { PullRequestID(repository: $0.key.repository, number: $0.key.pr) }).sorted() {
             guard let repository = PullRequestEvent.Repository(fullName: id.repository) else { continue }
             for key in await settleTies(of: repository, number: id.number) { await persistAndLaunch(key) }
@@ -56,6 +68,7 @@ extension EnvironmentSupervisor {
             if slots[key]?.record.machine.awaitingStart != nil { await persistAndLaunch(key) }
         }
         await fillSlots()  // an expiry may have freed a slot or left the queue
+        for held in ledger.all { await releaseIfDone(held.lease.key) }
     }
 
     /// An environment the periodic check just expired: saved (expiry is durable), its teardown
@@ -134,9 +147,11 @@ extension EnvironmentSupervisor {
         }
     }
 
-    /// One pass of `runPullRequestChecks`.
+    /// One pass of `runPullRequestChecks`: the listing on the leader only; the checks of the PRs
+    /// this replica holds everywhere (a replica that does not lead looks each of them up: one
+    /// request per PR instead of a share of the leader's listing).
     public func checkPullRequestsOnce() async {
-        let listed = await catchUpOnOpenPullRequests()
+        let listed = await replica.leader.isLeader() ? await catchUpOnOpenPullRequests() : [:]
         await checkPullRequests(listed: listed)
     }
 }

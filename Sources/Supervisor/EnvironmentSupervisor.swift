@@ -14,6 +14,10 @@ import Orchestrator
 /// re-issued by `start()` (providers adopt what the dead run left). Every decision (what to start,
 /// cancel, drop or retry, and when) is the machine's; the supervisor only carries out its actions and
 /// reports back what happened as events.
+///
+/// It is one of several replicas sharing the stores (`ReplicaCoordination`, `+Leases`): it acts on
+/// a PR only under that PR's lease, and `slots` holds the environments of the PRs it holds, nothing
+/// else. A lone replica holds every PR with work, as before replicas existed.
 public actor EnvironmentSupervisor {
     struct Slot {
         var record: WorkerRecord
@@ -37,7 +41,17 @@ public actor EnvironmentSupervisor {
     /// Seconds a teardown may fail before it is reported as stuck (`--teardown-alert-after`).
     let teardownAlertAfter: TimeInterval
 
+    /// The environments of the PRs this replica holds the lease of (and of one being claimed).
     var slots: [EnvironmentKey: Slot] = [:]
+    let replica: ReplicaCoordination
+    /// The leases held, shared with the status reporter's senders (`WriteOwnership`).
+    let ledger: LeaseLedger
+    /// Take-overs in flight, per PR, so concurrent wakes of one PR share one.
+    var claims: [String: Task<PullRequestLease?, Never>] = [:]
+    /// Whether the log already said that leases cannot be renewed (said again once they can).
+    var renewalFailing = false
+    /// Other replicas' waiting environments this one left a free slot to, signalled once (`fillSlots`).
+    var nudgedWaiters: Set<EnvironmentKey> = []
     var draining: Set<String> = []
     var drainAgain: Set<String> = []
     var stopping = false
@@ -61,8 +75,11 @@ public actor EnvironmentSupervisor {
         operations: any EnvironmentOperations, statuses: StatusReporter, pullRequests: (any PullRequestLookup)? = nil,
         logger: Logger = Logger(label: "prenv.supervisor"), now: @escaping @Sendable () -> Date = Date.init,
         teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter,
-        commands: (any CommandGitHub)? = nil, presence: EnvironmentPresence? = nil
+        commands: (any CommandGitHub)? = nil, presence: EnvironmentPresence? = nil, replica: ReplicaCoordination? = nil
     ) {
+        let replica = replica ?? .single(inbox: inbox, workers: workers)
+        self.replica = replica
+        self.ledger = LeaseLedger(clock: replica.clock)
         self.commandGitHub = commands
         self.permissions = commands.map { PermissionCache(github: $0, now: now) }
         // Without one given (tests, no GitHub): the activity only, no deployments and no comment.
@@ -79,31 +96,38 @@ public actor EnvironmentSupervisor {
         self.now = now
     }
 
-    /// Loads saved workers, re-issues what a crash interrupted, and drains events left pending.
+    /// Takes over every PR with work no replica holds (for a lone replica: every PR with pending
+    /// events or a worker that needs one), re-issues what a crash interrupted, and drains the events
+    /// left pending in the background. Returns once the first claim is done, so the HTTP server
+    /// (which waits for it) never races a restart; `runReplica` then keeps claiming.
     public func start() async throws {
         reportUnlistableRepositories()
-        for record in try await workerStore.workers() {
-            slots[record.key] = Slot(record: record)
-        }
-        for key in slots.keys.sorted() {
-            let capped = blueprints[key.blueprint]?.limits.maxEnvironments != nil
-            let actions = mutateMachine(key) { $0.resumeAfterRestart() + $0.handle(.slotsLimited(capped)) }
-            guard !actions.isEmpty else { continue }
-            logger.info("resuming interrupted work", metadata: ["environment": "\(key)", "actions": "\(actions)"])
-            route(actions, for: key)
-            try await persist(key)
-            launch(key)
+        var claimed: [String] = []
+        for prKey in try await replica.leases.unownedWork().sorted() where !stopping {
+            if try await takeOver(prKey) != nil { claimed.append(prKey) }
         }
         await fillSlots()
-        for prKey in try await inbox.pendingKeys() { wake(prKey) }
+        for prKey in claimed { Task { await self.drain(prKey) } }
     }
 
     /// Whether a blueprint lists the PR's repository, or the PR already has a worker; intake records
     /// only these. The base branch is left to the worker: an `edited` that moves the base away must be
-    /// recorded even when the `opened` before it is not yet processed.
-    public func concerns(_ event: PullRequestEvent) -> Bool {
-        blueprints.values.contains { $0.triggers.selects(repository: event.repository.fullName) }
-            || slots.keys.contains { $0.repository == event.repository.fullName && $0.pr == event.number }
+    /// recorded even when the `opened` before it is not yet processed. A worker of another replica's
+    /// PR is only in the store; when it cannot be read, the event is recorded (a worker ignores what
+    /// does not concern it, but an event not recorded is lost).
+    public func concerns(_ event: PullRequestEvent) async -> Bool {
+        if blueprints.values.contains(where: { $0.triggers.selects(repository: event.repository.fullName) })
+            || slots.keys.contains(where: { $0.repository == event.repository.fullName && $0.pr == event.number }) {
+            return true
+        }
+        do {
+            return try await !workerStore.workers(leaseKey: event.inboxKey).isEmpty
+        } catch is CancellationError {
+            return false
+        } catch {
+            logger.warning("could not read the worker records; recording the event", metadata: ["pr": "\(event.inboxKey)", "error": "\(error)"])
+            return true
+        }
     }
 
     /// Whether a blueprint lists the repository (`on.repositories`): intake records `/prenv`
@@ -112,19 +136,39 @@ public actor EnvironmentSupervisor {
         blueprints.values.contains { $0.triggers.selects(repository: repository) }
     }
 
-    /// Called after intake recorded an event for `prKey`: drain it in the background.
+    /// Called after intake recorded an event for `prKey`: claims and drains it here in the
+    /// background, and signals every replica (this one too: a second drain of a PR being drained
+    /// only asks for another pass), since the PR may be another replica's.
     public nonisolated func wake(_ prKey: String) {
-        Task { await self.drain(prKey) }
+        Task { await self.claimAndDrain(prKey) }
+        let signal = replica.signal
+        let logger = logger
+        Task {
+            do {
+                try await signal.signal(prKey)
+            } catch {
+                logger.warning("could not signal the other replicas; their poll finds the work", metadata: ["pr": "\(prKey)", "error": "\(error)"])
+            }
+        }
     }
 
-    /// Every worker's saved state, for `/api/environments`.
-    public func workerRecords() -> [WorkerRecord] {
-        slots.values.map(\.record).sorted { $0.key < $1.key }
+    /// Every worker's state, for `/api/environments`: the store's records of every replica's PRs,
+    /// with this replica's own slots in their place (fresher: some changes are not saved yet). When
+    /// the store cannot be read, this replica's slots alone.
+    public func workerRecords() async -> [WorkerRecord] {
+        var records: [EnvironmentKey: WorkerRecord] = [:]
+        do {
+            for record in try await workerStore.workers() { records[record.key] = record }
+        } catch {
+            logger.warning("could not read the worker records; showing this replica's only", metadata: ["error": "\(error)"])
+        }
+        for (key, slot) in slots { records[key] = slot.record }
+        return records.values.sorted { $0.key < $1.key }
     }
 
-    /// Nothing draining, queued or running: for tests and orderly shutdown.
+    /// Nothing claiming, draining, queued or running: for tests and orderly shutdown.
     public var isIdle: Bool {
-        draining.isEmpty && slots.values.allSatisfy { $0.task == nil && $0.record.machine.awaitingStart == nil }
+        claims.isEmpty && draining.isEmpty && slots.values.allSatisfy { $0.task == nil && $0.record.machine.awaitingStart == nil }
     }
 
     /// Stops taking work and cancels running operations without recording their end, so a restart
@@ -166,13 +210,16 @@ public actor EnvironmentSupervisor {
         }
     }
 
-    /// Saves the worker with a new revision (so a late write of an older snapshot loses).
+    /// Saves the worker with a new revision (so a late write of an older snapshot loses), under
+    /// the PR's lease: throws `NotLeaseHolder` without one, and `FencedWriteRefused` (after dropping
+    /// the PR, `lose`) when the store says another replica has taken it since.
     func persist(_ key: EnvironmentKey) async throws {
         guard var slot = slots[key] else { return }
+        guard let lease = validLease(key.leaseKey) else { throw NotLeaseHolder(key: key.leaseKey) }
         slot.record.revision += 1
         slot.record.updatedAt = now()
         slots[key] = slot
-        try await workerStore.saveWorker(slot.record)
+        try await fenced(lease) { try await workerStore.saveWorker(slot.record) }
     }
 
     /// Saves the worker, then starts what it queued; a failed save starts nothing (the reconciler
@@ -180,6 +227,9 @@ public actor EnvironmentSupervisor {
     func persistAndLaunch(_ key: EnvironmentKey) async {
         do {
             try await persist(key)
+        } catch let error where Self.isLeaseLoss(error) {
+            logger.debug("not saved: the lease is gone", metadata: ["environment": "\(key)", "error": "\(error)"])
+            return
         } catch {
             logger.error("could not save worker state; the reconciler retries", metadata: ["environment": "\(key)", "error": "\(error)"])
             return
@@ -187,12 +237,14 @@ public actor EnvironmentSupervisor {
         launch(key)
     }
 
-    /// Called by an operation's task when it ends.
-    func finished(_ key: EnvironmentKey, _ event: EnvironmentStateMachine.Event) async {
-        guard !stopping, slots[key] != nil else { return }
+    /// Called by an operation's task when it ends; `lease` is the one it was launched under. A task
+    /// of a PR lost since (and perhaps taken back: a new token) reports nothing, as after `stop()`.
+    func finished(_ key: EnvironmentKey, _ event: EnvironmentStateMachine.Event, lease: PullRequestLease) async {
+        guard !stopping, slots[key] != nil, validLease(key.leaseKey)?.token == lease.token else { return }
         slots[key]?.task = nil
         route(mutateMachine(key) { $0.handle(event) }, for: key)
         await persistAndLaunch(key)
         await fillSlots()  // a finished destroy may have freed a slot
+        await releaseIfDone(key.leaseKey)
     }
 }

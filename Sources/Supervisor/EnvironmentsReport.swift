@@ -128,8 +128,8 @@ public struct EnvironmentsReport: Encodable, Sendable {
 
 extension EnvironmentSupervisor {
     /// The report over `records` and this supervisor's workers, "stuck" measured on its clock and threshold.
-    public func report(records: [EnvironmentRecord], orphans: OrphanReport? = nil) -> EnvironmentsReport {
-        EnvironmentsReport(records: records, workers: workerRecords(), now: now(), teardownAlertAfter: teardownAlertAfter, orphans: orphans,
+    public func report(records: [EnvironmentRecord], orphans: OrphanReport? = nil) async -> EnvironmentsReport {
+        EnvironmentsReport(records: records, workers: await workerRecords(), now: now(), teardownAlertAfter: teardownAlertAfter, orphans: orphans,
                            activities: presence.activities())
     }
 }

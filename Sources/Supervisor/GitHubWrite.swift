@@ -50,12 +50,17 @@ public struct GitHubWrite: Sendable {
     /// Sends the write; returns how many write requests it made. Throws what the client threw
     /// (`GitHubError`, `CancellationError`).
     public var perform: @Sendable () async throws -> Int
+    /// The PR's lease the write was asked for under (`WriteOwnership.current` when it was made): the
+    /// sender drops it if this replica no longer holds that lease, and performs it under the lease's
+    /// fence (a state write it makes, such as a comment id, is fenced too). Nil: always sent.
+    public var ownership: WriteOwnership?
 
     public init(
         kind: Kind, priority: Priority, repository: String, pullRequest: Int? = nil, sha: String? = nil,
         coalescingKey: String, fingerprint: String? = nil, cost: Int = 1, notBefore: Date? = nil, createdAt: Date = Date(),
-        perform: @escaping @Sendable () async throws -> Int
+        ownership: WriteOwnership? = WriteOwnership.current, perform: @escaping @Sendable () async throws -> Int
     ) {
+        self.ownership = ownership
         self.kind = kind
         self.priority = priority
         self.repository = repository

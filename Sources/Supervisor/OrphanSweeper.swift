@@ -46,11 +46,13 @@ public actor OrphanSweeper {
         }
     }
 
-    /// Runs `sweepOnce(olderThan: interval)` every `interval` until cancelled.
-    public func run(every interval: Duration) async {
+    /// Runs `sweepOnce(olderThan: interval)` every `interval` until cancelled, each time `when`
+    /// says so (with several replicas: on the leader only).
+    public func run(every interval: Duration, when: @escaping @Sendable () async -> Bool = { true }) async {
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
+            guard await when() else { continue }
             await sweepOnce(olderThan: seconds)
         }
     }

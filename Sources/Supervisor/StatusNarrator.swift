@@ -27,6 +27,10 @@ struct StatusNarrator: Sendable {
     var presence: EnvironmentPresence?
     /// The PR's branch, for the comment's header.
     var headRef: String?
+    /// The lease the supervisor holds the PR under: every write this narrator asks for (statuses,
+    /// and the presence's deployment and comment) carries it and is dropped if the lease is lost
+    /// before it is sent. Nil: writes are not tied to a lease.
+    var ownership: WriteOwnership?
 
     var environmentContext: String { "prenv/\(blueprint)" }
 
@@ -58,13 +62,19 @@ struct StatusNarrator: Sendable {
     /// A final state for the presence (comment, deployment), when the narrator has one.
     func settle(_ outcome: EnvironmentPresence.Outcome, headRef: String? = nil) {
         guard let presence, let key else { return }
-        presence.ended(key, sha: sha, headRef: headRef ?? self.headRef, outcome)
+        owned { presence.ended(key, sha: sha, headRef: headRef ?? self.headRef, outcome) }
+    }
+
+    /// Runs `body` with this narrator's lease as `WriteOwnership.current`, so the writes it asks for carry it.
+    private func owned(_ body: () -> Void) {
+        guard let ownership else { return body() }
+        WriteOwnership.$current.withValue(ownership, operation: body)
     }
 
     static func waitingForSlot(ahead: Int) -> String { "Waiting for a slot (\(ahead) ahead)" }
 
     func progress(_ event: ProgressEvent) {
-        if let presence, let key { presence.progress(key, sha: sha, event) }
+        if let presence, let key { owned { presence.progress(key, sha: sha, event) } }
         let context = "\(environmentContext)/\(event.node)"
         if case .stage = event {} else if !StatusDetailFilter.posts(.resource, at: detail) { return }
         switch event {
@@ -109,7 +119,7 @@ struct StatusNarrator: Sendable {
             ])
         }
         let status = CommitStatus(state: state, context: context, description: masked, targetURL: targetURL)
-        reporter.submit(repository: repository, sha: sha, status: status, pullRequest: pullRequest)
+        owned { reporter.submit(repository: repository, sha: sha, status: status, pullRequest: pullRequest) }
     }
 
     static func starting(_ action: PlanAction) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import GitHub
 import Logging
+import Orchestrator
 
 /// Where commit statuses go: GitHub, or the log when prenv has no token.
 public protocol CommitStatusPoster: Sendable {
@@ -117,8 +118,15 @@ public final class StatusReporter: Sendable {
                     Task { await self.scheduler.wake(key) }
                 }
             case .send(let write):
+                if let ownership = write.ownership, !ownership.isHeld() {
+                    logger.debug("GitHub write dropped: this replica no longer holds the pull request's lease", metadata: [
+                        "kind": "\(write.kind.rawValue)", "key": "\(write.coalescingKey)", "lease": "\(ownership.lease)",
+                    ])
+                    await scheduler.leaseLost(write, key: key)
+                    continue
+                }
                 do {
-                    let requests = try await write.perform()
+                    let requests = try await WriteFence.$current.withValue(write.ownership?.lease) { try await write.perform() }
                     await scheduler.sent(write, key: key, requests: requests)
                 } catch is CancellationError {
                     await scheduler.abandoned()

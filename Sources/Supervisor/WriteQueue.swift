@@ -22,6 +22,8 @@ public struct WriteQueue: Sendable {
         case shutdown
         /// GitHub refused it for a reason other than a rate limit (logged).
         case refused
+        /// The replica lost the PR's lease after asking for it (`WriteOwnership`): the new owner speaks for the PR.
+        case leaseLost = "lease_lost"
 
         public static func < (lhs: DropReason, rhs: DropReason) -> Bool { lhs.rawValue < rhs.rawValue }
     }

@@ -149,6 +149,12 @@ actor WriteScheduler {
         statistics.requests += write.cost
     }
 
+    /// `write` was taken to be sent, but its PR's lease is no longer held (`WriteOwnership`): dropped unsent.
+    func leaseLost(_ write: GitHubWrite, key: String) {
+        sending -= 1
+        lanes[key]?.queue.drop(.leaseLost)
+    }
+
     /// A send ended by cancellation (the reporter is stopping): neither sent nor refused.
     func abandoned() {
         sending -= 1
