@@ -5,8 +5,8 @@ import Supervisor
 /// The supervisor's lifetime as one service of the server's application: resume saved work, run
 /// the replica's loops (wake-ups, the unowned-work poll, lease renewals), the reconciler, the PR
 /// checks, the orphan sweep (on the leader) and status posting, and on shutdown stop the workers,
-/// hand their leases over and give queued statuses a few seconds to go out. The application starts it before the HTTP server and
-/// so stops it after the server has finished its last request.
+/// hand their leases over and give queued statuses a few seconds to go out. The application
+/// starts it before the HTTP server and so stops it after the server has finished its last request.
 struct SupervisorService: Service {
     let supervisor: EnvironmentSupervisor
     let reporter: StatusReporter

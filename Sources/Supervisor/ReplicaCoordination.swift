@@ -52,7 +52,8 @@ public struct ReplicaCoordination: Sendable {
     ///
     /// Its leases last a year: with no other replica to hand a PR to, a lease that ran out on its
     /// own clock (a laptop asleep, a debugger stop) would only make it drop its work and take it
-    /// straight back, cancelling running operations for nothing.
+    /// straight back, cancelling running operations for nothing. It polls every minute only: no
+    /// replica can die and leave it work, and the reconciler's pass claims what a lost wake left.
     public static func single(holder: String = "local", inbox: any EventInbox, workers: any WorkerStore) -> ReplicaCoordination {
         let work: @Sendable () async throws -> [String] = {
             let pending = try await inbox.pendingKeys()
@@ -60,6 +61,6 @@ public struct ReplicaCoordination: Sendable {
             return Set(pending).union(owned).sorted()
         }
         return ReplicaCoordination(holder: holder, leases: InMemoryLeaseStore(work: work), signal: InProcessWorkSignal(), leader: SoleLeader(),
-                                   leaseDuration: .seconds(365 * 24 * 3600))
+                                   leaseDuration: .seconds(365 * 24 * 3600), pollEvery: .seconds(60))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GitHub
 import Orchestrator
+import Synchronization
 import Supervisor
 import Testing
 import WebhookSupport
@@ -216,5 +217,64 @@ extension Sequence {
         var result: [T] = []
         for element in self { result.append(await transform(element)) }
         return result
+    }
+}
+
+/// A lease store that stops answering renewals, as PostgreSQL does when it is down.
+final class UnreachableRenewals: LeaseStore {
+    struct Down: Error, CustomStringConvertible { var description: String { "connection refused" } }
+
+    let base: InMemoryLeaseStore
+    let down = Mutex(false)
+    let refusedRenewals = Mutex(0)
+
+    init(base: InMemoryLeaseStore) { self.base = base }
+
+    func acquire(_ key: String, holder: String, for duration: Duration) async throws -> PullRequestLease? {
+        await base.acquire(key, holder: holder, for: duration)
+    }
+
+    func renew(_ lease: PullRequestLease, for duration: Duration) async throws -> PullRequestLease? {
+        if down.withLock({ $0 }) {
+            refusedRenewals.withLock { $0 += 1 }
+            throw Down()
+        }
+        return await base.renew(lease, for: duration)
+    }
+
+    func release(_ lease: PullRequestLease) async throws { await base.release(lease) }
+    func unownedWork() async throws -> [String] { try await base.unownedWork() }
+}
+
+@Suite struct ReplicaRenewalTests {
+    typealias F = SupervisorFixtures
+
+    @Test func renewalsFailingKeepThePullRequestUntilItsLocalDeadlineThenDropIt() async throws {
+        let inbox = InMemoryEventInbox()
+        let workers = InMemoryWorkerStore()
+        let operations = FakeOperations()
+        let reporter = StatusReporter(poster: RecordingStatusPoster(), configuration: .unlimited)
+        let clock = ReplicaClock()
+        let leases = UnreachableRenewals(base: InMemoryLeaseStore(work: { await inbox.pendingKeys() }))
+        let replica = ReplicaCoordination(holder: "replica-A", leases: leases, signal: InProcessWorkSignal(), leader: SoleLeader(),
+                                          clock: { clock.now() })
+        let supervisor = EnvironmentSupervisor(blueprints: [try F.preview()], inbox: inbox, store: InMemoryStateStore(), workers: workers,
+                                               operations: operations, statuses: reporter, replica: replica)
+        let body = try F.event("opened", at: 0).json()
+        _ = await inbox.append(deliveryID: "d1", contentKey: "c1", event: "pull_request", key: F.prKey, payload: body, receivedAt: Date())
+        supervisor.wake(F.prKey)
+        try #require(await eventually("the apply to start") { await operations.count >= 1 })
+
+        leases.down.withLock { $0 = true }
+        await supervisor.renewLeases()
+        #expect(leases.refusedRenewals.withLock { $0 } == 1, "the fault fired")
+        #expect(await supervisor.heldPullRequests == [F.prKey], "kept while its local deadline is ahead")
+        #expect(await operations.call(0)?.outcome == nil)
+
+        clock.pause(for: .seconds(26))  // past 30 s less a sixth, still unrenewed
+        await supervisor.renewLeases()
+        #expect(await supervisor.heldPullRequests.isEmpty)
+        #expect(await eventually("the apply cancelled") { await operations.call(0)?.sawCancellation == true })
+        #expect(await workers.workers().first?.machine.running == .apply(sha: F.shaA), "its end is not recorded: the next owner resumes it")
     }
 }
