@@ -34,7 +34,12 @@ extension EnvironmentSupervisor {
     /// One batch of a PR's pending events.
     private func drainPass(_ prKey: String) async throws {
         let events = try await inbox.pending(key: prKey)
-        guard let last = events.last else { return }
+        guard let last = events.last else {
+            // Woken with nothing new: perhaps by another replica that left a free slot to an
+            // environment of this PR waiting for one (`fillSlots`).
+            if slots.contains(where: { $0.key.leaseKey == prKey && $0.value.record.machine.isWaitingForSlot }) { await fillSlots() }
+            return
+        }
         let decoded = events.compactMap(decode)
         let pullRequestEvents = decoded.compactMap(\.pullRequest)
         try await createSlots(for: pullRequestEvents)

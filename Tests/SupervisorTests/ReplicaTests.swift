@@ -193,6 +193,37 @@ import WebhookSupport
         #expect(next != leader)
     }
 
+    @Test func aSlotFreedOnOneReplicaGoesToTheOldestWaiterOnAnother() async throws {
+        let cluster = try ReplicaCluster(replicas: 2, blueprintYAML: SupervisorFixtures.blueprintYAML + "\nlimits:\n  max_environments: 1\n")
+        try await cluster.append(Self.pullRequest(1))
+        cluster.a.supervisor.wake("acme/webapp#1")
+        try #require(await eventually("PR 1's apply to start on A") { await cluster.operations.count >= 1 })
+        await cluster.operations.complete(0, .success)
+        try await cluster.append(Self.pullRequest(2, at: 1))
+        cluster.b.supervisor.wake("acme/webapp#2")
+        try #require(await eventually("PR 2 waiting on B") {
+            await cluster.workers.workers().first { $0.key == Self.key(2) }?.machine.isWaitingForSlot == true
+        })
+        #expect(await cluster.holders(of: "acme/webapp#1") == ["A"])
+        #expect(await cluster.holders(of: "acme/webapp#2") == ["B"])
+        #expect(await cluster.operations.count == 1, "the cap holds across replicas")
+
+        // Only signals from here: no reconciler runs, so B admits PR 2 only if A's free slot reaches it.
+        cluster.runLoops()
+        try await cluster.append(Self.pullRequest(1, at: 2, action: "closed"))
+        cluster.a.supervisor.wake("acme/webapp#1")
+        try #require(await eventually("PR 1's destroy") { await cluster.operations.count >= 2 })
+        #expect(await cluster.operations.call(1)?.operation == .destroy)
+        await cluster.operations.complete(1, .success)
+        try #require(await eventually("PR 2's apply, admitted on B") { await cluster.operations.count >= 3 })
+        let admitted = try #require(await cluster.operations.call(2))
+        #expect(admitted.key == Self.key(2))
+        #expect(admitted.operation == .apply(sha: F.shaA))
+        await cluster.operations.complete(2, .success)
+        try #require(await cluster.quiet())
+        await cluster.stopLoops()
+    }
+
     @Test func aWriteWhoseLeaseIsGoneIsDroppedUnsent() async throws {
         let poster = RecordingStatusPoster()
         let reporter = StatusReporter(poster: poster, configuration: .unlimited)
