@@ -224,6 +224,28 @@ import WebhookSupport
         await cluster.stopLoops()
     }
 
+    @Test func anotherReplicasEnvironmentIsShownAndLeftToItsOwner() async throws {
+        let cluster = try ReplicaCluster(replicas: 2)
+        try await cluster.a.receive(F.event("opened", at: 0))
+        try #require(await eventually("A's apply to start") { await cluster.operations.count >= 1 })
+        #expect(await cluster.b.supervisor.heldPullRequests.isEmpty)
+
+        // B, the leader say, reads A's PR from the store: shown in /api/environments, spared by the sweep.
+        #expect(await cluster.b.supervisor.workerRecords().map(\.key) == [F.key])
+        #expect(await cluster.b.supervisor.isTakingCareOf(F.key), "an apply is running on A")
+        await cluster.operations.complete(0, .success)
+        try #require(await cluster.quiet())
+        #expect(await cluster.b.supervisor.isTakingCareOf(F.key), "A's PR is open: A wants the environment")
+
+        try await cluster.a.receive(F.event("closed", at: 5))
+        try #require(await eventually("the destroy") { await cluster.operations.count >= 2 })
+        await cluster.operations.complete(1, .success)
+        try #require(await cluster.quiet())
+        #expect(await cluster.b.supervisor.isTakingCareOf(F.key) == false, "closed and destroyed: the sweep's")
+        #expect(await cluster.holders(of: F.prKey).isEmpty, "nothing needs an owner: the lease was given up")
+        #expect(await cluster.b.supervisor.workerRecords().first?.machine.isClosed == true)
+    }
+
     @Test func aWriteWhoseLeaseIsGoneIsDroppedUnsent() async throws {
         let poster = RecordingStatusPoster()
         let reporter = StatusReporter(poster: poster, configuration: .unlimited)
