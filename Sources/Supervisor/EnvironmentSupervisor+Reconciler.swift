@@ -18,7 +18,7 @@ extension EnvironmentSupervisor {
     static var inboxRetention: TimeInterval { 7 * 24 * 3600 }
 
     /// One pass of the periodic reconciler: drains PRs with pending events (a wake lost to a failed
-    /// write), asks GitHub again about same-second ties it could not answer, starts operations whose
+    /// write) that it holds and claims those with work nobody holds, asks GitHub again about same-second ties it could not answer, starts operations whose
     /// save failed, and gives every machine its periodic check, in
     /// which it retries a failed teardown once its backoff is over (an environment whose PR is
     /// closed must not keep costing money) and expires one without a push for longer than its
