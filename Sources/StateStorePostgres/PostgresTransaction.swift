@@ -22,11 +22,29 @@ enum PostgresTransaction {
         do {
             result = try await body(connection)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            if !connectionIsGone(connection, after: error) {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+            }
             throw error
         }
         try await connection.query("COMMIT", logger: logger)
         return result
+    }
+
+    /// Whether `error` ended the session (the server terminated it, or the socket closed): then the
+    /// server has rolled the transaction back already, and a `ROLLBACK` sent to the closing
+    /// connection might never be answered.
+    private static func connectionIsGone(_ connection: PostgresConnection, after error: any Error) -> Bool {
+        if connection.isClosed { return true }
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .connectionError:
+            return true
+        case .server:
+            return error.serverInfo?[.severity] == "FATAL" || error.serverInfo?[.sqlState]?.hasPrefix("57P") == true
+        default:
+            return false
+        }
     }
 }
 
