@@ -3,6 +3,7 @@ import Orchestrator
 import PostgresNIO
 import StateStoreContract
 import StateStorePostgres
+import Synchronization
 import Testing
 
 /// What the contracts cannot say: columns other replicas query, hostile keys, and a connection that
@@ -107,7 +108,7 @@ import Testing
                 let saving = Task { [changed] in try await state.store.save(changed) }
                 let pid = try await Self.blockedBackend(admin, database: location.database)
                 _ = try await admin.query("SELECT pg_terminate_backend(\(pid))", logger: PostgresTestDatabase.quietLogger).collect()
-                let error = await #expect(throws: PostgresStateError.self) { try await saving.value }
+                let error = await #expect(throws: PostgresStateError.self) { try await Self.value(of: saving, within: .seconds(30)) }
                 #expect(error?.description.contains("was lost during save") == true)
                 try await admin.query("ROLLBACK", logger: PostgresTestDatabase.quietLogger)
             }
@@ -144,6 +145,29 @@ import Testing
             guard let first = try await group.next() else { throw TimedOut(what: "a result") }
             return first
         }
+    }
+
+    /// `task`'s value, or `TimedOut` after `limit` even if the task never ends (it is then left
+    /// behind): a hang fails the test instead of stalling the run.
+    static func value<T: Sendable>(of task: Task<T, any Error>, within limit: Duration) async throws -> T {
+        let answered = Once()
+        return try await withCheckedThrowingContinuation { continuation in
+            @Sendable func answer(_ result: Result<T, any Error>) {
+                guard answered.first() else { return }
+                continuation.resume(with: result)
+            }
+            Task { answer(await task.result) }
+            Task {
+                try? await Task.sleep(for: limit)
+                answer(.failure(TimedOut(what: "the task within \(limit)")))
+            }
+        }
+    }
+
+    /// True for the first caller only.
+    final class Once: Sendable {
+        private let done = Mutex(false)
+        func first() -> Bool { done.withLock { done in defer { done = true }; return !done } }
     }
 
     struct TimedOut: Error, CustomStringConvertible {
