@@ -8,7 +8,8 @@ import PostgresNIO
 ///
 /// `open` connects once on its own to say clearly what is wrong when the database cannot be used
 /// (the pool would retry quietly for a minute), migrates over that connection, then starts the
-/// pool. `close()` stops the pool; every store operation fails afterwards.
+/// pool. `close()` stops the pool; every store operation fails afterwards. Close it: the pool's
+/// task runs until then.
 public final class PostgresState: Sendable {
     /// The schema version this build writes; `open` migrates older databases to it.
     public static var currentSchemaVersion: Int { PostgresMigrations.latestVersion }

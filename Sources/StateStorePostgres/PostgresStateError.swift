@@ -97,7 +97,8 @@ extension PostgresStateError {
         case .server:
             let sqlState = error.serverInfo?[.sqlState] ?? "?????"
             let message = error.serverInfo?[.message] ?? "no message"
-            // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now: the session ended.
+            // 57P01 admin_shutdown (pg_terminate_backend, a fast shutdown), 57P02 crash_shutdown: the
+            // server ended the session, and with it any open transaction.
             if ["57P01", "57P02"].contains(sqlState) {
                 return .connectionLost(detail: "\(message) (SQLSTATE \(sqlState))")
             }
