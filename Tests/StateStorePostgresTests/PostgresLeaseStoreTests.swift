@@ -143,7 +143,7 @@ struct PostgresLeaseStoreTests {
     @Test func unownedWorkIsBounded() async throws {
         let database = try await PostgresLeaseTestDatabase.create()
         try await database.withClient { client in
-            try await database.execute("INSERT INTO prenv_inbox (key) SELECT 'o/r#' || n FROM generate_series(1, 150) AS n")
+            for pr in 1...150 { try await database.addEvent("o/r#\(pr)") }
             let work = try await PostgresLeaseStore(client: client, logger: logger).unownedWork()
             #expect(work.count == PostgresLeaseStore.workLimit)
             #expect(work == work.sorted() && Set(work).count == work.count)

@@ -4,9 +4,10 @@ import PostgresNIO
 import StateStorePostgres
 
 /// A fresh database of its own for one replica-coordination test, on the throwaway server, with
-/// the tables leases read (`prenv_leases`, the inbox, the workers).
+/// prenv's schema (`PostgresState.open` migrated it).
 struct PostgresLeaseTestDatabase {
     let name: String
+    let location: PostgresLocation
     let connection: PostgresConnection.Configuration
     let client: PostgresClient.Configuration
 
@@ -36,6 +37,7 @@ struct PostgresLeaseTestDatabase {
         pool.options.keepAliveBehavior = nil
         let database = PostgresLeaseTestDatabase(
             name: name,
+            location: PostgresLocation(host: host, port: port, user: user, password: password, database: name, tls: .disable),
             connection: PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: name, tls: .disable),
             client: pool)
         try await database.createSchema()
@@ -97,28 +99,26 @@ struct PostgresLeaseTestDatabase {
     }
 
     private func createSchema() async throws {
-        try await withConnection { connection in
-            let logger = Logger(label: "test-admin")
-            try await connection.query(
-                "CREATE TABLE prenv_leases (key text PRIMARY KEY, holder text NOT NULL, token bigint NOT NULL, expires_at timestamptz NOT NULL)",
-                logger: logger)
-            try await connection.query(
-                "CREATE TABLE prenv_inbox (sequence bigserial PRIMARY KEY, key text NOT NULL, processed boolean NOT NULL DEFAULT false)",
-                logger: logger)
-            try await connection.query(
-                "CREATE TABLE prenv_workers (id text PRIMARY KEY, lease_key text NOT NULL, needs_owner boolean NOT NULL)",
-                logger: logger)
-        }
+        let state = try await PostgresState.open(location, logger: Logger(label: "test-migrate", factory: { _ in SwiftLogNoOpLogHandler() }))
+        await state.close()
     }
 
-    /// Records a pending (or processed) inbox event for `key`.
+    /// Records a pending (or processed) inbox event for the PR `key`.
     func addEvent(_ key: String, processed: Bool = false) async throws {
-        try await execute("INSERT INTO prenv_inbox (key, processed) VALUES (\(key), \(processed))")
+        try await execute("""
+            INSERT INTO prenv_inbox (delivery_id, content_key, event, key, payload, received_at, processed)
+            VALUES (convert_to(gen_random_uuid()::text, 'UTF8'), convert_to(gen_random_uuid()::text, 'UTF8'), 'pull_request',
+                    \(key), '\\x7b7d'::bytea, now(), \(processed))
+            """)
     }
 
-    /// Records a worker of the PR `leaseKey`.
+    /// Records a worker of the PR `leaseKey` (`owner/name#N`), its record a stand-in.
     func addWorker(_ leaseKey: String, blueprint: String = "web", needsOwner: Bool) async throws {
-        try await execute("INSERT INTO prenv_workers (id, lease_key, needs_owner) VALUES (\(leaseKey + "/" + blueprint), \(leaseKey), \(needsOwner))")
+        try await execute("""
+            INSERT INTO prenv_workers (repository, pr, blueprint, lease_key, revision, needs_owner, record_json, updated_at)
+            VALUES (split_part(\(leaseKey), '#', 1), split_part(\(leaseKey), '#', 2)::bigint, \(blueprint), \(leaseKey), 1,
+                    \(needsOwner), '{}', now())
+            """)
     }
 
     struct Unusable: Error, CustomStringConvertible {
