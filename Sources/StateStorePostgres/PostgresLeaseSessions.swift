@@ -55,16 +55,14 @@ func within<T: Sendable>(
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             race.start(continuation)
-            let work = Task {
-                do { race.finish(.success(try await body(connection))) } catch { race.finish(.failure(error)) }
+            let timer = Task {
+                do { try await Task.sleep(for: limit) } catch { return }
+                let timeout = PostgresLeaseError(operation: operation, reason: "no answer within \(limit); the connection was closed")
+                if race.finish(.failure(timeout)) { await closeQuietly(connection) }
             }
             Task {
-                try? await Task.sleep(for: limit)
-                let timeout = PostgresLeaseError(operation: operation, reason: "no answer within \(limit); the connection was closed")
-                if race.finish(.failure(timeout)) {
-                    work.cancel()
-                    await closeQuietly(connection)
-                }
+                do { race.finish(.success(try await body(connection))) } catch { race.finish(.failure(error)) }
+                timer.cancel()
             }
         }
     } onCancel: {
