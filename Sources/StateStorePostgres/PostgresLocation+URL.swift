@@ -278,3 +278,10 @@ extension PostgresLocation {
         return out.count > limit ? String(out.prefix(limit)) + "…" : out
     }
 }
+
+/// `dump(location)`, `String(reflecting:)` and debuggers show the description too: a mirror of
+/// the stored properties would print the password.
+extension PostgresLocation: CustomDebugStringConvertible, CustomReflectable {
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["location": description]) }
+}

@@ -45,14 +45,29 @@ struct GCCommand: AsyncParsableCommand {
         let age: TimeInterval
         do { age = try OrphanAge.parse(olderThan) } catch { throw ValidationError(error.description) }
         let environment = ProcessInfo.processInfo.environment
-        let (store, instance) = try await stateAndInstance(environment)
+        guard stateLost else {
+            try await stateOptions.withState(existing: true) { state in
+                let instance = try await stateOptions.announceInstance(state: state).value
+                try await collect(store: state.store, instance: instance, lockFor: state.location, age: age, environment: environment)
+            }
+            return
+        }
+        try await collect(store: InMemoryStateStore(), instance: try lostStateInstance(environment), lockFor: nil, age: age, environment: environment)
+    }
+
+    /// Compares `store` with what AWS holds for `instance` and, with `--apply`, deletes the orphans.
+    /// - Parameter lockFor: the state to hold `StateLock` on while deleting; nil for a lost state.
+    func collect(store: any StateStore, instance: String, lockFor location: StateLocation?, age: TimeInterval,
+                 environment: [String: String]) async throws {
         let sweep = try orExit { () throws(StartupError) in
             try Composition.orphanSweep(store: store, blueprintDirectory: blueprints, instance: instance,
                                         environment: environment, polling: pollingOptions.polling)
         }
         // Only deleting needs the state to itself (see `StateLock`); a dry run reads beside serve, and
         // a lost state has nothing to lock.
-        let lock = mode == .apply && !stateLost ? try orExit { () throws(StartupError) in try StateLock.forSweep(stateURL: stateOptions.state) } : nil
+        let lock = mode == .apply ? try location.flatMap { location in
+            try orExit { () throws(StartupError) in try StateLock.forSweep(state: location) }
+        } : nil
         defer { withExtendedLifetime(lock) {} }
         if sweep.blueprints.isEmpty {
             // S3 prefixes have no tags AWS can list: they are found through the buckets blueprints and
@@ -76,15 +91,12 @@ struct GCCommand: AsyncParsableCommand {
 }
 
 extension GCCommand {
-    /// The state to compare with and whose instance to look for. Everything not in the state counts
-    /// as orphaned, so a state that merely is not there (a typo in `--state`, another machine) must
-    /// not pass for an empty one: the file has to exist, or `--state-lost` says it is gone on purpose,
-    /// and then the instance must be named, since the id kept in the lost state went with it.
-    func stateAndInstance(_ environment: [String: String]) async throws -> (any StateStore, String) {
-        guard stateLost else {
-            let store = try orExit { () throws(StartupError) in try Composition.openExistingStore(url: stateOptions.state) }
-            return (store, try await stateOptions.announceInstance(store: store).value)
-        }
+    /// The instance whose resources to look for when the state is gone (`--state-lost`). Everything
+    /// not in the state counts as orphaned, so a state that merely is not there (a typo in `--state`,
+    /// another machine) must not pass for an empty one: `gc` without `--state-lost` opens only a
+    /// state that exists (`Composition.openExistingState`), and with it the instance must be named,
+    /// since the id kept in the lost state went with it.
+    func lostStateInstance(_ environment: [String: String]) throws -> String {
         let instance = try orExit { () throws(StartupError) in
             guard let value = try InstanceIdentity.fromEnvironment(environment) else {
                 throw StartupError("--state-lost needs \(InstanceIdentity.variable): the instance whose resources to look for "
@@ -93,7 +105,7 @@ extension GCCommand {
             return value
         }
         printToStandardError("prenv instance: \(instance) (from \(InstanceIdentity.variable)); state lost: comparing with an empty state")
-        return (InMemoryStateStore(), instance)
+        return instance
     }
 }
 

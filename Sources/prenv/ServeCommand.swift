@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from flags, then environment variables, then --config (YAML), then defaults:
               PRENV_HOST, PRENV_PORT (127.0.0.1:8080), PRENV_BLUEPRINTS (./blueprints),
-              PRENV_STATE (sqlite:.prenv/state.sqlite), PRENV_WEBHOOK_SECRET (required),
+              PRENV_STATE (sqlite:.prenv/state.sqlite, or postgres://USER@HOST[:PORT]/DB[?sslmode=…] with the password
+              in the URL, PGPASSWORD or the file PRENV_STATE_PASSWORD_FILE names), PRENV_WEBHOOK_SECRET (required),
               GITHUB_TOKEN (none: statuses go to the log), GITHUB_API_URL (https://api.github.com),
               GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE (a GitHub App; wins over GITHUB_TOKEN),
               and the standard AWS variables.
@@ -25,7 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1, or $PRENV_HOST).") var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (default 8080, or $PRENV_PORT).") var port: Int?
     @Option(help: "Folder of blueprints (default ./blueprints, or $PRENV_BLUEPRINTS).") var blueprints: String?
-    @Option(help: "State store URL (default sqlite:.prenv/state.sqlite, or $PRENV_STATE).") var state: String?
+    @Option(help: "State store URL: sqlite:PATH or postgres://USER@HOST[:PORT]/DB[?sslmode=…] (default sqlite:.prenv/state.sqlite, or $PRENV_STATE).")
+    var state: String?
     @Option(name: .customLong("github-api-url"), help: "GitHub API base; GitHub Enterprise uses https://HOST/api/v3.") var githubAPIURL: String?
     @Option(help: "A YAML file of settings (host, port, blueprints, state, webhook_secret, github_token, github_api_url, github_app_id, github_app_private_key, github_app_private_key_file).") var config: String?
     @Option(name: .customLong("max-body-bytes"), help: "Largest webhook body accepted; larger gets 413.") var maxBodyBytes = ServeOptions().maxBodyBytes
@@ -86,7 +88,14 @@ struct ServeCommand: AsyncParsableCommand {
             try await ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger)
         }
         // Before any work starts (after the settings and blueprints are checked); held until exit.
-        let lock = try orExit { () throws(StartupError) in try StateLock.forServe(stateURL: settings.state) }
+        let lock: StateLock?
+        do throws(StartupError) {
+            lock = try StateLock.forServe(stateURL: settings.state)
+        } catch {
+            await parts.closeState()
+            for line in error.lines { printToStandardError(line) }
+            throw ExitCode(1)
+        }
         defer { withExtendedLifetime(lock) {} }
         let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
                                    gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter,
@@ -95,10 +104,13 @@ struct ServeCommand: AsyncParsableCommand {
         let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)
         do {
             try await app.runService()
+            await parts.closeState()
         } catch let error as StartupError {
+            await parts.closeState()
             for line in error.lines { printToStandardError(line) }
             throw ExitCode(1)
         } catch {
+            await parts.closeState()
             printToStandardError("error: the HTTP server on \(settings.host):\(settings.port) stopped: \(error) "
                 + "(if it never started: is another process listening there? set --port or PRENV_PORT)")
             throw ExitCode(1)

@@ -57,6 +57,15 @@ import Testing
             == "postgres://app@db.example.com:5432/state?sslmode=require")
     }
 
+    @Test func reflectionShowsNoPasswordEither() throws {
+        let location = try Self.location("postgres://prenv:s3cr3t@db/prenv")
+        var dumped = ""
+        dump(location, to: &dumped)
+        for text in [dumped, String(reflecting: location), "\(location)", "\([location])"] {
+            #expect(!text.contains("s3cr3t") && text.contains("postgres://prenv@db:5432/prenv"), "\(text)")
+        }
+    }
+
     @Test(arguments: [
         ("postgres://db/prenv", "no user"),
         ("postgres://:s3cr3t@db/prenv", "no user"),
