@@ -47,7 +47,8 @@ import Testing
         let started = ContinuousClock.now
         let error = await #expect(throws: DeadlineInbox.TimedOut.self) { try await Self.append(inbox) }
         let took = ContinuousClock.now - started
-        #expect(took >= .milliseconds(200) && took < .seconds(5), "\(took)")
+        // The inner append would wait 600 s: well under that proves the limit (a loaded 2-core CI machine schedules late).
+        #expect(took >= .milliseconds(200) && took < .seconds(60), "\(took)")
         #expect(stuck.cancelled.withLock { $0 } == 1)
         #expect(error?.description == "the state store did not record the delivery within 0.2 seconds (is the database reachable?)")
         #expect(try await stuck.pendingKeys().isEmpty)
