@@ -19,7 +19,7 @@ struct PostgresPool: Sendable {
     ) async throws -> Result {
         let fence = leaseKey == nil ? nil : WriteFence.current
         return try await mappingErrors(operation) {
-            try await client.withConnection { connection in
+            try await withLiveConnection { connection in
                 try await PostgresTransaction.run(on: connection, logger: logger, snapshot: snapshot) { connection in
                     if let leaseKey { try await PostgresFence.check(fence, writing: leaseKey, on: connection, logger: logger) }
                     return try await body(connection)
@@ -31,7 +31,36 @@ struct PostgresPool: Sendable {
     /// Runs `body` on one pooled connection, outside any explicit transaction (single statements).
     func read<Result: Sendable>(_ operation: String, _ body: @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         try await mappingErrors(operation) {
-            try await client.withConnection { connection in try await body(connection) }
+            try await withLiveConnection { connection in
+                do {
+                    return try await body(connection)
+                } catch where PostgresTransaction.connectionIsGone(connection, after: error) {
+                    // A read is safe to run again.
+                    await PostgresTransaction.closeDead(connection)
+                    throw StaleConnection(underlying: error)
+                }
+            }
+        }
+    }
+
+    /// `body` on a pooled connection, again on another (up to three tries) when it throws
+    /// `StaleConnection`: after a connection dies, the pool may lend it once more before it notices.
+    private func withLiveConnection<Result: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> Result)
+        async throws -> Result
+    {
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    guard !connection.isClosed else { throw StaleConnection(underlying: PostgresStateError(
+                        operation: "lease", location: location.description, reason: .connectionLost(detail: "the connection was closed"))) }
+                    return try await body(connection)
+                }
+            } catch let stale as StaleConnection {
+                guard attempt < 3 else { throw stale.underlying }
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(10))
+            }
         }
     }
 

@@ -17,12 +17,19 @@ enum PostgresTransaction {
         on connection: PostgresConnection, logger: Logger, snapshot: Bool = false,
         _ body: @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await connection.query(snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
+        do {
+            try await connection.query(snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
+        } catch where connectionIsGone(connection, after: error) {
+            await closeDead(connection)
+            throw StaleConnection(underlying: error)
+        }
         let result: Result
         do {
             result = try await body(connection)
         } catch {
-            if !connectionIsGone(connection, after: error) {
+            if connectionIsGone(connection, after: error) {
+                await closeDead(connection)
+            } else {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
             }
             throw error
@@ -31,10 +38,17 @@ enum PostgresTransaction {
         return result
     }
 
+    /// Closes a connection whose session ended, before it goes back to the pool: a query sent to
+    /// it might wait forever (seen in tests after `pg_terminate_backend`), and a closed one is
+    /// recognised (`isClosed`) and passed over by `PostgresPool` until the pool drops it.
+    static func closeDead(_ connection: PostgresConnection) async {
+        try? await connection.close()
+    }
+
     /// Whether `error` ended the session (the server terminated it, or the socket closed): then the
     /// server has rolled the transaction back already, and a `ROLLBACK` sent to the closing
     /// connection might never be answered.
-    private static func connectionIsGone(_ connection: PostgresConnection, after error: any Error) -> Bool {
+    static func connectionIsGone(_ connection: PostgresConnection, after error: any Error) -> Bool {
         if connection.isClosed { return true }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
@@ -46,6 +60,13 @@ enum PostgresTransaction {
             return false
         }
     }
+}
+
+/// The pool lent a connection whose session had just ended (the pool learns of a close a moment
+/// after the failed operation gave it back): nothing was run on it, so the caller may retry on
+/// another.
+struct StaleConnection: Error {
+    var underlying: any Error
 }
 
 /// The fencing check every write for one PR makes first when `WriteFence.current` is set.
