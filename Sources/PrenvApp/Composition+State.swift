@@ -123,6 +123,21 @@ extension Composition {
         }
     }
 
+    /// PostgreSQL's counterpart of the SQLite file's `StateLock`: `serve` replicas hold it shared,
+    /// `gc --apply` exclusively (refused while any serve runs, and the other way round). Nil on SQLite.
+    public static func postgresStateLock(_ state: OpenedState, for holder: StateLock.Holder) async throws(StartupError) -> PostgresStateLock? {
+        guard let postgres = state.postgres else { return nil }
+        do {
+            return try await postgres.stateLock(holder == .serve ? .serve : .gcApply)
+        } catch let failure as PostgresStateLock.Failure {
+            throw StartupError("\(failure) (state \(state.location))")
+        } catch is CancellationError {
+            throw StartupError("cancelled while locking the state \(state.location)")
+        } catch {
+            throw StartupError("cannot lock the state \(state.location): \(error)")
+        }
+    }
+
     /// A `--state` value as errors and logs may show it: any password in it replaced.
     public static func redacted(stateURL: String) -> String {
         StateLocation.isPostgres(stateURL) ? PostgresLocation.redacted(stateURL) : StateURLError.redacted(stateURL)

@@ -67,10 +67,20 @@ public struct ServeParts: Sendable {
         let state = try await Composition.openState(location, inbox: true, logger: logger)
         // Everything below may still refuse to start: the state is let go of first (a PostgreSQL pool).
         do throws(StartupError) {
-            var parts = try await live(settings: settings, blueprints: blueprints, state: state, polling: polling, logger: logger,
-                                       environment: environment)
-            parts.closeState = { await state.close() }
-            return parts
+            // Shared with other serve replicas, refused while a `gc --apply` deletes (SQLite: `StateLock`, taken by the command).
+            let lock = try await Composition.postgresStateLock(state, for: .serve)
+            do throws(StartupError) {
+                var parts = try await live(settings: settings, blueprints: blueprints, state: state, polling: polling, logger: logger,
+                                           environment: environment)
+                parts.closeState = {
+                    await lock?.release()
+                    await state.close()
+                }
+                return parts
+            } catch {
+                await lock?.release()
+                throw error
+            }
         } catch {
             await state.close()
             throw error

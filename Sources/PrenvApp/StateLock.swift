@@ -119,7 +119,7 @@ extension StateLock {
     }
 
     /// A file lock for a SQLite file. PostgreSQL's exclusion between `serve` replicas and
-    /// `gc --apply` is the database's own (an advisory lock), wired with the replica machinery: nil here.
+    /// `gc --apply` is the database's own advisory lock (`Composition.postgresStateLock`): nil here.
     private static func take(_ state: StateLocation, holder: Holder, refusal: (String, Holder?) -> String) throws(StartupError) -> StateLock? {
         guard case .sqlite(let statePath) = state, statePath != ":memory:" else { return nil }
         do {

@@ -48,7 +48,7 @@ struct GCCommand: AsyncParsableCommand {
         guard stateLost else {
             try await stateOptions.withState(existing: true) { state in
                 let instance = try await stateOptions.announceInstance(state: state).value
-                try await collect(store: state.store, instance: instance, lockFor: state.location, age: age, environment: environment)
+                try await collect(store: state.store, instance: instance, lockFor: state, age: age, environment: environment)
             }
             return
         }
@@ -57,7 +57,7 @@ struct GCCommand: AsyncParsableCommand {
 
     /// Compares `store` with what AWS holds for `instance` and, with `--apply`, deletes the orphans.
     /// - Parameter lockFor: the state to hold `StateLock` on while deleting; nil for a lost state.
-    func collect(store: any StateStore, instance: String, lockFor location: StateLocation?, age: TimeInterval,
+    func collect(store: any StateStore, instance: String, lockFor state: OpenedState?, age: TimeInterval,
                  environment: [String: String]) async throws {
         let sweep = try orExit { () throws(StartupError) in
             try Composition.orphanSweep(store: store, blueprintDirectory: blueprints, instance: instance,
@@ -65,28 +65,41 @@ struct GCCommand: AsyncParsableCommand {
         }
         // Only deleting needs the state to itself (see `StateLock`); a dry run reads beside serve, and
         // a lost state has nothing to lock.
-        let lock = mode == .apply ? try location.flatMap { location in
-            try orExit { () throws(StartupError) in try StateLock.forSweep(state: location) }
+        let lock = mode == .apply ? try state.flatMap { state in
+            try orExit { () throws(StartupError) in try StateLock.forSweep(state: state.location) }
         } : nil
         defer { withExtendedLifetime(lock) {} }
-        if sweep.blueprints.isEmpty {
-            // S3 prefixes have no tags AWS can list: they are found through the buckets blueprints and
-            // records name, and after a lost state only the blueprints are left to name them.
-            printToStandardError("warning: no blueprints in \(blueprints): S3 prefixes are looked for only in the buckets "
-                + "the state records name; pass --blueprints (or set PRENV_BLUEPRINTS) to look in the blueprints' buckets too")
+        let postgresLock = mode == .apply ? try await state.asyncFlatMap { state in
+            try await orExit { () async throws(StartupError) in try await Composition.postgresStateLock(state, for: .gcApply) }
+        } : nil
+        // What deleting needs held is released on every way out (a PostgreSQL lock is a session of its own).
+        func sweepAndReport() async throws {
+            if sweep.blueprints.isEmpty {
+                // S3 prefixes have no tags AWS can list: they are found through the buckets blueprints and
+                // records name, and after a lost state only the blueprints are left to name them.
+                printToStandardError("warning: no blueprints in \(blueprints): S3 prefixes are looked for only in the buckets "
+                    + "the state records name; pass --blueprints (or set PRENV_BLUEPRINTS) to look in the blueprints' buckets too")
+            }
+            let outcome: OrphanCollection.Outcome
+            do {
+                outcome = try await OrphanCollection.run(sweep, olderThan: age, apply: mode == .apply, format: format)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                printToStandardError("error: cannot read the state store \(Composition.redacted(stateURL: stateOptions.state)): \(error); nothing was deleted")
+                throw ExitCode(1)
+            }
+            for line in outcome.problems { printToStandardError(line) }
+            say(outcome.output)
+            if outcome.status != 0 { throw ExitCode(outcome.status) }
         }
-        let outcome: OrphanCollection.Outcome
         do {
-            outcome = try await OrphanCollection.run(sweep, olderThan: age, apply: mode == .apply, format: format)
-        } catch let error as CancellationError {
-            throw error
+            try await sweepAndReport()
+            await postgresLock?.release()
         } catch {
-            printToStandardError("error: cannot read the state store \(Composition.redacted(stateURL: stateOptions.state)): \(error); nothing was deleted")
-            throw ExitCode(1)
+            await postgresLock?.release()
+            throw error
         }
-        for line in outcome.problems { printToStandardError(line) }
-        say(outcome.output)
-        if outcome.status != 0 { throw ExitCode(outcome.status) }
     }
 }
 
@@ -110,3 +123,11 @@ extension GCCommand {
 }
 
 extension OrphanReportRendering.Format: ExpressibleByArgument {}
+
+extension Optional {
+    /// `flatMap` for an async transform.
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -47,11 +47,26 @@ import WebhookSupport
         #expect(rows == "1", "\(rows)")
         #expect(!FileManager.default.fileExists(atPath: serve.statePath))
 
+        // `gc --apply` is refused while serve holds the state's lock (shared, in PostgreSQL); a dry run is not.
+        let gc = ["gc", "--state", url, "--blueprints", serve.blueprints.path]
+        let aws = PrenvBinary.isolatedEnvironment([
+            "AWS_ACCESS_KEY_ID": serve.accessKey, "AWS_SECRET_ACCESS_KEY": "serve-secret", "AWS_REGION": LocalAWS.region,
+            "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString,
+        ])
+        let refused = try await PrenvBinary.run(gc + ["--apply"], environment: aws)
+        #expect(refused.status == 1 && refused.output.contains("error: prenv serve is running on this state (1 replica)"), "\(refused.output)")
+        let dryRun = try await PrenvBinary.run(gc, environment: aws)
+        #expect(dryRun.status == 0, "\(dryRun.output)")
+        #expect(!refused.output.contains(password) && !dryRun.output.contains(password))
+
         try await serve.send(delivery("closed", pr: pr, sha: sha1, second: 60))
         try await serve.waitFor(pr: pr, state: "destroyed")
         let left = try await TaggedResources.find(envName: serve.envName(pr: pr), client: serve.templates.client)
         #expect(left.isEmpty, "left behind: \(left)")
         serve.terminate()
+        // Its lock went with it.
+        let allowed = try await PrenvBinary.run(gc + ["--apply"], environment: aws)
+        #expect(allowed.status == 0, "\(allowed.output)")
         let log = try String(contentsOf: serve.log, encoding: .utf8)
         #expect(log.contains("state=postgres://prenv:<redacted>@127.0.0.1:"), "the settings line names the state:\n\(serve.logTail())")
         #expect(!log.contains(password), "the password is in the serve log")
