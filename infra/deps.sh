@@ -21,8 +21,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # PostgreSQL (14 or newer) for the shared-state tests: `infra/postgres/with-postgres` starts a
-# throwaway server from the distribution's binaries.
-if ! command -v pg_config >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+# throwaway server from the distribution's binaries. Looked for as with-postgres looks for it: a
+# `pg_config` alone (libpq-dev) is no server.
+has_postgres_server() {
+  if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then return 0; fi
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+}
+if ! has_postgres_server; then
   echo "deps: installing postgresql"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql postgresql-client >/dev/null

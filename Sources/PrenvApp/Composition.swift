@@ -4,11 +4,10 @@ import Foundation
 import HTTPTransport
 import Logging
 import Orchestrator
-import StateStoreSQLite
 import Supervisor
 
 /// The composition root: the one place where prenv's parts are made and joined, for every command.
-/// Commands parse flags and print; what they run on (AWS client, providers, state store, executor,
+/// Commands parse flags and print; what they run on (AWS client, providers, state (`Composition+State`), executor,
 /// the server) comes from here, so a test builds exactly what the binary builds.
 public enum Composition {
     /// The `[source]` of `prenv serve`'s own log lines. They were written from the executable's
@@ -39,38 +38,6 @@ public enum Composition {
     public static func operations(client: AWSClient, store: any StateStore, polling: Polling, instance: String?) -> ExecutorOperations {
         ExecutorOperations(store: store, maxConcurrency: polling.concurrency, providers: providers(client: client, polling: polling),
                            instance: instance)
-    }
-
-    /// The state store `up`, `down` and `ls` read and write, from a `sqlite:PATH` URL.
-    public static func openStore(url: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(StartupError) -> any StateStore {
-        do {
-            return try SQLiteStateStore(path: SQLiteStateStore.parse(url: url, workingDirectory: workingDirectory))
-        } catch {
-            throw StartupError("cannot open state store \(StateURLError.redacted(url)): \(error)")
-        }
-    }
-
-    /// The state store at `url`, which must already exist: for commands that would read a missing
-    /// store as an empty one and act on that (`prenv gc`).
-    public static func openExistingStore(url: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(StartupError) -> any StateStore {
-        let path = try statePath(url: url, workingDirectory: workingDirectory)
-        guard path != ":memory:", FileManager.default.fileExists(atPath: path) else {
-            throw StartupError("no state store at \(StateURLError.redacted(url)): prenv gc calls everything the state does not hold an orphan, so it does not "
-                + "start from a state that is not there (a wrong --state or PRENV_STATE?); if the state is lost, pass --state-lost with PRENV_INSTANCE set")
-        }
-        return try openStore(url: url, workingDirectory: workingDirectory)
-    }
-
-    /// A `--state` value as errors and logs may show it: any password in it replaced.
-    public static func redacted(stateURL: String) -> String { StateURLError.redacted(stateURL) }
-
-    /// The file behind a `sqlite:PATH` URL, which `serve` opens twice (state store and inbox).
-    public static func statePath(url: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(StartupError) -> String {
-        do {
-            return try SQLiteStateStore.parse(url: url, workingDirectory: workingDirectory)
-        } catch {
-            throw StartupError("cannot use state store \(StateURLError.redacted(url)): \(error)")
-        }
     }
 
     /// Every blueprint in `directory`; `serve` does not start with a broken one, or with none.

@@ -1,6 +1,5 @@
 import Foundation
 import Orchestrator
-import StateStoreSQLite
 
 /// Which prenv installation this process is (`PRENV_INSTANCE`): the value of the `prenv:instance`
 /// tag on everything it creates, and the only resources it ever changes, deletes or calls orphans.
@@ -56,7 +55,7 @@ public struct InstanceIdentity: Sendable, Equatable, CustomStringConvertible {
         do {
             value = try await store.instanceID(proposing: candidate)
         } catch {
-            throw StartupError("cannot read the prenv instance from state store \(StateURLError.redacted(stateURL)): \(error); set \(variable)")
+            throw StartupError("cannot read the prenv instance from state store \(Composition.redacted(stateURL: stateURL)): \(error); set \(variable)")
         }
         return InstanceIdentity(value: value, source: .stored(state: stateURL, created: value == candidate))
     }

@@ -44,7 +44,7 @@ public struct ServeOptions: Sendable, Equatable {
     }
 
     /// An interval flag as a duration, never below 50 ms (a zero would spin).
-    static func duration(seconds: Double) -> Duration {
+    public static func duration(seconds: Double) -> Duration {
         .milliseconds(Int64(max(seconds, 0.05) * 1000))
     }
 }

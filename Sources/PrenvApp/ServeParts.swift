@@ -4,10 +4,9 @@ import GitHub
 import HTTPTransport
 import Logging
 import Orchestrator
-import StateStoreSQLite
 import Supervisor
 
-/// What `prenv serve` runs on. `live` makes the real ones from settings (SQLite, AWS, GitHub);
+/// What `prenv serve` runs on. `live` makes the real ones from settings (SQLite or PostgreSQL, AWS, GitHub);
 /// tests pass their own (an in-memory store, operations they control, a status recorder) to
 /// `buildApplication` and get the very routes and services the binary runs.
 public struct ServeParts: Sendable {
@@ -31,6 +30,9 @@ public struct ServeParts: Sendable {
     public var github: GitHubClient?
     /// prenv's AWS region, for the console links in the PR comment.
     public var awsRegion: String?
+    /// Lets go of the state when the server has stopped (`prenv serve` calls it after its last
+    /// request): a PostgreSQL pool is closed; nothing for SQLite or test parts.
+    public var closeState: @Sendable () async -> Void = {}
     /// How this server shares PRs with other replicas (PostgreSQL); nil: it is the only one
     /// (`ReplicaCoordination.single`).
     public var replica: ReplicaCoordination?
@@ -57,19 +59,47 @@ public struct ServeParts: Sendable {
     /// GitHub token, statuses go to the log (and `logger` says so once). The instance identity
     /// (`PRENV_INSTANCE` in `environment`, else the one kept in the state) is logged at start.
     public static func live(
-        settings: ServeSettings, polling: Polling, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+        settings: ServeSettings, polling: Polling, logger: Logger, replica: ReplicaSettings = ReplicaSettings(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws(StartupError) -> ServeParts {
         let blueprints = try Composition.loadBlueprints(directory: settings.blueprints)
-        let path = try Composition.statePath(url: settings.state)
-        let store: SQLiteStateStore
-        let inbox: SQLiteEventInbox
-        do {
-            store = try SQLiteStateStore(path: path)
-            inbox = try SQLiteEventInbox(path: path)
+        let location = try Composition.stateLocation(url: settings.state, logger: logger, environment: environment)
+        let state = try await Composition.openState(location, inbox: true, logger: logger)
+        // Everything below may still refuse to start: the state is let go of first (a PostgreSQL pool).
+        do throws(StartupError) {
+            // Shared with other serve replicas, refused while a `gc --apply` deletes (SQLite: `StateLock`, taken by the command).
+            let lock = try await Composition.postgresStateLock(state, for: .serve)
+            do throws(StartupError) {
+                var parts = try await live(settings: settings, blueprints: blueprints, state: state, polling: polling, logger: logger,
+                                           environment: environment)
+                if let postgres = state.postgres {
+                    parts.replica = try replica.coordination(over: postgres, environment: environment, logger: logger)
+                }
+                parts.closeState = {
+                    await lock?.release()
+                    await state.close()
+                }
+                return parts
+            } catch {
+                await lock?.release()
+                throw error
+            }
         } catch {
-            throw StartupError("cannot open state store \(StateURLError.redacted(settings.state)): \(error)")
+            await state.close()
+            throw error
         }
-        let instance = try await InstanceIdentity.resolve(environment: environment, store: store, stateURL: settings.state)
+    }
+
+    private static func live(
+        settings: ServeSettings, blueprints: [Blueprint], state: OpenedState, polling: Polling, logger: Logger, environment: [String: String]
+    ) async throws(StartupError) -> ServeParts {
+        let store = state.store
+        guard var inbox = state.inbox else { throw StartupError("the state store \(state.location) was opened without its webhook inbox") }
+        if case .postgres = state.location {
+            // A webhook is answered 503 within 5 s while PostgreSQL is down, not after GitHub gave up.
+            inbox = DeadlineInbox(inner: inbox, limit: .seconds(5))
+        }
+        let instance = try await InstanceIdentity.resolve(environment: environment, store: store, stateURL: state.location.description)
         logger.info("\(instance)", source: Composition.logSource)
         let transport = URLSessionTransport()
         let client = try Composition.awsClient(transport: transport)

@@ -1,5 +1,4 @@
 import Foundation
-import StateStoreSQLite
 import Yams
 
 /// How `prenv serve` is configured: flags, then environment variables, then an optional YAML
@@ -148,7 +147,7 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
 
     /// Never shows the secrets, the tokens or the App's key.
     public var description: String {
-        "host=\(host) port=\(port) blueprints=\(blueprints) state=\(StateURLError.redacted(state)) github_api_url=\(githubAPIURL) "
+        "host=\(host) port=\(port) blueprints=\(blueprints) state=\(Composition.redacted(stateURL: state)) github_api_url=\(githubAPIURL) "
             + "webhook_secret=<set> \(githubAuth) "
             + "api_token=\(apiToken == nil ? (listensOnLoopback ? "<none: /api/* served on loopback only>" : "<none: /api/* refused>") : "<set>")"
     }

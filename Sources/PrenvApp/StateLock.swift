@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import StateStoreSQLite
 import Synchronization
 
 /// The advisory lock that keeps two deleters off one SQLite state: `prenv serve` holds it for its
@@ -94,9 +93,13 @@ public final class StateLock: Sendable {
 
 extension StateLock {
     /// `prenv serve`'s lock on the state `stateURL` names, held until the process ends; nil for an
-    /// in-memory state, which no other process can reach.
+    /// in-memory state, which no other process can reach, and for PostgreSQL (see `take`).
     public static func forServe(stateURL: String) throws(StartupError) -> StateLock? {
-        try take(stateURL: stateURL, holder: .serve) { path, holder in
+        try forServe(state: StateLocation.parse(stateURL))
+    }
+
+    public static func forServe(state: StateLocation) throws(StartupError) -> StateLock? {
+        try take(state, holder: .serve) { path, holder in
             "\(holder?.rawValue ?? "another prenv process") is already using this state (lock \(path)); "
                 + "stop it, or give this server its own --state (and PRENV_INSTANCE)"
         }
@@ -104,24 +107,27 @@ extension StateLock {
 
     /// `prenv gc --apply`'s lock: refused while `prenv serve` (or another `gc --apply`) uses the state.
     public static func forSweep(stateURL: String) throws(StartupError) -> StateLock? {
-        try take(stateURL: stateURL, holder: .gcApply) { path, holder in
+        try forSweep(state: StateLocation.parse(stateURL))
+    }
+
+    public static func forSweep(state: StateLocation) throws(StartupError) -> StateLock? {
+        try take(state, holder: .gcApply) { path, holder in
             holder == .gcApply
                 ? "another prenv gc --apply is using this state (lock \(path)); wait for it to finish"
                 : "prenv serve is using this state (lock \(path)); its sweep does this every --gc-interval — see /api/orphans — or stop it first"
         }
     }
 
-    private static func take(
-        stateURL: String, holder: Holder, refusal: (String, Holder?) -> String
-    ) throws(StartupError) -> StateLock? {
-        let statePath = try Composition.statePath(url: stateURL)
-        guard statePath != ":memory:" else { return nil }
+    /// A file lock for a SQLite file. PostgreSQL's exclusion between `serve` replicas and
+    /// `gc --apply` is the database's own advisory lock (`Composition.postgresStateLock`): nil here.
+    private static func take(_ state: StateLocation, holder: Holder, refusal: (String, Holder?) -> String) throws(StartupError) -> StateLock? {
+        guard case .sqlite(let statePath) = state, statePath != ":memory:" else { return nil }
         do {
             return try StateLock(statePath: statePath, holder: holder)
         } catch .held(let path, let other) {
             throw StartupError(refusal(path, other))
         } catch {
-            throw StartupError("cannot use state store \(StateURLError.redacted(stateURL)): \(error)")
+            throw StartupError("cannot use state store \(state): \(error)")
         }
     }
 }

@@ -32,7 +32,10 @@ public enum PrenvRouter {
             var headers = HTTPTransport.HTTPHeaders()
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let answer = await intake.receive(headers: headers, body: Data(buffer: buffer))
-            return json(status: answer.status, answer.body)
+            var response = json(status: answer.status, answer.body)
+            // Not recorded (the state store is down): nothing was kept, so the same delivery may come again.
+            if answer.status == 503 { response.headers[.retryAfter] = "30" }
+            return response
         }
         router.get("/healthz") { _, _ -> Response in
             await health()

@@ -6,13 +6,22 @@ import Foundation
 import Logging
 
 /// Runs the doctor's checks in order; later checks are skipped when the basics (region, credentials) fail.
+/// The state is checked whatever AWS says.
 struct Doctor: Sendable {
     let environment: [String: String]
     let transport: any HTTPSender
     let logger: Logger
     let bucket: String?
+    /// `--state`; nil: `PRENV_STATE`, else the default SQLite file.
+    var stateURL: String? = nil
+    /// `--timeout`, for the PostgreSQL connection.
+    var timeoutSeconds = 10
 
     func run() async -> [DoctorCheck] {
+        await awsAndGitHub() + [await state()]
+    }
+
+    func awsAndGitHub() async -> [DoctorCheck] {
         var checks: [DoctorCheck] = []
         let aws: AWSEnvironment
         do {

@@ -9,7 +9,7 @@ import Logging
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check AWS credentials, region, endpoints and service access (and GitHub, when a token or a GitHub App is set)."
+        abstract: "Check AWS credentials, region, endpoints and service access, the state store, and GitHub when a token or a GitHub App is set."
     )
 
     @Option(help: "A bucket to check with HeadBucket (default: a probe name that should not exist).")
@@ -18,12 +18,16 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for each check.")
     var timeout: Int = 10
 
+    @Option(help: "State store URL to check: sqlite:PATH or postgres://USER@HOST[:PORT]/DB[?sslmode=…] (default $PRENV_STATE, else sqlite:.prenv/state.sqlite).")
+    var state: String?
+
     func run() async throws {
         let transport = URLSessionTransport(timeout: .seconds(timeout))
         let environment = ProcessInfo.processInfo.environment
         var logger = Logger(label: "prenv.doctor")
         logger.logLevel = .warning
-        let checks = await Doctor(environment: environment, transport: transport, logger: logger, bucket: bucket).run()
+        let checks = await Doctor(environment: environment, transport: transport, logger: logger, bucket: bucket, stateURL: state,
+                                  timeoutSeconds: timeout).run()
         print("prenv doctor")
         for check in checks { print(check.rendered) }
         let failed = checks.filter { $0.outcome == .fail }

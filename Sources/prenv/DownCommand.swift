@@ -18,8 +18,12 @@ struct DownCommand: AsyncParsableCommand {
     @OptionGroup var pollingOptions: PollingOptions
 
     func run() async throws {
-        let store = try stateOptions.openStore()
-        let instance = try await stateOptions.announceInstance(store: store)
+        try await stateOptions.withState(down)
+    }
+
+    private func down(state: OpenedState) async throws {
+        let store = state.store
+        let instance = try await stateOptions.announceInstance(state: state)
         let records = try await store.list().filter {
             $0.key.repository == repo && $0.key.pr == pr && (blueprint == nil || $0.key.blueprint == blueprint)
         }

@@ -45,46 +45,71 @@ struct GCCommand: AsyncParsableCommand {
         let age: TimeInterval
         do { age = try OrphanAge.parse(olderThan) } catch { throw ValidationError(error.description) }
         let environment = ProcessInfo.processInfo.environment
-        let (store, instance) = try await stateAndInstance(environment)
+        guard stateLost else {
+            try await stateOptions.withState(existing: true) { state in
+                let instance = try await stateOptions.announceInstance(state: state).value
+                try await collect(store: state.store, instance: instance, lockFor: state, age: age, environment: environment)
+            }
+            return
+        }
+        try await collect(store: InMemoryStateStore(), instance: try lostStateInstance(environment), lockFor: nil, age: age, environment: environment)
+    }
+
+    /// Compares `store` with what AWS holds for `instance` and, with `--apply`, deletes the orphans.
+    /// - Parameter lockFor: the state to hold `StateLock` on while deleting; nil for a lost state.
+    func collect(store: any StateStore, instance: String, lockFor state: OpenedState?, age: TimeInterval,
+                 environment: [String: String]) async throws {
         let sweep = try orExit { () throws(StartupError) in
             try Composition.orphanSweep(store: store, blueprintDirectory: blueprints, instance: instance,
                                         environment: environment, polling: pollingOptions.polling)
         }
         // Only deleting needs the state to itself (see `StateLock`); a dry run reads beside serve, and
         // a lost state has nothing to lock.
-        let lock = mode == .apply && !stateLost ? try orExit { () throws(StartupError) in try StateLock.forSweep(stateURL: stateOptions.state) } : nil
+        let lock = mode == .apply ? try state.flatMap { state in
+            try orExit { () throws(StartupError) in try StateLock.forSweep(state: state.location) }
+        } : nil
         defer { withExtendedLifetime(lock) {} }
-        if sweep.blueprints.isEmpty {
-            // S3 prefixes have no tags AWS can list: they are found through the buckets blueprints and
-            // records name, and after a lost state only the blueprints are left to name them.
-            printToStandardError("warning: no blueprints in \(blueprints): S3 prefixes are looked for only in the buckets "
-                + "the state records name; pass --blueprints (or set PRENV_BLUEPRINTS) to look in the blueprints' buckets too")
+        let postgresLock = mode == .apply ? try await state.asyncFlatMap { state in
+            try await orExit { () async throws(StartupError) in try await Composition.postgresStateLock(state, for: .gcApply) }
+        } : nil
+        // What deleting needs held is released on every way out (a PostgreSQL lock is a session of its own).
+        func sweepAndReport() async throws {
+            if sweep.blueprints.isEmpty {
+                // S3 prefixes have no tags AWS can list: they are found through the buckets blueprints and
+                // records name, and after a lost state only the blueprints are left to name them.
+                printToStandardError("warning: no blueprints in \(blueprints): S3 prefixes are looked for only in the buckets "
+                    + "the state records name; pass --blueprints (or set PRENV_BLUEPRINTS) to look in the blueprints' buckets too")
+            }
+            let outcome: OrphanCollection.Outcome
+            do {
+                outcome = try await OrphanCollection.run(sweep, olderThan: age, apply: mode == .apply, format: format)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                printToStandardError("error: cannot read the state store \(Composition.redacted(stateURL: stateOptions.state)): \(error); nothing was deleted")
+                throw ExitCode(1)
+            }
+            for line in outcome.problems { printToStandardError(line) }
+            say(outcome.output)
+            if outcome.status != 0 { throw ExitCode(outcome.status) }
         }
-        let outcome: OrphanCollection.Outcome
         do {
-            outcome = try await OrphanCollection.run(sweep, olderThan: age, apply: mode == .apply, format: format)
-        } catch let error as CancellationError {
-            throw error
+            try await sweepAndReport()
+            await postgresLock?.release()
         } catch {
-            printToStandardError("error: cannot read the state store \(Composition.redacted(stateURL: stateOptions.state)): \(error); nothing was deleted")
-            throw ExitCode(1)
+            await postgresLock?.release()
+            throw error
         }
-        for line in outcome.problems { printToStandardError(line) }
-        say(outcome.output)
-        if outcome.status != 0 { throw ExitCode(outcome.status) }
     }
 }
 
 extension GCCommand {
-    /// The state to compare with and whose instance to look for. Everything not in the state counts
-    /// as orphaned, so a state that merely is not there (a typo in `--state`, another machine) must
-    /// not pass for an empty one: the file has to exist, or `--state-lost` says it is gone on purpose,
-    /// and then the instance must be named, since the id kept in the lost state went with it.
-    func stateAndInstance(_ environment: [String: String]) async throws -> (any StateStore, String) {
-        guard stateLost else {
-            let store = try orExit { () throws(StartupError) in try Composition.openExistingStore(url: stateOptions.state) }
-            return (store, try await stateOptions.announceInstance(store: store).value)
-        }
+    /// The instance whose resources to look for when the state is gone (`--state-lost`). Everything
+    /// not in the state counts as orphaned, so a state that merely is not there (a typo in `--state`,
+    /// another machine) must not pass for an empty one: `gc` without `--state-lost` opens only a
+    /// state that exists (`Composition.openExistingState`), and with it the instance must be named,
+    /// since the id kept in the lost state went with it.
+    func lostStateInstance(_ environment: [String: String]) throws -> String {
         let instance = try orExit { () throws(StartupError) in
             guard let value = try InstanceIdentity.fromEnvironment(environment) else {
                 throw StartupError("--state-lost needs \(InstanceIdentity.variable): the instance whose resources to look for "
@@ -93,8 +118,16 @@ extension GCCommand {
             return value
         }
         printToStandardError("prenv instance: \(instance) (from \(InstanceIdentity.variable)); state lost: comparing with an empty state")
-        return (InMemoryStateStore(), instance)
+        return instance
     }
 }
 
 extension OrphanReportRendering.Format: ExpressibleByArgument {}
+
+extension Optional {
+    /// `flatMap` for an async transform.
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

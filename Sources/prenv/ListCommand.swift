@@ -9,7 +9,7 @@ struct ListCommand: AsyncParsableCommand {
     @OptionGroup var stateOptions: StateOptions
 
     func run() async throws {
-        let records = try await stateOptions.openStore().list()
+        let records = try await stateOptions.withState { try await $0.store.list() }
         if records.isEmpty { print("no environments") }
         for record in records {
             print("\(record.key)  \(record.envName)  \(Self.describe(record.state))  head \(record.headSHA.prefix(12))")

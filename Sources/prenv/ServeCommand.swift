@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from flags, then environment variables, then --config (YAML), then defaults:
               PRENV_HOST, PRENV_PORT (127.0.0.1:8080), PRENV_BLUEPRINTS (./blueprints),
-              PRENV_STATE (sqlite:.prenv/state.sqlite), PRENV_WEBHOOK_SECRET (required),
+              PRENV_STATE (sqlite:.prenv/state.sqlite, or postgres://USER@HOST[:PORT]/DB[?sslmode=…] with the password
+              in the URL, PGPASSWORD or the file PRENV_STATE_PASSWORD_FILE names), PRENV_WEBHOOK_SECRET (required),
               GITHUB_TOKEN (none: statuses go to the log), GITHUB_API_URL (https://api.github.com),
               GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE (a GitHub App; wins over GITHUB_TOKEN),
               and the standard AWS variables.
@@ -25,7 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1, or $PRENV_HOST).") var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (default 8080, or $PRENV_PORT).") var port: Int?
     @Option(help: "Folder of blueprints (default ./blueprints, or $PRENV_BLUEPRINTS).") var blueprints: String?
-    @Option(help: "State store URL (default sqlite:.prenv/state.sqlite, or $PRENV_STATE).") var state: String?
+    @Option(help: "State store URL: sqlite:PATH or postgres://USER@HOST[:PORT]/DB[?sslmode=…] (default sqlite:.prenv/state.sqlite, or $PRENV_STATE).")
+    var state: String?
     @Option(name: .customLong("github-api-url"), help: "GitHub API base; GitHub Enterprise uses https://HOST/api/v3.") var githubAPIURL: String?
     @Option(help: "A YAML file of settings (host, port, blueprints, state, webhook_secret, github_token, github_api_url, github_app_id, github_app_private_key, github_app_private_key_file).") var config: String?
     @Option(name: .customLong("max-body-bytes"), help: "Largest webhook body accepted; larger gets 413.") var maxBodyBytes = ServeOptions().maxBodyBytes
@@ -49,6 +51,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("github-writes-per-hour"),
             help: "GitHub writes per hour per token; GitHub's secondary limit is about 500. Finals go first; superseded intermediates are shed.")
     var githubWritesPerHour = ServeOptions().githubWritesPerHour
+    @Option(name: .customLong("replica-id"), help: "This replica's name in leases and logs, on a PostgreSQL state (default $PRENV_REPLICA_ID, else host-pid-random).")
+    var replicaID: String?
+    @Option(name: .customLong("lease-duration"),
+            help: "Seconds a replica's hold on a PR lasts unless renewed (PostgreSQL state): how long a dead replica's PRs wait for another.")
+    var leaseDuration: Double = 30
+    @Option(name: .customLong("replica-poll-interval"),
+            help: "Seconds between a replica's looks for work nobody holds (PostgreSQL state); wake-ups come at once through LISTEN/NOTIFY.")
+    var replicaPollInterval: Double = 2
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(name: .customLong("ready-file"), help: ArgumentHelp("Write {\"url\": …} here once listening (for tests).", visibility: .hidden))
     var readyFile: String?
@@ -63,6 +73,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--teardown-alert-after must be a positive number of seconds, not \(teardownAlertAfter)")
         }
         guard githubWritesPerMinute > 0 else { throw ValidationError("--github-writes-per-minute must be at least 1, got \(githubWritesPerMinute)") }
+        guard leaseDuration.isFinite, leaseDuration >= 3 else { throw ValidationError("--lease-duration must be at least 3 seconds, got \(leaseDuration)") }
+        guard replicaPollInterval.isFinite, replicaPollInterval > 0 else {
+            throw ValidationError("--replica-poll-interval must be a positive number of seconds, got \(replicaPollInterval)")
+        }
         guard githubWritesPerHour > 0 else { throw ValidationError("--github-writes-per-hour must be at least 1, got \(githubWritesPerHour)") }
     }
 
@@ -83,10 +97,18 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "prenv.serve")
         let parts = try await orExit { () async throws(StartupError) in
-            try await ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger)
+            try await ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger, replica: ReplicaSettings(
+                id: replicaID, leaseDuration: ServeOptions.duration(seconds: leaseDuration), pollInterval: ServeOptions.duration(seconds: replicaPollInterval)))
         }
         // Before any work starts (after the settings and blueprints are checked); held until exit.
-        let lock = try orExit { () throws(StartupError) in try StateLock.forServe(stateURL: settings.state) }
+        let lock: StateLock?
+        do throws(StartupError) {
+            lock = try StateLock.forServe(stateURL: settings.state)
+        } catch {
+            await parts.closeState()
+            for line in error.lines { printToStandardError(line) }
+            throw ExitCode(1)
+        }
         defer { withExtendedLifetime(lock) {} }
         let options = ServeOptions(maxBodyBytes: maxBodyBytes, reconcileInterval: reconcileInterval, prCheckInterval: prCheckInterval,
                                    gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter,
@@ -95,10 +117,13 @@ struct ServeCommand: AsyncParsableCommand {
         let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)
         do {
             try await app.runService()
+            await parts.closeState()
         } catch let error as StartupError {
+            await parts.closeState()
             for line in error.lines { printToStandardError(line) }
             throw ExitCode(1)
         } catch {
+            await parts.closeState()
             printToStandardError("error: the HTTP server on \(settings.host):\(settings.port) stopped: \(error) "
                 + "(if it never started: is another process listening there? set --port or PRENV_PORT)")
             throw ExitCode(1)

@@ -19,8 +19,12 @@ struct UpCommand: AsyncParsableCommand {
         let loaded = try pullRequest.loadBlueprint()
         let context = pullRequest.context
         let key = EnvironmentKey(repository: pullRequest.repo, pr: pullRequest.pr, blueprint: loaded.name)
-        let store = try stateOptions.openStore()
-        let instance = try await stateOptions.announceInstance(store: store)
+        try await stateOptions.withState { state in try await up(key: key, blueprint: loaded, context: context, state: state) }
+    }
+
+    private func up(key: EnvironmentKey, blueprint loaded: Blueprint, context: PRContext, state: OpenedState) async throws {
+        let store = state.store
+        let instance = try await stateOptions.announceInstance(state: state)
         let recorded = try await store.load(key)
         let plan = Planner.plan(blueprint: loaded, context: context, recorded: recorded)
         let executor = try orExit { () throws(StartupError) in try Composition.executor(store: store, polling: pollingOptions.polling, instance: instance.value) }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Orchestrator
 import PrenvApp
 import Testing
@@ -31,11 +32,9 @@ import Testing
         #expect(error?.lines.last == "error: fix the blueprints above; prenv serve does not start with a broken blueprint")
     }
 
-    @Test func aStateURLThatIsNotSQLiteIsRefusedNamingIt() {
-        let open = #expect(throws: StartupError.self) { try Composition.openStore(url: "postgres://db/prenv") }
-        #expect(open?.message.hasPrefix("cannot open state store postgres://db/prenv: ") == true, "\(String(describing: open))")
-        let path = #expect(throws: StartupError.self) { try Composition.statePath(url: "postgres://db/prenv") }
-        #expect(path?.message.hasPrefix("cannot use state store postgres://db/prenv: ") == true, "\(String(describing: path))")
+    @Test func aStateURLOfNeitherStoreIsRefusedNamingIt() {
+        let error = #expect(throws: StartupError.self) { try Composition.stateLocation(url: "mysql://u:pw@db/prenv", logger: Logger(label: "test")) }
+        #expect(error?.message.hasPrefix("invalid --state 'mysql://u:<redacted>@db/prenv': unknown scheme 'mysql'") == true, "\(String(describing: error))")
     }
 
     @Test func theServerDoesNotStartWhenSavedWorkCannotBeResumed() async throws {
