@@ -29,7 +29,9 @@ final class ServeHarness: @unchecked Sendable {
     ///   - editBlueprint: changes the reference blueprint's text before the first launch.
     ///   - arguments: more `prenv serve` flags (a later flag wins over a default).
     ///   - environment: more variables, e.g. `PRENV_INSTANCE`.
-    init(_ name: String, editBlueprint: (String) -> String = { $0 }, arguments: [String] = [], environment: [String: String] = [:]) async throws {
+    ///   - extraTokens: more GitHub tokens the stand-in accepts (one per extra replica).
+    init(_ name: String, editBlueprint: (String) -> String = { $0 }, arguments: [String] = [], environment: [String: String] = [:],
+         extraTokens: [String] = []) async throws {
         extraArguments = arguments
         extraEnvironment = environment
         try await LocalAWS.requireRunning()
@@ -37,7 +39,7 @@ final class ServeHarness: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-serve-\(templates.suffix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try await templates.seed()
-        standin = try await StandinProcess()
+        standin = try await StandinProcess(extraTokens: extraTokens)
         let blueprints = directory.appendingPathComponent("blueprints")
         try FileManager.default.createDirectory(at: blueprints, withIntermediateDirectories: true)
         let file = try templates.writeBlueprint(in: blueprints)
@@ -47,7 +49,7 @@ final class ServeHarness: @unchecked Sendable {
     }
 
     static func launch(directory: URL, accessKey: String, secret: String, standin: StandinProcess, arguments: [String] = [],
-                       environment: [String: String] = [:]) async throws -> ServiceProcess {
+                       environment: [String: String] = [:], logName: String = "serve.log") async throws -> ServiceProcess {
         try await ServiceProcess(
             executable: PrenvBinary.path,
             arguments: ["serve", "--port", "0", "--blueprints", directory.appendingPathComponent("blueprints").path,
@@ -59,7 +61,7 @@ final class ServeHarness: @unchecked Sendable {
                 "GITHUB_TOKEN": standin.token, "GITHUB_API_URL": standin.url.absoluteString,
             ].merging(environment) { $1 }),
             hint: "build prenv first (`swift build`)",
-            output: directory.appendingPathComponent("serve.log"))
+            output: directory.appendingPathComponent(logName))
     }
 
     /// SIGKILL, then a new server on the same state (as a supervisor such as systemd would).

@@ -66,6 +66,18 @@ public final class ServiceProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// SIGSTOP: the process stops where it is (as in a long GC pause or a frozen VM) and keeps its
+    /// sockets; `resume()` lets it run on, unaware of the time that passed.
+    public func pause() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// SIGCONT after `pause()`.
+    public func resume() {
+        kill(process.processIdentifier, SIGCONT)
+    }
+
     /// The folder holding Package.swift, found from this file's real path.
     static var packageRoot: URL {
         var root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -78,6 +90,7 @@ public final class ServiceProcess: @unchecked Sendable {
     /// SIGTERM, then SIGKILL if it has not exited within five seconds; never blocks longer.
     public func stop() {
         guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGCONT)  // a paused process could not act on SIGTERM
         process.terminate()
         for _ in 0..<100 where process.isRunning {
             usleep(50_000)

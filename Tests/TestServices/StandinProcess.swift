@@ -7,10 +7,13 @@ public final class StandinProcess: Sendable {
     public let token: String
     public var url: URL { service.url }
 
-    public init(token: String = "ghs_standin_\(UUID().uuidString)") async throws {
+    /// - Parameter extraTokens: more tokens accepted as the same user; the statuses each writes are
+    ///   told apart by their `_token` (the token's SHA-256, first 12 hex digits) (one per `prenv serve` replica, say).
+    public init(token: String = "ghs_standin_\(UUID().uuidString)", extraTokens: [String] = []) async throws {
         self.token = token
         service = try await ServiceProcess(
-            script: "infra/github-standin/standin.py", arguments: ["--token", token], hint: "needs python3 on PATH")
+            script: "infra/github-standin/standin.py", arguments: ["--token", token] + extraTokens.flatMap { ["--extra-token", $0] },
+            hint: "needs python3 on PATH")
     }
 
     /// Admin call: `POST /_standin/<path>` with a JSON body.

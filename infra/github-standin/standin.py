@@ -22,6 +22,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode
@@ -45,11 +46,17 @@ DEFAULT_PER_PAGE = 30   # GitHub's default page size
 MAX_PER_PAGE = 100      # GitHub's cap: a larger per_page is served as 100
 
 
+def token_hash(authorization: str) -> str:
+    """The first 12 hex digits of the SHA-256 of a request's token: tells tokens apart in recordings."""
+    return hashlib.sha256(authorization.partition(" ")[2].strip().encode()).hexdigest()[:12]
+
+
 class State:
     """Everything the stand-in remembers; one lock, since the server is threaded."""
 
     def __init__(self, token: str) -> None:
         self.token = token
+        self.extra_tokens: set[str] = set()
         self.lock = threading.Lock()
         self.reset()
 
@@ -252,7 +259,8 @@ class Handler(BaseHTTPRequestHandler):
         token = token.strip()
         try:
             accepted = scheme.lower() in ("bearer", "token") and (
-                token == self.state.token or any(check(self, scheme, token) for check in registry.TOKEN_CHECKS))
+                token == self.state.token or token in self.state.extra_tokens
+                or any(check(self, scheme, token) for check in registry.TOKEN_CHECKS))
         except registry.Refusal as refusal:
             self.reply(refusal.status, refusal.body)
             return True
@@ -365,7 +373,9 @@ class Handler(BaseHTTPRequestHandler):
             status = {"id": self.state.next_id, "state": state, "description": description,
                       "target_url": payload.get("target_url"), "context": context,
                       "created_at": now(), "updated_at": now(), "creator": {"login": "prenv[bot]"},
-                      "_repo": f"{owner}/{repo}", "_sha": sha}
+                      "_repo": f"{owner}/{repo}", "_sha": sha,
+                      # Which token wrote it (a hash, never the token) and when, by this process's clock.
+                      "_token": token_hash(self.headers.get("Authorization") or ""), "_received_at": time.time()}
             self.state.next_id += 1
             self.state.statuses.append(status)
         self.reply(201, {k: v for k, v in status.items() if not k.startswith("_")})
@@ -441,7 +451,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="standin.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 = a free port")
-    p.add_argument("--token", default="ghs_standin_token", help="the only token accepted")
+    p.add_argument("--token", default="ghs_standin_token", help="the token accepted (see --extra-token)")
+    p.add_argument("--extra-token", action="append", default=[],
+                   help="another token accepted as the same user (e.g. one per prenv replica, to tell their writes apart)")
     p.add_argument("--ready-file", default=None, help="write {url, port, pid} as JSON here once serving")
     p.add_argument("--exit-with-parent", action="store_true", help="exit when the parent process goes away")
     for add_arguments in registry.ARGUMENT_HOOKS:
@@ -450,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     for configure in registry.CONFIGURE_HOOKS:
         configure(args)
     Handler.state = State(args.token)
+    Handler.state.extra_tokens = set(args.extra_token)
     try:
         server = Server((args.host, args.port), Handler)
     except OSError as err:

@@ -128,6 +128,16 @@ extension CodePipelineProvider {
                 request.progress("pipeline \(settings.name) is gone; creating it again")
             }
         }
+        if case .create = request.action, request.previous != nil {
+            // An earlier attempt was recorded (a crash, or another replica that died mid-apply): look
+            // before creating, so the pipeline is created once and adopted by the run that resumes it.
+            do {
+                let current = try await pipelines.getPipeline(name: settings.name)
+                try await requireOwned(current, name: settings.name, context: request.context)
+                request.progress("adopting pipeline \(settings.name) left by an earlier attempt")
+                return try await converge(current, to: clone, name: settings.name, progress: request.progress)
+            } catch let error as AWSError where error.isNotFound {}
+        }
         request.progress("creating pipeline \(settings.name) from template \(settings.template)")
         let tags = ManagedTags.sorted(request.context.tags).map { CodePipeline.Tag(key: $0.key, value: $0.value) }
         do {
