@@ -34,7 +34,8 @@ extension SQLiteStateStore {
     /// The database path a `--state` flag names: `sqlite:PATH` (also `sqlite://PATH`), a relative
     /// `PATH` taken from `workingDirectory`; no flag, or an empty path, means `defaultRelativePath`.
     ///
-    /// The scheme is required so that adding `postgres://…` later changes no existing meaning.
+    /// The scheme is required so that `postgres://…` (dispatched before this, by prenv's
+    /// `StateLocation`) changes no existing meaning.
     public static func parse(url: String?, workingDirectory: String) throws -> String {
         guard let url else { return resolve(defaultRelativePath, in: workingDirectory) }
         guard let scheme = scheme(of: url) else {
@@ -47,10 +48,10 @@ extension SQLiteStateStore {
             if rest.isEmpty { return resolve(defaultRelativePath, in: workingDirectory) }
             return rest == ":memory:" ? ":memory:" : resolve(String(rest), in: workingDirectory)
         case "postgres", "postgresql":
-            throw StateURLError(url: url, reason: "PostgreSQL state is not supported yet; use sqlite:PATH")
+            throw StateURLError(url: url, reason: "a PostgreSQL URL is not a SQLite state; open it as PostgreSQL (StateLocation)")
         default:
             throw StateURLError(
-                url: url, reason: "unknown scheme '\(scheme)'; use sqlite:PATH, e.g. sqlite:\(defaultRelativePath)")
+                url: url, reason: "unknown scheme '\(scheme)'; use sqlite:PATH (e.g. sqlite:\(defaultRelativePath)) or postgres://USER@HOST/DB")
         }
     }
 

@@ -1,7 +1,8 @@
 import StateStoreSQLite
 import Testing
 
-/// `--state` values: `sqlite:PATH` now, a clear refusal for anything else.
+/// `--state` values as the SQLite store reads them: `sqlite:PATH`, a clear refusal for anything else
+/// (`postgres://` is dispatched before this, by prenv's `StateLocation`; `PostgresStateURLTests`).
 @Suite struct StateURLTests {
     let cwd = "/srv/work"
 
@@ -21,9 +22,9 @@ import Testing
     }
 
     @Test(arguments: [
-        ("postgres://db/prenv", "invalid --state 'postgres://db/prenv': PostgreSQL state is not supported yet; use sqlite:PATH"),
-        ("postgresql://db/prenv", "invalid --state 'postgresql://db/prenv': PostgreSQL state is not supported yet; use sqlite:PATH"),
-        ("mysql://db", "invalid --state 'mysql://db': unknown scheme 'mysql'; use sqlite:PATH, e.g. sqlite:.prenv/state.sqlite"),
+        ("postgres://db/prenv", "invalid --state 'postgres://db/prenv': a PostgreSQL URL is not a SQLite state; open it as PostgreSQL (StateLocation)"),
+        ("postgresql://db/prenv", "invalid --state 'postgresql://db/prenv': a PostgreSQL URL is not a SQLite state; open it as PostgreSQL (StateLocation)"),
+        ("mysql://db", "invalid --state 'mysql://db': unknown scheme 'mysql'; use sqlite:PATH (e.g. sqlite:.prenv/state.sqlite) or postgres://USER@HOST/DB"),
         ("state.db", "invalid --state 'state.db': no scheme; write sqlite:state.db"),
         ("./a:b.db", "invalid --state './a:b.db': no scheme; write sqlite:./a:b.db"),
     ])
