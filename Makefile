@@ -42,7 +42,7 @@ cli-demo: deps
 ## Benchmarks print their figures (release build); see BENCHMARKS.md.
 bench: deps
 	swift build -c release --product prenv-benchmarks
-	infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- .build/release/prenv-benchmarks
+	PRENV_POSTGRES_DURABLE=1 infra/postgres/with-postgres $(LOCAL_AWS_DIR) -- infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- .build/release/prenv-benchmarks
 
 local-aws-start:
 	infra/local/start --port $(LOCAL_AWS_PORT) --dir $(LOCAL_AWS_DIR)

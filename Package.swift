@@ -166,7 +166,8 @@ let package = Package(
             name: "PrenvBenchmarks",
             dependencies: [
                 "AWSCore", "AWSServices", "AWSSigV4", "HTTPTransport", "LocalAWSSupport", "ResourceGraph", "SeededRandom",
-                "Supervisor", "WebServer", "StateStoreSQLite", "Orchestrator", "WebhookSupport", "GitHub", "TestServices",
+                "Supervisor", "WebServer", "StateStoreSQLite", "StateStorePostgres", "Orchestrator", "WebhookSupport", "GitHub", "TestServices",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 // The SigV4 floor: bare SHA-256 and HMAC beside the signer in one run.
                 .product(name: "Crypto", package: "swift-crypto"),

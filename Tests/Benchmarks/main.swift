@@ -151,6 +151,10 @@ if wanted("intake") {
     do {
         for concurrency in [1, 16, 64] { try await benchmarkIntake(events: 500, concurrency: concurrency) }
         for concurrency in [16, 64] { try await benchmarkIntake(events: 500, concurrency: concurrency, stateWrites: true) }
+        for replicas in [1, 3] {
+            for concurrency in [1, 16, 64] { try await benchmarkPostgresIntake(events: 500, concurrency: concurrency, replicas: replicas) }
+        }
+        for concurrency in [16, 64] { try await benchmarkPostgresIntake(events: 500, concurrency: concurrency, replicas: 1, stateWrites: true) }
     } catch {
         print("intake benchmark failed: \(error)")
         exit(1)
