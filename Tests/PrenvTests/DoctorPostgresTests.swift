@@ -21,14 +21,14 @@ import Testing
     }
 
     @Test func reportsNoSchemaThenTheCurrentVersionWithoutChangingAnything() async throws {
-        let url = try ServePostgresEndToEndTests.sharedDatabase("doctor")
+        let url = try await ServePostgresEndToEndTests.sharedDatabase("doctor")
         let password = try ServePostgresEndToEndTests.password(of: url)
         let shown = try Self.redacted(url)
 
         let fresh = try await Self.doctor(state: url)
         #expect(Self.stateLine(fresh.output) == "  state          ok    \(shown): connected; no schema yet (prenv serve creates it)", "\(fresh.output)")
         // Doctor reads only: still no table.
-        #expect(try PostgresServer.psql("SELECT to_regclass('prenv_schema') IS NULL", on: url) == "t")
+        #expect(try await PostgresServer.psql("SELECT to_regclass('prenv_schema') IS NULL", on: url) == "t")
 
         // gc does not take a database prenv never used for a state that lost its environments.
         let gc = try await PrenvBinary.run(["gc", "--state", url], environment: PrenvBinary.isolatedEnvironment([:]))
@@ -39,7 +39,7 @@ import Testing
         // `ls` opens (and so migrates) the state: an empty one.
         let list = try await PrenvBinary.run(["ls", "--state", url], environment: PrenvBinary.isolatedEnvironment([:]))
         #expect(list.status == 0 && list.output.contains("no environments"), "\(list.output)")
-        let version = try PostgresServer.psql("SELECT max(version) FROM prenv_schema", on: url)
+        let version = try await PostgresServer.psql("SELECT max(version) FROM prenv_schema", on: url)
         let current = try await Self.doctor(state: url)
         #expect(Self.stateLine(current.output) == "  state          ok    \(shown): connected; schema version \(version) (current)", "\(current.output)")
 
@@ -49,12 +49,12 @@ import Testing
     }
 
     @Test func aNewerSchemaFailsDoctorAndStopsTheCommands() async throws {
-        let url = try ServePostgresEndToEndTests.sharedDatabase("doctor_newer")
+        let url = try await ServePostgresEndToEndTests.sharedDatabase("doctor_newer")
         let shown = try Self.redacted(url)
         let list = try await PrenvBinary.run(["ls", "--state", url], environment: PrenvBinary.isolatedEnvironment([:]))
         #expect(list.status == 0, "\(list.output)")
-        let known = try PostgresServer.psql("SELECT max(version) FROM prenv_schema", on: url)
-        try PostgresServer.psql("INSERT INTO prenv_schema (version, name, applied_at) VALUES (999, 'from the future', now())", on: url)
+        let known = try await PostgresServer.psql("SELECT max(version) FROM prenv_schema", on: url)
+        try await PostgresServer.psql("INSERT INTO prenv_schema (version, name, applied_at) VALUES (999, 'from the future', now())", on: url)
 
         let doctor = try await Self.doctor(state: url)
         #expect(doctor.status == 1)
@@ -68,9 +68,9 @@ import Testing
     }
 
     @Test func anUnreachableDatabaseFailsNamingTheLocationNotThePassword() async throws {
-        let server = try PostgresServer()
+        let server = try await PostgresServer()
         defer { server.remove() }
-        try server.stop()
+        try await server.stop()
         let shown = try Self.redacted(server.url)
         let doctor = try await Self.doctor(state: server.url)
         #expect(doctor.status == 1)

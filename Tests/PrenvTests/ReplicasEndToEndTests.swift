@@ -29,7 +29,7 @@ import WebhookSupport
     }
 
     @Test func threeReplicasShareTenPullRequestsThroughAKillAndAPause() async throws {
-        let url = try ServePostgresEndToEndTests.sharedDatabase("replicas")
+        let url = try await ServePostgresEndToEndTests.sharedDatabase("replicas")
         let tokens = (1...3).map { "ghs_replica\($0)_\(UUID().uuidString)" }
         let common = ["--state", url, "--lease-duration", "\(Self.leaseSeconds)", "--replica-poll-interval", "0.5"]
         let serve = try await ServeHarness("sv-repl", arguments: common + ["--replica-id", "r1"], environment: ["GITHUB_TOKEN": tokens[0]],
@@ -65,7 +65,7 @@ import WebhookSupport
 
         // r3 dies (SIGKILL) while it holds a PR that is provisioning.
         let killedWhileHolding = try await Self.waitUntil(seconds: 60) {
-            let held = try PostgresServer.psql("SELECT count(*) FROM prenv_leases WHERE holder = 'r3' AND expires_at > now()", on: url)
+            let held = try await PostgresServer.psql("SELECT count(*) FROM prenv_leases WHERE holder = 'r3' AND expires_at > now()", on: url)
             let provisioning = try await serve.environments().values.filter { $0["state"] as? String == "provisioning" }.count
             return (Int(held) ?? 0) > 0 && provisioning > 0 ? Int(held) : nil
         }
@@ -73,7 +73,7 @@ import WebhookSupport
         try await LocalAWS.waitUntilFired(slow)
 
         // r2 is paused past its leases, then let go on.
-        let heldByPaused = try Self.keys(heldBy: "r2", on: url)
+        let heldByPaused = try await Self.keys(heldBy: "r2", on: url)
         others[0].pause()
         try await Task.sleep(for: .seconds(Self.leaseSeconds + 4))
         others[0].resume()
@@ -89,8 +89,8 @@ import WebhookSupport
         // The dead replica's PRs moved to the living. Of the PRs r2 held when it was paused, those
         // another replica took over meanwhile got no status from r2 after it woke (it may take a PR
         // back under a new lease when nobody had taken it yet: that is not a stale write).
-        #expect(try Self.keys(heldBy: "r3", on: url).isEmpty)
-        let movedFromPaused = heldByPaused.subtracting(try Self.keys(heldBy: "r2", on: url))
+        #expect(try await Self.keys(heldBy: "r3", on: url).isEmpty)
+        let movedFromPaused = heldByPaused.subtracting(try await Self.keys(heldBy: "r2", on: url))
         #expect(!heldByPaused.isEmpty, "r2 held no PR when it was paused: the pause proved nothing")
         let movedSHAs = Set(movedFromPaused.compactMap { Int($0.split(separator: "#").last ?? "") }.map(sha))
         let statuses = try await serve.standin.received().statuses
@@ -126,8 +126,8 @@ import WebhookSupport
     }
 
     /// The PR keys (`acme/webapp#N`) whose live lease `holder` has.
-    static func keys(heldBy holder: String, on url: String) throws -> Set<String> {
-        let rows = try PostgresServer.psql("SELECT key FROM prenv_leases WHERE holder = '\(holder)' AND expires_at > now()", on: url)
+    static func keys(heldBy holder: String, on url: String) async throws -> Set<String> {
+        let rows = try await PostgresServer.psql("SELECT key FROM prenv_leases WHERE holder = '\(holder)' AND expires_at > now()", on: url)
         return Set(rows.split(separator: "\n").map(String.init).filter { !$0.isEmpty })
     }
 

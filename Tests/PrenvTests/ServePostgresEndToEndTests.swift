@@ -18,12 +18,12 @@ import WebhookSupport
     }
 
     /// A database of this test's own on the shared server (`PRENV_TEST_POSTGRES_URL`); fails without it.
-    static func sharedDatabase(_ prefix: String) throws -> String {
+    static func sharedDatabase(_ prefix: String) async throws -> String {
         guard let shared = ProcessInfo.processInfo.environment["PRENV_TEST_POSTGRES_URL"], !shared.isEmpty else {
             throw PostgresServer.Failed(description: "PRENV_TEST_POSTGRES_URL is not set: run the tests through `make test`, "
                 + "or wrap them in infra/postgres/with-postgres DIR -- swift test")
         }
-        return try PostgresServer.createDatabase("\(prefix)_\(UUID().uuidString.prefix(8).lowercased())", on: shared)
+        return try await PostgresServer.createDatabase("\(prefix)_\(UUID().uuidString.prefix(8).lowercased())", on: shared)
     }
 
     /// The password of a `postgres://USER:PASSWORD@…` URL.
@@ -32,7 +32,7 @@ import WebhookSupport
     }
 
     @Test func provisionsAndDestroysOnePullRequestWithTheStateInPostgres() async throws {
-        let url = try Self.sharedDatabase("serve_e2e")
+        let url = try await Self.sharedDatabase("serve_e2e")
         let password = try Self.password(of: url)
         let serve = try await ServeHarness("sv-pg", arguments: ["--state", url])
         defer { serve.stop() }
@@ -43,7 +43,7 @@ import WebhookSupport
         let found = try await TaggedResources.find(envName: serve.envName(pr: pr), client: serve.templates.client)
         #expect(found.projects.count == 1 && found.pipelines.count == 1 && found.stacks.count == 1, "\(found)")
         // The records are in PostgreSQL, not in a SQLite file beside the harness's folder.
-        let rows = try PostgresServer.psql("SELECT count(*) FROM prenv_environments", on: url)
+        let rows = try await PostgresServer.psql("SELECT count(*) FROM prenv_environments", on: url)
         #expect(rows == "1", "\(rows)")
         #expect(!FileManager.default.fileExists(atPath: serve.statePath))
 
@@ -73,9 +73,9 @@ import WebhookSupport
     }
 
     @Test func postgresDownAtStartStopsServeNamingTheLocationWithoutThePassword() async throws {
-        let server = try PostgresServer()
+        let server = try await PostgresServer()
         defer { server.remove() }
-        try server.stop()
+        try await server.stop()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-pg-down-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
         let templates = LocalTemplates("sv-pgdown")
@@ -106,7 +106,7 @@ import WebhookSupport
     /// recorded as new, not as a duplicate); once PostgreSQL is back the same prenv process records
     /// them and both PRs converge, without a restart.
     @Test func postgresDownForTwentySecondsAnswers503ThenRecoversWithoutRestart() async throws {
-        let server = try PostgresServer()
+        let server = try await PostgresServer()
         defer { server.remove() }
         let serve = try await ServeHarness("sv-pgout", arguments: ["--state", server.url])
         defer { serve.stop() }
@@ -115,7 +115,7 @@ import WebhookSupport
         #expect(try await serve.send(delivery("opened", pr: first, sha: sha1, second: 0)).status == 202)
         try await serve.waitFor(pr: first, state: "ready", sha: sha1)
 
-        try server.stop()
+        try await server.stop()
         let outageStarted = Date()
         let synchronize = (payload: delivery("synchronize", pr: first, sha: sha2, second: 10), id: UUID().uuidString)
         let opened = (payload: delivery("opened", pr: second, sha: sha1, second: 11), id: UUID().uuidString)
@@ -137,7 +137,7 @@ import WebhookSupport
         #expect(slowest < 9, "a delivery waited \(slowest) s for its answer; GitHub gives up after 10 s")
         #expect(retryAfter.allSatisfy { $0 == "30" }, "Retry-After: \(retryAfter)")
 
-        try server.start()
+        try await server.start()
         // GitHub's redelivery: the same ids. Recorded now, as new: nothing of them was kept during the outage.
         var after: [String] = []
         for delivery in [synchronize, opened] {

@@ -17,9 +17,9 @@ public final class PostgresServer: Sendable {
         public init(description: String) { self.description = description }
     }
 
-    public init() throws {
+    public init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-pg-\(UUID().uuidString.prefix(8))")
-        url = try Self.script("start-server", [directory.path])
+        url = try await Self.script("start-server", [directory.path])
         guard let start = url.range(of: "prenv:"), let end = url.range(of: "@", range: start.upperBound..<url.endIndex) else {
             throw Failed(description: "infra/postgres/start-server printed no URL")
         }
@@ -28,34 +28,34 @@ public final class PostgresServer: Sendable {
 
     /// `pg_ctl stop -m fast`, keeping the data: every session ends, new connections are refused
     /// until `start()`.
-    public func stop() throws { _ = try Self.script("stop-server", [directory.path, "--keep", "--mode", "fast"]) }
+    public func stop() async throws { _ = try await Self.script("stop-server", [directory.path, "--keep", "--mode", "fast"]) }
 
     /// Starts the stopped server again on the same port, with the same data and password.
-    public func start() throws { _ = try Self.script("start-server", [directory.path]) }
+    public func start() async throws { _ = try await Self.script("start-server", [directory.path]) }
 
-    /// Stops the server and removes its data.
+    /// Stops the server and removes its data. Blocking (for `defer`), and quick: an immediate stop.
     public func remove() {
-        _ = try? Self.script("stop-server", [directory.path, "--mode", "immediate"])
+        _ = try? Self.runBlocking(Self.scriptPath("stop-server"), [directory.path, "--mode", "immediate"], environment: [:])
         try? FileManager.default.removeItem(at: directory)
     }
 
     /// `CREATE DATABASE name` on this server; its URL.
-    public func createDatabase(_ name: String) throws -> String { try Self.createDatabase(name, on: url) }
+    public func createDatabase(_ name: String) async throws -> String { try await Self.createDatabase(name, on: url) }
 
     /// `CREATE DATABASE name` through `psql` on the server `url` names (its user must be allowed to);
     /// `url` with that database.
-    public static func createDatabase(_ name: String, on url: String) throws -> String {
-        try psql("CREATE DATABASE \"\(name)\"", on: url, database: "postgres")
+    public static func createDatabase(_ name: String, on url: String) async throws -> String {
+        try await psql("CREATE DATABASE \"\(name)\"", on: url, database: "postgres")
         return with(database: name, url)
     }
 
     /// Runs one SQL statement through `psql` in `database` (default: the one `url` names); its output.
     @discardableResult
-    public static func psql(_ sql: String, on url: String, database: String? = nil) throws -> String {
+    public static func psql(_ sql: String, on url: String, database: String? = nil) async throws -> String {
         guard let components = URLComponents(string: url), let host = components.host, let port = components.port,
               let user = components.user else { throw Failed(description: "not a postgres://USER:PASSWORD@HOST:PORT/DB URL") }
         let name = database ?? String(components.path.dropFirst())
-        return try run("/usr/bin/env", ["psql", "-h", host, "-p", String(port), "-U", user, "-d", name, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        return try await run("/usr/bin/env", ["psql", "-h", host, "-p", String(port), "-U", user, "-d", name, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
                        environment: ["PGPASSWORD": components.password ?? "", "PATH": "/usr/bin:/bin:/usr/local/bin"])
     }
 
@@ -66,8 +66,22 @@ public final class PostgresServer: Sendable {
         return components.string ?? url
     }
 
-    static func script(_ name: String, _ arguments: [String]) throws -> String {
-        try run(ServiceProcess.packageRoot.appendingPathComponent("infra/postgres/\(name)").path, arguments, environment: [:])
+    static func script(_ name: String, _ arguments: [String]) async throws -> String {
+        try await run(scriptPath(name), arguments, environment: [:])
+    }
+
+    static func scriptPath(_ name: String) -> String {
+        ServiceProcess.packageRoot.appendingPathComponent("infra/postgres/\(name)").path
+    }
+
+    /// `runBlocking` on a thread of its own: initdb, pg_ctl and psql take seconds under load, and a test
+    /// blocking one of the two cooperative threads of this machine stalls every other test of the run.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runBlocking(executable, arguments, environment: environment) })
+            }
+        }
     }
 
     /// Runs `executable` to its end; its standard output, trimmed, or `Failed` with its standard error.
@@ -75,7 +89,7 @@ public final class PostgresServer: Sendable {
     /// Through `sh` with the output, errors and exit status in files, polled: Foundation's
     /// `waitUntilExit` was seen never to return here for a script that had exited (a zombie left
     /// unreaped while the test's threads were busy), hanging the test run.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> String {
+    static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-pg-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
