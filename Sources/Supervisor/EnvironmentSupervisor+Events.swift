@@ -24,8 +24,10 @@ extension EnvironmentSupervisor {
                 break  // said by `lose`
             } catch {
                 logger.error("could not process events; the reconciler retries", metadata: ["pr": "\(prKey)", "error": "\(error)"])
+                failedDrains[prKey] = replica.clock()
                 break
             }
+            failedDrains[prKey] = nil
         } while drainAgain.contains(prKey) && !stopping
         draining.remove(prKey)
         await releaseIfDone(prKey)

@@ -301,6 +301,9 @@ extension EnvironmentSupervisor {
         for held in ledger.all { await releaseIfDone(held.lease.key) }
     }
 
+    /// How long the poll leaves a PR whose drain failed (as often as the reconciler retried before replicas).
+    static let failedDrainBackoff: Duration = .seconds(60)
+
     /// How many unowned PRs one poll claims and drains at once.
     static let claimConcurrency = 8
 
@@ -317,8 +320,12 @@ extension EnvironmentSupervisor {
             logger.error("could not ask which pull requests have work nobody holds", metadata: ["error": "\(error)"])
             return
         }
+        let now = replica.clock()
+        failedDrains = failedDrains.filter { now < $0.value.advanced(by: Self.failedDrainBackoff) }
+        // A lone replica retries at every pass, as before replicas existed (it polls once a minute).
+        let due = replica.isAlone ? keys : keys.filter { failedDrains[$0] == nil }
         await withTaskGroup(of: Void.self) { group in
-            for (index, prKey) in keys.sorted().enumerated() {
+            for (index, prKey) in due.sorted().enumerated() {
                 if index >= Self.claimConcurrency { await group.next() }
                 guard !stopping, !Task.isCancelled else { break }
                 group.addTask { await self.claimAndDrain(prKey) }

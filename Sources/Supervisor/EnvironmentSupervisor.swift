@@ -55,6 +55,9 @@ public actor EnvironmentSupervisor {
     /// Other replicas' waiting environments this one left a free slot to, signalled once (`fillSlots`).
     var nudgedWaiters: Set<EnvironmentKey> = []
     var draining: Set<String> = []
+    /// When a drain of each PR last failed (not for its lease): the unowned-work poll leaves it
+    /// alone for `failedDrainBackoff`, instead of claiming, failing and releasing it every poll.
+    var failedDrains: [String: ContinuousClock.Instant] = [:]
     var drainAgain: Set<String> = []
     var stopping = false
     /// Whether the log already said that same-second ties fall back to arrival order (no token).

@@ -271,6 +271,60 @@ final class FailingReleases: LeaseStore {
     }
 }
 
+/// An inbox whose `pending` always fails, counting the reads.
+final class FailingPendingInbox: EventInbox {
+    struct Broken: Error, CustomStringConvertible { var description: String { "disk I/O error" } }
+
+    let base: InMemoryEventInbox
+    let reads: Mutex<Int>
+
+    init(base: InMemoryEventInbox) {
+        self.base = base
+        reads = Mutex(0)
+    }
+
+    func append(deliveryID: String, contentKey: String, event: String, key: String, payload: Data, receivedAt: Date) async throws -> InboxAppendResult {
+        await base.append(deliveryID: deliveryID, contentKey: contentKey, event: event, key: key, payload: payload, receivedAt: receivedAt)
+    }
+
+    func pending(key: String) async throws -> [InboxEvent] {
+        reads.withLock { $0 += 1 }
+        throw Broken()
+    }
+
+    func pendingKeys() async throws -> [String] { await base.pendingKeys() }
+    func markProcessed(key: String, through sequence: Int64) async throws { await base.markProcessed(key: key, through: sequence) }
+    func prune(processedBefore date: Date) async throws -> Int { await base.prune(processedBefore: date) }
+}
+
+@Suite struct ReplicaFailingDrainTests {
+    typealias F = SupervisorFixtures
+
+    /// A PR whose events cannot be processed is not claimed, failed and released at every poll
+    /// (every 2 s): the poll leaves it alone for a minute after a failure, then tries again.
+    @Test func aPullRequestWhoseDrainFailsIsRetriedAfterABackoffNotAtEveryPoll() async throws {
+        let base = InMemoryEventInbox()
+        let inbox = FailingPendingInbox(base: base)
+        let clock = ReplicaClock()
+        let leases = InMemoryLeaseStore(work: { await base.pendingKeys() })
+        let replica = ReplicaCoordination(holder: "A", leases: leases, signal: InProcessWorkSignal(), leader: SoleLeader(), clock: { clock.now() })
+        let reporter = StatusReporter(poster: RecordingStatusPoster(), configuration: .unlimited)
+        let supervisor = EnvironmentSupervisor(blueprints: [try F.preview()], inbox: inbox, store: InMemoryStateStore(), workers: InMemoryWorkerStore(),
+                                               operations: StubbornOperations(), statuses: reporter, replica: replica)
+        _ = await base.append(deliveryID: "d1", contentKey: "c1", event: "pull_request", key: F.prKey,
+                              payload: try F.event("opened", at: 0).json(), receivedAt: Date())
+        await supervisor.claimUnownedWork()
+        #expect(inbox.reads.withLock { $0 } == 1, "the fault fired")
+        #expect(await supervisor.heldPullRequests.isEmpty, "released after the failure")
+        await supervisor.claimUnownedWork()
+        await supervisor.claimUnownedWork()
+        #expect(inbox.reads.withLock { $0 } == 1, "retried within the backoff")
+        clock.pause(for: .seconds(61))
+        await supervisor.claimUnownedWork()
+        #expect(inbox.reads.withLock { $0 } == 2, "not retried after the backoff")
+    }
+}
+
 /// A worker store whose `workers()` waits at the gate once armed: a take-over held while it loads the records.
 final class GatedWorkerStore: WorkerStore {
     init(base: InMemoryWorkerStore, gate: Gate) { self.base = base; self.gate = gate }
