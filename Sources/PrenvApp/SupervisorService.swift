@@ -5,7 +5,7 @@ import Supervisor
 /// The supervisor's lifetime as one service of the server's application: resume saved work, run
 /// the replica's loops (wake-ups, the unowned-work poll, lease renewals), the reconciler, the PR
 /// checks, the orphan sweep (on the leader) and status posting, and on shutdown stop the workers,
-/// hand their leases over and give queued statuses a few seconds to go out. The application
+/// give queued statuses a few seconds to go out, then hand their leases over. The application
 /// starts it before the HTTP server and so stops it after the server has finished its last request.
 struct SupervisorService: Service {
     let supervisor: EnvironmentSupervisor
@@ -50,10 +50,13 @@ struct SupervisorService: Service {
         // A task of its own, so a cancelled group does not cut short the statuses' grace period.
         await Task { [supervisor, reporter] in
             await supervisor.stop()
+            // The queued statuses go out (or are given up) while the leases are still held, so
+            // none is sent after another replica took a PR over (a late "destroyed" or an
+            // inactive deployment over the new owner's): up to 5 s more before the hand-over.
+            await Self.drain(posting, reporter: reporter, within: .seconds(5))
             // After `stop()`, so no operation of a lease given up still runs here: other replicas
             // resume this one's PRs now rather than after the leases' expiry.
             await supervisor.handOver()
-            await Self.drain(posting, reporter: reporter, within: .seconds(5))
         }.value
         if let cancelled { throw cancelled }
     }

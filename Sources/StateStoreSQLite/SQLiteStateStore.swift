@@ -152,14 +152,28 @@ extension SQLiteStateStore: WorkerStore {
     public func workers() throws -> [WorkerRecord] {
         try connection.transaction("workers", write: false) {
             try connection.query(
-                "SELECT record_json FROM workers ORDER BY repository, pr, blueprint", [], operation: "workers"
-            ) { row in
-                do {
-                    return try decoder.decode(WorkerRecord.self, from: Data(row.text(0).utf8))
-                } catch {
-                    throw SQLiteSchemaError.undecodable(path: path, what: "worker record", reason: String(describing: error))
-                }
-            }
+                "SELECT record_json FROM workers ORDER BY repository, pr, blueprint", [], operation: "workers") { try decodeWorker($0) }
+        }
+    }
+
+    /// One PR's records by the primary key's leading columns, not by reading every record: asked at
+    /// every take-over and by intake for PRs it does not hold, and worker rows are never deleted.
+    /// A key that is not `owner/name#N` names no PR: none.
+    public func workers(leaseKey: String) throws -> [WorkerRecord] {
+        guard let hash = leaseKey.lastIndex(of: "#"), let pr = Int(leaseKey[leaseKey.index(after: hash)...]) else { return [] }
+        let repository = String(leaseKey[..<hash])
+        return try connection.transaction("workers(leaseKey:)", write: false) {
+            try connection.query(
+                "SELECT record_json FROM workers WHERE repository = ? AND pr = ? ORDER BY blueprint", [.text(repository), .integer(Int64(pr))],
+                operation: "workers(leaseKey:)") { try decodeWorker($0) }
+        }
+    }
+
+    private func decodeWorker(_ row: SQLiteRow) throws -> WorkerRecord {
+        do {
+            return try decoder.decode(WorkerRecord.self, from: Data(row.text(0).utf8))
+        } catch {
+            throw SQLiteSchemaError.undecodable(path: path, what: "worker record", reason: String(describing: error))
         }
     }
 }

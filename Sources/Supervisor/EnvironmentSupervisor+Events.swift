@@ -17,23 +17,28 @@ extension EnvironmentSupervisor {
         }
         repeat {
             drainAgain.remove(prKey)
-            guard let lease = validLease(prKey) else { break }
+            guard let holding = validLease(prKey) else { break }
             do {
-                try await fenced(lease) { try await drainPass(prKey) }
+                try await fenced(holding) { try await drainPass(prKey, holding) }
             } catch let error where Self.isLeaseLoss(error) {
                 break  // said by `lose`
             } catch {
                 logger.error("could not process events; the reconciler retries", metadata: ["pr": "\(prKey)", "error": "\(error)"])
+                failedDrains[prKey] = replica.clock()
                 break
             }
+            failedDrains[prKey] = nil
         } while drainAgain.contains(prKey) && !stopping
         draining.remove(prKey)
         await releaseIfDone(prKey)
     }
 
-    /// One batch of a PR's pending events.
-    private func drainPass(_ prKey: String) async throws {
+    /// One batch of a PR's pending events, under `holding`: after every await the holding is
+    /// checked again (`ensureCurrent`), since the PR may have been lost meanwhile (its slots then
+    /// forgotten); nothing is created, saved or marked for a PR no longer held.
+    private func drainPass(_ prKey: String, _ holding: Holding) async throws {
         let events = try await inbox.pending(key: prKey)
+        try ensureCurrent(holding)
         guard let last = events.last else {
             // Woken with nothing new: perhaps by another replica that left a free slot to an
             // environment of this PR waiting for one (`fillSlots`).
@@ -42,18 +47,24 @@ extension EnvironmentSupervisor {
         }
         let decoded = events.compactMap(decode)
         let pullRequestEvents = decoded.compactMap(\.pullRequest)
-        try await createSlots(for: pullRequestEvents)
+        try await createSlots(for: pullRequestEvents, under: holding)
         var touched = Set<EnvironmentKey>()
         for recorded in decoded {
             switch recorded {
             case .pullRequest(let event, let sequence): touched.formUnion(absorb(event, sequence: sequence))
-            case .command(let comment, let command): touched.formUnion(try await obey(command, in: comment))
+            case .command(let comment, let command):
+                touched.formUnion(try await obey(command, in: comment))
+                try ensureCurrent(holding)
             }
         }
         // Same-second disagreements the machines held: settled by GitHub's answer (saved as
         // held if GitHub cannot answer now; the reconciler asks again).
         if let event = pullRequestEvents.last?.0 { touched.formUnion(await settleTies(of: event.repository, number: event.number)) }
+        try ensureCurrent(holding)
         for key in touched.sorted() { try await persist(key) }
+        // Every touched machine saved under this very holding; lost since, another replica
+        // drains these events again from its saved state.
+        try ensureCurrent(holding)
         try await inbox.markProcessed(key: prKey, through: last.sequence)
         for key in touched.sorted() { launch(key) }
         await fillSlots()  // new environments queue; closed ones leave the queue or free a slot
@@ -116,10 +127,12 @@ extension EnvironmentSupervisor {
 
     /// New workers start knowing whether the store already holds resources for them (an environment
     /// made by `prenv up`, or a worker table lost), so a close destroys those too.
-    func createSlots(for events: [(PullRequestEvent, Int)]) async throws {
+    /// Only under `holding`, checked after each await: a slot is never made for a PR not held.
+    func createSlots(for events: [(PullRequestEvent, Int)], under holding: Holding) async throws {
         for (event, _) in events {
             for (key, _, _) in decisions(for: event) where slots[key] == nil {
                 let recorded = try await store.load(key)?.hasLiveNodes ?? false
+                try ensureCurrent(holding)
                 guard slots[key] == nil else { continue }
                 var machine = EnvironmentStateMachine(hasRecordedResources: recorded)
                 _ = machine.handle(.slotsLimited(blueprints[key.blueprint]?.limits.maxEnvironments != nil))
@@ -166,9 +179,13 @@ extension EnvironmentSupervisor {
         }
     }
 
+    /// A narrator for `key` whose writes carry the PR's holding; for a PR this replica does not
+    /// hold it says nothing at all (`silent`): the holder speaks for the PR.
     func narrator(for key: EnvironmentKey, sha: String) -> StatusNarrator {
-        StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint, logger: logger,
-                       detail: blueprints[key.blueprint]?.status.detail ?? StatusSettings.defaultDetail, pullRequest: key.pr, presence: presence,
-                       headRef: slots[key]?.record.pullRequest.headRef, ownership: ledger.held(key.leaseKey).map { ownership($0.lease) })
+        let holding = validLease(key.leaseKey)
+        return StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint, logger: logger,
+                              detail: blueprints[key.blueprint]?.status.detail ?? StatusSettings.defaultDetail, pullRequest: key.pr,
+                              presence: presence, headRef: slots[key]?.record.pullRequest.headRef, ownership: holding.map(ownership),
+                              silent: holding == nil)
     }
 }

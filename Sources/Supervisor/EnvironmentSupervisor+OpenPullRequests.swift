@@ -99,7 +99,20 @@ extension EnvironmentSupervisor {
         }
         let event = PullRequestEvent(action: "opened", pullRequest: pullRequest, repository: repo)
         var known = knownSlots(repo, number: pullRequest.number)
-        if known.isEmpty, let saved = try? await workerStore.workers(leaseKey: event.inboxKey), !saved.isEmpty {
+        let saved: [WorkerRecord]
+        do {
+            saved = known.isEmpty ? try await workerStore.workers(leaseKey: event.inboxKey) : []
+        } catch is CancellationError {
+            return
+        } catch {
+            // Not "never seen": recording a synthetic `opened` for a PR whose records cannot be read
+            // could reopen one that closed. The next pass asks again.
+            logger.warning("could not read a listed pull request's worker records; the next pass tries again", metadata: [
+                "pr": "\(event.inboxKey)", "error": "\(error)",
+            ])
+            return
+        }
+        if !saved.isEmpty {
             // Known to another replica, or to nobody now (closed and done). Only one whose machines
             // all count it closed is this pass's business, and its owner's: this replica, if free.
             guard saved.allSatisfy(\.machine.isClosed), await claim(event.inboxKey) != nil else { return }

@@ -11,30 +11,30 @@ extension EnvironmentSupervisor {
     /// fencing token, every GitHub write its ownership.
     func launch(_ key: EnvironmentKey) {
         guard !stopping, var slot = slots[key], slot.task == nil, let operation = slot.record.machine.awaitingStart,
-              let lease = validLease(key.leaseKey) else { return }
+              let holding = validLease(key.leaseKey) else { return }
         _ = slot.record.machine.handle(.started(operation))
         let pullRequest = slot.record.pullRequest
-        slot.task = underLease(lease) {
+        slot.task = underLease(holding) {
             switch operation {
             case .apply(let sha):
-                return applyTask(key: key, sha: sha, pullRequest: pullRequest, lease: lease)
+                return applyTask(key: key, sha: sha, pullRequest: pullRequest, holding: holding)
             case .destroy:
                 var reason = "pull request closed"
                 if case .absent(let why) = slot.record.machine.desired { reason = why }
-                return destroyTask(key: key, sha: pullRequest.headSHA, reason: reason, expired: slot.record.machine.isExpired, lease: lease)
+                return destroyTask(key: key, sha: pullRequest.headSHA, reason: reason, expired: slot.record.machine.isExpired, holding: holding)
             }
         }
         slots[key] = slot
     }
 
-    private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PRContext, lease: PullRequestLease) -> Task<Void, Never> {
+    private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PRContext, holding: Holding) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
         let presence = presence
         guard let blueprint = blueprints[key.blueprint] else {
             let reason = "blueprint \(key.blueprint) is no longer loaded"
             narrator.environment(.failure, reason)
             narrator.settle(.init(state: .failed, summary: "Provisioning failed", error: reason), headRef: pullRequest.headRef)
-            return Task { await self.finished(key, .applyFinished(sha: sha, success: false, reason: reason), lease: lease) }
+            return Task { await self.finished(key, .applyFinished(sha: sha, success: false, reason: reason), holding: holding) }
         }
         let context = pullRequest.at(sha: sha)
         let operations = operations
@@ -47,7 +47,7 @@ extension EnvironmentSupervisor {
             let reason = Self.reason(result)
             // Stopped by a shutdown: the run resumes at the next start, so it is not "superseded".
             // The PR lost meanwhile: the new owner resumes the run and tells its end.
-            guard !stopping, await confirm(lease) else { return }
+            guard !stopping, await confirm(holding) else { return }
             if result.succeeded {
                 let outputs = result.record?.createdOutputs ?? [:]
                 let url = Self.targetURL(blueprint: blueprint, context: context, outputs: outputs, logger: logger)
@@ -62,11 +62,11 @@ extension EnvironmentSupervisor {
                 narrator.environment(.failure, "Provisioning failed: \(reason)")
                 narrator.settle(.init(state: .failed, summary: "Provisioning failed", record: result.record, error: reason), headRef: context.headRef)
             }
-            await self.finished(key, .applyFinished(sha: sha, success: result.succeeded, reason: reason), lease: lease)
+            await self.finished(key, .applyFinished(sha: sha, success: result.succeeded, reason: reason), holding: holding)
         }
     }
 
-    private func destroyTask(key: EnvironmentKey, sha: String, reason: String, expired: Bool, lease: PullRequestLease) -> Task<Void, Never> {
+    private func destroyTask(key: EnvironmentKey, sha: String, reason: String, expired: Bool, holding: Holding) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
         let operations = operations
         let now = now
@@ -76,7 +76,7 @@ extension EnvironmentSupervisor {
                        expiresAt: nil)
         return Task {
             let result = await operations.destroy(key: key, observer: OperationObserver(progress: narrator.progress))
-            guard !stopping, await confirm(lease) else { return }  // resumes at the next start (or owner); not a failure
+            guard !stopping, await confirm(holding) else { return }  // resumes at the next start (or owner); not a failure
             if result.succeeded, expired {
                 narrator.expired(reason, record: result.record)
             } else if result.succeeded {
@@ -87,7 +87,7 @@ extension EnvironmentSupervisor {
                 narrator.settle(.init(state: .teardownFailed, summary: "Teardown failed (prenv retries)", record: result.record,
                                       error: Self.reason(result)))
             }
-            await self.finished(key, .destroyFinished(success: result.succeeded, reason: Self.reason(result), at: now()), lease: lease)
+            await self.finished(key, .destroyFinished(success: result.succeeded, reason: Self.reason(result), at: now()), holding: holding)
         }
     }
 

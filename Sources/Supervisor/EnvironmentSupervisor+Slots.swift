@@ -25,7 +25,11 @@ extension EnvironmentSupervisor {
         guard !capped.isEmpty else { return }
         let saved: [WorkerRecord]
         do {
-            saved = try await workerStore.workers()
+            // A lone replica holds every worker that holds or waits for a slot: its own slots
+            // are the whole count, as before replicas existed, without reading every record.
+            saved = replica.isAlone ? [] : try await workerStore.workers()
+        } catch is CancellationError {
+            return  // shutting down
         } catch {
             logger.warning("could not read the worker records to count slots; admitting nobody this pass", metadata: ["error": "\(error)"])
             return

@@ -24,6 +24,8 @@ extension EnvironmentSupervisor {
         do {
             guard let saved = try await workerStore.workers(leaseKey: key.leaseKey).first(where: { $0.key == key }) else { return false }
             return saved.machine.running != nil || saved.machine.awaitingStart != nil || Self.wants(saved.machine)
+        } catch is CancellationError {
+            return true  // shutting down: left alone, quietly
         } catch {
             logger.warning("could not read the worker records; the sweep leaves the environment alone", metadata: [
                 "environment": "\(key)", "error": "\(error)",

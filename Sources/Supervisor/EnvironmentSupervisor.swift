@@ -47,12 +47,17 @@ public actor EnvironmentSupervisor {
     /// The leases held, shared with the status reporter's senders (`WriteOwnership`).
     let ledger: LeaseLedger
     /// Take-overs in flight, per PR, so concurrent wakes of one PR share one.
-    var claims: [String: Task<PullRequestLease?, Never>] = [:]
+    var claims: [String: Task<Holding?, Never>] = [:]
+    /// Releases of leases on their way to the store, per PR: a take-over of the PR waits for them.
+    var releasing: [String: Task<Void, Never>] = [:]
     /// Whether the log already said that leases cannot be renewed (said again once they can).
     var renewalFailing = false
     /// Other replicas' waiting environments this one left a free slot to, signalled once (`fillSlots`).
     var nudgedWaiters: Set<EnvironmentKey> = []
     var draining: Set<String> = []
+    /// When a drain of each PR last failed (not for its lease): the unowned-work poll leaves it
+    /// alone for `failedDrainBackoff`, instead of claiming, failing and releasing it every poll.
+    var failedDrains: [String: ContinuousClock.Instant] = [:]
     var drainAgain: Set<String> = []
     var stopping = false
     /// Whether the log already said that same-second ties fall back to arrival order (no token).
@@ -103,8 +108,15 @@ public actor EnvironmentSupervisor {
     public func start() async throws {
         reportUnlistableRepositories()
         var claimed: [String] = []
+        // Take-overs one by one, before the server and the replica's loops run (nothing claims
+        // concurrently yet). A store failure fails the start, as before replicas existed; a PR
+        // another replica took meanwhile (a refused write) is only that replica's now.
         for prKey in try await replica.leases.unownedWork().sorted() where !stopping {
-            if try await takeOver(prKey) != nil { claimed.append(prKey) }
+            do {
+                if try await takeOver(prKey) != nil { claimed.append(prKey) }
+            } catch let error where Self.isLeaseLoss(error) {
+                continue
+            }
         }
         await fillSlots()
         for prKey in claimed { Task { await self.drain(prKey) } }
@@ -113,8 +125,9 @@ public actor EnvironmentSupervisor {
     /// Whether a blueprint lists the PR's repository, or the PR already has a worker; intake records
     /// only these. The base branch is left to the worker: an `edited` that moves the base away must be
     /// recorded even when the `opened` before it is not yet processed. A worker of another replica's
-    /// PR is only in the store; when it cannot be read, the event is recorded (a worker ignores what
-    /// does not concern it, but an event not recorded is lost).
+    /// PR is only in the store; when it cannot be read (or the request is cancelled midway), the
+    /// event is recorded (a worker ignores what does not concern it, but an event not recorded is
+    /// lost).
     public func concerns(_ event: PullRequestEvent) async -> Bool {
         if blueprints.values.contains(where: { $0.triggers.selects(repository: event.repository.fullName) })
             || slots.keys.contains(where: { $0.repository == event.repository.fullName && $0.pr == event.number }) {
@@ -123,7 +136,7 @@ public actor EnvironmentSupervisor {
         do {
             return try await !workerStore.workers(leaseKey: event.inboxKey).isEmpty
         } catch is CancellationError {
-            return false
+            return true
         } catch {
             logger.warning("could not read the worker records; recording the event", metadata: ["pr": "\(event.inboxKey)", "error": "\(error)"])
             return true
@@ -138,9 +151,11 @@ public actor EnvironmentSupervisor {
 
     /// Called after intake recorded an event for `prKey`: claims and drains it here in the
     /// background, and signals every replica (this one too: a second drain of a PR being drained
-    /// only asks for another pass), since the PR may be another replica's.
+    /// only asks for another pass), since the PR may be another replica's. A lone replica does not
+    /// signal itself: nobody else would hear it, and it would only claim and drain twice.
     public nonisolated func wake(_ prKey: String) {
         Task { await self.claimAndDrain(prKey) }
+        guard !replica.isAlone else { return }
         let signal = replica.signal
         let logger = logger
         Task {
@@ -213,13 +228,14 @@ public actor EnvironmentSupervisor {
     /// Saves the worker with a new revision (so a late write of an older snapshot loses), under
     /// the PR's lease: throws `NotLeaseHolder` without one, and `FencedWriteRefused` (after dropping
     /// the PR, `lose`) when the store says another replica has taken it since.
+    /// A slot gone with its lease (lost while an earlier save awaited) is `NotLeaseHolder` too, never
+    /// a silent success: a drain must not mark events processed that were never saved.
     func persist(_ key: EnvironmentKey) async throws {
-        guard var slot = slots[key] else { return }
-        guard let lease = validLease(key.leaseKey) else { throw NotLeaseHolder(key: key.leaseKey) }
+        guard let holding = validLease(key.leaseKey), var slot = slots[key] else { throw NotLeaseHolder(key: key.leaseKey) }
         slot.record.revision += 1
         slot.record.updatedAt = now()
         slots[key] = slot
-        try await fenced(lease) { try await workerStore.saveWorker(slot.record) }
+        try await fenced(holding) { try await workerStore.saveWorker(slot.record) }
     }
 
     /// Saves the worker, then starts what it queued; a failed save starts nothing (the reconciler
@@ -237,10 +253,11 @@ public actor EnvironmentSupervisor {
         launch(key)
     }
 
-    /// Called by an operation's task when it ends; `lease` is the one it was launched under. A task
-    /// of a PR lost since (and perhaps taken back: a new token) reports nothing, as after `stop()`.
-    func finished(_ key: EnvironmentKey, _ event: EnvironmentStateMachine.Event, lease: PullRequestLease) async {
-        guard !stopping, slots[key] != nil, validLease(key.leaseKey)?.token == lease.token else { return }
+    /// Called by an operation's task when it ends; `holding` is the one it was launched under. A
+    /// task of a PR lost since (and perhaps taken back: a new tenure, maybe under the same token)
+    /// reports nothing, as after `stop()`.
+    func finished(_ key: EnvironmentKey, _ event: EnvironmentStateMachine.Event, holding: Holding) async {
+        guard !stopping, slots[key] != nil, isCurrent(holding) else { return }
         slots[key]?.task = nil
         route(mutateMachine(key) { $0.handle(event) }, for: key)
         await persistAndLaunch(key)

@@ -10,12 +10,18 @@ final class LeaseLedger: Sendable {
     struct Held: Sendable {
         var lease: PullRequestLease
         var deadline: ContinuousClock.Instant
+        /// This replica's own number for this holding of the PR, new at every take-over. Not the
+        /// token: a lease lost on this replica's clock alone (the store's still stands) is taken
+        /// back with the same token, and the earlier tenure's tasks and writes must not pass for
+        /// the new one's.
+        var tenure: UInt64
     }
 
     private struct State {
         var held: [String: Held] = [:]
-        /// Per PR, the highest token this replica lost (to another replica, or to its own clock).
-        var lost: [String: Int64] = [:]
+        /// Per PR, the highest tenure this replica lost (to another replica, or to its own clock).
+        var lost: [String: UInt64] = [:]
+        var lastTenure: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -25,12 +31,21 @@ final class LeaseLedger: Sendable {
         self.clock = clock
     }
 
-    /// A lease acquired or renewed, trusted until `deadline`. A renewal of a lease lost meanwhile
-    /// (its token no longer the one held) changes nothing.
-    func hold(_ lease: PullRequestLease, until deadline: ContinuousClock.Instant, renewal: Bool = false) {
+    /// A lease acquired or renewed, trusted until `deadline`; returns the holding (nil: a renewal
+    /// of a lease lost meanwhile, its token no longer the one held, which changes nothing). An
+    /// acquire of a PR not held starts a new tenure; one of a PR held under the same token (a claim
+    /// racing a renewal) keeps it.
+    @discardableResult
+    func hold(_ lease: PullRequestLease, until deadline: ContinuousClock.Instant, renewal: Bool = false) -> Held? {
         state.withLock { state in
-            if renewal, state.held[lease.key]?.lease.token != lease.token { return }
-            state.held[lease.key] = Held(lease: lease, deadline: deadline)
+            if let held = state.held[lease.key], held.lease.token == lease.token {
+                state.held[lease.key] = Held(lease: lease, deadline: deadline, tenure: held.tenure)
+            } else {
+                guard !renewal else { return nil }
+                state.lastTenure += 1
+                state.held[lease.key] = Held(lease: lease, deadline: deadline, tenure: state.lastTenure)
+            }
+            return state.held[lease.key]
         }
     }
 
@@ -38,34 +53,35 @@ final class LeaseLedger: Sendable {
 
     var all: [Held] { state.withLock { $0.held.values.sorted { $0.lease.key < $1.lease.key } } }
 
-    /// Forgets `lease` as lost; false when it was not the one held (already lost, or a newer one).
-    func lose(_ lease: PullRequestLease) -> Bool {
+    /// Forgets the holding `tenure` of `key` as lost; false when it was not the one held (already
+    /// lost, or a newer one).
+    func lose(_ key: String, tenure: UInt64) -> Bool {
         state.withLock { state in
-            guard state.held[lease.key]?.lease.token == lease.token else { return false }
-            state.held[lease.key] = nil
-            state.lost[lease.key] = max(state.lost[lease.key] ?? 0, lease.token)
+            guard state.held[key]?.tenure == tenure else { return false }
+            state.held[key] = nil
+            state.lost[key] = max(state.lost[key] ?? 0, tenure)
             return true
         }
     }
 
-    /// Forgets `lease` given up on purpose (nothing left to do for its PR).
-    func release(_ lease: PullRequestLease) {
+    /// Forgets the holding `tenure` of `key`, given up on purpose (nothing left to do for its PR).
+    func release(_ key: String, tenure: UInt64) {
         state.withLock { state in
-            if state.held[lease.key]?.lease.token == lease.token { state.held[lease.key] = nil }
+            if state.held[key]?.tenure == tenure { state.held[key] = nil }
         }
     }
 
-    /// Whether a write made under `lease` may still go out: while its PR is held, only under the
-    /// very lease held (another token is an earlier tenure, perhaps before another replica's) and
-    /// before its deadline on this replica's clock (a paused process must not send what it queued
-    /// before the pause); while it is not, unless the lease was lost. A lease released on purpose
-    /// still allows what was queued under it: those writes tell the end of the very work the release
-    /// followed (at shutdown, the finals).
-    func allows(_ lease: PullRequestLease) -> Bool {
+    /// Whether a write made under the holding `tenure` of `key` may still go out: while its PR is
+    /// held, only under that very holding (another is an earlier tenure, perhaps before another
+    /// replica's) and before its deadline on this replica's clock (a paused process must not send
+    /// what it queued before the pause); while it is not, unless the holding was lost. A holding
+    /// released on purpose still allows what was queued under it: those writes tell the end of the
+    /// very work the release followed (at shutdown, the finals).
+    func allows(_ key: String, tenure: UInt64) -> Bool {
         let now = clock()
         return state.withLock { state in
-            if let held = state.held[lease.key] { return held.lease.token == lease.token && now < held.deadline }
-            if let lost = state.lost[lease.key], lease.token <= lost { return false }
+            if let held = state.held[key] { return held.tenure == tenure && now < held.deadline }
+            if let lost = state.lost[key], tenure <= lost { return false }
             return true
         }
     }

@@ -23,6 +23,9 @@ public struct ReplicaCoordination: Sendable {
     /// This replica's monotonic clock, which decides when it stops trusting a lease it holds
     /// (`localValidity`). Tests move it to play a process that was paused (SIGSTOP) past its leases.
     public var clock: @Sendable () -> ContinuousClock.Instant
+    /// No other replica shares the stores (`single`): its signals would reach only itself, so it
+    /// sends none, and every worker that holds or waits for a slot is in its own slots.
+    public var isAlone = false
 
     public init(
         holder: String, leases: any LeaseStore, signal: any WorkSignal, leader: any LeaderElection,
@@ -60,7 +63,9 @@ public struct ReplicaCoordination: Sendable {
             let owned = try await workers.workers().filter(\.machine.needsOwner).map(\.key.leaseKey)
             return Set(pending).union(owned).sorted()
         }
-        return ReplicaCoordination(holder: holder, leases: InMemoryLeaseStore(work: work), signal: InProcessWorkSignal(), leader: SoleLeader(),
-                                   leaseDuration: .seconds(365 * 24 * 3600), pollEvery: .seconds(60))
+        var single = ReplicaCoordination(holder: holder, leases: InMemoryLeaseStore(work: work), signal: InProcessWorkSignal(), leader: SoleLeader(),
+                                         leaseDuration: .seconds(365 * 24 * 3600), pollEvery: .seconds(60))
+        single.isAlone = true
+        return single
     }
 }

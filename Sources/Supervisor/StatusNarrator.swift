@@ -31,6 +31,8 @@ struct StatusNarrator: Sendable {
     /// and the presence's deployment and comment) carries it and is dropped if the lease is lost
     /// before it is sent. Nil: writes are not tied to a lease.
     var ownership: WriteOwnership?
+    /// Says nothing (no status, no presence): made by the supervisor for a PR it does not hold.
+    var silent = false
 
     var environmentContext: String { "prenv/\(blueprint)" }
 
@@ -61,7 +63,7 @@ struct StatusNarrator: Sendable {
 
     /// A final state for the presence (comment, deployment), when the narrator has one.
     func settle(_ outcome: EnvironmentPresence.Outcome, headRef: String? = nil) {
-        guard let presence, let key else { return }
+        guard let presence, let key, !silent else { return }
         owned { presence.ended(key, sha: sha, headRef: headRef ?? self.headRef, outcome) }
     }
 
@@ -74,6 +76,7 @@ struct StatusNarrator: Sendable {
     static func waitingForSlot(ahead: Int) -> String { "Waiting for a slot (\(ahead) ahead)" }
 
     func progress(_ event: ProgressEvent) {
+        guard !silent else { return }
         if let presence, let key { owned { presence.progress(key, sha: sha, event) } }
         let context = "\(environmentContext)/\(event.node)"
         if case .stage = event {} else if !StatusDetailFilter.posts(.resource, at: detail) { return }
@@ -112,6 +115,7 @@ struct StatusNarrator: Sendable {
     }
 
     private func post(_ state: CommitStatus.State, _ context: String, _ description: String, targetURL: URL? = nil) {
+        guard !silent else { return }
         let masked = Redaction.masked(description)
         if masked != description {
             logger.info("status description masked; full text here only", metadata: [

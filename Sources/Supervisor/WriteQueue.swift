@@ -8,6 +8,7 @@ import Foundation
 /// - when a PR's head moves (`headMoved`), every queued write about its earlier commits is dropped,
 ///   and so is a later intermediate about them (a later final, e.g. "superseded", still goes);
 /// - a write whose fingerprint equals the last one sent under its key is dropped ("post only on change");
+/// - a write asked for under a PR's lease this replica no longer holds is dropped, at enqueue and again before it is sent;
 /// - the next write is the oldest final whose `notBefore` has passed, else the oldest intermediate.
 public struct WriteQueue: Sendable {
     /// Why a write was not sent.
@@ -59,6 +60,9 @@ public struct WriteQueue: Sendable {
     /// Queues `write`; returns why it was dropped instead, if it was.
     @discardableResult
     public mutating func enqueue(_ write: GitHubWrite, now: Date) -> DropReason? {
+        // Asked for under a lease already lost (a cancelled task of an earlier tenure still
+        // talking): never queued, so it cannot replace what the PR's current holder queued.
+        if let ownership = write.ownership, !ownership.isHeld() { return drop(.leaseLost) }
         // An intermediate about an earlier commit is stale news. A final submitted after the head
         // moved is a deliberate closing word on that commit (its checks' "superseded"), so it goes.
         if write.priority == .intermediate, isStale(write) { return drop(.supersededHead) }

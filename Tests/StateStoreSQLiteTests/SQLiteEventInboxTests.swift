@@ -89,4 +89,32 @@ import Testing
             #expect(try await SQLiteStateStore(path: path).workers().map(\.pullRequest.headSHA) == ["kept"])
         }
     }
+
+    /// One PR's records by its lease key (a `WHERE` on the key's columns), sorted by blueprint; a
+    /// PR number that only shares a prefix (5 and 55), another repository or a malformed key gives none.
+    @Test func workersOfOneLeaseKey() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStateStore(path: directory + "/state.sqlite")
+            func record(_ repository: String, _ pr: Int, _ blueprint: String) -> WorkerRecord {
+                var record = WorkerStoreContract.record(revision: 1, pr: pr)
+                record.key = EnvironmentKey(repository: repository, pr: pr, blueprint: blueprint)
+                return record
+            }
+            for saved in [record("acme/web", 5, "zeta"), record("acme/web", 5, "alpha"), record("acme/web", 55, "alpha"),
+                          record("acme/web2", 5, "alpha"), record("acme/we", 5, "alpha")] {
+                try await store.saveWorker(saved)
+            }
+            #expect(try await store.workers(leaseKey: "acme/web#5").map(\.key.blueprint) == ["alpha", "zeta"])
+            #expect(try await store.workers(leaseKey: "acme/web#5").allSatisfy { $0.key.leaseKey == "acme/web#5" })
+            #expect(try await store.workers(leaseKey: "acme/web#55").map(\.key) == [EnvironmentKey(repository: "acme/web", pr: 55, blueprint: "alpha")])
+            #expect(try await store.workers(leaseKey: "acme/web#6").isEmpty)
+            #expect(try await store.workers(leaseKey: "acme/web").isEmpty)
+            #expect(try await store.workers(leaseKey: "acme/web#x").isEmpty)
+            // The same answer as filtering every record (the protocol's default).
+            let all = try await store.workers()
+            for key in ["acme/web#5", "acme/web#55", "acme/web2#5", "acme/we#5"] {
+                #expect(try await store.workers(leaseKey: key) == all.filter { $0.key.leaseKey == key })
+            }
+        }
+    }
 }

@@ -47,6 +47,48 @@ struct FencingWorkerStore: WorkerStore {
     func workers() async throws -> [WorkerRecord] { await base.workers() }
 }
 
+/// The shared environment records, fenced like every per-PR write PostgreSQL makes: the
+/// executor's records and nodes, the presence's deployments and comment ids.
+struct FencingStateStore: StateStore {
+    let base: InMemoryStateStore
+    let fence: Fence
+
+    func load(_ key: EnvironmentKey) async throws -> EnvironmentRecord? { await base.load(key) }
+
+    func save(_ record: EnvironmentRecord) async throws {
+        try await fence.check("save record \(record.key)")
+        await base.save(record)
+    }
+
+    func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) async throws {
+        try await fence.check("save node \(key)")
+        try await base.saveNode(key, node)
+    }
+
+    func list() async throws -> [EnvironmentRecord] { await base.list() }
+
+    func delete(_ key: EnvironmentKey) async throws {
+        try await fence.check("delete \(key)")
+        await base.delete(key)
+    }
+
+    func instanceID(proposing candidate: String) async throws -> String { await base.instanceID(proposing: candidate) }
+    func deployment(_ key: EnvironmentKey, sha: String) async throws -> StoredDeployment? { await base.deployment(key, sha: sha) }
+
+    func saveDeployment(_ key: EnvironmentKey, _ deployment: StoredDeployment) async throws {
+        try await fence.check("save deployment \(key)")
+        await base.saveDeployment(key, deployment)
+    }
+
+    func latestDeployment(_ key: EnvironmentKey) async throws -> StoredDeployment? { await base.latestDeployment(key) }
+    func prComment(_ key: EnvironmentKey) async throws -> StoredComment? { await base.prComment(key) }
+
+    func savePRComment(_ key: EnvironmentKey, _ comment: StoredComment?) async throws {
+        try await fence.check("save comment \(key)")
+        await base.savePRComment(key, comment)
+    }
+}
+
 /// The shared inbox: recording is any replica's (intake), marking processed is the lease holder's.
 struct FencingInbox: EventInbox {
     let base: InMemoryEventInbox
@@ -194,7 +236,7 @@ final class ReplicaCluster: Sendable {
                 holder: "replica-\(name)", leases: leases, signal: signal, leader: TestLeader(name: name, election: election),
                 leaseDuration: Self.leaseDuration, pollEvery: .milliseconds(50), clock: { clock.now() })
             let supervisor = EnvironmentSupervisor(
-                blueprints: [blueprint], inbox: FencingInbox(base: inbox, fence: fence), store: store,
+                blueprints: [blueprint], inbox: FencingInbox(base: inbox, fence: fence), store: FencingStateStore(base: store, fence: fence),
                 workers: FencingWorkerStore(base: workers, fence: fence), operations: operations, statuses: reporter,
                 pullRequests: lookup, logger: Logger(label: "prenv.replica.\(name)"), now: { database.now }, replica: coordination)
             let intake = WebhookIntake(secret: WebhookFixtures.secret, inbox: inbox, isRelevant: { await supervisor.concerns($0) },

@@ -112,6 +112,8 @@ import WebhookSupport
         await cluster.operations.complete(1, .success)
         try #require(await eventually("B to finish") { await cluster.savedPhase() == .ready(sha: F.shaA) })
         try #require(await eventually("B's statuses sent") { await cluster.b.caughtUp })
+        // Whatever A asked for after it woke has been sent or dropped: only then is the count final.
+        try #require(await eventually("A's reporter caught up") { await cluster.a.caughtUp })
         let postedByA = await cluster.a.posted
         #expect(postedByA.count == postedBeforePause, "A posted nothing after the take-over: \(postedByA)")
         #expect(await eventually("B's success status") {
