@@ -20,7 +20,7 @@ struct EngineImportTests {
     static let allowed: [String: Set<String>] = [
         "ResourceGraph": ["Foundation"],
         "Blueprint": ["Foundation", "Yams", "ResourceGraph"],
-        "Orchestrator": ["Foundation", "Blueprint", "ResourceGraph"],
+        "Orchestrator": ["Foundation", "Synchronization", "Blueprint", "ResourceGraph"],
     ]
 
     struct Violation: CustomStringConvertible, Equatable {
