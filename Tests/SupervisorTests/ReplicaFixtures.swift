@@ -212,7 +212,9 @@ final class ReplicaCluster: Sendable {
     let replicas: [Replica]
     let loops = Mutex<[Task<Void, Never>]>([])
 
-    static let leaseDuration: Duration = .seconds(30)
+    /// Long, so that a test run starving this process for half a minute (a full parallel run on two
+    /// cores) does not make leases run out on the replicas' real-time clocks: tests expire them on purpose.
+    static let leaseDuration: Duration = .seconds(120)
 
     init(replicas count: Int, blueprintYAML: String = SupervisorFixtures.blueprintYAML) throws {
         let blueprint = try BlueprintLoader.parse(yaml: blueprintYAML, file: "preview.yaml", kinds: ProviderKind.all.resourceKinds)
@@ -282,7 +284,7 @@ final class ReplicaCluster: Sendable {
     }
 
     /// Moves the database's clock past every lease's expiry (`advance` seconds).
-    func expireLeases(by seconds: TimeInterval = 31) { database.advance(by: seconds) }
+    func expireLeases(by seconds: TimeInterval = ReplicaCluster.leaseDuration.seconds + 1) { database.advance(by: seconds) }
 
     /// Records an event as intake would, waking nobody.
     func append(_ payload: PullRequestPayload) async throws {

@@ -97,7 +97,7 @@ import WebhookSupport
         #expect(postedBeforePause > 0)
 
         // SIGSTOP for 31 s: the database's leases expire and A's own clock is past its deadline.
-        cluster.a.clock.pause(for: .seconds(31))
+        cluster.a.clock.pause(for: ReplicaCluster.leaseDuration + .seconds(1))
         cluster.expireLeases()
         await cluster.b.supervisor.claimUnownedWork()
         #expect(await cluster.holders(of: F.prKey).contains("B"))
