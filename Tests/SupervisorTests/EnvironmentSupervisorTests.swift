@@ -218,8 +218,10 @@ enum SupervisorFixtures {
 
 /// Polls `condition` every 10 ms for up to `limit`; records an issue naming `what` when it never holds.
 /// A bound on waiting, not a timing assertion: generous, since a loaded two-core machine can stall
-/// the cooperative pool for seconds while every suite runs in parallel.
-func eventually(_ what: String, within limit: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
+/// the cooperative pool for half a minute at the start of a full run, when every suite starts at once
+/// (the PostgreSQL suites' servers and databases among them), and a lone replica's poll, which catches
+/// a wake-up lost in that crush, comes once a minute.
+func eventually(_ what: String, within limit: Duration = .seconds(90), sourceLocation: SourceLocation = #_sourceLocation,
                 _ condition: () async -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: limit)
