@@ -60,6 +60,11 @@ extension Executor {
         do {
             let provider = try self.provider(for: record.type)
             try await provider.destroy(record, context: provision.forNode(record.id), progress: progress)
+            if record.status == .creating, lateCreateRecheck > .zero {
+                progress("its create was cut off and may still land; looking again in \(lateCreateRecheck)")
+                try await Task.sleep(for: lateCreateRecheck)
+                try await provider.destroy(record, context: provision.forNode(record.id), progress: progress)
+            }
         } catch {
             if isCancellation(error) { throw error }  // leave `deleting`: the next destroy retries it
             let failure = ProvisionError(node: record.id, phase: .delete, underlying: error)

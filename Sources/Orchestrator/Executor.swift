@@ -13,23 +13,37 @@ public struct Executor: Sendable {
     public let instance: String?
     /// Injected so records and durations are deterministic in tests.
     public let now: @Sendable () -> Date
+    /// How long after deleting a node recorded `creating` the executor looks for it once more.
+    ///
+    /// `creating` means the create was cut off (a cancelled task, a killed process) and its request
+    /// may still be on its way: AWS carries out a request already sent, and another connection's
+    /// read can be answered first. A destroy that found nothing could then remove the record just
+    /// before the resource appears, leaving it to the hourly orphan sweep. A second look this much
+    /// later catches such a late create; it costs a teardown only when a create was interrupted.
+    public let lateCreateRecheck: Duration
+
+    /// The default second look: far longer than a create request takes to be carried out.
+    public static let defaultLateCreateRecheck: Duration = .seconds(10)
 
     public init(
         providers: [ResourceType: any ResourceProvider], store: any StateStore, maxConcurrency: Int = 4,
-        instance: String? = nil, now: @escaping @Sendable () -> Date = Date.init
+        instance: String? = nil, lateCreateRecheck: Duration = Executor.defaultLateCreateRecheck,
+        now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.providers = providers
         self.store = store
         self.maxConcurrency = max(1, maxConcurrency)
         self.instance = instance
+        self.lateCreateRecheck = lateCreateRecheck
         self.now = now
     }
 
     /// Registers each provider under its own `type`.
     public init(providers: [any ResourceProvider], store: any StateStore, maxConcurrency: Int = 4,
-                instance: String? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+                instance: String? = nil, lateCreateRecheck: Duration = Executor.defaultLateCreateRecheck,
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.init(providers: Dictionary(providers.map { ($0.type, $0) }, uniquingKeysWith: { _, last in last }),
-                  store: store, maxConcurrency: maxConcurrency, instance: instance, now: now)
+                  store: store, maxConcurrency: maxConcurrency, instance: instance, lateCreateRecheck: lateCreateRecheck, now: now)
     }
 
     func provider(for type: ResourceType) throws -> any ResourceProvider {

@@ -82,6 +82,32 @@ struct ExecutorDestroyTests {
         #expect(try await harness.record()?.nodes["build"]?.status == .created)
     }
 
+    @Test("a node left `creating` is looked for twice on destroy, in case its cut-off create lands late; others once")
+    func cutOffCreateIsLookedForTwice() async throws {
+        let harness = Harness()
+        let blueprint = try Fixtures.webapp()
+        await harness.cloud.set(hangApply: ["build"])
+        let task = Task { try await harness.apply(blueprint) }
+        #expect(await harness.journal.waitFor("apply build"))
+        task.cancel()
+        _ = try await task.value
+        await harness.cloud.set()
+        let crashed = try #require(try await harness.record())
+        #expect(crashed.nodes["build"]?.status == .creating)
+        #expect(crashed.nodes["artifacts"]?.status == .created)
+
+        let result = await harness.executor.destroy(recorded: crashed)
+        #expect(result.succeeded, "\(result.summary)")
+        let destroys = await harness.journal.entries.filter { $0.hasPrefix("destroy") }
+        #expect(destroys.filter { $0 == "destroy build" }.count == 2, "\(destroys)")
+        #expect(destroys.filter { $0 == "destroy artifacts" }.count == 1, "\(destroys)")
+
+        let unchecked = Harness(lateCreateRecheck: .zero)
+        try await unchecked.store.save(crashed)
+        #expect(await unchecked.executor.destroy(recorded: crashed).succeeded)
+        #expect(await unchecked.journal.entries.filter { $0 == "destroy build" }.count == 1)
+    }
+
     @Test("a missing provider fails its node with a named error")
     func missingProvider() async throws {
         let cloud = FakeCloud(journal: Journal())

@@ -96,7 +96,7 @@ struct Harness {
     let store: RecordingStore
     let executor: Executor
 
-    init(maxConcurrency: Int = 2, instance: String? = nil) {
+    init(maxConcurrency: Int = 2, instance: String? = nil, lateCreateRecheck: Duration = .milliseconds(5)) {
         let journal = Journal()
         let cloud = FakeCloud(journal: journal)
         let store = RecordingStore(journal: journal)
@@ -104,7 +104,8 @@ struct Harness {
         self.journal = journal
         self.cloud = cloud
         self.store = store
-        executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency, instance: instance, now: Fixtures.now)
+        executor = Executor(providers: providers, store: store, maxConcurrency: maxConcurrency, instance: instance,
+                            lateCreateRecheck: lateCreateRecheck, now: Fixtures.now)
     }
 
     /// Plans against the stored record and applies.
