@@ -25,6 +25,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The shared state of several `prenv serve` replicas (`PRENV_STATE=postgres://…`).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Counters, gauges and histograms recorded through the swift-metrics API in every module;
+        // the composition root bootstraps the Prometheus backend behind `GET /metrics`.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The dashboard's server-rendered HTML (logic-less templates, escaping by default).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Imports point one way: the engine ← the providers and stores ← prenv serve's logic ← the
@@ -58,6 +64,9 @@ let package = Package(
         // How text from untrusted sources (what a PR's build writes, branch names, AWS's and GitHub's
         // answers) is shown in logs, errors and statuses: one escaping rule for every module.
         .target(name: "UntrustedText", swiftSettings: strictSettings),
+        // Every metric prenv records, named once (names, labels, buckets), over the swift-metrics API:
+        // modules record through it, the backend is chosen by the composition root.
+        .target(name: "Telemetry", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: strictSettings),
         // The credential chain: environment, shared files, IMDSv2, container endpoints.
         .target(
             name: "AWSCredentialProviders",
@@ -68,7 +77,7 @@ let package = Package(
         .target(
             name: "AWSCore",
             dependencies: [
-                "AWSSigV4", "AWSXML", "HTTPTransport", "AWSCredentialProviders",
+                "AWSSigV4", "AWSXML", "HTTPTransport", "AWSCredentialProviders", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -99,7 +108,7 @@ let package = Package(
         .target(
             name: "GitHub",
             dependencies: [
-                "HTTPTransport", "UntrustedText",
+                "HTTPTransport", "UntrustedText", "Telemetry",
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RS256 for the GitHub App's JWT (`_RSA.Signing`, PKCS#1 v1.5).
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -112,15 +121,22 @@ let package = Package(
         // Webhook intake, per-PR workers, commit statuses: the server's logic, no HTTP framework here.
         .target(
             name: "Supervisor",
-            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "UntrustedText", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "UntrustedText", "Telemetry", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // The dashboard: every environment and its resource graph as server-rendered HTML and SVG
+        // (no JavaScript), from the supervisor's report; every untrusted string escaped on the way.
+        .target(
+            name: "Dashboard",
+            dependencies: ["Supervisor", "Orchestrator", "UntrustedText", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: strictSettings
         ),
         // The HTTP routes over Supervisor.
         .target(
             name: "WebServer",
             dependencies: [
-                "Supervisor", "Orchestrator", "HTTPTransport",
+                "Supervisor", "Orchestrator", "HTTPTransport", "Dashboard", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -134,7 +150,9 @@ let package = Package(
             name: "PrenvApp",
             dependencies: [
                 "AWSCore", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "Providers", "StateStoreSQLite", "StateStorePostgres", "Supervisor", "WebServer", "Yams",
+                "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -235,6 +253,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The dashboard's pages rendered from reports (hostile strings as text, SVG geometry).
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Supervisor", "Orchestrator"], swiftSettings: strictSettings),
+        // Metric names and labels, recorded into an in-memory backend.
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: strictSettings),
         // Engine tests read the shipped kinds' descriptions (no AWS call is made).
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Blueprint", "ResourceGraph", "Providers"], swiftSettings: strictSettings),
         .testTarget(name: "BlueprintTests", dependencies: ["Blueprint", "SeededRandom", "Providers"], swiftSettings: strictSettings),

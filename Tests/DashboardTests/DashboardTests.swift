@@ -1,0 +1,2 @@
+import Dashboard
+import Testing

@@ -1,0 +1,2 @@
+import Telemetry
+import Testing
