@@ -18,12 +18,16 @@ public struct WebhookEnvelope: Sendable {
     /// Why a request is not a usable delivery.
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case missingHeader(String)
+        /// `X-GitHub-Delivery` is not 1–`maxDeliveryIDLength` printable ASCII characters.
+        case malformedDeliveryID(length: Int)
         case missingFormPayload
         case undecodableFormPayload
 
         public var description: String {
             switch self {
             case .missingHeader(let name): "webhook delivery has no \(name) header"
+            case .malformedDeliveryID(let length):
+                "X-GitHub-Delivery must be 1 to \(WebhookEnvelope.maxDeliveryIDLength) printable ASCII characters without spaces (got \(length) characters)"
             case .missingFormPayload: "form-encoded webhook delivery has no payload= field"
             case .undecodableFormPayload: "form-encoded webhook payload is not valid percent-encoded UTF-8"
             }
@@ -33,6 +37,7 @@ public struct WebhookEnvelope: Sendable {
     public init(headers: HTTPHeaders, body: Data) throws(Failure) {
         guard let event = headers["X-GitHub-Event"], !event.isEmpty else { throw .missingHeader("X-GitHub-Event") }
         guard let delivery = headers["X-GitHub-Delivery"], !delivery.isEmpty else { throw .missingHeader("X-GitHub-Delivery") }
+        guard Self.isWellFormedDeliveryID(delivery) else { throw .malformedDeliveryID(length: delivery.count) }
         self.event = event
         self.deliveryID = delivery
         self.signature = headers[WebhookSignature.headerName]
@@ -43,6 +48,17 @@ public struct WebhookEnvelope: Sendable {
         } else {
             self.payload = body
         }
+    }
+
+    /// GitHub's delivery ids are GUIDs (36 characters). The id is a key in the inbox, a log field and
+    /// part of answers, so anything longer or stranger is refused with a 400 rather than stored:
+    /// a PostgreSQL index entry has a size limit, and a huge id would turn into a 503 and a retry loop.
+    public static let maxDeliveryIDLength = 128
+
+    /// 1–128 characters between `!` and `~` (printable ASCII, no spaces or controls).
+    static func isWellFormedDeliveryID(_ id: String) -> Bool {
+        let bytes = id.utf8
+        return (1...maxDeliveryIDLength).contains(bytes.count) && bytes.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     /// Verifies the signature over the raw body (never the decoded payload).

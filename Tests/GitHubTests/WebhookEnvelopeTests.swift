@@ -49,4 +49,19 @@ import Testing
                                 body: Data("other=1".utf8))
         }
     }
+
+    /// The id keys the inbox: an over-long or odd one is a 400, never stored (a huge id once made
+    /// PostgreSQL's index refuse the row, which answered 503 and invited endless redelivery).
+    @Test(arguments: [String(repeating: "a", count: 129), "has space", "tab\tinside", "ünïcode", "\u{202E}rtl"])
+    func malformedDeliveryIDsAreRefused(id: String) {
+        #expect(throws: WebhookEnvelope.Failure.malformedDeliveryID(length: id.count)) {
+            try WebhookEnvelope(headers: ["X-GitHub-Event": "ping", "X-GitHub-Delivery": id], body: Data())
+        }
+    }
+
+    @Test func deliveryIDsUpTo128PrintableCharactersAreKept() throws {
+        for id in [String(repeating: "f", count: 128), "72d3162e-cc78-11e3-81ab-4c9367dc0958", "x", "a!~{}"] {
+            #expect(try WebhookEnvelope(headers: ["X-GitHub-Event": "ping", "X-GitHub-Delivery": id], body: Data()).deliveryID == id)
+        }
+    }
 }
