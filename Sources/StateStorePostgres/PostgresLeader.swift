@@ -4,7 +4,7 @@ import Orchestrator
 import PostgresNIO
 
 /// Leader election by a PostgreSQL session advisory lock: the replica whose connection holds
-/// `pg_advisory_lock(lockKey)` runs the singletons (reconciler, PR checks, orphan sweep).
+/// `pg_advisory_lock(lockKey)` runs the singletons (the open-PR listing, inbox pruning, the orphan sweep; per-PR checks run on each PR's owner).
 ///
 /// The lock belongs to the session, so it needs no expiry: when the leader's process dies or its
 /// connection drops, PostgreSQL releases it, and the next `isLeader()` of another replica takes it.
