@@ -52,7 +52,9 @@ extension PostgresLocation {
         guard let schemeEnd = url.range(of: "://") else { throw refuse("not a postgres://USER@HOST/DB URL") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "postgres" || scheme == "postgresql" else {
-            throw refuse("unknown scheme '\(scheme)'; write postgres://USER@HOST/DB")
+            // The text before `://` may hold a password when the value is mangled: named only when
+            // it looks like a scheme.
+            throw refuse("unknown scheme\(isSchemeLike(Substring(scheme)) ? " '\(scheme)'" : ""); write postgres://USER@HOST/DB")
         }
         var rest = Substring(url[schemeEnd.upperBound...])
         if rest.contains("#") { throw refuse("a fragment (#…) has no meaning here; percent-encode # in a password as %23") }
@@ -236,7 +238,7 @@ extension PostgresLocation {
     /// cannot make part of it show.
     public static func redacted(_ url: String) -> String {
         var shown = url
-        if let schemeEnd = url.range(of: "://") {
+        if let schemeEnd = url.range(of: "://"), isSchemeLike(url[..<schemeEnd.lowerBound]) {
             let rest = url[schemeEnd.upperBound...]
             var redactedRest = String(rest)
             if let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
@@ -260,8 +262,17 @@ extension PostgresLocation {
                 redactedRest = redactedRest[...question] + query.joined(separator: "&")
             }
             shown = String(url[..<schemeEnd.upperBound]) + redactedRest
+        } else if let at = url.lastIndex(of: "@"), let colon = url[..<at].firstIndex(of: ":") {
+            // Not a URL at all (`postgres:/u:pw@h/db`, `u:pw@h/db`): from the first `:` to the last `@`.
+            shown = String(url[..<colon]) + ":<redacted>" + url[at...]
         }
         return escaped(shown, limit: maxShownLength)
+    }
+
+    /// RFC 3986's scheme shape, at most 20 characters: text before a `://` that is not shaped so
+    /// (`u:pw@h/db?x=http://y`) may hold a password, and is neither shown nor taken for a scheme.
+    static func isSchemeLike(_ text: Substring) -> Bool {
+        text.count <= 20 && text.first?.isLetter == true && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
     }
 
     /// Control characters and other invisibles as `\u{…}`, cut at `limit` characters with `…`.

@@ -15,10 +15,12 @@ struct PostgresTLS {
         case .require:
             var configuration = TLSConfiguration.makeClientConfiguration()
             configuration.certificateVerification = .none
+            configuration.minimumTLSVersion = .tlsv12
             self.configuration = configuration
         case .verifyFull:
             var configuration = TLSConfiguration.makeClientConfiguration()
             configuration.certificateVerification = .fullVerification
+            configuration.minimumTLSVersion = .tlsv12
             self.configuration = configuration
         }
         do {
@@ -30,14 +32,30 @@ struct PostgresTLS {
     }
 
     func connectionConfiguration(_ location: PostgresLocation) -> PostgresConnection.Configuration {
-        PostgresConnection.Configuration(
+        var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: context.map { .require($0) } ?? .disable)
+        configuration.options.additionalStartupParameters.append(contentsOf: Self.sessionParameters)
+        return configuration
     }
 
     func clientConfiguration(_ location: PostgresLocation) -> PostgresClient.Configuration {
-        PostgresClient.Configuration(
+        var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: configuration.map { .require($0) } ?? .disable)
+        configuration.options.additionalStartupParameters.append(contentsOf: Self.sessionParameters)
+        return configuration
     }
+
+    /// Server-side limits on every session prenv opens, so a replica that is paused or cut off in
+    /// the middle of a transaction cannot hold a lease row's lock (and with it every other
+    /// replica's take-over) for long: the server ends a transaction idle for 10 s (prenv's own
+    /// transactions never wait between statements), and its TCP keepalives notice a vanished peer
+    /// within about a minute instead of the kernel's two hours.
+    static let sessionParameters: [(String, String)] = [
+        ("idle_in_transaction_session_timeout", "10000"),
+        ("tcp_keepalives_idle", "30"),
+        ("tcp_keepalives_interval", "10"),
+        ("tcp_keepalives_count", "3"),
+    ]
 }

@@ -84,7 +84,8 @@ enum PostgresFence {
         guard lease.key == leaseKey else { throw FencedWriteRefused(key: lease.key, token: lease.token) }
         let rows = try await connection.query(
             """
-            SELECT 1 FROM prenv_leases WHERE key = \(lease.key) AND holder = \(lease.holder) AND token = \(lease.token)
+            SELECT 1 FROM prenv_leases
+            WHERE key = \(lease.key) AND holder = \(lease.holder) AND token = \(lease.token) AND expires_at > now()
             FOR SHARE
             """, logger: logger)
         var held = false

@@ -12,16 +12,29 @@ public struct StateURLError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// `url` with any password in its user info replaced (`postgres://prenv:<redacted>@db/prenv`), so a
-    /// `--state` or `PRENV_STATE` can be named in errors and logs without its secret.
+    /// `--state` or `PRENV_STATE` can be named in errors and logs without its secret. Over-redacts
+    /// rather than guesses, since a value that reaches an error is often a mistyped URL
+    /// (`postgress://u:p/w@h/db`, `postgres:/u:pw@h/db`, `u:pw@h/db`): everything from the first `:`
+    /// of the user info (or of the value, without `://`) to the last `@` goes; without an `@`, a
+    /// "port" that is not digits (a password missing its `@HOST`) goes.
     public static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@") else { return url }
-        let userInfo = authority[..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return url }
-        return String(url[..<schemeEnd.upperBound]) + userInfo[..<colon] + ":<redacted>" + url[at...]
+        // `://` counts only after a scheme-like prefix: in `u:pw@h/db?x=http://y` it is not one.
+        let start = url.range(of: "://").flatMap { isSchemeLike(url[..<$0.lowerBound]) ? $0.upperBound : nil } ?? url.startIndex
+        let rest = url[start...]
+        if let at = rest.lastIndex(of: "@") {
+            guard let colon = rest[..<at].firstIndex(of: ":") else { return url }
+            return String(url[..<colon]) + ":<redacted>" + url[at...]
+        }
+        guard start != url.startIndex else { return url }
+        let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        guard let colon = rest[..<end].lastIndex(of: ":"), rest[rest.index(after: colon)..<end].contains(where: { !($0.isASCII && $0.isNumber) })
+        else { return url }
+        return String(url[..<colon]) + ":<redacted>" + url[end...]
+    }
+
+    /// RFC 3986's scheme shape, at most 20 characters.
+    static func isSchemeLike(_ text: Substring) -> Bool {
+        text.count <= 20 && text.first?.isLetter == true && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
     }
 
     public var description: String { "invalid --state '\(url)': \(reason)" }

@@ -128,6 +128,9 @@ import Testing
         "postgres://prenv@db/prenv?sslmode=require&password=s3cr3t",
         "postgres://prenv:s3cr3t@db1,db2/prenv",
         "postgres://prenv:s3cr3t\n@db/prenv",
+        "postgres:/prenv:s3cr3t@db/prenv",
+        "postgresql:prenv:s3cr3t@db/prenv",
+        "postgres:u:s3cr3t@h/db?x=http://y",
     ])
     func theErrorNeverCarriesThePassword(_ url: String) {
         let error = #expect(throws: PostgresURLError.self) { try Self.location(url) }

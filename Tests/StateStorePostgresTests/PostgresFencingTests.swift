@@ -95,6 +95,14 @@ import Testing
                                 seedingLeaseFor: "acme/web#6")
     }
 
+    /// The current token of a lease that has expired (nobody has taken it yet): the holder's own
+    /// clock stops it earlier, so a write here comes from work that outlived its lease.
+    @Test(arguments: Write.allCases)
+    func expiredLeaseIsRefusedAndWritesNothing(_ write: Write) async throws {
+        try await expectRefused(write, under: Fixture.current,
+                                then: "UPDATE prenv_leases SET expires_at = now() - interval '1 second'")
+    }
+
     /// Without a fence (`prenv up`/`down`/`gc`), writes are not checked: here with no lease row at all.
     @Test(arguments: Write.allCases)
     func noFenceWrites(_ write: Write) async throws {
@@ -107,9 +115,11 @@ import Testing
         }
     }
 
-    private func expectRefused(_ write: Write, under lease: PullRequestLease, seedingLeaseFor otherKey: String? = nil) async throws {
+    private func expectRefused(_ write: Write, under lease: PullRequestLease, seedingLeaseFor otherKey: String? = nil,
+                               then statement: PostgresQuery? = nil) async throws {
         try await PostgresTestDatabase.withState { state, location in
             try await Fixture.seed(state, location)
+            if let statement { try await PostgresTestDatabase.execute(statement, on: location) }
             if let otherKey {
                 try await PostgresTestDatabase.execute(
                     "INSERT INTO prenv_leases (key, holder, token, expires_at) VALUES (\(otherKey), 'replica-a', 2, now() + interval '1 hour')",

@@ -9,6 +9,12 @@ import Testing
         ("postgres://prenv@db/prenv", "postgres://prenv@db/prenv"),
         ("sqlite:.prenv/state.sqlite", "sqlite:.prenv/state.sqlite"),
         ("sqlite:///var/lib/prenv/a@b:c.sqlite", "sqlite:///var/lib/prenv/a@b:c.sqlite"),
+        // Mistyped values reach errors too: over-redacted rather than shown.
+        ("postgress://u:p/w@h/db", "postgress://u:<redacted>@h/db"),
+        ("pg://u:pa#ss@h/db", "pg://u:<redacted>@h/db"),
+        ("prenv:hunter2@db/prenv", "prenv:<redacted>@db/prenv"),
+        ("postgress://prenv:s3cr3t/db", "postgress://prenv:<redacted>/db"),
+        ("u:s3cr3t@h/db?x=http://y", "u:<redacted>@h/db?x=http://y"),
     ])
     func passwordsAreReplaced(_ url: String, _ shown: String) {
         #expect(StateURLError.redacted(url) == shown)
