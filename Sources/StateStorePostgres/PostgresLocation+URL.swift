@@ -155,8 +155,9 @@ extension PostgresLocation {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = try decode(parts[0], "a query parameter's name", url: url).lowercased()
             guard name == "sslmode" else {
-                let shown = escaped(name, limit: 40)
-                throw refuse("unknown parameter '\(shown)'; the only one prenv reads is sslmode (disable, require or verify-full)")
+                // Named only when it looks like a name: `password%3Dhunter2` decodes to a secret.
+                let named = name.count <= 40 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+                throw refuse("unknown parameter\(named ? " '\(name)'" : ""); the only one prenv reads is sslmode (disable, require or verify-full)")
             }
             guard mode == nil else { throw refuse("sslmode is given twice") }
             let value = parts.count == 2 ? try decode(parts[1], "sslmode", url: url).lowercased() : ""
@@ -257,7 +258,8 @@ extension PostgresLocation {
             if let question = redactedRest.firstIndex(of: "?") {
                 let query = redactedRest[redactedRest.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
                     let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                    return name.lowercased() == "sslmode" || !pair.contains("=") ? String(pair) : name + "=<redacted>"
+                    if name.lowercased() == "sslmode" { return String(pair) }
+                    return pair.contains("=") ? name + "=<redacted>" : (name.contains("%") ? "<redacted>" : String(pair))
                 }
                 redactedRest = redactedRest[...question] + query.joined(separator: "&")
             }

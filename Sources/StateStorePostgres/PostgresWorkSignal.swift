@@ -139,7 +139,8 @@ public final class PostgresWorkSignal: WorkSignal {
         continuation.yield(payload)
     }
 
-    /// Whether `text` is shaped like a PR key, `owner/name#N`: owner 1–39 of `A-Z a-z 0-9 -`, name
+    /// Whether `text` is shaped like a PR key, `owner/name#N`: owner 1–39 of `A-Z a-z 0-9 - _` (`_`
+    /// for Enterprise Managed Users' `handle_shortcode` logins), name
     /// 1–100 of `A-Z a-z 0-9 . _ -`, N 1–10 digits without a leading zero.
     public static func isWorkKey(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
@@ -151,7 +152,7 @@ public final class PostgresWorkSignal: WorkSignal {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
-        let ownerOK = (1...39).contains(owner.count) && owner.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        let ownerOK = (1...39).contains(owner.count) && owner.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
         let nameOK = (1...100).contains(name.count)
             && name.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
         let numberOK = (1...10).contains(number.count) && number.first != UInt8(ascii: "0")

@@ -131,6 +131,7 @@ import Testing
         "postgres:/prenv:s3cr3t@db/prenv",
         "postgresql:prenv:s3cr3t@db/prenv",
         "postgres:u:s3cr3t@h/db?x=http://y",
+        "postgres://prenv@db/prenv?password%3Ds3cr3t",
     ])
     func theErrorNeverCarriesThePassword(_ url: String) {
         let error = #expect(throws: PostgresURLError.self) { try Self.location(url) }

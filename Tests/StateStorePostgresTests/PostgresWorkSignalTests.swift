@@ -83,7 +83,7 @@ struct PostgresWorkSignalTests {
     }
 
     @Test(arguments: [
-        ("octocat/hello-world#1", true), ("a/b#9999999999", true), ("A-1/x_y.z#10", true),
+        ("octocat/hello-world#1", true), ("a/b#9999999999", true), ("A-1/x_y.z#10", true), ("handle_acme/repo#3", true), ("o.x/r#1", false),
         ("a/b#0", false), ("a/b#01", false), ("a/b/c#1", false), ("a#1", false), ("a/b#1a", false),
         ("", false), ("a/b#12345678901", false), ("o/r\u{0}#1", false),
     ])
