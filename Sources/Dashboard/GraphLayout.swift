@@ -80,7 +80,8 @@ struct GraphLayout: Sendable, Equatable {
         let columnCount = (nodes.map(\.column).max() ?? -1) + 1
         let rowCount = (nodes.map(\.row).max() ?? -1) + 1
         width = max(1, columnCount) * Self.nodeWidth + max(0, columnCount - 1) * Self.columnGap + 2 * Self.margin
-        height = max(1, rowCount) * Self.nodeHeight + max(0, rowCount - 1) * Self.rowGap + 2 * Self.margin
+        let skips = nodes.contains { node in (deps[node.id] ?? []).contains { (position[$0]?.column ?? node.column) < node.column - 1 } }
+        height = max(1, rowCount) * Self.nodeHeight + max(0, rowCount - 1) * Self.rowGap + 2 * Self.margin + (skips ? Self.detour / 2 : 0)
     }
 
     private static func meanRow(_ id: String, _ deps: [String: Set<String>], _ rows: [String: Int]) -> Double {
@@ -89,11 +90,20 @@ struct GraphLayout: Sendable, Equatable {
     }
 
     /// From the middle of the dependency's right side to just before the dependent's left side
-    /// (the arrowhead fills the rest), bending halfway between the two columns.
+    /// (the arrowhead fills the rest), bending halfway between the two columns. An edge that skips
+    /// columns dips below its rows (`detour`), so it is not hidden behind the resources it passes.
     private static func curve(from: Node, to: Node) -> String {
         let (x1, y1) = (from.x + nodeWidth, from.y + nodeHeight / 2)
         let (x2, y2) = (to.x - 6, to.y + nodeHeight / 2)
-        let middle = (x1 + x2) / 2
-        return "M\(x1) \(y1) C\(middle) \(y1) \(middle) \(y2) \(x2) \(y2)"
+        guard to.column - from.column > 1 else {
+            let middle = (x1 + x2) / 2
+            return "M\(x1) \(y1) C\(middle) \(y1) \(middle) \(y2) \(x2) \(y2)"
+        }
+        let low = max(y1, y2) + detour
+        return "M\(x1) \(y1) C\(x1 + 60) \(low) \(x2 - 60) \(low) \(x2) \(y2)"
     }
+
+    /// How far below the middle of its rows a column-skipping edge's control points lie: the curve
+    /// then reaches three quarters of it, clear of the resources' bottom edge.
+    static let detour = 64
 }

@@ -24,17 +24,19 @@ enum Templates {
         h2{font-size:1.05rem;margin:1.75rem 0 .5rem}
         a{color:#0b5cad}
         table{border-collapse:collapse;width:100%;font-size:.9rem;background:#fff}
-        th,td{text-align:left;padding:.45rem .55rem;border-bottom:1px solid #e3e7eb;vertical-align:top;overflow-wrap:anywhere}
-        th{font-weight:600;color:#4a5361;background:#eef1f4}
+        th,td{text-align:left;padding:.45rem .55rem;border-bottom:1px solid #e3e7eb;vertical-align:top;overflow-wrap:break-word}
+        th{font-weight:600;color:#4a5361;background:#eef1f4;white-space:nowrap}
+        td.wrap{overflow-wrap:anywhere}
+        td.nowrap{white-space:nowrap}
         code,pre,.mono{font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:.85rem}
         pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
         pre.error{background:#fff4f4;border:1px solid #c62828;padding:.75rem;border-radius:4px}
         .badge{display:inline-block;padding:.05rem .5rem;border-radius:.7rem;font-size:.8rem;border:1px solid;white-space:nowrap}
-        .done{background:#d7f0dc;border-color:#1e7b34;color:#14521f}
-        .running{background:#ffe9b3;border-color:#b26a00;color:#6b4000}
-        .failed{background:#f8d0d0;border-color:#c62828;color:#8e1414}
-        .gone{background:#e4e4e4;border-color:#7a7a7a;color:#444}
-        .idle{background:#fff;border-color:#5a6270;color:#333}
+        .badge.done{background:#d7f0dc;border-color:#1e7b34;color:#14521f}
+        .badge.running{background:#ffe9b3;border-color:#b26a00;color:#6b4000}
+        .badge.failed{background:#f8d0d0;border-color:#c62828;color:#8e1414}
+        .badge.gone{background:#e4e4e4;border-color:#7a7a7a;color:#444}
+        .badge.idle{background:#fff;border-color:#5a6270;color:#333}
         tr.failed td{background:#fff0f0}
         .note{color:#8e1414;font-size:.8rem;margin-left:.4rem}
         .alert{background:#fff4d6;border:1px solid #b26a00;padding:.5rem .75rem;border-radius:4px;margin:.75rem 0}
@@ -48,8 +50,9 @@ enum Templates {
         table.cards thead{display:none}
         table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto}
         table.cards tr{border:1px solid #d8dde3;border-radius:6px;margin:.6rem 0;background:#fff}
-        table.cards td{display:flex;gap:.6rem;border:0;padding:.25rem .6rem}
-        table.cards td::before{content:attr(data-label);font-weight:600;color:#4a5361;min-width:6.5rem;flex:none}
+        table.cards td{display:flex;flex-wrap:wrap;align-items:flex-start;gap:.3rem .6rem;border:0;padding:.25rem .6rem}
+        table.cards td::before{content:attr(data-label);font:600 .9rem system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#4a5361;min-width:6.5rem;flex:none}
+        table.cards td pre{flex-basis:100%}
         dl.facts{grid-template-columns:1fr}
         }
         </style>
@@ -77,12 +80,12 @@ enum Templates {
         {{#rows}}
         <tr class="environment {{style}}" data-state="{{state}}">
         <td data-label="Repository">{{#hasPage}}<a href="{{pagePath}}">{{repository}}</a>{{/hasPage}}{{^hasPage}}{{repository}}{{/hasPage}}</td>
-        <td data-label="PR">{{#hasPullRequestURL}}<a href="{{pullRequestURL}}" rel="noopener noreferrer">{{pr}}</a>{{/hasPullRequestURL}}{{^hasPullRequestURL}}{{pr}}{{/hasPullRequestURL}}</td>
+        <td data-label="PR" class="nowrap">{{#hasPullRequestURL}}<a href="{{pullRequestURL}}" rel="noopener noreferrer">{{pr}}</a>{{/hasPullRequestURL}}{{^hasPullRequestURL}}{{pr}}{{/hasPullRequestURL}}</td>
         <td data-label="Blueprint">{{#hasPage}}<a href="{{pagePath}}">{{blueprint}}</a>{{/hasPage}}{{^hasPage}}{{blueprint}}{{/hasPage}}</td>
         <td data-label="State"><span class="badge {{style}}">{{state}}</span>{{#notes}}<span class="note">{{.}}</span>{{/notes}}</td>
-        <td data-label="Branch" class="mono branch">{{branch}}</td>
-        <td data-label="Updated"><span title="{{updatedAt}}">{{age}}</span></td>
-        <td data-label="Head" class="mono">{{sha}}</td>
+        <td data-label="Branch" class="mono wrap">{{branch}}</td>
+        <td data-label="Updated" class="nowrap"><span title="{{updatedAt}}">{{age}}</span></td>
+        <td data-label="Head" class="mono nowrap">{{sha}}</td>
         <td data-label="Preview">{{#hasPreview}}<a href="{{previewURL}}" rel="noopener noreferrer">open</a>{{/hasPreview}}{{^hasPreview}}—{{/hasPreview}}</td>
         <td data-label="Expires">{{expiry}}</td>
         </tr>
@@ -131,9 +134,9 @@ enum Templates {
         {{#resources}}
         <tr class="resource {{style}}" data-resource="{{id}}">
         <td data-label="Resource">{{id}}</td>
-        <td data-label="Type" class="mono">{{type}}</td>
-        <td data-label="Name" class="mono">{{#hasConsoleURL}}<a href="{{consoleURL}}" rel="noopener noreferrer">{{physicalName}}</a>{{/hasConsoleURL}}{{^hasConsoleURL}}{{physicalName}}{{/hasConsoleURL}}</td>
-        <td data-label="State"><span class="badge {{style}}">{{state}}</span>{{#hasError}}<pre class="error">{{error}}</pre>{{/hasError}}</td>
+        <td data-label="Type" class="mono nowrap">{{type}}</td>
+        <td data-label="Name" class="mono wrap">{{#hasConsoleURL}}<a href="{{consoleURL}}" rel="noopener noreferrer">{{physicalName}}</a>{{/hasConsoleURL}}{{^hasConsoleURL}}{{physicalName}}{{/hasConsoleURL}}</td>
+        <td data-label="State" class="wrap"><span class="badge {{style}}">{{state}}</span>{{#hasError}}<pre class="error">{{error}}</pre>{{/hasError}}</td>
         </tr>
         {{/resources}}
         </tbody>
@@ -148,8 +151,8 @@ enum Templates {
         <td data-label="Pipeline">{{resource}}</td>
         <td data-label="Stage">{{name}}</td>
         <td data-label="State"><span class="badge {{style}}">{{state}}</span>{{#hasSummary}} <span class="reason">{{summary}}</span>{{/hasSummary}}</td>
-        <td data-label="Duration">{{duration}}</td>
-        <td data-label="Started">{{startedAt}}</td>
+        <td data-label="Duration" class="nowrap">{{duration}}</td>
+        <td data-label="Started" class="nowrap">{{startedAt}}</td>
         </tr>
         {{/stages}}
         </tbody>
@@ -162,7 +165,7 @@ enum Templates {
         <thead><tr><th>Time (UTC)</th><th>Kind</th><th>What</th></tr></thead>
         <tbody>
         {{#events}}
-        <tr class="event"><td data-label="Time" class="mono">{{time}}</td><td data-label="Kind">{{kind}}</td><td data-label="What">{{text}}</td></tr>
+        <tr class="event"><td data-label="Time" class="mono nowrap">{{time}}</td><td data-label="Kind">{{kind}}</td><td data-label="What" class="wrap">{{text}}</td></tr>
         {{/events}}
         </tbody>
         </table>

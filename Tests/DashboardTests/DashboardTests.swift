@@ -65,6 +65,10 @@ import Testing
             #expect(edge.path.hasSuffix(" \(to.x - 6) \(to.y + GraphLayout.nodeHeight / 2)"), "ends at the dependent's left side: \(edge.path)")
         }
         #expect(layout.width == 4 * GraphLayout.nodeWidth + 3 * GraphLayout.columnGap + 2 * GraphLayout.margin)
+        // artifacts → site skips two columns: it dips below the row instead of running behind build and pipeline.
+        let skipping = try #require(layout.edges.first { $0.from == "artifacts" && $0.to == "site" })
+        #expect(skipping.path.contains(" \(GraphLayout.margin + GraphLayout.nodeHeight / 2 + GraphLayout.detour) "), "\(skipping.path)")
+        #expect(layout.height == GraphLayout.nodeHeight + 2 * GraphLayout.margin + GraphLayout.detour / 2)
 
         let svg = try #require(F.element(html, containing: "id=\"graph\"", tag: "svg"))
         #expect(svg.components(separatedBy: "<g class=\"node").count - 1 == 4)
