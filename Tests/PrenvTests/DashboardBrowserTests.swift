@@ -40,6 +40,7 @@ import WebhookSupport
         try await serve.waitFor(pr: failing, state: "failed", sha: sha1)
         try await serve.waitFor(pr: passing, state: "ready", sha: sha2)
 
+        let lifecycle = Date().timeIntervalSince(started)
         let artifacts = try Chromium.artifactsFolder()
         let listURL = try #require(URL(string: "\(serve.url.absoluteString)/"))
         let pageURL = URL(string: "\(serve.url.absoluteString)/environments/acme/webapp/\(failing)/webapp")
@@ -85,7 +86,7 @@ import WebhookSupport
             let data = try Data(contentsOf: shot)
             #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]) && data.count > 10_000, "\(shot.path): \(data.count) bytes")
         }
-        print("dashboard browser test: screenshots \(listShot.path) and \(pageShot.path); took \(Int(Date().timeIntervalSince(started))) s")
+        print("dashboard browser test: screenshots \(listShot.path) and \(pageShot.path); took \(Int(Date().timeIntervalSince(started).rounded())) s (\(Int(lifecycle.rounded())) s to both final states, \(Int((Date().timeIntervalSince(started) - lifecycle).rounded())) s in Chromium)")
     }
 
     /// Nothing the PR wrote became an element or was applied as a direction override.
