@@ -3,7 +3,8 @@
 # everything is present: it only calls apt-get / pip when something is missing.
 set -euo pipefail
 
-APT_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config)
+# chromium (with a font, so text renders) drives the dashboard's browser test (DashboardBrowserTests).
+APT_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config chromium fonts-dejavu-core)
 MOTO_VERSION=5.2.1
 CFN_LINT_VERSION=1.51.0
 

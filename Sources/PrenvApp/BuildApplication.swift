@@ -41,7 +41,8 @@ public func buildApplication(
         environments: { try await supervisor.report(records: try await store.list(), orphans: await sweeper?.latest).json() },
         health: { true },
         orphans: { try OrphanReportDocument(await sweeper?.latest, error: await sweeper?.latestError, masked: true).json() },
-        api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback))
+        api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback),
+        dashboard: { await DashboardRoutes.snapshot(supervisor, records: try await store.list(), orphans: await sweeper?.latest) })
     let started = StartSignal()
     let service = SupervisorService(
         supervisor: supervisor, reporter: reporter, reconcileInterval: ServeOptions.duration(seconds: options.reconcileInterval),

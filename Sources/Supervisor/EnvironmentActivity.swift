@@ -42,9 +42,11 @@ public struct EnvironmentActivity: Sendable, Encodable, Equatable {
         public var startedAt: Date?
         /// Seconds from the first sight of the stage to its end; nil while it runs.
         public var duration: Double?
+        /// The service's word on a failed or stopped stage (AWS's message, masked), cut to `Limits.text`.
+        public var summary: String? = nil
 
         enum CodingKeys: String, CodingKey {
-            case node, name, state, duration
+            case node, name, state, duration, summary
             case startedAt = "started_at"
         }
     }
@@ -95,11 +97,13 @@ extension EnvironmentActivity {
         let finished = StatusDetailFilter.isFinished(stage: update.status)
         if let index = stages.firstIndex(where: { $0.node == update.node && $0.name == update.stage }) {
             stages[index].state = update.status
+            stages[index].summary = finished ? update.summary.map { String(Redaction.masked($0).prefix(Limits.text)) } : nil
             if finished, stages[index].duration == nil { stages[index].duration = now.timeIntervalSince(stages[index].startedAt ?? now) }
             if !finished { stages[index].duration = nil }
         } else if stages.count < Limits.stages {
             stages.append(Stage(node: update.node, name: String(update.stage.prefix(Limits.text)), state: String(update.status.prefix(40)),
-                                startedAt: now, duration: finished ? 0 : nil))
+                                startedAt: now, duration: finished ? 0 : nil,
+                                summary: finished ? update.summary.map { String(Redaction.masked($0).prefix(Limits.text)) } : nil))
         }
     }
 

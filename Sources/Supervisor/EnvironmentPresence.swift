@@ -37,6 +37,8 @@ public final class EnvironmentPresence: Sendable {
     static let keptActivities = 5_000
 
     let state = Mutex(State())
+    /// The recent events the dashboard shows per environment.
+    let journal = EnvironmentJournal()
     let reporter: StatusReporter
     let github: GitHubClient?
     let store: any StateStore
@@ -111,6 +113,7 @@ public final class EnvironmentPresence: Sendable {
     /// An operation starts: an apply resets the resources and stages to what this run will do, and
     /// opens the commit's deployment (`in_progress`).
     func began(_ key: EnvironmentKey, sha: String, headRef: String, destroying: Bool, blueprint: Blueprint?, expiresAt: Date?) {
+        journal.operationStarted(key, destroying: destroying, sha: sha, at: now())
         _ = update(key, sha: sha, headRef: headRef) { activity in
             activity.operation = destroying ? "destroy" : "apply"
             activity.state = destroying ? .destroying : .provisioning
@@ -186,6 +189,7 @@ public final class EnvironmentPresence: Sendable {
     /// A final state: the activity settles, the deployment ends (success, failure, or inactive for
     /// an environment that is gone) and the comment is (re)written.
     func ended(_ key: EnvironmentKey, sha: String, headRef: String?, _ outcome: Outcome) {
+        journal.operationEnded(key, state: outcome.state, summary: outcome.summary, error: outcome.error, at: now())
         let region = region
         _ = update(key, sha: sha, headRef: headRef) { activity in
             activity.state = outcome.state

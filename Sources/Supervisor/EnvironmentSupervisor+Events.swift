@@ -96,12 +96,14 @@ extension EnvironmentSupervisor {
                 logger.notice("skipping a recorded /prenv command", metadata: ["delivery": "\(event.deliveryID)", "reason": "\(reason)"])
                 return nil
             }
+            presence.journal.received(event, comment: comment, command: command)
             return .command(comment, command)
         }
         guard let decoded = try? PullRequestEvent.decode(from: event.payload), let sequence = decoded.sequence else {
             logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
             return nil
         }
+        presence.journal.received(event, pullRequest: decoded)
         return .pullRequest(decoded, sequence)
     }
 

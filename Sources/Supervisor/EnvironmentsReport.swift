@@ -51,10 +51,13 @@ public struct EnvironmentsReport: Encodable, Sendable {
         public var physicalName: String?
         public var outputs: [String: String]
         public var error: String?
+        /// The ids this resource depends on, as recorded at its last create or update (sorted).
+        public var dependsOn: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case id, type, state, outputs, error
             case physicalName = "physical_name"
+            case dependsOn = "depends_on"
         }
     }
 
@@ -105,7 +108,8 @@ public struct EnvironmentsReport: Encodable, Sendable {
                 waitingForSlot: worker?.machine.isWaitingForSlot ?? false, expired: worker?.machine.isExpired ?? false,
                 resources: (record?.nodes.values.sorted { $0.id < $1.id } ?? []).map {
                     Resource(id: $0.id, type: $0.type.rawValue, state: $0.status.rawValue, physicalName: $0.physicalName.map(Redaction.masked),
-                             outputs: $0.outputs.mapValues(Redaction.masked), error: $0.lastError.map(Redaction.masked))
+                             outputs: $0.outputs.mapValues(Redaction.masked), error: $0.lastError.map(Redaction.masked),
+                             dependsOn: $0.dependencies.sorted())
                 }, activity: activities[key].map(Self.masked))
         }
         stuckTeardowns = workers.filter { ($0.machine.failingTeardown?.failingFor(at: now) ?? 0) > teardownAlertAfter }.count

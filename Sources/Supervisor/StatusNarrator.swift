@@ -123,6 +123,7 @@ struct StatusNarrator: Sendable {
             ])
         }
         let status = CommitStatus(state: state, context: context, description: masked, targetURL: targetURL)
+        if let presence, let key { presence.journal.status(key, context: context, state: state.rawValue, description: masked, at: presence.now()) }
         owned { reporter.submit(repository: repository, sha: sha, status: status, pullRequest: pullRequest) }
     }
 

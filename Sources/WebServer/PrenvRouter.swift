@@ -1,12 +1,14 @@
 import HTTPTransport
+import Dashboard
 import Foundation
 import Hummingbird
 import Logging
 import Supervisor
 
 /// The HTTP surface of `prenv serve`, as routes over framework-free handlers:
-/// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`, `GET /api/orphans`. Everything under `/api/` is
-/// behind `api` (see `APIAccess`); the webhook is authenticated by its signature, health by nothing.
+/// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`, `GET /api/orphans`, and the
+/// dashboard's pages (`DashboardRoutes`). Everything under `/api/` and the dashboard are behind `api`
+/// (see `APIAccess`); the webhook is authenticated by its signature, health by nothing.
 public enum PrenvRouter {
     /// GitHub caps webhook payloads at 25 MB; a `pull_request` payload is tens of kilobytes, so the
     /// default (see `ServeOptions`) leaves ample room and bounds what an attacker can make us buffer.
@@ -16,7 +18,8 @@ public enum PrenvRouter {
         health: @escaping @Sendable () async -> Bool,
         orphans: @escaping @Sendable () async throws -> Data = { try OrphanReportDocument(nil, masked: true).json() },
         api: APIAccess = .refused,
-        logger: Logger = Logger(label: "prenv.http")
+        logger: Logger = Logger(label: "prenv.http"),
+        dashboard: (@Sendable () async throws -> DashboardSnapshot)? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/webhooks/github") { request, _ -> Response in
@@ -59,6 +62,7 @@ public enum PrenvRouter {
                 return json(status: 500, OutcomeResponse.error(500, "cannot report the orphan sweep; see prenv's log").body)
             }
         }
+        if let dashboard { DashboardRoutes.add(to: router, access: api, logger: logger, snapshot: dashboard) }
         return router
     }
 
