@@ -254,7 +254,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // The dashboard's pages rendered from reports (hostile strings as text, SVG geometry).
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Supervisor", "Orchestrator"], swiftSettings: strictSettings),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Supervisor", "Orchestrator", "Blueprint", "GitHub"], swiftSettings: strictSettings),
         // Metric names and labels, recorded into an in-memory backend.
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: strictSettings),
         // Engine tests read the shipped kinds' descriptions (no AWS call is made).
