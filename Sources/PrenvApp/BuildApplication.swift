@@ -41,7 +41,10 @@ public func buildApplication(
         environments: { try await supervisor.report(records: try await store.list(), orphans: await sweeper?.latest).json() },
         health: { true },
         orphans: { try OrphanReportDocument(await sweeper?.latest, error: await sweeper?.latestError, masked: true).json() },
-        api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback))
+        api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback),
+        metrics: parts.metrics.map { registry in
+            MetricsExposition(sample: { try await supervisor.sampleGauges() }, render: { registry.emitToBuffer() })
+        })
     let started = StartSignal()
     let service = SupervisorService(
         supervisor: supervisor, reporter: reporter, reconcileInterval: ServeOptions.duration(seconds: options.reconcileInterval),
