@@ -165,6 +165,8 @@ let package = Package(
             dependencies: [
                 "PrenvApp", "AWSCore", "AWSServices", "AWSCredentialProviders", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "UntrustedText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `serve` bootstraps the metrics backend once per process, beside the logging one.
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -7,6 +7,7 @@ set -euo pipefail
 APT_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config chromium fonts-dejavu-core)
 MOTO_VERSION=5.2.1
 CFN_LINT_VERSION=1.51.0
+PROMETHEUS_CLIENT_VERSION=0.26.0
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
@@ -45,6 +46,12 @@ fi
 if ! python3 -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('cfn-lint') == '$CFN_LINT_VERSION' else 1)" 2>/dev/null; then
   echo "deps: installing cfn-lint==$CFN_LINT_VERSION"
   python3 -m pip install -q "cfn-lint==$CFN_LINT_VERSION"
+fi
+
+# MetricsEndToEndTests parse /metrics with the reference Prometheus text parser (prometheus_client).
+if ! python3 -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('prometheus_client') == '$PROMETHEUS_CLIENT_VERSION' else 1)" 2>/dev/null; then
+  echo "deps: installing prometheus_client==$PROMETHEUS_CLIENT_VERSION"
+  python3 -m pip install -q "prometheus_client==$PROMETHEUS_CLIENT_VERSION"
 fi
 
 command -v swift >/dev/null || { echo "deps: swift is not on PATH (Swift 6.1+ is required: https://swift.org/install)" >&2; exit 1; }

@@ -3,6 +3,7 @@ import AWSSigV4
 import Foundation
 import HTTPTransport
 import Logging
+import Telemetry
 
 /// The one way prenv talks to AWS: resolves the endpoint, rate-limits, signs, sends, decodes errors, retries.
 ///
@@ -63,8 +64,17 @@ public final class AWSClient: Sendable {
         return try await RetryLoop(maxAttempts: retryPolicy.maxAttempts, sleep: sleep).run { attempt in
             let started = ContinuousClock.now
             defer { elapsed = started.duration(to: .now) }
-            let response = try await attemptOnce(request, service: service, operation: operation)
-            logger.debug("aws call", metadata: metadata(service, operation, attempt, started.duration(to: .now), status: response.status))
+            let response: HTTPResponse
+            do {
+                response = try await attemptOnce(request, service: service, operation: operation)
+            } catch is CancellationError {
+                // The loop rethrows cancellation without `onFailure`: counted here.
+                Telemetry.awsAttempt(service: service.name, operation: operation, outcome: .cancelled, duration: started.duration(to: .now))
+                throw CancellationError()
+            }
+            let duration = started.duration(to: .now)
+            Telemetry.awsAttempt(service: service.name, operation: operation, outcome: .success, duration: duration)
+            logger.debug("aws call", metadata: metadata(service, operation, attempt, duration, status: response.status))
             return response
         } delay: { error, attempt in
             guard let error = error as? AWSError, case .retry(let delay) = retryPolicy.decide(error: error, attempt: attempt, random: random) else {
@@ -73,6 +83,8 @@ public final class AWSClient: Sendable {
             return delay
         } onFailure: { error, attempt, retryIn in
             let aws = error as? AWSError
+            Telemetry.awsAttempt(service: service.name, operation: operation, outcome: Self.outcome(of: aws),
+                                 duration: elapsed, retried: retryIn != nil)
             var metadata = metadata(service, operation, attempt, elapsed, status: aws?.httpStatus, code: aws?.code ?? "\(error)")
             if let retryIn {
                 metadata["retry_in_ms"] = "\(Self.milliseconds(retryIn))"
@@ -133,6 +145,15 @@ public final class AWSClient: Sendable {
         case .cancelled: AWSError.ClientCode.cancelled
         case .other: AWSError.ClientCode.transport
         }
+    }
+
+    /// The metric outcome of a failed attempt: throttling apart from every other error.
+    static func outcome(of error: AWSError?) -> Telemetry.AWSOutcome {
+        guard let error else { return .transportError }
+        if RetryPolicy.throttlingCodes.contains(error.code) || error.httpStatus == 429 { return .throttled }
+        if error.code == AWSError.ClientCode.cancelled { return .cancelled }
+        guard let status = error.httpStatus else { return .transportError }
+        return status >= 500 ? .serverError : .clientError
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import Logging
+import Telemetry
 import UntrustedText
 
 /// GitHub's REST API, the calls prenv makes. Sends the headers GitHub requires on every request,
@@ -165,21 +166,31 @@ public struct GitHubClient: Sendable {
     private func send(_ unauthorized: HTTPRequest, authorization: String, accepting: Set<Int>) async throws -> HTTPResponse {
         var request = unauthorized
         request.headers["Authorization"] = authorization
+        let kind = Self.kind(method: request.method, url: request.url, baseURL: baseURL)
         do {
             return try await RetryLoop(maxAttempts: retryPolicy.maxAttempts, sleep: sleep).run { _ in
                 let response: HTTPResponse
                 do {
                     response = try await transport.send(request)
                 } catch where HTTPTransportError.isCancellation(error) {
+                    Telemetry.githubAttempt(kind: kind, outcome: .cancelled)
                     throw CancellationError()
                 }
+                Self.recordRateLimit(response)
                 guard (200..<300).contains(response.status) || accepting.contains(response.status) else {
                     throw Refusal(response: response, error: GitHubError(status: response.status, body: response.body))
                 }
+                Telemetry.githubAttempt(kind: kind, outcome: response.status == 304 ? .notModified : .success)
                 return response
             } delay: { error, attempt in
                 retryPolicy.delay(after: error, attempt: attempt, now: now())
             } onFailure: { error, attempt, retryIn in
+                let outcome: Telemetry.GitHubOutcome = (error as? Refusal).map { refusal in
+                    let limited = [403, 429].contains(refusal.response.status)
+                        && retryPolicy.rateLimitWait(refusal.response, error: refusal.error, now: now()) != nil
+                    return Self.outcome(status: refusal.response.status, rateLimited: limited)
+                } ?? .transportError
+                Telemetry.githubAttempt(kind: kind, outcome: outcome, retried: retryIn != nil)
                 guard let retryIn else { return }
                 let reason = (error as? Refusal)?.error.description ?? "connection failed"
                 logger.warning("GitHub request will be retried", metadata: ["attempt": "\(attempt)", "delay": "\(retryIn)", "reason": "\(reason)"])

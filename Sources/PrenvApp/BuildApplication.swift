@@ -42,6 +42,9 @@ public func buildApplication(
         health: { true },
         orphans: { try OrphanReportDocument(await sweeper?.latest, error: await sweeper?.latestError, masked: true).json() },
         api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback),
+        metrics: parts.metrics.map { registry in
+            MetricsExposition(sample: { try await supervisor.sampleGauges() }, render: { registry.emitToBuffer() })
+        },
         dashboard: { await DashboardRoutes.snapshot(supervisor, records: try await store.list(), orphans: await sweeper?.latest) })
     let started = StartSignal()
     let service = SupervisorService(

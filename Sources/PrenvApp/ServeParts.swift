@@ -4,6 +4,7 @@ import GitHub
 import HTTPTransport
 import Logging
 import Orchestrator
+import Prometheus
 import Supervisor
 
 /// What `prenv serve` runs on. `live` makes the real ones from settings (SQLite or PostgreSQL, AWS, GitHub);
@@ -36,6 +37,9 @@ public struct ServeParts: Sendable {
     /// How this server shares PRs with other replicas (PostgreSQL); nil: it is the only one
     /// (`ReplicaCoordination.single`).
     public var replica: ReplicaCoordination?
+    /// The registry `MetricsSystem` was bootstrapped with (`prenv serve` does it once per process),
+    /// served at `GET /metrics`; nil: no `/metrics` route (in-process tests without a bootstrap).
+    public var metrics: PrometheusCollectorRegistry?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,

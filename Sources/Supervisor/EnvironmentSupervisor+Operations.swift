@@ -42,7 +42,7 @@ extension EnvironmentSupervisor {
         narrator.environment(.pending, "Provisioning \(blueprint.resources.count) resources at \(sha.prefix(7))")
         presence.began(key, sha: sha, headRef: context.headRef, destroying: false, blueprint: blueprint, expiresAt: expiresAt(key))
         return Task {
-            let observer = OperationObserver(progress: narrator.progress)
+            let observer = OperationTelemetry(blueprint: blueprint).observing(narrator.progress)
             let result = await operations.apply(blueprint: blueprint, context: context, key: key, observer: observer)
             let reason = Self.reason(result)
             // Stopped by a shutdown: the run resumes at the next start, so it is not "superseded".
@@ -70,12 +70,13 @@ extension EnvironmentSupervisor {
         let narrator = narrator(for: key, sha: sha)
         let operations = operations
         let now = now
+        let telemetry = OperationTelemetry(blueprint: blueprints[key.blueprint])
         logger.info("destroy", metadata: ["environment": "\(key)", "reason": "\(reason)"])
         narrator.environment(.pending, "Tearing down: \(reason)")
         presence.began(key, sha: sha, headRef: slots[key]?.record.pullRequest.headRef ?? "", destroying: true, blueprint: blueprints[key.blueprint],
                        expiresAt: nil)
         return Task {
-            let result = await operations.destroy(key: key, observer: OperationObserver(progress: narrator.progress))
+            let result = await operations.destroy(key: key, observer: telemetry.observing(narrator.progress))
             guard !stopping, await confirm(holding) else { return }  // resumes at the next start (or owner); not a failure
             if result.succeeded, expired {
                 narrator.expired(reason, record: result.record)

@@ -1,6 +1,7 @@
 import Foundation
 import GitHub
 import Orchestrator
+import Telemetry
 
 /// The supervisor's periodic passes, which catch up on what the event path missed: the reconciler
 /// (stragglers in the inbox, starts whose save failed, teardown retries the machines ask for) and
@@ -88,7 +89,9 @@ extension EnvironmentSupervisor {
     public func runReconciler(every interval: Duration) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
+            let started = ContinuousClock.now
             await reconcileOnce()
+            Telemetry.passFinished(.reconciler, duration: started.duration(to: .now))
         }
     }
 
@@ -143,7 +146,9 @@ extension EnvironmentSupervisor {
     public func runPullRequestChecks(every interval: Duration) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
+            let started = ContinuousClock.now
             await checkPullRequestsOnce()
+            Telemetry.passFinished(.pullRequestCheck, duration: started.duration(to: .now))
         }
     }
 

@@ -43,9 +43,9 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
     /// Never prints the secret.
     public var description: String { "WebhookIntake(secret: <redacted>)" }
 
-    /// Handles one delivery. The signature is checked first, over the raw bytes, so an unsigned
-    /// request learns nothing and leaves nothing behind.
-    public func receive(headers: HTTPHeaders, body: Data) async -> OutcomeResponse {
+    /// Handles one delivery (`receive`, in `+Telemetry`, counts and times it). The signature is
+    /// checked first, over the raw bytes, so an unsigned request learns nothing and leaves nothing behind.
+    func answer(headers: HTTPHeaders, body: Data) async -> OutcomeResponse {
         let delivery = headers["X-GitHub-Delivery"]
         switch WebhookSignature.verify(body: body, header: headers[WebhookSignature.headerName], secret: secret) {
         case .valid: break

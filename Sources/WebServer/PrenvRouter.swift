@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Supervisor
+import Telemetry
 
 /// The HTTP surface of `prenv serve`, as routes over framework-free handlers:
 /// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`, `GET /api/orphans`, and the
@@ -18,19 +19,21 @@ public enum PrenvRouter {
         health: @escaping @Sendable () async -> Bool,
         orphans: @escaping @Sendable () async throws -> Data = { try OrphanReportDocument(nil, masked: true).json() },
         api: APIAccess = .refused,
+        metrics: MetricsExposition? = nil,
         logger: Logger = Logger(label: "prenv.http"),
         dashboard: (@Sendable () async throws -> DashboardSnapshot)? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/webhooks/github") { request, _ -> Response in
+            let arrived = ContinuousClock.now
             if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
-                return tooLarge(maxBodyBytes)
+                return tooLarge(maxBodyBytes, event: githubEvent(request), since: arrived)
             }
             let buffer: ByteBuffer
             do {
                 buffer = try await request.body.collect(upTo: maxBodyBytes)
             } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-                return tooLarge(maxBodyBytes)
+                return tooLarge(maxBodyBytes, event: githubEvent(request), since: arrived)
             }
             var headers = HTTPTransport.HTTPHeaders()
             for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -62,12 +65,20 @@ public enum PrenvRouter {
                 return json(status: 500, OutcomeResponse.error(500, "cannot report the orphan sweep; see prenv's log").body)
             }
         }
+        if let metrics { addMetrics(metrics, to: router, access: api, logger: logger) }
         if let dashboard { DashboardRoutes.add(to: router, access: api, logger: logger, snapshot: dashboard) }
         return router
     }
 
-    static func tooLarge(_ limit: Int) -> Response {
-        json(status: 413, OutcomeResponse.error(413, "body is larger than \(limit) bytes").body)
+    /// `X-GitHub-Event`, for the metric of a body refused before the intake reads the headers.
+    static func githubEvent(_ request: Request) -> String? {
+        request.headers.first { $0.name.canonicalName == "x-github-event" }?.value
+    }
+
+    /// 413, counted as a webhook `too_large` (the intake never sees it).
+    static func tooLarge(_ limit: Int, event: String?, since arrived: ContinuousClock.Instant) -> Response {
+        Telemetry.webhookReceived(event: Telemetry.WebhookEvent(header: event), outcome: .tooLarge, duration: arrived.duration(to: .now))
+        return json(status: 413, OutcomeResponse.error(413, "body is larger than \(limit) bytes").body)
     }
 
     static func json(status: Int, _ body: Data) -> Response {

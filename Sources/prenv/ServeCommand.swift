@@ -1,8 +1,10 @@
 import ArgumentParser
+import CoreMetrics
 import Foundation
 import Hummingbird
 import Logging
 import PrenvApp
+import Prometheus
 
 /// `prenv serve`: the main job. Receives GitHub `pull_request` webhooks and keeps one environment
 /// per matching PR, posting commit statuses as it goes; resumes its work after a crash. The server
@@ -95,11 +97,15 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        // Once per process, before any module records: `/metrics` serves this registry.
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(MetricsBackend.prometheus(registry: metrics))
         let logger = Logger(label: "prenv.serve")
-        let parts = try await orExit { () async throws(StartupError) in
+        var parts = try await orExit { () async throws(StartupError) in
             try await ServeParts.live(settings: settings, polling: pollingOptions.polling, logger: logger, replica: ReplicaSettings(
                 id: replicaID, leaseDuration: ServeOptions.duration(seconds: leaseDuration), pollInterval: ServeOptions.duration(seconds: replicaPollInterval)))
         }
+        parts.metrics = metrics
         // Before any work starts (after the settings and blueprints are checked); held until exit.
         let lock: StateLock?
         do throws(StartupError) {
