@@ -36,6 +36,9 @@ public struct ServeParts: Sendable {
     /// How this server shares PRs with other replicas (PostgreSQL); nil: it is the only one
     /// (`ReplicaCoordination.single`).
     public var replica: ReplicaCoordination?
+    /// A cheap query that fails when the state store cannot be reached (`/readyz`); nil: a read of
+    /// the worker records of a PR that cannot exist (one indexed lookup on SQLite and PostgreSQL).
+    public var probeStore: (@Sendable () async throws -> Void)?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,

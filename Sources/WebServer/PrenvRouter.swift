@@ -5,7 +5,7 @@ import Logging
 import Supervisor
 
 /// The HTTP surface of `prenv serve`, as routes over framework-free handlers:
-/// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`, `GET /api/orphans`. Everything under `/api/` is
+/// `POST /webhooks/github`, `GET /healthz`, `GET /readyz`, `GET /api/environments`, `GET /api/orphans`. Everything under `/api/` is
 /// behind `api` (see `APIAccess`); the webhook is authenticated by its signature, health by nothing.
 public enum PrenvRouter {
     /// GitHub caps webhook payloads at 25 MB; a `pull_request` payload is tens of kilobytes, so the
@@ -16,6 +16,7 @@ public enum PrenvRouter {
         health: @escaping @Sendable () async -> Bool,
         orphans: @escaping @Sendable () async throws -> Data = { try OrphanReportDocument(nil, masked: true).json() },
         api: APIAccess = .refused,
+        readiness: @escaping @Sendable () async -> String? = { nil },
         logger: Logger = Logger(label: "prenv.http")
     ) -> Router<BasicRequestContext> {
         let router = Router()
@@ -41,6 +42,11 @@ public enum PrenvRouter {
             await health()
                 ? json(status: 200, Data(#"{"status":"ok"}"#.utf8))
                 : json(status: 503, Data(#"{"status":"starting"}"#.utf8))
+        }
+        // Readiness, not liveness: nil is ready, else the reason, as JSON (see `Readiness` in PrenvApp).
+        router.get("/readyz") { _, _ -> Response in
+            guard let reason = await readiness() else { return json(status: 200, Data(#"{"status":"ready"}"#.utf8)) }
+            return json(status: 503, (try? JSONSerialization.data(withJSONObject: ["status": "not ready", "reason": reason])) ?? Data())
         }
         let apiRoutes = router.group("/api").add(middleware: APIAccessMiddleware(access: api))
         apiRoutes.get("environments") { _, _ -> Response in
