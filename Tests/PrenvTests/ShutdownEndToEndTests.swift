@@ -27,7 +27,8 @@ import WebhookSupport
         let serve = try await ServeHarness("sd-drain", arguments: ["--shutdown-grace", "\(grace)"])
         defer { serve.stop() }
         #expect(await Self.readiness(serve)?.status == 200)
-        let pr = 501
+        // Not 502: the other test of this suite uses it, in parallel, on the same local AWS.
+        let pr = 521
         // The apply's first pipeline poll takes 6 s: SIGTERM lands while it provisions.
         let slowPoll = try await serve.slowFirstPipelinePoll(seconds: 6)
         try await serve.send(delivery("opened", pr: pr, second: 0), deliveryID: "sd-open")
