@@ -32,12 +32,17 @@ extension Executor {
         var result = ExecutionResult()
         do {
             let forward = try await walk(plan.subgraph { $0.action != .delete }, direction: .forward, plan: plan, onEvent: onEvent) { step in
-                try await applyNode(step, blueprint: blueprint, context: context, provision: provision, ledger: ledger, onEvent: onEvent)
+                // Every line logged for the node (its provider's AWS calls too) names it.
+                try await LogContext.$current.withValue(.resource(step.id)) {
+                    try await applyNode(step, blueprint: blueprint, context: context, provision: provision, ledger: ledger, onEvent: onEvent)
+                }
             }
             let forwardActions = await ledger.actions
             result.merge(forward, actions: forwardActions)
             let reverse = try await walk(plan.subgraph { $0.action == .delete }, direction: .reverse, plan: plan, onEvent: onEvent) { step in
-                try await deleteNode(step.id, provision: provision, ledger: ledger, onEvent: onEvent)
+                try await LogContext.$current.withValue(.resource(step.id)) {
+                    try await deleteNode(step.id, provision: provision, ledger: ledger, onEvent: onEvent)
+                }
             }
             let allActions = await ledger.actions
             result.merge(reverse, actions: allActions)

@@ -16,7 +16,10 @@ extension Executor {
         var result = ExecutionResult()
         do {
             let walk = try await walk(plan.graph, direction: .reverse, plan: plan, onEvent: onEvent) { step in
-                try await deleteNode(step.id, provision: provision, ledger: ledger, onEvent: onEvent)
+                // Every line logged for the node (its provider's AWS calls too) names it.
+                try await LogContext.$current.withValue(.resource(step.id)) {
+                    try await deleteNode(step.id, provision: provision, ledger: ledger, onEvent: onEvent)
+                }
             }
             let actions = await ledger.actions
             result.merge(walk, actions: actions)

@@ -8,9 +8,12 @@ import WebServer
 /// The server `prenv serve` runs, and tests run in-process (`app.test(.router)`): the routes over
 /// the webhook intake and the state, and the supervisor as a service that starts before the server
 /// listens and stops after it has answered its last request.
-/// - Parameter logger: `prenv.serve`'s logger: start and shutdown lines.
+/// - Parameters:
+///   - logger: `prenv.serve`'s logger: start and shutdown lines.
+///   - lifecycle: the drain before shutdown (`ServeLifecycle.run`); the routes answer 503 while it runs.
 public func buildApplication(
-    settings: ServeSettings, options: ServeOptions = ServeOptions(), parts: ServeParts, logger: Logger = Logger(label: "prenv.serve")
+    settings: ServeSettings, options: ServeOptions = ServeOptions(), parts: ServeParts, logger: Logger = Logger(label: "prenv.serve"),
+    lifecycle: ServeLifecycle = ServeLifecycle()
 ) -> some ApplicationProtocol {
     let reporter = StatusReporter(poster: parts.statusPoster, configuration: options.writeBudget,
                                   budgetKey: parts.writeBudgetKey ?? { _ in "token" })
@@ -20,6 +23,7 @@ public func buildApplication(
                                            operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
                                            teardownAlertAfter: options.teardownAlertAfter, commands: parts.commands, presence: presence,
                                            replica: parts.replica)
+    lifecycle.attach(supervisor)
     let githubApp = parts.githubApp
     // A signed delivery names the App installation covering its repository: remember it, so the
     // App needs no lookup before writing there. This runs before the inbox dedupes the delivery:
@@ -31,11 +35,16 @@ public func buildApplication(
             await githubApp.remember(repository: event.repository.fullName, installationID: installation)
         }
         return await supervisor.concerns(event)
-    }, onRecorded: { supervisor.wake($0) }, selectsRepository: { supervisor.selects(repository: $0) })
+    }, onRecorded: { supervisor.wake($0) }, selectsRepository: { supervisor.selects(repository: $0) },
+       isDraining: { lifecycle.isDraining })
     let store = parts.store
     let sweeper = options.gcInterval > 0 ? parts.orphanSweep.map { sweep in
         OrphanSweeper(sweep: sweep, isBusy: { await supervisor.isTakingCareOf($0) }, logger: Logger(label: "prenv.gc"))
     } : nil
+    let started = StartSignal()
+    let readiness = Readiness(lifecycle: lifecycle, started: started, blueprintsLoaded: !parts.blueprints.isEmpty,
+                              probeStore: parts.probeStore ?? { [workers = parts.workers] in _ = try await workers.workers(leaseKey: "-") },
+                              logger: logger)
     let router = PrenvRouter.make(
         intake: intake, maxBodyBytes: options.maxBodyBytes,
         environments: { try await supervisor.report(records: try await store.list(), orphans: await sweeper?.latest).json() },
@@ -45,8 +54,8 @@ public func buildApplication(
         metrics: parts.metrics.map { registry in
             MetricsExposition(sample: { try await supervisor.sampleGauges() }, render: { registry.emitToBuffer() })
         },
+        readiness: { await readiness.notReadyReason() },
         dashboard: { await DashboardRoutes.snapshot(supervisor, records: try await store.list(), orphans: await sweeper?.latest) })
-    let started = StartSignal()
     let service = SupervisorService(
         supervisor: supervisor, reporter: reporter, reconcileInterval: ServeOptions.duration(seconds: options.reconcileInterval),
         prCheckInterval: ServeOptions.duration(seconds: options.prCheckInterval),

@@ -15,10 +15,13 @@ public enum Composition {
     static let logSource = "prenv"
 
     /// An AWS client configured from the process environment and AWS config files.
-    public static func awsClient(transport: any HTTPSender) throws(StartupError) -> AWSClient {
+    /// - Parameter quiet: warnings only (the one-shot commands); `prenv serve` passes false, so its
+    ///   log shows retries at info and every call at debug, each under the delivery and resource it
+    ///   is for (`LogContext`).
+    public static func awsClient(transport: any HTTPSender, quiet: Bool = true) throws(StartupError) -> AWSClient {
         do {
             var logger = Logger(label: "prenv.aws")
-            logger.logLevel = .warning
+            if quiet { logger.logLevel = .warning }
             return try AWSEnvironment.resolve(transport: transport, logger: logger).makeClient(transport: transport, logger: logger)
         } catch {
             throw StartupError("\(error.message) (run `prenv doctor` to check the AWS setup)")

@@ -23,6 +23,10 @@ public struct ServeOptions: Sendable, Equatable {
     /// the write scheduler keeps within both, finals first.
     public var githubWritesPerMinute: Int
     public var githubWritesPerHour: Int
+    /// Seconds running operations may take to finish after SIGTERM before they are stopped (`ServeLifecycle`).
+    public var shutdownGrace: Double = 20
+    /// `--log-format`: how `prenv serve` writes its log (the command bootstraps logging with it).
+    public var logFormat: LogFormat = .text
 
     public init(maxBodyBytes: Int = 5 * 1024 * 1024, reconcileInterval: Double = 60, prCheckInterval: Double = 300, gcInterval: Double = 3600,
                 readyFile: String? = nil, teardownAlertAfter: Double = EnvironmentSupervisor.defaultTeardownAlertAfter,

@@ -40,6 +40,9 @@ public struct ServeParts: Sendable {
     /// The registry `MetricsSystem` was bootstrapped with (`prenv serve` does it once per process),
     /// served at `GET /metrics`; nil: no `/metrics` route (in-process tests without a bootstrap).
     public var metrics: PrometheusCollectorRegistry?
+    /// A cheap query that fails when the state store cannot be reached (`/readyz`); nil: a read of
+    /// the worker records of a PR that cannot exist (one indexed lookup on SQLite and PostgreSQL).
+    public var probeStore: (@Sendable () async throws -> Void)?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
@@ -106,7 +109,7 @@ public struct ServeParts: Sendable {
         let instance = try await InstanceIdentity.resolve(environment: environment, store: store, stateURL: state.location.description)
         logger.info("\(instance)", source: Composition.logSource)
         let transport = URLSessionTransport()
-        let client = try Composition.awsClient(transport: transport)
+        let client = try Composition.awsClient(transport: transport, quiet: false)
         let connection = try Composition.githubConnection(settings.githubAuth, transport: transport, logger: logger)
         let github = connection?.client
         if github == nil {

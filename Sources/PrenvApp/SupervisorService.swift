@@ -46,7 +46,8 @@ struct SupervisorService: Service {
                 return error
             }
         }
-        logger.info("shutting down: running operations stop here and resume at the next start", source: Composition.logSource)
+        // `DrainService` already gave running operations the shutdown grace; what still runs stops here.
+        logger.info("shutting down: operations still running stop here and resume at the next start", source: Composition.logSource)
         // A task of its own, so a cancelled group does not cut short the statuses' grace period.
         await Task { [supervisor, reporter] in
             await supervisor.stop()

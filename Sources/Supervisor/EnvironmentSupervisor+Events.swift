@@ -10,6 +10,14 @@ extension EnvironmentSupervisor {
     /// saves, the inbox mark and the writes asked for carry it. The lease lost midway ends the drain
     /// (the new owner drains the rest); with nothing left to do, the lease is given up.
     func drain(_ prKey: String) async {
+        // The wake that started this drain may carry one delivery's context, but a pass takes every
+        // pending event: the drain's own lines name the PR only, each event's work its delivery.
+        var context = LogContext.current ?? LogContext()
+        context.delivery = nil
+        await LogContext.$current.withValue(context) { await drainEvents(prKey) }
+    }
+
+    private func drainEvents(_ prKey: String) async {
         guard !stopping else { return }
         guard draining.insert(prKey).inserted else {
             drainAgain.insert(prKey)
@@ -45,15 +53,20 @@ extension EnvironmentSupervisor {
             if slots.contains(where: { $0.key.leaseKey == prKey && $0.value.record.machine.isWaitingForSlot }) { await fillSlots() }
             return
         }
-        let decoded = events.compactMap(decode)
-        let pullRequestEvents = decoded.compactMap(\.pullRequest)
+        let decoded = events.compactMap { event in decode(event).map { (recorded: $0, delivery: event.deliveryID) } }
+        let pullRequestEvents = decoded.compactMap { $0.recorded.pullRequest }
         try await createSlots(for: pullRequestEvents, under: holding)
         var touched = Set<EnvironmentKey>()
-        for recorded in decoded {
+        for (recorded, delivery) in decoded {
+            var context = LogContext.current ?? LogContext()
+            context.delivery = delivery
             switch recorded {
-            case .pullRequest(let event, let sequence): touched.formUnion(absorb(event, sequence: sequence))
+            case .pullRequest(let event, let sequence):
+                context.repository = event.repository.fullName
+                context.pullRequest = event.number
+                LogContext.$current.withValue(context) { touched.formUnion(absorb(event, sequence: sequence, delivery: delivery)) }
             case .command(let comment, let command):
-                touched.formUnion(try await obey(command, in: comment))
+                touched.formUnion(try await LogContext.$current.withValue(context) { try await obey(command, in: comment) })
                 try ensureCurrent(holding)
             }
         }
@@ -145,7 +158,8 @@ extension EnvironmentSupervisor {
     }
 
     /// Feeds one event to the machines it concerns; returns the keys whose machine it touched.
-    func absorb(_ event: PullRequestEvent, sequence: Int) -> [EnvironmentKey] {
+    /// `delivery`: the event's delivery id, which the next operation of each touched machine logs under.
+    func absorb(_ event: PullRequestEvent, sequence: Int, delivery: String? = nil) -> [EnvironmentKey] {
         var touched: [EnvironmentKey] = []
         for (key, _, decision) in decisions(for: event) {
             guard let machineEvent = event.machineEvent(sequence: sequence, decision: decision), var slot = slots[key] else { continue }
@@ -161,6 +175,7 @@ extension EnvironmentSupervisor {
             }
             if accepted { headMoved(key, from: slot.record.pullRequest.headSHA, to: event.context.headSHA) }
             if accepted { slot.record.pullRequest = event.context }
+            if let delivery { slot.delivery = delivery }
             slots[key] = slot
             touched.append(key)
             route(actions, for: key)

@@ -10,11 +10,12 @@ extension EnvironmentSupervisor {
     /// the task-locals, and every state write the operation makes (executor, providers) carries the
     /// fencing token, every GitHub write its ownership.
     func launch(_ key: EnvironmentKey) {
-        guard !stopping, var slot = slots[key], slot.task == nil, let operation = slot.record.machine.awaitingStart,
+        guard !stopping, !quiescing, var slot = slots[key], slot.task == nil, let operation = slot.record.machine.awaitingStart,
               let holding = validLease(key.leaseKey) else { return }
         _ = slot.record.machine.handle(.started(operation))
         let pullRequest = slot.record.pullRequest
-        slot.task = underLease(holding) {
+        // Created in the context's scope, so the operation's task and every task it makes inherit it.
+        slot.task = LogContext.$current.withValue(.environment(key, delivery: slot.delivery)) { underLease(holding) {
             switch operation {
             case .apply(let sha):
                 return applyTask(key: key, sha: sha, pullRequest: pullRequest, holding: holding)
@@ -23,7 +24,7 @@ extension EnvironmentSupervisor {
                 if case .absent(let why) = slot.record.machine.desired { reason = why }
                 return destroyTask(key: key, sha: pullRequest.headSHA, reason: reason, expired: slot.record.machine.isExpired, holding: holding)
             }
-        }
+        } }
         slots[key] = slot
     }
 

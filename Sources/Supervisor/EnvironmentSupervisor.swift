@@ -24,6 +24,11 @@ public actor EnvironmentSupervisor {
         /// The operation running for the machine. At most one per slot: `launch` starts one only
         /// when none is set, and only that task's own `finished` clears it, so no report is stale.
         var task: Task<Void, Never>?
+        /// The delivery id of the newest event that touched the machine: the operation launched
+        /// next logs under it (`LogContext`). When several coalesced events lead to one operation,
+        /// the newest is the one it converges on, so it is named. Not saved: after a restart the
+        /// resumed operation logs without a delivery id.
+        var delivery: String?
     }
 
     let blueprints: [String: Blueprint]
@@ -60,6 +65,8 @@ public actor EnvironmentSupervisor {
     var failedDrains: [String: ContinuousClock.Instant] = [:]
     var drainAgain: Set<String> = []
     var stopping = false
+    /// Set when shutdown begins (`quiesce`): running operations go on to their end, none starts.
+    var quiescing = false
     /// Whether the log already said that same-second ties fall back to arrival order (no token).
     var warnedTiesWithoutGitHub = false
     /// The "Waiting for a slot" status last submitted per waiting environment (commit and text), so

@@ -1,4 +1,5 @@
 import Foundation
+import Orchestrator
 
 /// One write to GitHub as prenv asks for it: a commit status, a deployment or its status, the PR
 /// comment's creation or edit, a reaction or a reply to a command. Every write goes through one
@@ -54,13 +55,19 @@ public struct GitHubWrite: Sendable {
     /// sender drops it if this replica no longer holds that lease, and performs it under the lease's
     /// fence (a state write it makes, such as a comment id, is fenced too). Nil: always sent.
     public var ownership: WriteOwnership?
+    /// What the write's lines in the log are about (`LogContext.current` when it was made): the
+    /// sender runs on the reporter's own task, which inherits nothing from the submitter, so it sets
+    /// this again around the send; the delivery that caused a status is named on its lines.
+    public var logContext: LogContext?
 
     public init(
         kind: Kind, priority: Priority, repository: String, pullRequest: Int? = nil, sha: String? = nil,
         coalescingKey: String, fingerprint: String? = nil, cost: Int = 1, notBefore: Date? = nil, createdAt: Date = Date(),
-        ownership: WriteOwnership? = WriteOwnership.current, perform: @escaping @Sendable () async throws -> Int
+        ownership: WriteOwnership? = WriteOwnership.current, logContext: LogContext? = LogContext.current,
+        perform: @escaping @Sendable () async throws -> Int
     ) {
         self.ownership = ownership
+        self.logContext = logContext
         self.kind = kind
         self.priority = priority
         self.repository = repository

@@ -118,35 +118,44 @@ public final class StatusReporter: Sendable {
                     Task { await self.scheduler.wake(key) }
                 }
             case .send(let write):
-                if let ownership = write.ownership, !ownership.isHeld() {
-                    logger.debug("GitHub write dropped: this replica no longer holds the pull request's lease", metadata: [
-                        "kind": "\(write.kind.rawValue)", "key": "\(write.coalescingKey)", "lease": "\(ownership.lease)",
-                    ])
-                    await scheduler.leaseLost(write, key: key)
-                    continue
-                }
-                do {
-                    let requests = try await WriteFence.$current.withValue(write.ownership?.lease) { try await write.perform() }
-                    await scheduler.sent(write, key: key, requests: requests)
-                } catch is CancellationError {
-                    await scheduler.abandoned()
-                    return
-                } catch let error as GitHubError where error.retryAfter != nil {
-                    let wait = error.retryAfter ?? .seconds(60)
-                    logger.notice("GitHub rate limit: pausing this token's writes", metadata: [
-                        "kind": "\(write.kind.rawValue)", "repository": "\(write.repository)", "wait": "\(wait)",
-                        "status": "\(error.status)",
-                    ])
-                    await scheduler.rateLimited(write, key: key, wait: wait)
-                } catch {
-                    logger.warning("GitHub write not sent", metadata: [
-                        "kind": "\(write.kind.rawValue)", "repository": "\(write.repository)", "sha": "\(write.sha ?? "-")",
-                        "key": "\(write.coalescingKey)", "error": "\(error)",
-                    ])
-                    await scheduler.refused(write, key: key)
-                }
+                guard await LogContext.$current.withValue(write.logContext, operation: { await send(write, key: key) }) else { return }
             }
         }
+    }
+
+    /// Sends one write under its own log context; false when the sender must stop (cancelled).
+    private func send(_ write: GitHubWrite, key: String) async -> Bool {
+        if let ownership = write.ownership, !ownership.isHeld() {
+            logger.debug("GitHub write dropped: this replica no longer holds the pull request's lease", metadata: [
+                "kind": "\(write.kind.rawValue)", "key": "\(write.coalescingKey)", "lease": "\(ownership.lease)",
+            ])
+            await scheduler.leaseLost(write, key: key)
+            return true
+        }
+        do {
+            let requests = try await WriteFence.$current.withValue(write.ownership?.lease) { try await write.perform() }
+            logger.debug("GitHub write sent", metadata: [
+                "kind": "\(write.kind.rawValue)", "key": "\(write.coalescingKey)", "requests": "\(requests)",
+            ])
+            await scheduler.sent(write, key: key, requests: requests)
+        } catch is CancellationError {
+            await scheduler.abandoned()
+            return false
+        } catch let error as GitHubError where error.retryAfter != nil {
+            let wait = error.retryAfter ?? .seconds(60)
+            logger.notice("GitHub rate limit: pausing this token's writes", metadata: [
+                "kind": "\(write.kind.rawValue)", "repository": "\(write.repository)", "wait": "\(wait)",
+                "status": "\(error.status)",
+            ])
+            await scheduler.rateLimited(write, key: key, wait: wait)
+        } catch {
+            logger.warning("GitHub write not sent", metadata: [
+                "kind": "\(write.kind.rawValue)", "repository": "\(write.repository)", "sha": "\(write.sha ?? "-")",
+                "key": "\(write.coalescingKey)", "error": "\(error)",
+            ])
+            await scheduler.refused(write, key: key)
+        }
+        return true
     }
 
     /// Ends `run()` once the finals queued have been sent (or dropped); later submissions are ignored.

@@ -19,6 +19,10 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
     private let onRecorded: @Sendable (String) async -> Void
     let now: @Sendable () -> Date
     private let logger: Logger
+    /// Whether the server is shutting down (`prenv serve` got SIGTERM): deliveries are then answered
+    /// 503 without being read, so GitHub marks them failed and they can be redelivered to the next
+    /// server; nothing half-recorded is left behind.
+    private let isDraining: @Sendable () -> Bool
 
     /// - Parameters:
     ///   - isRelevant: whether some blueprint (or an existing environment) concerns the PR; events
@@ -26,11 +30,14 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
     ///   - onRecorded: called with the inbox key after a new event is committed.
     ///   - selectsRepository: whether some blueprint lists an `owner/name` repository: `issue_comment`
     ///     commands are recorded only there. Nil: this intake takes no commands (they are ignored).
+    ///   - isDraining: true once shutdown has begun (see the property).
     public init(
         secret: String, inbox: any EventInbox, isRelevant: @escaping @Sendable (PullRequestEvent) async -> Bool,
         onRecorded: @escaping @Sendable (String) async -> Void, now: @escaping @Sendable () -> Date = Date.init,
-        logger: Logger = Logger(label: "prenv.intake"), selectsRepository: (@Sendable (String) async -> Bool)? = nil
+        logger: Logger = Logger(label: "prenv.intake"), selectsRepository: (@Sendable (String) async -> Bool)? = nil,
+        isDraining: @escaping @Sendable () -> Bool = { false }
     ) {
+        self.isDraining = isDraining
         self.secret = Data(secret.utf8)
         self.inbox = inbox
         self.isRelevant = isRelevant
@@ -44,9 +51,24 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
     public var description: String { "WebhookIntake(secret: <redacted>)" }
 
     /// Handles one delivery (`receive`, in `+Telemetry`, counts and times it). The signature is
-    /// checked first, over the raw bytes, so an unsigned request learns nothing and leaves nothing behind.
+    /// checked first, over the raw bytes, so an unsigned request learns nothing and leaves nothing
+    /// behind. While draining, every delivery is answered 503 before that (draining is no secret:
+    /// `/readyz` says it too).
+    ///
+    /// Every line logged for the delivery, here and in the worker task its `onRecorded` starts,
+    /// carries its `X-GitHub-Delivery` id (`LogContext`).
     func answer(headers: HTTPHeaders, body: Data) async -> OutcomeResponse {
         let delivery = headers["X-GitHub-Delivery"]
+        return await LogContext.$current.withValue(LogContext(delivery: delivery)) {
+            await receive(headers: headers, body: body, delivery: delivery)
+        }
+    }
+
+    private func receive(headers: HTTPHeaders, body: Data, delivery: String?) async -> OutcomeResponse {
+        if isDraining() {
+            logger.notice("webhook refused: shutting down", metadata: ["delivery": "\(delivery ?? "-")"])
+            return .error(503, "prenv is shutting down; redeliver (another replica or the restarted server records it)", deliveryID: delivery)
+        }
         switch WebhookSignature.verify(body: body, header: headers[WebhookSignature.headerName], secret: secret) {
         case .valid: break
         case let failure:
@@ -92,6 +114,13 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
             return .error(400, "malformed pull_request payload: pull_request.updated_at \"\(event.pullRequest.updatedAt)\" is not an ISO 8601 date",
                           deliveryID: envelope.deliveryID)
         }
+        var context = LogContext.current ?? LogContext()
+        context.repository = event.repository.fullName
+        context.pullRequest = event.number
+        return await LogContext.$current.withValue(context) { await receive(event, envelope) }
+    }
+
+    private func receive(_ event: PullRequestEvent, _ envelope: WebhookEnvelope) async -> OutcomeResponse {
         guard PullRequestEvent.actedOn.contains(event.action) else {
             return .ignored("prenv does not act on pull_request action \(event.action)", deliveryID: envelope.deliveryID)
         }

@@ -7,9 +7,10 @@ import Supervisor
 import Telemetry
 
 /// The HTTP surface of `prenv serve`, as routes over framework-free handlers:
-/// `POST /webhooks/github`, `GET /healthz`, `GET /api/environments`, `GET /api/orphans`, and the
-/// dashboard's pages (`DashboardRoutes`). Everything under `/api/` and the dashboard are behind `api`
-/// (see `APIAccess`); the webhook is authenticated by its signature, health by nothing.
+/// `POST /webhooks/github`, `GET /healthz`, `GET /readyz`, `GET /api/environments`, `GET /api/orphans`,
+/// `GET /metrics`, and the dashboard's pages (`DashboardRoutes`). Everything under `/api/`, the
+/// metrics and the dashboard are behind `api` (see `APIAccess`); the webhook is authenticated by its
+/// signature, health and readiness by nothing.
 public enum PrenvRouter {
     /// GitHub caps webhook payloads at 25 MB; a `pull_request` payload is tens of kilobytes, so the
     /// default (see `ServeOptions`) leaves ample room and bounds what an attacker can make us buffer.
@@ -20,6 +21,7 @@ public enum PrenvRouter {
         orphans: @escaping @Sendable () async throws -> Data = { try OrphanReportDocument(nil, masked: true).json() },
         api: APIAccess = .refused,
         metrics: MetricsExposition? = nil,
+        readiness: @escaping @Sendable () async -> String? = { nil },
         logger: Logger = Logger(label: "prenv.http"),
         dashboard: (@Sendable () async throws -> DashboardSnapshot)? = nil
     ) -> Router<BasicRequestContext> {
@@ -47,6 +49,11 @@ public enum PrenvRouter {
             await health()
                 ? json(status: 200, Data(#"{"status":"ok"}"#.utf8))
                 : json(status: 503, Data(#"{"status":"starting"}"#.utf8))
+        }
+        // Readiness, not liveness: nil is ready, else the reason, as JSON (see `Readiness` in PrenvApp).
+        router.get("/readyz") { _, _ -> Response in
+            guard let reason = await readiness() else { return json(status: 200, Data(#"{"status":"ready"}"#.utf8)) }
+            return json(status: 503, (try? JSONSerialization.data(withJSONObject: ["status": "not ready", "reason": reason])) ?? Data())
         }
         let apiRoutes = router.group("/api").add(middleware: APIAccessMiddleware(access: api))
         apiRoutes.get("environments") { _, _ -> Response in

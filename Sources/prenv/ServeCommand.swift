@@ -3,6 +3,7 @@ import CoreMetrics
 import Foundation
 import Hummingbird
 import Logging
+import Orchestrator
 import PrenvApp
 import Prometheus
 
@@ -62,6 +63,12 @@ struct ServeCommand: AsyncParsableCommand {
             help: "Seconds between a replica's looks for work nobody holds (PostgreSQL state); wake-ups come at once through LISTEN/NOTIFY.")
     var replicaPollInterval: Double = 2
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(name: .customLong("log-format"),
+            help: "text (one readable line per record) or json (one object per line: time, level, message, logger, delivery, repository, pr, blueprint, resource, …).")
+    var logFormat: String = LogFormat.text.rawValue
+    @Option(name: .customLong("shutdown-grace"),
+            help: "Seconds running operations may take to finish after SIGTERM (webhooks and /readyz answer 503 meanwhile) before they are stopped to resume at the next start.")
+    var shutdownGrace = ServeOptions().shutdownGrace
     @Option(name: .customLong("ready-file"), help: ArgumentHelp("Write {\"url\": …} here once listening (for tests).", visibility: .hidden))
     var readyFile: String?
     @OptionGroup var pollingOptions: PollingOptions
@@ -79,6 +86,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard replicaPollInterval.isFinite, replicaPollInterval > 0 else {
             throw ValidationError("--replica-poll-interval must be a positive number of seconds, got \(replicaPollInterval)")
         }
+        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json, got \(logFormat)") }
+        guard shutdownGrace.isFinite, shutdownGrace >= 0, shutdownGrace <= 3600 else {
+            throw ValidationError("--shutdown-grace must be a number of seconds from 0 to 3600, got \(shutdownGrace)")
+        }
         guard githubWritesPerHour > 0 else { throw ValidationError("--github-writes-per-hour must be at least 1, got \(githubWritesPerHour)") }
     }
 
@@ -92,11 +103,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let format = LogFormat(rawValue: logFormat) ?? .text
+        // The provider adds the task's `LogContext` (delivery id, repository, PR, blueprint, resource) to every line.
+        LoggingSystem.bootstrap({ label, provider in format.handler(label: label, level: level, metadataProvider: provider) },
+                                metadataProvider: LogContext.metadataProvider)
         // Once per process, before any module records: `/metrics` serves this registry.
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(MetricsBackend.prometheus(registry: metrics))
@@ -120,9 +130,13 @@ struct ServeCommand: AsyncParsableCommand {
                                    gcInterval: gcInterval, readyFile: readyFile, teardownAlertAfter: teardownAlertAfter,
                                    commentInterval: commentInterval,
                                    githubWritesPerMinute: githubWritesPerMinute, githubWritesPerHour: githubWritesPerHour)
-        let app = buildApplication(settings: settings, options: options, parts: parts, logger: logger)
+        var serveOptions = options
+        serveOptions.shutdownGrace = shutdownGrace
+        serveOptions.logFormat = format
+        let lifecycle = ServeLifecycle(shutdownGrace: ServeOptions.duration(seconds: shutdownGrace))
+        let app = buildApplication(settings: settings, options: serveOptions, parts: parts, logger: logger, lifecycle: lifecycle)
         do {
-            try await app.runService()
+            try await lifecycle.run(app, logger: logger)
             await parts.closeState()
         } catch let error as StartupError {
             await parts.closeState()

@@ -225,7 +225,9 @@ import WebhookSupport
     /// SIGTERM mid-provisioning (a deploy of prenv itself): the running apply stops without being
     /// recorded as failed, and the restarted server finishes it. No failure status is ever posted.
     @Test func sigtermWhileProvisioningResumesAfterRestartWithoutAFailure() async throws {
-        let serve = try await ServeHarness("sv-term")
+        // No shutdown grace: the apply is stopped at once, mid-provisioning (what this test is about;
+        // the drain that lets it finish is ShutdownEndToEndTests'), well within `terminate()`'s 5 s.
+        let serve = try await ServeHarness("sv-term", arguments: ["--shutdown-grace", "0"])
         defer { serve.stop() }
         let slowPoll = try await serve.slowFirstPipelinePoll()
         try await serve.send(delivery("opened", pr: 51, sha: sha1, second: 0))

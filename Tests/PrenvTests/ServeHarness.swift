@@ -75,6 +75,9 @@ final class ServeHarness: @unchecked Sendable {
     /// SIGTERM, as a service manager stops prenv; waits for the exit (SIGKILL after 5 s).
     func terminate() { lock.withLock { server }.stop() }
 
+    /// SIGTERM without escalation: the exit status within `limit`, nil if still running then.
+    func terminate(within limit: Duration) async -> Int32? { await lock.withLock { server }.terminate(within: limit) }
+
     func restart() async throws {
         let next = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin,
                                          arguments: extraArguments, environment: extraEnvironment)

@@ -98,5 +98,18 @@ public final class ServiceProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
+    /// SIGTERM only (no SIGKILL), then waits up to `limit` without blocking a thread: the exit
+    /// status, or nil if the process was still running at the limit (it is then left running).
+    public func terminate(within limit: Duration) async -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard !process.isRunning else { return nil }
+        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+    }
+
     deinit { stop() }
 }
