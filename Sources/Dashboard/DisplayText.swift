@@ -8,19 +8,38 @@ import UntrustedText
 /// lengths (a 300-character branch must not break the layout: cut, marked with `…`), and URLs,
 /// which are only ever `http`/`https` and only ever what prenv built or validated.
 enum DisplayText {
-    /// One line: every control, format and line-break character made visible, at most `limit` characters.
+    /// One line: every control, format and line-break character made visible, at most `limit` scalars.
     static func line(_ value: String, limit: Int) -> String {
-        UntrustedText.printable(value, limit: limit)
+        detachingMarks(UntrustedText.printable(value, limit: limit))
+    }
+
+    /// swift-mustache escapes character by character, and `"` followed by a combining mark is one
+    /// character that is not `"`: it would be written raw and could end an attribute. Marks and
+    /// other scalars joined to one of `" ' < > &` are therefore shown as `\u{…}` after it.
+    static func detachingMarks(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { !$0.isASCII }) else { return text }
+        var result = ""
+        for character in text {
+            let scalars = character.unicodeScalars
+            guard scalars.count > 1, scalars.contains(where: { "\"'<>&".unicodeScalars.contains($0) }) else {
+                result.append(character)
+                continue
+            }
+            for scalar in scalars {
+                if scalar.isASCII { result.unicodeScalars.append(scalar) } else { result += "\\u{\(String(scalar.value, radix: 16))}" }
+            }
+        }
+        return result
     }
 
     /// A block shown in `<pre>` (an error in full): line breaks and tabs kept as such, everything
     /// else as `line` would show it, at most `limit` characters overall.
     static func block(_ value: String, limit: Int) -> String {
-        let cut = value.count > limit
-        let kept = cut ? String(value.prefix(limit)) : value
+        let cut = value.unicodeScalars.count > limit
+        let kept = cut ? String(String.UnicodeScalarView(value.unicodeScalars.prefix(limit))) : value
         let lines = kept.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
         let shown = lines.map { line in
-            line.split(separator: "\t", omittingEmptySubsequences: false).map { UntrustedText.printable(String($0)) }.joined(separator: "\t")
+            line.split(separator: "\t", omittingEmptySubsequences: false).map { detachingMarks(UntrustedText.printable(String($0))) }.joined(separator: "\t")
         }.joined(separator: "\n")
         return cut ? shown + "\n… (cut at \(limit) characters; the server log has the rest)" : shown
     }

@@ -31,8 +31,10 @@ public final class EnvironmentJournal: Sendable {
         public init(time: Date, kind: Kind, text: String, deliveryID: String? = nil) {
             self.time = time
             self.kind = kind
-            self.text = String(text.prefix(EnvironmentJournal.textLimit))
-            self.deliveryID = deliveryID.map { String($0.prefix(EnvironmentJournal.textLimit)) }
+            // Cut by Unicode scalars, not characters: one "character" can carry thousands of
+            // combining marks, and the bound is on memory.
+            self.text = String(String.UnicodeScalarView(text.unicodeScalars.prefix(EnvironmentJournal.textLimit)))
+            self.deliveryID = deliveryID.map { String(String.UnicodeScalarView($0.unicodeScalars.prefix(EnvironmentJournal.textLimit))) }
         }
     }
 
@@ -145,7 +147,7 @@ public final class EnvironmentJournal: Sendable {
         case .destroy: "destroy"
         case .keep: "keep"
         case .help: "help"
-        case .unknown(let word): "\(word.prefix(40)) (unknown)"
+        case .unknown(let word): "\(String(String.UnicodeScalarView(word.unicodeScalars.prefix(40)))) (unknown)"
         }
     }
 }

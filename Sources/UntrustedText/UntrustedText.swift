@@ -7,11 +7,14 @@
 /// itself become `\\` or `\u{…}`: no forged log lines, no terminal escapes, no text that reorders
 /// itself on screen. Everything else, other scripts included, is kept as written.
 public enum UntrustedText {
-    /// `value` made printable; with `limit`, cut after that many characters and marked with `…`.
+    /// `value` made printable; with `limit`, cut after that many Unicode scalars and marked with `…`.
+    /// Scalars, not characters: one character can carry thousands of combining marks, and the
+    /// limit bounds what a reader (a log line, a page, a status) has to hold.
     public static func printable(_ value: String, limit: Int? = nil) -> String {
-        let shown = limit.map { value.prefix($0) } ?? value[...]
+        let scalars = value.unicodeScalars
+        let shown = limit.map { scalars.prefix($0) } ?? scalars[...]
         var result = ""
-        for scalar in shown.unicodeScalars {
+        for scalar in shown {
             if scalar == "\\" {
                 result += "\\\\"
             } else if mustEscape(scalar) {
@@ -20,7 +23,7 @@ public enum UntrustedText {
                 result.unicodeScalars.append(scalar)
             }
         }
-        if let limit, value.count > limit { result += "…" }
+        if let limit, scalars.count > limit { result += "…" }
         return result
     }
 

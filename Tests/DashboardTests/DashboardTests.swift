@@ -190,6 +190,23 @@ import Testing
         #expect(!page.contains("href=\"javascript"), "a javascript: preview URL is not a link")
     }
 
+    /// swift-mustache escapes by character, and `"` joined to a combining mark is one character
+    /// that is not `"`: such marks are shown as `\u{…}` so the quote is escaped and ends no attribute.
+    @Test(arguments: ["\u{301}", "\u{34F}", "\u{FE0F}"])
+    func aQuoteJoinedToAMarkStaysInsideItsAttribute(mark: String) throws {
+        let id = "n\"\(mark) onmouseover=alert(1) x=\"\(mark)<\(mark)b>"
+        var pipeline = F.node("pipeline", .failed, error: "e")
+        pipeline.dependencies = ["build", id]
+        let odd = NodeRecord(id: id, type: ResourceType(rawValue: "aws/s3-prefix"), status: .created, updatedAt: F.now)
+        let record = F.record(.failed(sha: F.sha, reason: "r"), nodes: [F.node("artifacts", .created), F.node("build", .created), pipeline, odd])
+        let activity = F.activity(state: .failed, resources: [("pipeline", "failed")], stages: [], headRef: "b\"\(mark)<\(mark)i>", lastError: "e")
+        let snapshot = F.snapshot(records: [record], activities: [activity], events: [:])
+        for html in [Dashboard.list(snapshot), try #require(Dashboard.environment(F.key, snapshot))] {
+            for tag in F.tags(html) { #expect(F.isTemplateTag(tag), "injected or unknown markup: \(tag)") }
+            #expect(!html.unicodeScalars.contains(mark.unicodeScalars.first ?? " "), "the mark is shown as \\u{…}, never joined to markup")
+        }
+    }
+
     @Test func anUnknownEnvironmentHasNoPage() {
         let other = EnvironmentKey(repository: "acme/webapp", pr: 99, blueprint: "webapp")
         #expect(Dashboard.environment(other, Self.failedSnapshot()) == nil)
