@@ -249,7 +249,7 @@ let package = Package(
         .testTarget(
             name: "PrenvAppTests",
             dependencies: ["LogCapture",
-                "PrenvApp", "Providers", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "WebhookSupport", "StateStoreSQLite",
+                "PrenvApp", "Providers", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "WebhookSupport", "StateStoreSQLite", "WebServer",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

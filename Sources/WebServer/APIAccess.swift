@@ -28,11 +28,15 @@ public struct APIAccess: Sendable {
         token.map(Self.token) ?? (listensOnLoopback ? .loopbackOnly : .refused)
     }
 
-    /// The refusal for a request's `Authorization` header, or nil when it may proceed.
-    func refusal(authorization: String?) -> (status: Int, message: String)? {
+    /// The refusal for a request's `Authorization` and `Host` headers, or nil when it may proceed.
+    func refusal(authorization: String?, host: String? = nil) -> (status: Int, message: String)? {
         switch rule {
         case .open:
-            return nil
+            // Only this machine can connect, but a web page its user visits can rebind its own
+            // name to 127.0.0.1 and read the answers (DNS rebinding): such a request names that
+            // page's host, so only loopback names are served.
+            guard let host, !Self.isLoopbackHost(host) else { return nil }
+            return (403, "served without a token only to requests addressed to a loopback host (127.0.0.1, localhost, [::1]); set PRENV_API_TOKEN")
         case .refused:
             return (403, "/api/* is served without a token only on a loopback address; set PRENV_API_TOKEN")
         case let .token(expected):
@@ -44,6 +48,19 @@ public struct APIAccess: Sendable {
             }
             return nil
         }
+    }
+
+    /// `Host` names this machine's loopback: `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
+    static func isLoopbackHost(_ header: String) -> Bool {
+        var host = Substring(header.lowercased())
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            return host[host.index(after: host.startIndex)..<close] == "::1"
+        }
+        if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
+        if host == "localhost" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// Compares without stopping at the first difference, so timing does not reveal how much of a
@@ -61,7 +78,7 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
     let access: APIAccess
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let refusal = access.refusal(authorization: request.headers[.authorization]) else {
+        guard let refusal = access.refusal(authorization: request.headers[.authorization], host: request.head.authority) else {
             return try await next(request, context)
         }
         var response = PrenvRouter.json(status: refusal.status, OutcomeResponse.error(refusal.status, refusal.message).body)

@@ -80,7 +80,7 @@ struct DashboardAccessMiddleware<Context: RequestContext>: RouterMiddleware {
     let access: APIAccess
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let refusal = access.refusal(authorization: request.headers[.authorization]) else {
+        guard let refusal = access.refusal(authorization: request.headers[.authorization], host: request.head.authority) else {
             return try await next(request, context)
         }
         var response = DashboardRoutes.text(status: refusal.status, "\(refusal.message) (the dashboard follows the /api/* rule)\n")

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import PrenvApp
+@testable import WebServer
 import LogCapture
 import Testing
 import WebhookSupport
@@ -45,6 +46,21 @@ import WebhookSupport
             let response = try await Self.get("/api/environments", from: client)
             #expect(response.status == .ok)
         }
+    }
+
+    /// A page the operator visits can rebind its name to 127.0.0.1 (DNS rebinding); its requests
+    /// then name that page's host, and are refused without a token. Loopback names are served.
+    /// (In-process requests always name `localhost`, so the rule is checked directly.)
+    @Test func withoutATokenOnLoopbackOnlyLoopbackHostNamesAreServed() {
+        let open = APIAccess.loopbackOnly
+        for host in ["127.0.0.1:8080", "localhost", "LOCALHOST:80", "[::1]:8080", "127.0.0.2", "127.255.0.1:1"] {
+            #expect(open.refusal(authorization: nil, host: host) == nil, "\(host)")
+        }
+        for host in ["evil.example:8080", "127.0.0.1.evil.example", "localhost.evil.example", "[::2]", "127.0.0.256", "0.0.0.0", "[::1"] {
+            #expect(open.refusal(authorization: nil, host: host)?.status == 403, "\(host)")
+        }
+        #expect(open.refusal(authorization: nil, host: nil) == nil, "no Host (HTTP/1.0): only this machine can connect")
+        #expect(APIAccess.token(Self.token).refusal(authorization: "Bearer \(Self.token)", host: "prenv.example") == nil, "a token decides alone")
     }
 
     @Test(arguments: ["0.0.0.0", "::", "10.0.0.5", "prenv.internal"])
