@@ -11,9 +11,10 @@ import Testing
 /// second look the record is removed and the resource is left behind (seen in the crash test on a
 /// loaded CI machine). Here the race is made certain: the local endpoint holds CreateProject for
 /// `latency` before carrying it out, the apply is cancelled inside it, and the destroy runs at once.
+/// The latency is long enough that a loaded machine still cancels before the held call lands.
 @Suite("A create that lands after its teardown looked")
 struct LateCreateTests {
-    static let latency: Duration = .seconds(3)
+    static let latency: Duration = .seconds(8)
     let accessKey = LocalAWS.uniqueAccessKey()
 
     @Test("Without a second look the project is left behind; with one it is deleted")
@@ -33,7 +34,7 @@ struct LateCreateTests {
         let checked = LocalAWS.uniqueName("prenv-late")
         let destroyTook = try await cutOffCreateThenDestroy(project: checked, role: role, recheck: Self.latency * 2)
         #expect(destroyTook >= Self.latency * 2, "the destroy did not wait for its second look")
-        try await Task.sleep(for: .seconds(1))  // past the held call's landing (3 s), checked once more
+        try await Task.sleep(for: .seconds(1))  // well past the held call's landing, checked once more
         let left = try await codeBuild.batchGetProjects(names: [checked]).projects ?? []
         #expect(left.isEmpty, "left behind: \(checked)")
     }

