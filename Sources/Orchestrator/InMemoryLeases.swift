@@ -18,7 +18,12 @@ public actor InMemoryLeaseStore: LeaseStore {
     public func acquire(_ key: String, holder: String, for duration: Duration) -> PullRequestLease? {
         let now = now()
         if let held = leases[key], held.expiresAt > now, held.holder != holder { return nil }
-        let token = (lastToken[key] ?? 0) + 1
+        let token: Int64
+        if let held = leases[key], held.holder == holder, held.expiresAt > now {
+            token = held.token
+        } else {
+            token = (lastToken[key] ?? 0) + 1
+        }
         lastToken[key] = token
         let lease = PullRequestLease(key: key, holder: holder, token: token, expiresAt: now.addingTimeInterval(duration.seconds))
         leases[key] = lease

@@ -37,10 +37,8 @@ extension EnvironmentKey {
 /// the reference for engine tests and the single-replica (SQLite) server, where every acquire wins.
 public protocol LeaseStore: Sendable {
     /// Takes the lease on `key` for `holder` when nobody holds it, its holder's has expired, or
-    /// `holder` already holds it. Every acquire gets a new, higher token, the holder's own too: work
-    /// of an earlier tenure (a lease lost on the replica's clock, a second process started with the
-    /// same replica id) must never write under the new one. Only `renew` keeps a token.
-    /// nil: another replica holds it.
+    /// `holder` already holds it (then it is renewed, token unchanged). A take-over gets a new,
+    /// higher token. nil: another replica holds it.
     func acquire(_ key: String, holder: String, for duration: Duration) async throws -> PullRequestLease?
     /// Extends a lease still held with the same token; nil when it was lost (expired and taken, or
     /// released): the caller must stop acting on the PR.

@@ -34,7 +34,8 @@ public struct PostgresLeaseStore: LeaseStore {
             VALUES (\(key), \(holder), 1, now() + make_interval(secs => \(seconds)))
             ON CONFLICT (key) DO UPDATE SET
                 holder = EXCLUDED.holder,
-                token = held.token + 1,
+                token = CASE WHEN held.holder = EXCLUDED.holder AND held.expires_at > now()
+                             THEN held.token ELSE held.token + 1 END,
                 expires_at = EXCLUDED.expires_at
             WHERE held.expires_at <= now() OR held.holder = EXCLUDED.holder
             RETURNING key, holder, token, expires_at

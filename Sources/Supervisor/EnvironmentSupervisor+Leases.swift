@@ -14,7 +14,8 @@ import Orchestrator
 /// (`resumeAfterRestart`; providers adopt what the dead run left).
 extension EnvironmentSupervisor {
     /// One holding of a PR's lease by this replica (`LeaseLedger.Held`): the lease, its deadline
-    /// on this replica's clock, and the tenure that tells this holding from an earlier one.
+    /// on this replica's clock, and the tenure that tells this holding from an earlier one under
+    /// the same token.
     typealias Holding = LeaseLedger.Held
 
     /// The holding of `prKey` if this replica holds it and its deadline on this replica's clock has
@@ -155,9 +156,8 @@ extension EnvironmentSupervisor {
     /// without recording their end (as `stop()` does), since the new owner resumes them from the
     /// saved state; its slots are forgotten; writes queued for it are dropped when their turn comes.
     /// The lease is also given back to the store (in the background; a take-over waits for it): a
-    /// lease lost on this replica's clock alone still stands there and would keep other replicas
-    /// out until it expires. (Taking it back gets a new token, so the cancelled operations' late
-    /// state writes are refused either way.)
+    /// lease lost on this replica's clock alone still stands there, and taking it back would keep
+    /// its token, under which the cancelled operations' late state writes would still pass.
     func lose(_ holding: Holding, because reason: String) {
         let lease = holding.lease
         guard ledger.lose(lease.key, tenure: holding.tenure) else { return }

@@ -10,10 +10,10 @@ final class LeaseLedger: Sendable {
     struct Held: Sendable {
         var lease: PullRequestLease
         var deadline: ContinuousClock.Instant
-        /// This replica's own number for this holding of the PR, new at every take-over. The store
-        /// gives every acquire a new token too; the tenure also covers stores that do not (and the
-        /// in-process GitHub writes, which carry no token): the earlier tenure's tasks and writes
-        /// must not pass for the new one's.
+        /// This replica's own number for this holding of the PR, new at every take-over. Not the
+        /// token: a lease lost on this replica's clock alone (the store's still stands) is taken
+        /// back with the same token, and the earlier tenure's tasks and writes must not pass for
+        /// the new one's.
         var tenure: UInt64
     }
 
