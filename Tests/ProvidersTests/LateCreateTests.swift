@@ -25,15 +25,15 @@ struct LateCreateTests {
 
         let unchecked = LocalAWS.uniqueName("prenv-late")
         try await cutOffCreateThenDestroy(project: unchecked, role: role, recheck: .zero)
-        let appeared = try await eventually(within: Self.latency + .seconds(10)) {
+        let appeared = try await eventually(within: Self.latency + .seconds(60)) {
             try await !(codeBuild.batchGetProjects(names: [unchecked]).projects ?? []).isEmpty
         }
         #expect(appeared, "the held CreateProject never landed, so this test proves nothing")
         try? await codeBuild.deleteProject(name: unchecked)
 
         let checked = LocalAWS.uniqueName("prenv-late")
-        let destroyTook = try await cutOffCreateThenDestroy(project: checked, role: role, recheck: Self.latency * 2)
-        #expect(destroyTook >= Self.latency * 2, "the destroy did not wait for its second look")
+        let destroyTook = try await cutOffCreateThenDestroy(project: checked, role: role, recheck: Self.latency * 3)
+        #expect(destroyTook >= Self.latency * 3, "the destroy did not wait for its second look")
         try await Task.sleep(for: .seconds(1))  // well past the held call's landing, checked once more
         let left = try await codeBuild.batchGetProjects(names: [checked]).projects ?? []
         #expect(left.isEmpty, "left behind: \(checked)")

@@ -40,11 +40,13 @@ struct PostgresLeaseStoreTests {
         let database = try await PostgresLeaseTestDatabase.create()
         try await database.withClient { client in
             let leases = PostgresLeaseStore(client: client, logger: logger)
+            // The expiry is the server's now() + 20 s: between the server's clock read just before
+            // the acquire and just after it (however long the round trips take on a loaded machine).
+            let before = try #require(try await database.values("SELECT now()", as: Date.self).first)
             let lease = try #require(try await leases.acquire("o/r#2", holder: "a", for: .seconds(20)))
-            let now = try #require(try await database.values("SELECT now()", as: Date.self).first)
-            // The expiry is the server's now() + 20 s (allowing for the round trips between the two
-            // reads on a loaded machine).
-            #expect(abs(lease.expiresAt.timeIntervalSince(now) - 20) < 5)
+            let after = try #require(try await database.values("SELECT now()", as: Date.self).first)
+            #expect(lease.expiresAt >= before.addingTimeInterval(20 - 0.001) && lease.expiresAt <= after.addingTimeInterval(20 + 0.001),
+                    "\(before) … \(after) + 20 s vs \(lease.expiresAt)")
             let stored: [Date] = try await database.values("SELECT expires_at FROM prenv_leases WHERE key = 'o/r#2'")
             #expect(stored.map { abs($0.timeIntervalSince(lease.expiresAt)) < 0.001 } == [true])
         }
