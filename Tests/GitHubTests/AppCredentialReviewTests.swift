@@ -51,7 +51,7 @@ import Testing
         }
     }
 
-    /// Opened once; waiters before and after pass. A watchdog opens it after 10 s so that a caller
+    /// Opened once; waiters before and after pass. A watchdog opens it after 90 s (a loaded CI machine once took over 10 s to return a cancelled call) so that a caller
     /// which (wrongly) keeps waiting on GitHub fails the test instead of hanging it.
     final class Gate: Sendable {
         private let state = Locked<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
@@ -78,7 +78,7 @@ import Testing
 
         func watchdog() -> Task<Void, Never> {
             Task { [self] in
-                try? await Task.sleep(for: .seconds(10))
+                try? await Task.sleep(for: .seconds(90))
                 open()
             }
         }
