@@ -23,14 +23,15 @@ import WebhookSupport
     }
 
     @Test func sigtermDrainsLetsTheRunningApplyFinishAndExitsZero() async throws {
-        let grace = 30
+        let grace = 40
         let serve = try await ServeHarness("sd-drain", arguments: ["--shutdown-grace", "\(grace)"])
         defer { serve.stop() }
         #expect(await Self.readiness(serve)?.status == 200)
         // Not 502: the other test of this suite uses it, in parallel, on the same local AWS.
         let pr = 521
-        // The apply's first pipeline poll takes 6 s: SIGTERM lands while it provisions.
-        let slowPoll = try await serve.slowFirstPipelinePoll(seconds: 6)
+        // The apply's first pipeline poll takes 15 s: SIGTERM lands while it provisions, however slowly a
+        // loaded machine answers this test's own polls (a 6 s poll once ended before SIGTERM was sent).
+        let slowPoll = try await serve.slowFirstPipelinePoll(seconds: 15)
         try await serve.send(delivery("opened", pr: pr, second: 0), deliveryID: "sd-open")
         try await serve.waitFor(pr: pr, state: "provisioning")
         try await LocalAWS.waitUntilFired(slowPoll)
