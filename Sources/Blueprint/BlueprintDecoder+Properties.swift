@@ -17,6 +17,7 @@ extension BlueprintDecoder {
         let context = PropertyContext(resource: resource.id, kind: kind)
         resource.properties = decodeFields(entries, schema: kind.properties, context: context, prefix: "", anchor: anchor)
         resource.propertyLocations = Dictionary(entries.map { ($0.key, $0.keyLocation) }, uniquingKeysWith: { first, _ in first })
+        if repository != nil { checkIdentity(resource, kind: kind, entries: entries, anchor: anchor) }
         for rule in kind.rules {
             check(rule, entries: entries, what: "resource `\(resource.id)` (\(kind))", anchor: anchor)
         }
@@ -54,12 +55,14 @@ extension BlueprintDecoder {
         case .string:
             guard let template = decodeTemplate(node, path: described, owner: context.resource) else { return nil }
             checkLiteralName(template, rule: field.nameRule, at: node.location)
+            if repository != nil { checkExistingName(template, rule: field.nameRule, property: path, at: node.location) }
             return .string(template)
         case .verbatim, .file, .environmentVariableName:
             guard let text = node.text else { diagnostics.error(node.location, wrongKind(node.kindDescription)); return nil }
             if case let .file(file) = field.kind { read(file, path: text, at: node.location) }
             if case let .environmentVariableName(prefix, reserved) = field.kind {
                 checkEnvironmentVariableName(text, prefix: prefix, reserved: reserved, property: path, at: node.location)
+                if repository != nil { checkAllowedSecret(text, property: path, at: node.location) }
             }
             return .string(Template(verbatim: text))
         case let .choice(allowed):
@@ -132,12 +135,17 @@ extension BlueprintDecoder {
         }
     }
 
-    /// Reads a file property now, so a typo in the path fails the blueprint, not an apply.
+    /// Reads a file property now, so a typo in the path fails the blueprint, not an apply. Through `files`:
+    /// a server blueprint reads next to its file, a repository's only from its own `.prenv/` snapshot.
     private mutating func read(_ file: FileProperty, path: String, at location: SourcePosition) {
-        let resolved = path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
-        guard let data = FileManager.default.contents(atPath: resolved) else {
-            diagnostics.error(location, "\(file.noun) `\(path)` not found (looked for `\(resolved)`)")
+        let data: Data
+        switch files.read(path) {
+        case let .problem(problem):
+            diagnostics.error(location, "\(file.noun) `\(path)` \(problem)")
             return
+        case let .data(found, location: foundAt):
+            if repository != nil, !checkAllowedTemplateFile(foundAt, noun: file.noun, at: location) { return }
+            data = found
         }
         guard data.count <= file.maxBytes else {
             diagnostics.error(location, "\(file.noun) `\(path)` is \(data.count) bytes; \(file.limitReason)")

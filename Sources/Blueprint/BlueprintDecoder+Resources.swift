@@ -74,7 +74,14 @@ extension BlueprintDecoder {
             diagnostics.error(node.location, "`type` of resource `\(id)` must be a string, found \(node.kindDescription)")
             return nil
         }
-        if let kind = kinds[ResourceType(text)] { return kind }
+        if let kind = kinds[ResourceType(text)] {
+            if let repository, !repository.policy.allows(type: text) {
+                diagnostics.error(node.location, "resource type `\(text)` is not allowed for blueprints read from \(repository.repository) "
+                    + "(the operator's `allow_types`: \(repository.policy.allowTypes.map { Suggestions.list($0) } ?? "every type"))")
+                return nil
+            }
+            return kind
+        }
         let names = kinds.typeNames
         let hint = Suggestions.hint(for: text, in: names)
         diagnostics.error(node.location, "unknown resource type `\(text)`" + (hint.isEmpty ? "; expected one of \(Suggestions.list(names))" : hint))

@@ -13,19 +13,30 @@ struct BlueprintDecoder {
     let source: SourceText
     let ignoredKeys: Set<String>
     let baseDirectory: String
+    /// Where `template_file` paths are read (disk for server blueprints, the snapshot for a repository's).
+    let files: TemplateFileSource
+    /// Set for a blueprint read from a repository's `.prenv/`: its repository and the operator's policy.
+    let repository: RepositoryScope?
     /// The resource kinds `type:` may name.
     let kinds: ResourceKinds
+    /// Where `name:`'s value is written (a second file declaring the same name is reported there).
+    var nameLocation: SourcePosition = .start
     /// Every `${…}` met so far, with where it is and which resource it belongs to.
     var references: [LocatedReference] = []
     var resources: [DecodedResource] = []
     var templateFiles: [String: String] = [:]
 
-    init(diagnostics: DiagnosticCollector, composed: YAMLComposer.Result, baseDirectory: String, kinds: ResourceKinds) {
+    init(
+        diagnostics: DiagnosticCollector, composed: YAMLComposer.Result, baseDirectory: String, kinds: ResourceKinds,
+        files: TemplateFileSource? = nil, repository: RepositoryScope? = nil
+    ) {
         self.kinds = kinds
         self.diagnostics = diagnostics
         self.source = composed.source
         self.ignoredKeys = composed.ignoredKeys
         self.baseDirectory = baseDirectory
+        self.files = files ?? .directory(baseDirectory)
+        self.repository = repository
     }
 
     /// Decodes and validates; `nil` when any error was found (they are in `diagnostics`).
@@ -40,7 +51,9 @@ struct BlueprintDecoder {
         }
         let entries = entries(of: mapping)
         reportUnknownKeys(entries, allowed: Self.topLevelKeys, place: "")
-        for key in ["name", "on", "resources"] where !entries.contains(where: { $0.key == key }) {
+        // A repository's blueprint may leave out `on`: it selects its own repository only.
+        let required = repository == nil ? ["name", "on", "resources"] : ["name", "resources"]
+        for key in required where !entries.contains(where: { $0.key == key }) {
             diagnostics.error(root.location, "missing required key `\(key)`")
         }
         let value: (String) -> MappingEntry? = { key in entries.first { $0.key == key } }
@@ -48,7 +61,7 @@ struct BlueprintDecoder {
         if let description = value("description"), description.value.text == nil {
             diagnostics.error(description.value.location, "`description` must be a string, found \(description.value.kindDescription)")
         }
-        let triggers = value("on").flatMap { decodeTriggers($0) }
+        let triggers: Triggers? = if let on = value("on") { decodeTriggers(on) } else { repository?.impliedTriggers }
         if let entry = value("resources") { decodeResources(entry) }
         let status = value("status").flatMap { decodeStatus($0) }
         let expiry = value("expire").flatMap { decodeExpiry($0) }
@@ -68,8 +81,14 @@ struct BlueprintDecoder {
             diagnostics.error(entry.value.location, "`name` must be a string, found \(entry.value.kindDescription)")
             return nil
         }
+        nameLocation = entry.value.location
         guard Self.isBlueprintName(name) else {
             diagnostics.error(entry.value.location, "invalid blueprint name `\(name)`: names must match \(Self.namePattern)")
+            return nil
+        }
+        if repository != nil { return scopedName(name, at: entry.value.location) }
+        if name.hasPrefix(RepositoryScope.namePrefix) {
+            diagnostics.error(entry.value.location, "blueprint names beginning with `\(RepositoryScope.namePrefix)` are reserved for blueprints read from repositories")
             return nil
         }
         return name
@@ -121,7 +140,11 @@ extension BlueprintDecoder {
 
         var triggers = Triggers(repositories: [])
         var valid = true
-        if let node = value("repositories") {
+        if let node = value("repositories"), repository != nil {
+            let own = decodeOwnRepository(node)
+            triggers.repositories = own ?? []
+            valid = own != nil
+        } else if let node = value("repositories") {
             let globs = decodeGlobs(node, path: "`on.repositories`")
             for (glob, location) in globs ?? [] where glob.split(separator: "/", omittingEmptySubsequences: false).count != 2 {
                 diagnostics.error(location, "`on.repositories` entry `\(glob)` must be an owner/name glob such as `acme/*`")
@@ -129,6 +152,8 @@ extension BlueprintDecoder {
             }
             triggers.repositories = (globs ?? []).map { Glob($0.0) }
             valid = valid && globs != nil
+        } else if let repository {
+            triggers.repositories = repository.impliedTriggers.repositories
         } else {
             diagnostics.error(entry.keyLocation, "missing required key `repositories` in `on`")
             valid = false

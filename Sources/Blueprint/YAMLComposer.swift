@@ -16,6 +16,11 @@ enum YAMLComposer {
 
     /// `nil` when the text is not YAML at all (the syntax error has been reported).
     static func compose(_ yaml: String, diagnostics: inout DiagnosticCollector) -> Result? {
+        if case let .exceeds(position) = YAMLExpansion.count(yaml) {
+            diagnostics.error(position, "the YAML stands for more than \(YAMLExpansion.defaultLimit) nodes once its aliases (`*name`) are followed; "
+                + "refused unread, as an alias bomb would be")
+            return nil
+        }
         var text = yaml
         var ignored: Set<String> = []
         for attempt in 0..<200 {
