@@ -55,14 +55,14 @@ extension BlueprintDecoder {
         case .string:
             guard let template = decodeTemplate(node, path: described, owner: context.resource) else { return nil }
             checkLiteralName(template, rule: field.nameRule, at: node.location)
-            if repository != nil { checkExistingName(template, rule: field.nameRule, property: path, at: node.location) }
+            if repository != nil { checkExistingName(template, rule: field.nameRule, property: described, at: node.location) }
             return .string(template)
         case .verbatim, .file, .environmentVariableName:
             guard let text = node.text else { diagnostics.error(node.location, wrongKind(node.kindDescription)); return nil }
             if case let .file(file) = field.kind { read(file, path: text, at: node.location) }
             if case let .environmentVariableName(prefix, reserved) = field.kind {
                 checkEnvironmentVariableName(text, prefix: prefix, reserved: reserved, property: path, at: node.location)
-                if repository != nil { checkAllowedSecret(text, property: path, at: node.location) }
+                if repository != nil { checkAllowedSecret(text, property: described, at: node.location) }
             }
             return .string(Template(verbatim: text))
         case let .choice(allowed):

@@ -28,8 +28,8 @@ enum TemplateFileSource: Sendable {
             case let .success(found): resolved = found
             case let .failure(problem): return .problem(problem.message)
             }
-            if let reason = Self.refusal(of: resolved, in: snapshot) {
-                return .problem("was not read (`\(resolved)`: \(reason))")
+            if let refused = Self.refusal(of: resolved, in: snapshot) {
+                return .problem("was not read (`\(refused.path)`: \(refused.reason))")
             }
             guard let text = snapshot.files[resolved] else {
                 return .problem("not found in `\(RepositorySnapshot.directory)/` of \(snapshot.repository) at \(snapshot.ref) (looked for `\(resolved)`)")
@@ -68,12 +68,11 @@ enum TemplateFileSource: Sendable {
     }
 
     /// Why the reader refused the file or one of its folders (a symlinked folder is refused as a whole).
-    static func refusal(of path: String, in snapshot: RepositorySnapshot) -> String? {
-        if let reason = snapshot.refused[path] { return reason }
+    static func refusal(of path: String, in snapshot: RepositorySnapshot) -> (path: String, reason: String)? {
         var prefix = ""
-        for segment in path.split(separator: "/").dropLast() {
+        for segment in path.split(separator: "/") {
             prefix += prefix.isEmpty ? String(segment) : "/" + segment
-            if let reason = snapshot.refused[prefix] { return reason }
+            if let reason = snapshot.refused[prefix] { return (prefix, reason) }
         }
         return nil
     }
