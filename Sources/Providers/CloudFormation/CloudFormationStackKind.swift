@@ -27,7 +27,7 @@ extension ProviderKind {
                 PropertySchema(name: "parameters", kind: .stringMap, summary: "Stack parameters."),
                 PropertySchema(name: "capabilities", kind: .choiceList(capabilities), summary: "Any of "
                     + capabilities.map { "`\($0)`" }.joined(separator: ", ") + ".", documentedDefault: "`[]`"),
-                .string("role_arn", """
+                .string("role_arn", name: .existing(.iamRoleARN), """
                     ARN of a CloudFormation service role, sent as `RoleARN` on every create and update. CloudFormation \
                     then creates the template's resources as that role, so prenv's own identity needs only \
                     `iam:PassRole` on it (see `infra/iam/README.md`). Omitted: CloudFormation acts with prenv's \

@@ -25,7 +25,7 @@ extension ProviderKind {
                     Inline: `image` (required), `compute_type` (default `BUILD_GENERAL1_SMALL`), `type` (default \
                     `LINUX_CONTAINER`), `privileged_mode` (boolean, default `false`).
                     """),
-                .string("service_role", "Inline: the IAM role ARN CodeBuild runs as."),
+                .string("service_role", name: .existing(.iamRoleARN), "Inline: the IAM role ARN CodeBuild runs as."),
                 .string("source_version", documentedDefault: "project's own", "Commit, branch or tag to build, e.g. `${pr.head.sha}`."),
                 PropertySchema(name: "environment_variables", kind: .stringMap,
                                summary: "Added to (and overriding) the project's plaintext variables."),
