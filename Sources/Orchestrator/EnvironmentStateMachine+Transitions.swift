@@ -36,6 +36,8 @@ extension EnvironmentStateMachine {
             return admit()
         case .command(let command):
             return obey(command)
+        case .blueprintChanged(let decision):
+            return blueprintChanged(decision)
         }
     }
 

@@ -130,6 +130,8 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         case admitted
         /// A `/prenv` comment command from someone allowed to write (see `EnvironmentStateMachine+Commands`).
         case command(Command)
+        /// The environment's repository blueprint changed or is gone (`+BlueprintChange`).
+        case blueprintChanged(Decision)
     }
 
     /// What the caller must do; the machine itself does no I/O.
