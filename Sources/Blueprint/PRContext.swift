@@ -8,8 +8,13 @@ public struct PRContext: Sendable, Hashable, Codable {
     public var headRef: String
     public var baseRef: String
     public var author: String
+    /// Whether the head branch lives in another repository (a fork); nil when not known (a context
+    /// recorded before prenv kept it, or made by `prenv up`). Repository blueprints read the PR's own
+    /// `.prenv/` only when this is `false`, so unknown counts as a fork.
+    public var fromFork: Bool?
 
-    public init(owner: String, repository: String, number: Int, headSHA: String, headRef: String, baseRef: String, author: String) {
+    public init(owner: String, repository: String, number: Int, headSHA: String, headRef: String, baseRef: String, author: String,
+                fromFork: Bool? = nil) {
         self.owner = owner
         self.repository = repository
         self.number = number
@@ -17,6 +22,7 @@ public struct PRContext: Sendable, Hashable, Codable {
         self.headRef = headRef
         self.baseRef = baseRef
         self.author = author
+        self.fromFork = fromFork
     }
 
     /// `owner/name`, as GitHub writes it.

@@ -22,7 +22,7 @@ public func buildApplication(
     let supervisor = EnvironmentSupervisor(blueprints: parts.blueprints, inbox: parts.inbox, store: parts.store, workers: parts.workers,
                                            operations: parts.operations, statuses: reporter, pullRequests: parts.pullRequests,
                                            teardownAlertAfter: options.teardownAlertAfter, commands: parts.commands, presence: presence,
-                                           replica: parts.replica)
+                                           replica: parts.replica, repositoryBlueprints: parts.repositoryBlueprints)
     lifecycle.attach(supervisor)
     let githubApp = parts.githubApp
     // A signed delivery names the App installation covering its repository: remember it, so the
@@ -36,13 +36,14 @@ public func buildApplication(
         }
         return await supervisor.concerns(event)
     }, onRecorded: { supervisor.wake($0) }, selectsRepository: { supervisor.selects(repository: $0) },
-       isDraining: { lifecycle.isDraining })
+       isDraining: { lifecycle.isDraining },
+       pushTargets: parts.repositoryBlueprints == nil ? nil : { try await supervisor.pushTargets(repository: $0, branch: $1) })
     let store = parts.store
     let sweeper = options.gcInterval > 0 ? parts.orphanSweep.map { sweep in
         OrphanSweeper(sweep: sweep, isBusy: { await supervisor.isTakingCareOf($0) }, logger: Logger(label: "prenv.gc"))
     } : nil
     let started = StartSignal()
-    let readiness = Readiness(lifecycle: lifecycle, started: started, blueprintsLoaded: !parts.blueprints.isEmpty,
+    let readiness = Readiness(lifecycle: lifecycle, started: started, blueprintsLoaded: !parts.blueprints.isEmpty || parts.repositoryBlueprints != nil,
                               probeStore: parts.probeStore ?? { [workers = parts.workers] in _ = try await workers.workers(leaseKey: "-") },
                               logger: logger)
     let router = PrenvRouter.make(

@@ -44,7 +44,10 @@ public enum Composition {
     }
 
     /// Every blueprint in `directory`; `serve` does not start with a broken one, or with none.
-    public static func loadBlueprints(directory: String) throws(StartupError) -> [Blueprint] {
+    /// - Parameter orNoneWithRepositoryBlueprints: no server-side blueprint is fine (an empty or
+    ///   missing folder) when repositories bring their own.
+    public static func loadBlueprints(directory: String, orNoneWithRepositoryBlueprints: Bool = false) throws(StartupError) -> [Blueprint] {
+        if orNoneWithRepositoryBlueprints, !FileManager.default.fileExists(atPath: directory) { return [] }
         let loaded: [Blueprint]
         do throws(BlueprintErrors) {
             loaded = try BlueprintLoader.loadAll(directory: directory, kinds: kinds)
@@ -52,7 +55,7 @@ public enum Composition {
             throw StartupError("fix the blueprints above; prenv serve does not start with a broken blueprint",
                                diagnostics: error.diagnostics.map(\.description))
         }
-        guard !loaded.isEmpty else {
+        guard !loaded.isEmpty || orNoneWithRepositoryBlueprints else {
             throw StartupError("no blueprints (*.yaml) in \(directory); set PRENV_BLUEPRINTS or --blueprints")
         }
         return loaded

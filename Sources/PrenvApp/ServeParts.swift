@@ -43,6 +43,8 @@ public struct ServeParts: Sendable {
     /// A cheap query that fails when the state store cannot be reached (`/readyz`); nil: a read of
     /// the worker records of a PR that cannot exist (one indexed lookup on SQLite and PostgreSQL).
     public var probeStore: (@Sendable () async throws -> Void)?
+    /// Reads repositories' `.prenv/` blueprints where `repository_blueprints:` enables it; nil: never.
+    public var repositoryBlueprints: RepositoryBlueprintResolver?
 
     public init(
         blueprints: [Blueprint], store: any StateStore, workers: any WorkerStore, inbox: any EventInbox,
@@ -69,7 +71,8 @@ public struct ServeParts: Sendable {
         settings: ServeSettings, polling: Polling, logger: Logger, replica: ReplicaSettings = ReplicaSettings(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws(StartupError) -> ServeParts {
-        let blueprints = try Composition.loadBlueprints(directory: settings.blueprints)
+        let blueprints = try Composition.loadBlueprints(directory: settings.blueprints,
+                                                        orNoneWithRepositoryBlueprints: settings.repositoryBlueprints.enablesAny)
         let location = try Composition.stateLocation(url: settings.state, logger: logger, environment: environment)
         let state = try await Composition.openState(location, inbox: true, logger: logger)
         // Everything below may still refuse to start: the state is let go of first (a PostgreSQL pool).
@@ -133,6 +136,14 @@ public struct ServeParts: Sendable {
                 openPullRequestCheck: pullRequests, polling: polling),
             commands: writer.map { GitHubCommandClient(client: $0) }, github: writer, awsRegion: client.region)
         parts.githubApp = connection?.app
+        if settings.repositoryBlueprints.enablesAny {
+            // Reads go through the client with its own retries, not the write scheduler's.
+            guard let github else {
+                throw StartupError("repository_blueprints needs GitHub to read .prenv/: set GITHUB_TOKEN or configure the GitHub App")
+            }
+            parts.repositoryBlueprints = RepositoryBlueprintResolver(
+                settings: settings.repositoryBlueprints, reader: RepositoryFolderReader(client: github), kinds: Composition.kinds)
+        }
         if let credential = github?.credential {
             parts.writeBudgetKey = { repository in await credential.budgetKey(for: repository) }
         }

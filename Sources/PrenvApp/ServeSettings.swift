@@ -1,3 +1,4 @@
+import Blueprint
 import Foundation
 import Yams
 
@@ -21,6 +22,9 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
     /// `PRENV_API_TOKEN`: the bearer token `/api/*` requires; without one, `/api/*` is served only
     /// while listening on a loopback address.
     public var apiToken: String?
+    /// `repository_blueprints:` in the `--config` file: per repository (or glob), whether and how
+    /// its own `.prenv/` blueprints are read. Only from the file: a policy is not one value.
+    public var repositoryBlueprints = RepositoryBlueprintSettings()
 
     /// Values given on the command line (nil when not given).
     public struct Flags: Sendable, Equatable {
@@ -53,7 +57,8 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
     /// - Parameters:
     ///   - configFile: path and contents of the `--config` file, if one was given.
     public static func resolve(flags: Flags, environment: [String: String], configFile: (path: String, text: String)? = nil) throws(Problem) -> ServeSettings {
-        let file = try configFile.map { file throws(Problem) in try parse(file.text, path: file.path) } ?? [:]
+        let parsed = try configFile.map { file throws(Problem) in try parse(file.text, path: file.path) }
+        let file = parsed?.values ?? [:]
         /// An empty (or all-blank) value counts as unset wherever it comes from: an empty webhook
         /// secret would make every signature computable, so it must never be taken as a secret.
         func value(_ flag: String?, _ variable: String, _ key: String) -> String? {
@@ -75,6 +80,13 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
         settings.blueprints = value(flags.blueprints, "PRENV_BLUEPRINTS", "blueprints") ?? settings.blueprints
         settings.state = value(flags.state, "PRENV_STATE", "state") ?? settings.state
         settings.apiToken = value(nil, "PRENV_API_TOKEN", "api_token")
+        if let node = parsed?.repositoryBlueprints, let path = configFile?.path {
+            do throws(BlueprintErrors) {
+                settings.repositoryBlueprints = try RepositoryBlueprintSettings.decode(node, file: path)
+            } catch {
+                throw Problem(description: "\(error)")
+            }
+        }
         settings.githubAPIURL = value(flags.githubAPIURL, "GITHUB_API_URL", "github_api_url") ?? settings.githubAPIURL
         let auth = try GitHubAuthSettings.resolve(apiURL: settings.githubAPIURL) { variable, key in value(nil, variable, key) }
         settings.githubToken = auth.token
@@ -97,8 +109,9 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
         return try resolve(flags: flags, environment: environment, configFile: (configPath, text))
     }
 
-    /// A flat YAML mapping of `fileKeys` to scalars; anything else is an error naming file and line.
-    static func parse(_ text: String, path: String) throws(Problem) -> [String: String] {
+    /// A flat YAML mapping of `fileKeys` to scalars, and the `repository_blueprints:` mapping left
+    /// as a node for its own decoder; anything else is an error naming file and line.
+    static func parse(_ text: String, path: String) throws(Problem) -> (values: [String: String], repositoryBlueprints: Node?) {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -107,18 +120,23 @@ public struct ServeSettings: Sendable, Equatable, CustomStringConvertible {
             // which may hold the webhook secret or the GitHub token.
             throw Problem(description: Self.describe(error, path: path))
         }
-        guard let node else { return [:] }
+        guard let node else { return ([:], nil) }
         guard let mapping = node.mapping else { throw Problem(description: "\(path):\(node.mark?.line ?? 1): expected a mapping of settings") }
         var values: [String: String] = [:]
+        var repositoryBlueprints: Node?
         for (key, value) in mapping {
             let line = key.mark?.line ?? 1
+            if key.string == "repository_blueprints" {
+                repositoryBlueprints = value
+                continue
+            }
             guard let name = key.string, fileKeys.contains(name) else {
-                throw Problem(description: "\(path):\(line): unknown setting \"\(key.string ?? "?")\"; known: \(fileKeys.sorted().joined(separator: ", "))")
+                throw Problem(description: "\(path):\(line): unknown setting \"\(key.string ?? "?")\"; known: \((fileKeys.sorted() + ["repository_blueprints"]).joined(separator: ", "))")
             }
             guard let scalar = value.scalar?.string else { throw Problem(description: "\(path):\(line): \(name) must be a single value") }
             values[name] = scalar
         }
-        return values
+        return (values, repositoryBlueprints)
     }
 
     static func describe(_ error: any Error, path: String) -> String {

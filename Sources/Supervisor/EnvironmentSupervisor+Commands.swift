@@ -81,7 +81,7 @@ extension EnvironmentSupervisor {
     func machineCommand(_ command: PrenvCommand, for key: EnvironmentKey) -> (EnvironmentStateMachine.Command, forkSkipped: Bool) {
         let decision: Decision
         var forkSkipped = false
-        if let blueprint = blueprints[key.blueprint], let record = slots[key]?.record {
+        if let blueprint = environmentBlueprint(key), let record = slots[key]?.record {
             let machine = record.machine
             decision = blueprint.matches(repository: key.repository, baseBranch: record.pullRequest.baseRef,
                                          labels: machine.labels, isFork: machine.isFork ?? true)

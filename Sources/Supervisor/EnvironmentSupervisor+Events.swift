@@ -55,6 +55,7 @@ extension EnvironmentSupervisor {
         }
         let decoded = events.compactMap { event in decode(event).map { (recorded: $0, delivery: event.deliveryID) } }
         let pullRequestEvents = decoded.compactMap { $0.recorded.pullRequest }
+        if let newest = pullRequestEvents.last?.0 { try await readRepositoryBlueprints(for: newest, under: holding) }
         try await createSlots(for: pullRequestEvents, under: holding)
         var touched = Set<EnvironmentKey>()
         for (recorded, delivery) in decoded {
@@ -68,6 +69,8 @@ extension EnvironmentSupervisor {
             case .command(let comment, let command):
                 touched.formUnion(try await LogContext.$current.withValue(context) { try await obey(command, in: comment) })
                 try ensureCurrent(holding)
+            case .basePush(let push):
+                touched.formUnion(try await LogContext.$current.withValue(context) { try await baseBranchMoved(push, prKey: prKey, under: holding) })
             }
         }
         // Same-second disagreements the machines held: settled by GitHub's answer (saved as
@@ -88,6 +91,8 @@ extension EnvironmentSupervisor {
     enum RecordedEvent {
         case pullRequest(PullRequestEvent, Int)
         case command(IssueCommentEvent, PrenvCommand)
+        /// The PR's base branch moved: its `.prenv/` blueprints are read again.
+        case basePush(PushEvent)
 
         var pullRequest: (PullRequestEvent, Int)? {
             guard case .pullRequest(let event, let sequence) = self else { return nil }
@@ -98,6 +103,13 @@ extension EnvironmentSupervisor {
     /// An undecodable recorded event (recorded by a prenv that understood more) is logged and
     /// skipped rather than blocking the PR forever.
     nonisolated func decode(_ event: InboxEvent) -> RecordedEvent? {
+        if event.event == "push" {
+            guard let push = try? PushEvent.decode(from: event.payload) else {
+                logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
+                return nil
+            }
+            return .basePush(push)
+        }
         if event.event == "issue_comment" {
             guard let comment = try? IssueCommentEvent.decode(from: event.payload), let command = comment.command else {
                 logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
@@ -133,8 +145,10 @@ extension EnvironmentSupervisor {
                 result.append((key, blueprint, .skip(reason: "base branch \(event.pullRequest.base.ref) no longer matches on.base_branches")))
             }
         }
+        result += repositoryDecisions(for: event)
         // Environments of blueprints no longer loaded can still be destroyed from their record.
-        for key in slots.keys where key.repository == repository && key.pr == event.number && blueprints[key.blueprint] == nil {
+        for key in slots.keys where key.repository == repository && key.pr == event.number && blueprints[key.blueprint] == nil
+            && !Self.isRepositoryBlueprint(key) {
             result.append((key, nil, .skip(reason: "blueprint \(key.blueprint) is no longer loaded")))
         }
         return result
@@ -150,7 +164,7 @@ extension EnvironmentSupervisor {
                 try ensureCurrent(holding)
                 guard slots[key] == nil else { continue }
                 var machine = EnvironmentStateMachine(hasRecordedResources: recorded)
-                _ = machine.handle(.slotsLimited(blueprints[key.blueprint]?.limits.maxEnvironments != nil))
+                _ = machine.handle(.slotsLimited(environmentBlueprint(key)?.limits.maxEnvironments != nil))
                 let record = WorkerRecord(key: key, machine: machine, pullRequest: event.context, revision: 0, updatedAt: now())
                 slots[key] = Slot(record: record)
             }
@@ -201,7 +215,7 @@ extension EnvironmentSupervisor {
     func narrator(for key: EnvironmentKey, sha: String) -> StatusNarrator {
         let holding = validLease(key.leaseKey)
         return StatusNarrator(reporter: statuses, repository: key.repository, sha: sha, blueprint: key.blueprint, logger: logger,
-                              detail: blueprints[key.blueprint]?.status.detail ?? StatusSettings.defaultDetail, pullRequest: key.pr,
+                              detail: environmentBlueprint(key)?.status.detail ?? StatusSettings.defaultDetail, pullRequest: key.pr,
                               presence: presence, headRef: slots[key]?.record.pullRequest.headRef, ownership: holding.map(ownership),
                               silent: holding == nil)
     }

@@ -123,6 +123,9 @@ extension EnvironmentSupervisor {
             guard !stopping else { throw CancellationError() }
             records = try await workerStore.workers(leaseKey: prKey)
             guard !stopping else { throw CancellationError() }
+            repositoryBlueprints[prKey] = nil  // read again below: this holding's, not an earlier one's
+            try await readRepositoryBlueprints(forResuming: records, prKey: prKey)
+            guard !stopping else { throw CancellationError() }
         } catch {
             giveBack(lease)
             throw error
@@ -138,7 +141,7 @@ extension EnvironmentSupervisor {
             logger.debug("took the pull request's lease", metadata: ["pr": "\(prKey)", "token": "\(lease.token)", "environments": "\(records.count)"])
         }
         for key in records.map(\.key).sorted() {
-            let capped = blueprints[key.blueprint]?.limits.maxEnvironments != nil
+            let capped = environmentBlueprint(key)?.limits.maxEnvironments != nil
             let actions = mutateMachine(key) { $0.resumeAfterRestart() + $0.handle(.slotsLimited(capped)) }
             guard !actions.isEmpty else { continue }
             logger.info("resuming interrupted work", metadata: ["environment": "\(key)", "actions": "\(actions)"])
@@ -166,6 +169,7 @@ extension EnvironmentSupervisor {
             forgetSlot(key)
         }
         drainAgain.remove(lease.key)
+        repositoryBlueprints[lease.key] = nil
         giveBack(lease)
         logger.warning("lease lost; another replica owns \(lease.key) now", metadata: [
             "pr": "\(lease.key)", "token": "\(lease.token)", "reason": "\(reason)",
@@ -180,6 +184,7 @@ extension EnvironmentSupervisor {
         let mine = slots.filter { $0.key.leaseKey == prKey }
         guard mine.values.allSatisfy({ $0.task == nil && $0.record.machine.awaitingStart == nil && !$0.record.machine.needsOwner }) else { return }
         for key in mine.keys { forgetSlot(key) }
+        repositoryBlueprints[prKey] = nil
         ledger.release(prKey, tenure: held.tenure)
         await giveBack(held.lease, notice: "could not give the lease up; it expires on its own").value
     }

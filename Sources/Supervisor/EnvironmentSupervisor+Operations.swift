@@ -31,7 +31,7 @@ extension EnvironmentSupervisor {
     private func applyTask(key: EnvironmentKey, sha: String, pullRequest: PRContext, holding: Holding) -> Task<Void, Never> {
         let narrator = narrator(for: key, sha: sha)
         let presence = presence
-        guard let blueprint = blueprints[key.blueprint] else {
+        guard let blueprint = environmentBlueprint(key) else {
             let reason = "blueprint \(key.blueprint) is no longer loaded"
             narrator.environment(.failure, reason)
             narrator.settle(.init(state: .failed, summary: "Provisioning failed", error: reason), headRef: pullRequest.headRef)
@@ -71,10 +71,10 @@ extension EnvironmentSupervisor {
         let narrator = narrator(for: key, sha: sha)
         let operations = operations
         let now = now
-        let telemetry = OperationTelemetry(blueprint: blueprints[key.blueprint])
+        let telemetry = OperationTelemetry(blueprint: environmentBlueprint(key))
         logger.info("destroy", metadata: ["environment": "\(key)", "reason": "\(reason)"])
         narrator.environment(.pending, "Tearing down: \(reason)")
-        presence.began(key, sha: sha, headRef: slots[key]?.record.pullRequest.headRef ?? "", destroying: true, blueprint: blueprints[key.blueprint],
+        presence.began(key, sha: sha, headRef: slots[key]?.record.pullRequest.headRef ?? "", destroying: true, blueprint: environmentBlueprint(key),
                        expiresAt: nil)
         return Task {
             let result = await operations.destroy(key: key, observer: telemetry.observing(narrator.progress))

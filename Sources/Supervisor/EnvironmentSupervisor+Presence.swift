@@ -15,7 +15,7 @@ extension EnvironmentSupervisor {
 
     /// When the environment will expire for want of a push, if its blueprint says it does.
     func expiresAt(_ key: EnvironmentKey) -> Date? {
-        guard let after = blueprints[key.blueprint]?.expiry?.after, let pushedAt = slots[key]?.record.machine.pushedAt else { return nil }
+        guard let after = environmentBlueprint(key)?.expiry?.after, let pushedAt = slots[key]?.record.machine.pushedAt else { return nil }
         return pushedAt.addingTimeInterval(after)
     }
 }

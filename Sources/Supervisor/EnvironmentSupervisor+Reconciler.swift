@@ -52,7 +52,7 @@ extension EnvironmentSupervisor {
             guard slots[key] != nil else { continue }
             let failures = slots[key]?.record.machine.teardownBackoff?.failures ?? 0
             let wasExpired = slots[key]?.record.machine.isExpired ?? false
-            let expiry = blueprints[key.blueprint]?.expiry
+            let expiry = environmentBlueprint(key)?.expiry
             let actions = mutateMachine(key) { $0.handle(.periodicCheck(now: now(), expiry: expiry)) }
             if !wasExpired, let record = slots[key]?.record, record.machine.isExpired {
                 await expired(record)

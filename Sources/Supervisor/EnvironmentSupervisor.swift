@@ -32,6 +32,10 @@ public actor EnvironmentSupervisor {
     }
 
     let blueprints: [String: Blueprint]
+    /// Reads blueprints from repositories' `.prenv/` where the operator allows it; nil: never.
+    let repositoryBlueprintResolver: RepositoryBlueprintResolver?
+    /// What was read from `.prenv/` per PR held (`+RepositoryBlueprints`), by PR key.
+    var repositoryBlueprints: [String: RepositoryBlueprintResolver.Resolution] = [:]
     let inbox: any EventInbox
     let store: any StateStore
     let workerStore: any WorkerStore
@@ -87,8 +91,10 @@ public actor EnvironmentSupervisor {
         operations: any EnvironmentOperations, statuses: StatusReporter, pullRequests: (any PullRequestLookup)? = nil,
         logger: Logger = Logger(label: "prenv.supervisor"), now: @escaping @Sendable () -> Date = Date.init,
         teardownAlertAfter: TimeInterval = EnvironmentSupervisor.defaultTeardownAlertAfter,
-        commands: (any CommandGitHub)? = nil, presence: EnvironmentPresence? = nil, replica: ReplicaCoordination? = nil
+        commands: (any CommandGitHub)? = nil, presence: EnvironmentPresence? = nil, replica: ReplicaCoordination? = nil,
+        repositoryBlueprints: RepositoryBlueprintResolver? = nil
     ) {
+        self.repositoryBlueprintResolver = repositoryBlueprints
         let replica = replica ?? .single(inbox: inbox, workers: workers)
         self.replica = replica
         self.ledger = LeaseLedger(clock: replica.clock)
@@ -137,6 +143,7 @@ public actor EnvironmentSupervisor {
     /// lost).
     public func concerns(_ event: PullRequestEvent) async -> Bool {
         if blueprints.values.contains(where: { $0.triggers.selects(repository: event.repository.fullName) })
+            || readsRepositoryBlueprints(of: event.repository.fullName)
             || slots.keys.contains(where: { $0.repository == event.repository.fullName && $0.pr == event.number }) {
             return true
         }
@@ -153,7 +160,7 @@ public actor EnvironmentSupervisor {
     /// Whether a blueprint lists the repository (`on.repositories`): intake records `/prenv`
     /// commands only there; the worker then answers PRs without an environment itself.
     public nonisolated func selects(repository: String) -> Bool {
-        blueprints.values.contains { $0.triggers.selects(repository: repository) }
+        blueprints.values.contains { $0.triggers.selects(repository: repository) } || readsRepositoryBlueprints(of: repository)
     }
 
     /// Called after intake recorded an event for `prKey`: claims and drains it here in the

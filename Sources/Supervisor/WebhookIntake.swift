@@ -23,6 +23,8 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
     /// 503 without being read, so GitHub marks them failed and they can be redelivered to the next
     /// server; nothing half-recorded is left behind.
     private let isDraining: @Sendable () -> Bool
+    /// The PRs a push to a branch concerns (`WebhookIntake+Push`); nil: pushes are ignored.
+    let pushTargets: (@Sendable (_ repository: String, _ branch: String) async throws -> [String])?
 
     /// - Parameters:
     ///   - isRelevant: whether some blueprint (or an existing environment) concerns the PR; events
@@ -35,9 +37,11 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         secret: String, inbox: any EventInbox, isRelevant: @escaping @Sendable (PullRequestEvent) async -> Bool,
         onRecorded: @escaping @Sendable (String) async -> Void, now: @escaping @Sendable () -> Date = Date.init,
         logger: Logger = Logger(label: "prenv.intake"), selectsRepository: (@Sendable (String) async -> Bool)? = nil,
-        isDraining: @escaping @Sendable () -> Bool = { false }
+        isDraining: @escaping @Sendable () -> Bool = { false },
+        pushTargets: (@Sendable (_ repository: String, _ branch: String) async throws -> [String])? = nil
     ) {
         self.isDraining = isDraining
+        self.pushTargets = pushTargets
         self.secret = Data(secret.utf8)
         self.inbox = inbox
         self.isRelevant = isRelevant
@@ -88,8 +92,9 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         switch envelope.event {
         case "pull_request": return await receivePullRequest(envelope)
         case "issue_comment": return await receiveIssueComment(envelope)
+        case "push" where pushTargets != nil: return await receivePush(envelope)
         default:
-            return .ignored("prenv acts on pull_request and issue_comment events only, not \(envelope.event)",
+            return .ignored("prenv acts on pull_request, issue_comment and push events only, not \(envelope.event)",
                             deliveryID: envelope.deliveryID)
         }
     }

@@ -30,19 +30,20 @@ final class ServeHarness: @unchecked Sendable {
     ///   - arguments: more `prenv serve` flags (a later flag wins over a default).
     ///   - environment: more variables, e.g. `PRENV_INSTANCE`.
     ///   - extraTokens: more GitHub tokens the stand-in accepts (one per extra replica).
-    init(_ name: String, editBlueprint: (String) -> String = { $0 }, arguments: [String] = [], environment: [String: String] = [:],
-         extraTokens: [String] = []) async throws {
+    ///   - templates: the test's template names, when it needs them before the launch (for a config file).
+    init(_ name: String, templates: LocalTemplates? = nil, editBlueprint: (String) -> String = { $0 }, arguments: [String] = [],
+         environment: [String: String] = [:], extraTokens: [String] = []) async throws {
         extraArguments = arguments
         extraEnvironment = environment
         try await LocalAWS.requireRunning()
-        templates = LocalTemplates(name)
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-serve-\(templates.suffix)")
+        self.templates = templates ?? LocalTemplates(name)
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-serve-\(self.templates.suffix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try await templates.seed()
+        try await self.templates.seed()
         standin = try await StandinProcess(extraTokens: extraTokens)
         let blueprints = directory.appendingPathComponent("blueprints")
         try FileManager.default.createDirectory(at: blueprints, withIntermediateDirectories: true)
-        let file = try templates.writeBlueprint(in: blueprints)
+        let file = try self.templates.writeBlueprint(in: blueprints)
         try editBlueprint(try String(contentsOf: file, encoding: .utf8)).write(to: file, atomically: true, encoding: .utf8)
         server = try await Self.launch(directory: directory, accessKey: accessKey, secret: secret, standin: standin,
                                        arguments: arguments, environment: environment)
@@ -162,7 +163,7 @@ final class ServeHarness: @unchecked Sendable {
     }
 
     /// The environment name of PR `pr` (for finding its resources by tag).
-    func envName(pr: Int) -> String {
-        AWSNames.envName(repository: "acme/webapp", pr: pr, blueprint: "webapp")
+    func envName(pr: Int, blueprint: String = "webapp") -> String {
+        AWSNames.envName(repository: "acme/webapp", pr: pr, blueprint: blueprint)
     }
 }

@@ -21,6 +21,8 @@ public struct PullRequestPayload: Sendable {
     public var changedLabel: String?
     /// `pull_request.updated_at`, verbatim (use `WebhookFixtures.timestamp` for a valid one).
     public var updatedAt = WebhookFixtures.timestamp(0)
+    /// `pull_request.user.login`; nil keeps the fixture's.
+    public var author: String?
 
     public init(
         action: String = "opened", repository: String = "acme/webapp", number: Int = 7, headSHA: String = String(repeating: "a", count: 40),
@@ -82,6 +84,11 @@ public struct PullRequestPayload: Sendable {
 
         pullRequest["labels"] = labels.enumerated().map { Self.label($1, id: 9000 + $0, repository: repository) }
         pullRequest["updated_at"] = updatedAt
+        if let author {
+            var user = pullRequest["user"] as? [String: Any] ?? [:]
+            user["login"] = author
+            pullRequest["user"] = user
+        }
         if action == "labeled" || action == "unlabeled" {
             root["label"] = Self.label(changedLabel ?? labels.last ?? "bug", id: 8999, repository: repository)
         }
