@@ -108,7 +108,8 @@ let package = Package(
         .target(
             name: "GitHub",
             dependencies: [
-                "HTTPTransport", "UntrustedText", "Telemetry",
+                // Blueprint for `RepositorySnapshot`, the `.prenv/` folder the blueprint parser reads.
+                "HTTPTransport", "UntrustedText", "Telemetry", "Blueprint",
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RS256 for the GitHub App's JWT (`_RSA.Signing`, PKCS#1 v1.5).
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -236,7 +237,7 @@ let package = Package(
                            .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTPTransport", "TestServices", .product(name: "Crypto", package: "swift-crypto"),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Blueprint", "HTTPTransport", "TestServices", .product(name: "Crypto", package: "swift-crypto"),
                                                      .product(name: "_CryptoExtras", package: "swift-crypto")],
                     swiftSettings: strictSettings),
         .testTarget(

@@ -31,6 +31,7 @@ extension GitHubClient {
         case (2, "pulls"): return .pullRequest
         case (3, "collaborators") where parts[2] == "permission": return .permission
         case (1, "installation"): return .app
+        case (_, "contents"): return writes ? .other : .contents
         default: return .other
         }
     }

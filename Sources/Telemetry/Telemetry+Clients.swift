@@ -40,6 +40,8 @@ extension Telemetry {
         case pullRequestList = "pull_request_list"
         case commentList = "comment_list"
         case permission
+        /// `GET …/contents/{path}`: repository blueprints.
+        case contents
         case appToken = "app_token"
         case app
         case other

@@ -31,6 +31,7 @@ import registry
 import comments  # noqa: E402,F401  (registers its routes)
 import apps  # noqa: F401  (GitHub App routes: JWTs, installations, installation tokens)
 import collaborators  # noqa: E402,F401  (registers its routes)
+import contents  # noqa: E402,F401  (repository contents: `.prenv/` blueprints)
 import deployments  # noqa: E402,F401  (registers its routes)
 import write_limits  # noqa: F401  (registers the secondary write limits)
 
