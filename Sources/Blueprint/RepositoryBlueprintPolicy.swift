@@ -140,6 +140,9 @@ public struct RepositoryBlueprintSettings: Sendable, Equatable {
 
     /// The policy for `repository` (`owner/name`), compared case-insensitively as GitHub does: an exact name
     /// wins over any glob, then the first matching glob in file order; `nil` when none matches.
+    /// Whether any repository's `.prenv/` is read at all (prenv then needs GitHub to start).
+    public var enablesAny: Bool { entries.contains { $0.policy.enabled } }
+
     public func policy(for repository: String) -> RepositoryBlueprintPolicy? {
         let name = repository.lowercased()
         if let exact = entries.first(where: { !$0.isGlob && $0.repository.lowercased() == name }) { return exact.policy }

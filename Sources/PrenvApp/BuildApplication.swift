@@ -25,6 +25,11 @@ public func buildApplication(
                                            replica: parts.replica, repositoryBlueprints: parts.repositoryBlueprints)
     lifecycle.attach(supervisor)
     let githubApp = parts.githubApp
+    // Pushes matter only where a repository's own `.prenv/` blueprints are read.
+    var pushTargets: (@Sendable (String, String) async throws -> [String])?
+    if parts.repositoryBlueprints != nil {
+        pushTargets = { repository, branch in try await supervisor.pushTargets(repository: repository, branch: branch) }
+    }
     // A signed delivery names the App installation covering its repository: remember it, so the
     // App needs no lookup before writing there. This runs before the inbox dedupes the delivery:
     // acceptable, as the delivery's HMAC was verified, but a replayed old delivery can reinstate a
@@ -36,8 +41,7 @@ public func buildApplication(
         }
         return await supervisor.concerns(event)
     }, onRecorded: { supervisor.wake($0) }, selectsRepository: { supervisor.selects(repository: $0) },
-       isDraining: { lifecycle.isDraining },
-       pushTargets: parts.repositoryBlueprints == nil ? nil : { try await supervisor.pushTargets(repository: $0, branch: $1) })
+       isDraining: { lifecycle.isDraining }, pushTargets: pushTargets)
     let store = parts.store
     let sweeper = options.gcInterval > 0 ? parts.orphanSweep.map { sweep in
         OrphanSweeper(sweep: sweep, isBusy: { await supervisor.isTakingCareOf($0) }, logger: Logger(label: "prenv.gc"))

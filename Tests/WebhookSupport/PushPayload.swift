@@ -1,4 +1,5 @@
 import Foundation
+import LocalAWSSupport
 
 /// A `push` delivery built from GitHub's real example payload
 /// (`shared/fixtures/github-webhooks/push/payload.json`), with the fields prenv reads rewritten.
