@@ -20,6 +20,8 @@ import Testing
         ("GET", "https://api.github.com/repositories/123456/pulls?state=open&page=2", "pull_request_list"),
         ("GET", "https://api.github.com/repos/acme/webapp/collaborators/octocat/permission", "permission"),
         ("GET", "https://api.github.com/repos/acme/webapp/installation", "app"),
+        ("GET", "https://api.github.com/repos/acme/webapp/contents/.prenv?ref=feature%2Fx", "contents"),
+        ("GET", "https://api.github.com/repos/acme/webapp/contents/.prenv/stacks/site.yaml?ref=main", "contents"),
         ("POST", "https://api.github.com/app/installations/42/access_tokens", "app_token"),
         ("GET", "https://api.github.com/user", "other"),
         ("GET", "https://elsewhere.example/repos/acme/webapp/pulls/5", "pull_request"),
