@@ -171,8 +171,9 @@ extension EnvironmentSupervisor {
                 narrator(context).environment(.success, "Valid: \(blueprint.name) (\(origin))")
             case .failure(let errors):
                 // The file's text reaches the messages (a key, a value quoted): shown escaped and bounded.
-                let first = errors.diagnostics.first.map { UntrustedText.printable("\($0)", limit: 200) } ?? "not valid"
+                // Cut so the count of the others survives the status's 140 characters.
                 let more = errors.diagnostics.count > 1 ? " (+\(errors.diagnostics.count - 1) more)" : ""
+                let first = errors.diagnostics.first.map { UntrustedText.printable("\($0)", limit: 139 - more.count) } ?? "not valid"
                 narrator(context).environment(.failure, first + more)
                 logger.warning("repository blueprint not valid; nothing is provisioned for it", metadata: [
                     "repository": "\(repository)", "pr": "\(pr)", "file": "\(UntrustedText.printable(file.path, limit: 200))",
