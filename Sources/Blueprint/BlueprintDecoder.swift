@@ -172,7 +172,11 @@ extension BlueprintDecoder {
             let allowed = ForkPolicy.allCases.map(\.rawValue)
             if let policy = decodeChoice(node, path: "`on.forks`", allowed: allowed).flatMap(ForkPolicy.init(rawValue:)) {
                 triggers.forks = policy
-                if policy == .allow {
+                if policy == .allow, let repository, !repository.policy.allowForks {
+                    diagnostics.error(node.location, "`forks: allow` is not allowed for blueprints read from \(repository.repository): "
+                        + "the operator's policy does not set `allow_forks: true`")
+                    valid = false
+                } else if policy == .allow {
                     diagnostics.warning(node.location, "`forks: allow` runs code from forks with this blueprint's AWS permissions; use it only for trusted contributors")
                 }
             } else {

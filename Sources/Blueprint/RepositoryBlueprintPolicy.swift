@@ -23,8 +23,13 @@ public struct RepositoryBlueprintPolicy: Sendable, Equatable {
     public var allowTemplates: [String]
     /// Globs for the variable names of `environmentVariableName` properties (`PRENV_GITHUB_OAUTH_TOKEN`). Empty: none.
     public var allowSecrets: [String]
+    /// `allow_forks`: whether a repository blueprint may say `on.forks: allow` (run a fork's code with
+    /// the allowed roles). Default false: that choice is the operator's, not the repository's.
+    public var allowForks = false
 
-    public init(enabled: Bool = false, from: Source = .base, allowTypes: [String]? = nil, allowTemplates: [String] = [], allowSecrets: [String] = []) {
+    public init(enabled: Bool = false, from: Source = .base, allowTypes: [String]? = nil, allowTemplates: [String] = [], allowSecrets: [String] = [],
+                allowForks: Bool = false) {
+        self.allowForks = allowForks
         self.enabled = enabled
         self.from = from
         self.allowTypes = allowTypes
@@ -36,7 +41,7 @@ public struct RepositoryBlueprintPolicy: Sendable, Equatable {
     /// --repository-layout` without `--config`): every type, template, stack file and secret name is allowed,
     /// so only the blueprints' own correctness is checked.
     public static let permissive = RepositoryBlueprintPolicy(
-        enabled: true, from: .base, allowTypes: nil, allowTemplates: ["*", ".prenv/**"], allowSecrets: ["*"]
+        enabled: true, from: .base, allowTypes: nil, allowTemplates: ["*", ".prenv/**"], allowSecrets: ["*"], allowForks: true
     )
 
     public func allows(type: String) -> Bool {
@@ -52,7 +57,7 @@ public struct RepositoryBlueprintPolicy: Sendable, Equatable {
         allowSecrets.contains { Glob($0).matches(variable) }
     }
 
-    static let keys = ["enabled", "from", "allow_types", "allow_templates", "allow_secrets"]
+    static let keys = ["enabled", "from", "allow_types", "allow_templates", "allow_secrets", "allow_forks"]
 
     /// Decodes the mapping under one repository of `repository_blueprints:`. Strict: an unknown key (a typo
     /// such as `allow_template`), a wrong type or an unknown `from` is an error naming `file:line:col`, since
@@ -90,6 +95,10 @@ public struct RepositoryBlueprintPolicy: Sendable, Equatable {
                 if let list = strings(value, key: name, problems: &problems) { policy.allowTemplates = list }
             case "allow_secrets":
                 if let list = strings(value, key: name, problems: &problems) { policy.allowSecrets = list }
+            case "allow_forks":
+                if let flag = value.boolValue { policy.allowForks = flag } else {
+                    problems.error(value.location, "`allow_forks` must be true or false, found \(value.text.map { "`\($0)`" } ?? value.kindDescription)")
+                }
             default:
                 let hint = Suggestions.hint(for: name, in: keys)
                 problems.error(key.location, "unknown key `\(name)` in a repository's blueprint policy" + (hint.isEmpty ? "; expected one of \(Suggestions.list(keys))" : hint))

@@ -82,6 +82,16 @@ import Testing
         #expect(repository.envName(for: Fixtures.context).hasPrefix("repo-"))
     }
 
+    /// Running a fork's code is the operator's choice: `forks: allow` needs `allow_forks: true`.
+    @Test func forksAllowNeedsThePolicysAllowForks() {
+        let allowing = Self.replacing("name: preview\n", with: "name: preview\non:\n  forks: allow\n")
+        let refused = Self.problems(allowing, extra: [".prenv/stacks/site.yaml": Self.stack])
+        #expect(refused.count == 1 && refused.first?.hasPrefix(".prenv/preview.yaml:3:10: error: `forks: allow` is not allowed") == true, "\(refused)")
+        var policy = Self.policy
+        policy.allowForks = true
+        #expect(Self.problems(allowing, extra: [".prenv/stacks/site.yaml": Self.stack], policy: policy).isEmpty)
+    }
+
     @Test func serverBlueprintsMayNotUseTheRepositoryPrefix() {
         let found = Fixtures.diagnostics("""
         name: repo-preview
