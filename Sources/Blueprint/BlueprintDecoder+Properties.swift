@@ -17,7 +17,10 @@ extension BlueprintDecoder {
         let context = PropertyContext(resource: resource.id, kind: kind)
         resource.properties = decodeFields(entries, schema: kind.properties, context: context, prefix: "", anchor: anchor)
         resource.propertyLocations = Dictionary(entries.map { ($0.key, $0.keyLocation) }, uniquingKeysWith: { first, _ in first })
-        if repository != nil { checkIdentity(resource, kind: kind, entries: entries, anchor: anchor) }
+        if repository != nil {
+            checkIdentity(resource, kind: kind, entries: entries, anchor: anchor)
+            checkRestrictedProperties(resource, kind: kind, anchor: anchor)
+        }
         for rule in kind.rules {
             check(rule, entries: entries, what: "resource `\(resource.id)` (\(kind))", anchor: anchor)
         }

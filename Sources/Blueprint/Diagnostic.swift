@@ -84,12 +84,33 @@ struct DiagnosticCollector {
         self.file = file
     }
 
+    /// At most this many problems are kept per file, each message cut to `maxMessageScalars`: a
+    /// file's text reaches the messages (a value quoted), and YAML aliases can repeat one long value
+    /// thousands of times, so without bounds a small file could make gigabytes of diagnostics.
+    static let maxDiagnostics = 200
+    static let maxMessageScalars = 2_000
+
     mutating func error(_ location: SourcePosition, _ message: String) {
-        diagnostics.append(Diagnostic(file: file, location: location, message: message, severity: .error))
+        append(Diagnostic(file: file, location: location, message: Self.bounded(message), severity: .error))
     }
 
     mutating func warning(_ location: SourcePosition, _ message: String) {
-        diagnostics.append(Diagnostic(file: file, location: location, message: message, severity: .warning))
+        append(Diagnostic(file: file, location: location, message: Self.bounded(message), severity: .warning))
+    }
+
+    private mutating func append(_ diagnostic: Diagnostic) {
+        if diagnostics.count < Self.maxDiagnostics {
+            diagnostics.append(diagnostic)
+        } else if diagnostics.count == Self.maxDiagnostics, diagnostic.severity == .error {
+            diagnostics.append(Diagnostic(file: file, location: diagnostic.location, message: "more problems follow; fix these first",
+                                          severity: .error))
+        }
+    }
+
+    static func bounded(_ message: String) -> String {
+        let scalars = message.unicodeScalars
+        guard scalars.count > maxMessageScalars else { return message }
+        return String(String.UnicodeScalarView(scalars.prefix(maxMessageScalars))) + "…"
     }
 
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }

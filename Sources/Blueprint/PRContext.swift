@@ -12,9 +12,12 @@ public struct PRContext: Sendable, Hashable, Codable {
     /// recorded before prenv kept it, or made by `prenv up`). Repository blueprints read the PR's own
     /// `.prenv/` only when this is `false`, so unknown counts as a fork.
     public var fromFork: Bool?
+    /// The repository's default branch as the last webhook said; nil when not known.
+    public var defaultBranch: String?
 
     public init(owner: String, repository: String, number: Int, headSHA: String, headRef: String, baseRef: String, author: String,
-                fromFork: Bool? = nil) {
+                fromFork: Bool? = nil, defaultBranch: String? = nil) {
+        self.defaultBranch = defaultBranch
         self.owner = owner
         self.repository = repository
         self.number = number

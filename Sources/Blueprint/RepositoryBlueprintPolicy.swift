@@ -26,10 +26,21 @@ public struct RepositoryBlueprintPolicy: Sendable, Equatable {
     /// `allow_forks`: whether a repository blueprint may say `on.forks: allow` (run a fork's code with
     /// the allowed roles). Default false: that choice is the operator's, not the repository's.
     public var allowForks = false
+    /// `base_branches`: the PR base branches whose `.prenv/` is read (globs); nil: the repository's
+    /// default branch only. A PR chooses its own base, so without this anyone who can push a branch
+    /// could make it a base with a `.prenv/` nobody reviewed.
+    public var baseBranches: [String]?
+
+    /// Whether `.prenv/` is read for a PR into `base` of a repository whose default branch is `defaultBranch`.
+    public func reads(base: String, defaultBranch: String?) -> Bool {
+        guard let baseBranches else { return defaultBranch == base }
+        return baseBranches.contains { Glob($0).matches(base) }
+    }
 
     public init(enabled: Bool = false, from: Source = .base, allowTypes: [String]? = nil, allowTemplates: [String] = [], allowSecrets: [String] = [],
-                allowForks: Bool = false) {
+                allowForks: Bool = false, baseBranches: [String]? = nil) {
         self.allowForks = allowForks
+        self.baseBranches = baseBranches
         self.enabled = enabled
         self.from = from
         self.allowTypes = allowTypes
@@ -41,7 +52,8 @@ public struct RepositoryBlueprintPolicy: Sendable, Equatable {
     /// --repository-layout` without `--config`): every type, template, stack file and secret name is allowed,
     /// so only the blueprints' own correctness is checked.
     public static let permissive = RepositoryBlueprintPolicy(
-        enabled: true, from: .base, allowTypes: nil, allowTemplates: ["*", ".prenv/**"], allowSecrets: ["*"], allowForks: true
+        enabled: true, from: .base, allowTypes: nil, allowTemplates: ["*", ".prenv/**"], allowSecrets: ["*"], allowForks: true,
+        baseBranches: ["*"]
     )
 
     public func allows(type: String) -> Bool {
@@ -57,7 +69,7 @@ public struct RepositoryBlueprintPolicy: Sendable, Equatable {
         allowSecrets.contains { Glob($0).matches(variable) }
     }
 
-    static let keys = ["enabled", "from", "allow_types", "allow_templates", "allow_secrets", "allow_forks"]
+    static let keys = ["enabled", "from", "base_branches", "allow_types", "allow_templates", "allow_secrets", "allow_forks"]
 
     /// Decodes the mapping under one repository of `repository_blueprints:`. Strict: an unknown key (a typo
     /// such as `allow_template`), a wrong type or an unknown `from` is an error naming `file:line:col`, since
@@ -95,6 +107,8 @@ public struct RepositoryBlueprintPolicy: Sendable, Equatable {
                 if let list = strings(value, key: name, problems: &problems) { policy.allowTemplates = list }
             case "allow_secrets":
                 if let list = strings(value, key: name, problems: &problems) { policy.allowSecrets = list }
+            case "base_branches":
+                if let list = strings(value, key: name, problems: &problems) { policy.baseBranches = list }
             case "allow_forks":
                 if let flag = value.boolValue { policy.allowForks = flag } else {
                     problems.error(value.location, "`allow_forks` must be true or false, found \(value.text.map { "`\($0)`" } ?? value.kindDescription)")

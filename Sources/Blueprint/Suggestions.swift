@@ -6,6 +6,8 @@ enum Suggestions {
     /// The threshold grows with the word (a third of its length, at least 2), so `nam` → `name`
     /// and `depend_on` → `depends_on` are suggested but `on` is not "corrected" to `name`.
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        // A long "word" is no typo of a key, and its edit distance costs its length times each candidate's.
+        guard word.unicodeScalars.count <= 64 else { return nil }
         let threshold = max(2, word.count / 3)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates where candidate != word {

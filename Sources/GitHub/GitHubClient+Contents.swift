@@ -5,6 +5,8 @@ import HTTPTransport
 public struct ContentEntry: Sendable, Equatable {
     public enum EntryType: Sendable, Equatable {
         case file, dir, symlink, submodule
+        /// A name git allows but prenv does not request (control characters): refused on its own.
+        case unreadableName
         /// A type GitHub may add later: never read, reported by name.
         case other(String)
     }
@@ -131,11 +133,14 @@ extension GitHubClient {
                 throw failure("a listing entry is not a content entry: \(printable(String(describing: error)))")
             }
             return .directory(try raw.map { item in
-                guard isPathSegment(item.name), item.path == "\(path)/\(item.name)" else {
+                guard !item.name.isEmpty, item.name != ".", item.name != "..", !item.name.contains("/"), item.path == "\(path)/\(item.name)" else {
                     throw failure("listing entry \(printable(item.path)) is not right inside \(printable(path))")
                 }
                 guard item.size >= 0 else { throw failure("listing entry \(printable(item.path)) has a negative size") }
-                return ContentEntry(type: entryType(of: item), name: item.name, path: item.path, sha: item.sha, size: item.size)
+                // Git allows control characters in a name; such an entry is refused on its own (the
+                // reader never requests it), not the whole listing: one odd file must not stall a PR.
+                let type = isPathSegment(item.name) ? entryType(of: item) : .unreadableName
+                return ContentEntry(type: type, name: item.name, path: item.path, sha: item.sha, size: item.size)
             }, etag: etag)
         }
         guard first == UInt8(ascii: "{") else { throw failure("expected a JSON array or object") }

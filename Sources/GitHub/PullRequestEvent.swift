@@ -75,6 +75,9 @@ public struct PullRequestEvent: Decodable, Sendable, Equatable {
         public var fullName: String
         public var owner: User
         public var name: String
+        /// `default_branch`: where repository blueprints are read from unless the operator lists
+        /// other base branches. Optional: not every payload carries it.
+        public var defaultBranch: String?
 
         /// From `OWNER/NAME`; nil when it is not of that form.
         public init?(fullName: String) {
@@ -87,6 +90,7 @@ public struct PullRequestEvent: Decodable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case owner, name
             case fullName = "full_name"
+            case defaultBranch = "default_branch"
         }
     }
 

@@ -95,7 +95,8 @@ public actor RepositoryFolderReader {
         let task = Task<RepositorySnapshot, any Error> {
             defer { reads[key] = nil }
             let snapshot = try await read(repository: repository, ref: ref)
-            if Self.isSHA(ref) { snapshots.store(snapshot, for: key) }
+            // Not an absent folder: GitHub answers 404 for a commit it does not know yet too.
+            if Self.isSHA(ref), snapshot.exists { snapshots.store(snapshot, for: key) }
             return snapshot
         }
         reads[key] = task
@@ -155,6 +156,8 @@ public actor RepositoryFolderReader {
                     snapshot.refused[entry.path] = "a symlink: not followed"
                 case .submodule:
                     snapshot.refused[entry.path] = "a submodule"
+                case .unreadableName:
+                    snapshot.refused[entry.path] = "a name with control characters: not read"
                 case .other(let type):
                     snapshot.refused[entry.path] = "an entry of type \(GitHubClient.printable(type)): not read"
                 }
@@ -221,6 +224,11 @@ public actor RepositoryFolderReader {
             guard file.path == entry.path else { return .failure(Refusal(text: "a symlink: not followed")) }
             guard let data = file.data, data.count <= limits.maxFileBytes else {
                 return .failure(Refusal(text: "\(Self.megabytes(file.size)): larger than the \(Self.megabytes(limits.maxFileBytes)) limit"))
+            }
+            // A branch that moved between the listing and this fetch: the files would mix two
+            // commits, a set no commit ever had. Thrown, so the whole read is retried.
+            guard Self.blobSHA(data) == entry.sha.lowercased() else {
+                throw GitHubError(status: 0, message: "\(GitHubClient.printable(entry.path)) at \(GitHubClient.printable(ref)) changed while .prenv/ was read; read again later")
             }
             let read: Blob = String(data: data, encoding: .utf8).map { .text($0) } ?? .notText
             let cost: Int

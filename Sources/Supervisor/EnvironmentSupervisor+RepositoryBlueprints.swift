@@ -66,13 +66,28 @@ extension EnvironmentSupervisor {
             repositoryBlueprints[event.inboxKey] = nil
             return
         }
-        let resolution = try await resolver.resolve(event.context, permissions: permissions)
+        let resolution: RepositoryBlueprintResolver.Resolution?
+        do {
+            resolution = try await resolver.resolve(event.context, permissions: permissions)
+        } catch let error as GitHubError where Self.isLasting(error) {
+            // Retrying would stall the PR's other events (server-side blueprints, commands) until
+            // someone fixes access: the folder is reported unreadable, which decides nothing away.
+            resolution = .init(files: [], problem: "GitHub would not show it (\(error.status))", ref: event.pullRequest.base.ref,
+                               source: .base, note: nil)
+            logger.warning("could not read .prenv/", metadata: ["pr": "\(event.inboxKey)", "error": "\(error)"])
+        }
         try ensureCurrent(holding)
         repositoryBlueprints[event.inboxKey] = resolution
         if let resolution {
             reportRepositoryBlueprints(resolution, repository: event.repository.fullName, pr: event.number,
                                        sha: event.pullRequest.head.sha, holding: holding)
         }
+    }
+
+    /// A refusal that asking again will not change: a 4xx other than a rate limit (no access, a
+    /// name GitHub rejects) or an answer prenv cannot read. 5xx and network failures are retried.
+    static func isLasting(_ error: GitHubError) -> Bool {
+        !error.isRateLimit && error.status != 429 && ((400..<500).contains(error.status) || error.status == 200)
     }
 
     /// At a take-over: reads the blueprints the PR's saved environments need to resume an apply.
@@ -108,7 +123,7 @@ extension EnvironmentSupervisor {
         return Array(Set(keys)).sorted()
     }
 
-    /// The PR's base branch moved (a recorded `push`): reads `.prenv/` before and after it and tells
+    /// The PR's base branch moved (a recorded `push`): reads `.prenv/` before it and now, and tells
     /// each live environment whose blueprint changed (`.blueprintChanged`): removed → torn down,
     /// edited → applied again. PRs reading their own head (`from: head`) are not concerned. Returns
     /// the environments touched.
@@ -116,7 +131,9 @@ extension EnvironmentSupervisor {
         guard let resolver = repositoryBlueprintResolver, let branch = push.movedBranch else { return [] }
         let keys = slots.keys.filter { $0.leaseKey == prKey && Self.isRepositoryBlueprint($0) && slots[$0]?.record.machine.isClosed == false }
         guard let context = keys.sorted().first.flatMap({ slots[$0]?.record.pullRequest }), context.baseRef == branch else { return [] }
-        guard let after = try await resolver.resolve(context, permissions: permissions, baseCommit: push.after), after.source == .base else {
+        // "After" is the branch as it is now, not the payload's `after`: deliveries come in any order
+        // and a signed push can be replayed, so the payload only says "look again".
+        guard let after = try await resolver.resolve(context, permissions: permissions), after.source == .base else {
             return []
         }
         // A branch the push created had no `.prenv/` before: every blueprint on it counts as changed.
@@ -136,7 +153,7 @@ extension EnvironmentSupervisor {
             } else {
                 guard after.isComplete else { continue }  // a broken file may be the one that defines it
                 let name = key.blueprint.dropFirst(Self.repositoryBlueprintPrefix.count)
-                decision = .skip(reason: "blueprint \(name) is no longer defined in .prenv/ at \(branch) (\(push.after.prefix(7)))")
+                decision = .skip(reason: "blueprint \(name) is no longer defined in .prenv/ at \(branch)")
             }
             logger.info("repository blueprint changed on the base branch", metadata: [
                 "environment": "\(key)", "branch": "\(branch)", "after": "\(push.after.prefix(12))", "decision": "\(decision)",
@@ -188,6 +205,9 @@ extension EnvironmentSupervisor {
     /// should be short plain text, so anything else becomes `_` and the name is cut at 64.
     static func statusName(fileName: String) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        return String(String(fileName.map { allowed.contains($0) ? $0 : "_" }).prefix(64))
+        let plain = String(fileName.map { allowed.contains($0) ? $0 : "_" })
+        guard plain != fileName || plain.count > 64 else { return plain }
+        // Changed or cut: a hash of the real name keeps two files from sharing one context.
+        return String(plain.prefix(48)) + "-" + StableHash.short(fileName)
     }
 }

@@ -28,7 +28,8 @@ extension PullRequestEvent {
     public var context: PRContext {
         PRContext(owner: repository.owner.login, repository: repository.name, number: number,
                   headSHA: pullRequest.head.sha, headRef: pullRequest.head.ref, baseRef: pullRequest.base.ref,
-                  author: pullRequest.user.login, fromFork: isFromFork)
+                  author: pullRequest.user.login, fromFork: isFromFork,
+                  defaultBranch: repository.defaultBranch)
     }
 
     /// The state-machine event for this delivery, or nil for an action prenv does not act on.

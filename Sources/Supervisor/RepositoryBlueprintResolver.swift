@@ -35,6 +35,9 @@ public struct RepositoryBlueprintResolver: Sendable {
         public var source: RepositoryBlueprintPolicy.Source
         /// Why `from: head` was asked but the base was read; nil otherwise.
         public var note: String?
+        /// Whether `.prenv` was found. GitHub answers 404 alike for a missing folder and for a ref or
+        /// repository it cannot (or cannot yet) show, so an absent folder decides nothing away.
+        public var folderExists = true
 
         /// The blueprints that validated, by their (scoped) name.
         public var blueprints: [String: Blueprint] {
@@ -48,7 +51,7 @@ public struct RepositoryBlueprintResolver: Sendable {
         /// Whether every file validated and the folder was readable: only then may a missing
         /// blueprint be taken as removed (a broken file might be the one that defined it).
         public var isComplete: Bool {
-            problem == nil && files.allSatisfy { if case .success = $0.result { true } else { false } }
+            folderExists && problem == nil && files.allSatisfy { if case .success = $0.result { true } else { false } }
         }
     }
 
@@ -64,7 +67,8 @@ public struct RepositoryBlueprintResolver: Sendable {
     ///   (a push's `before` and `after`).
     public func resolve(_ pullRequest: PRContext, permissions: PermissionCache?, baseCommit: String? = nil) async throws -> Resolution? {
         let repository = pullRequest.fullRepositoryName
-        guard let policy = settings.policy(for: repository), policy.enabled else { return nil }
+        guard let policy = settings.policy(for: repository), policy.enabled,
+              policy.reads(base: pullRequest.baseRef, defaultBranch: pullRequest.defaultBranch) else { return nil }
         var ref = baseCommit ?? pullRequest.baseRef
         var source = RepositoryBlueprintPolicy.Source.base
         var note: String?
@@ -77,21 +81,30 @@ public struct RepositoryBlueprintResolver: Sendable {
             }
         }
         let snapshot = try await reader.snapshot(repository: repository, ref: ref)
-        var resolution = Resolution(files: [], problem: snapshot.problem, ref: ref, source: source, note: note)
+        var resolution = Resolution(files: [], problem: snapshot.problem, ref: ref, source: source, note: note, folderExists: snapshot.exists)
         guard snapshot.exists, snapshot.problem == nil else { return resolution }
         resolution.files = RepositoryBlueprintLoader.load(snapshot, policy: policy, kinds: kinds)
         return resolution
     }
 
+    /// GitHub did not answer whether the author may write: which `.prenv/` to read is not decided on
+    /// a guess (falling back to the base would tear down or re-apply a head-defined environment), so
+    /// the batch is retried.
+    struct PermissionUnknown: Error, CustomStringConvertible {
+        var repository: String
+        var description: String { "could not check the pull request author's permission on \(repository); retried later" }
+    }
+
     /// Why the PR's own `.prenv/` may not be read, or nil when it may: not from a fork (unknown
-    /// counts as one), and its author may write. Throws only `CancellationError`.
+    /// counts as one), and its author may write. Throws `PermissionUnknown` when GitHub does not
+    /// say, and `CancellationError`.
     static func headRefusal(_ pullRequest: PRContext, permissions: PermissionCache?) async throws -> String? {
         guard pullRequest.fromFork == false else { return "a fork's own .prenv/ is not used" }
         guard let permissions else { return "the author's permission cannot be checked without GitHub" }
         switch try await permissions.access(repository: pullRequest.fullRepositoryName, user: pullRequest.author) {
         case .allowed: return nil
         case .denied: return "the author may not write to the repository, so their .prenv/ is not used"
-        case .cannotCheck: return "GitHub did not say whether the author may write to the repository"
+        case .cannotCheck: throw PermissionUnknown(repository: pullRequest.fullRepositoryName)
         }
     }
 }

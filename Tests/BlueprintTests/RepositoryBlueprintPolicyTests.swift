@@ -107,4 +107,15 @@ import Yams
         #expect(exactOnly.policy(for: "acme/webapp2") == nil)
         #expect(exactOnly.policy(for: "acme/webapp")?.enabled == true)
     }
+
+    /// A PR chooses its own base: only listed bases (default: the repository's default branch) are read.
+    @Test func baseBranchesDefaultToTheDefaultBranch() throws {
+        let implicit = RepositoryBlueprintPolicy(enabled: true)
+        #expect(implicit.reads(base: "main", defaultBranch: "main"))
+        #expect(!implicit.reads(base: "attacker-branch", defaultBranch: "main"))
+        #expect(!implicit.reads(base: "main", defaultBranch: nil))
+        let node = try #require(try Yams.compose(yaml: "enabled: true\nbase_branches: [main, \"release/*\"]\n"))
+        let listed = try RepositoryBlueprintPolicy.decode(node, file: "prenv.yaml")
+        #expect(listed.reads(base: "release/2026", defaultBranch: "trunk") && !listed.reads(base: "trunk", defaultBranch: "trunk"))
+    }
 }

@@ -7,7 +7,8 @@ import Testing
 /// repository's blueprint inside what the operator allowed, each with the place it is reported.
 @Suite struct RepositoryBlueprintTests {
     static let policy = RepositoryBlueprintPolicy(
-        enabled: true, allowTemplates: ["acme-webapp*", ".prenv/stacks/*"], allowSecrets: ["PRENV_GITHUB_*"]
+        enabled: true, allowTemplates: ["acme-webapp*", ".prenv/stacks/*", "arn:aws:iam::123456789012:role/acme-previews-*", "acme-previews"],
+        allowSecrets: ["PRENV_GITHUB_*"]
     )
 
     static let stack = """
@@ -32,6 +33,7 @@ import Testing
         properties:
           stack_name:      "${env.name}-site"
           template_file:     stacks/site.yaml
+          role_arn: arn:aws:iam::123456789012:role/acme-previews-stacks
     """
 
     static func snapshot(_ files: [String: String], refused: [String: String] = [:], problem: String? = nil, exists: Bool = true) -> RepositorySnapshot {
@@ -90,6 +92,61 @@ import Testing
         var policy = Self.policy
         policy.allowForks = true
         #expect(Self.problems(allowing, extra: [".prenv/stacks/site.yaml": Self.stack], policy: policy).isEmpty)
+    }
+
+    /// Properties that reach outside the environment without being `.existing` names (`RepositoryRestrictions`).
+    @Test(arguments: [
+        ("      replace_projects: { acme-webapp-build: production-build }\n", "`replace_projects` of resource `pipeline` (aws/codepipeline) `acme-webapp-build`"),
+        ("      replace_projects: { acme-webapp-build: \"${pr.head.ref}\" }\n", "must be written out in full"),
+        ("      keep_actions: [Deploy/Prod]\n", "`keep_actions` of resource `pipeline` (aws/codepipeline) is not allowed"),
+    ])
+    func pipelineRestrictions(_ line: String, _ expected: String) {
+        let yaml = Self.replacing("      github_oauth_token_env: PRENV_GITHUB_OAUTH_TOKEN\n", with: "      github_oauth_token_env: PRENV_GITHUB_OAUTH_TOKEN\n" + line)
+        let problems = Self.problems(yaml, extra: [".prenv/stacks/site.yaml": Self.stack])
+        #expect(problems.count == 1 && problems.first?.contains(expected) == true, "\(problems)")
+    }
+
+    @Test func aPipelineMayRunItsOwnProject() {
+        let yaml = Self.replacing("      github_oauth_token_env: PRENV_GITHUB_OAUTH_TOKEN\n", with: """
+                  github_oauth_token_env: PRENV_GITHUB_OAUTH_TOKEN
+                  replace_projects: { acme-webapp-build: "${build.outputs.name}" }
+              build:
+                type: aws/codebuild-project
+                properties: { name: "${env.name}-build", template: acme-webapp-build }
+
+            """)
+        #expect(Self.problems(yaml, extra: [".prenv/stacks/site.yaml": Self.stack]).isEmpty)
+    }
+
+    @Test func aStackNeedsAnAllowedRoleAFileAndNoCapabilities() {
+        let noRole = Self.replacing("\n      role_arn: arn:aws:iam::123456789012:role/acme-previews-stacks", with: "")
+        #expect(Self.problems(noRole, extra: [".prenv/stacks/site.yaml": Self.stack]).contains { $0.contains("`role_arn` of resource `site` (aws/cloudformation-stack) is required") })
+        let admin = Self.replacing("role/acme-previews-stacks", with: "role/admin")
+        #expect(Self.problems(admin, extra: [".prenv/stacks/site.yaml": Self.stack]).contains { $0.contains("`arn:aws:iam::123456789012:role/admin` (property `role_arn`) is not allowed") })
+        let inline = Self.replacing("      template_file:     stacks/site.yaml\n", with: "      template_body: \"{}\"\n")
+        #expect(Self.problems(inline).contains { $0.contains("`template_body` of resource `site` (aws/cloudformation-stack) is not allowed") })
+        let iam = Self.replacing("      template_file:     stacks/site.yaml\n", with: "      template_file:     stacks/site.yaml\n      capabilities: [CAPABILITY_NAMED_IAM]\n")
+        #expect(Self.problems(iam, extra: [".prenv/stacks/site.yaml": Self.stack]).contains { $0.contains("`capabilities` of resource `site` (aws/cloudformation-stack) is not allowed") })
+    }
+
+    @Test func whereTheEnvironmentWritesMustBeAllowed() {
+        let prefix = """
+            name: preview
+            resources:
+              files:
+                type: aws/s3-prefix
+                properties: { bucket: BUCKET, prefix: "${env.name}/" }
+            """
+        #expect(Self.problems(prefix.replacingOccurrences(of: "BUCKET", with: "acme-webapp-previews")).isEmpty)
+        #expect(Self.problems(prefix.replacingOccurrences(of: "BUCKET", with: "acme-production-site")).first?.contains("`acme-production-site` (`bucket`") == true)
+        let project = """
+            name: preview
+            resources:
+              build:
+                type: aws/codebuild-project
+                properties: { name: "${env.name}-build", template: acme-webapp-build, artifacts_location: acme-production-site/deploy }
+            """
+        #expect(Self.problems(project).first?.contains("`acme-production-site/deploy` (`artifacts_location`") == true)
     }
 
     @Test func serverBlueprintsMayNotUseTheRepositoryPrefix() {
@@ -244,7 +301,7 @@ import Testing
     @Test func anExistingNameOutsideAllowTemplatesOrInterpolatedIsReportedAtTheValue() {
         #expect(Self.problems(Self.replacing("acme-webapp\n", with: "acme-production\n"), extra: [".prenv/stacks/site.yaml": Self.stack]) == [
             ".prenv/preview.yaml:7:26: error: `acme-production` (property `template`) is not allowed for blueprints read from acme/webapp: "
-                + "it matches none of the operator's `allow_templates` (`acme-webapp*`, `.prenv/stacks/*`)",
+                + "it matches none of the operator's `allow_templates` (`acme-webapp*`, `.prenv/stacks/*`, `arn:aws:iam::123456789012:role/acme-previews-*`, `acme-previews`)",
         ])
         #expect(Self.problems(Self.replacing("acme-webapp\n", with: "acme-webapp-${pr.head.ref}\n"), extra: [".prenv/stacks/site.yaml": Self.stack]) == [
             ".prenv/preview.yaml:7:26: error: property `template` names an existing resource, so in a blueprint read from a repository it must be "
@@ -254,7 +311,8 @@ import Testing
         var closed = Self.policy
         closed.allowTemplates = []
         let found = Self.problems(Self.good, extra: [".prenv/stacks/site.yaml": Self.stack], policy: closed)
-        #expect(found.count == 2, "\(found)")
+        // The pipeline's template, the stack's file and the stack's role.
+        #expect(found.count == 3, "\(found)")
         #expect(found.allSatisfy { $0.hasSuffix("(none are allowed)") }, "\(found)")
     }
 
@@ -328,7 +386,7 @@ import Testing
         ])
         #expect(Self.problems(Self.replacing("stacks/site.yaml", with: "other/site.yaml"), extra: [".prenv/other/site.yaml": Self.stack]) == [
             ".prenv/preview.yaml:14:26: error: template file `.prenv/other/site.yaml` is not allowed for blueprints read from acme/webapp: "
-                + "it matches none of the operator's `allow_templates` (`acme-webapp*`, `.prenv/stacks/*`)",
+                + "it matches none of the operator's `allow_templates` (`acme-webapp*`, `.prenv/stacks/*`, `arn:aws:iam::123456789012:role/acme-previews-*`, `acme-previews`)",
         ])
     }
 

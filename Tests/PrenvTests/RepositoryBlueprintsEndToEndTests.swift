@@ -214,6 +214,6 @@ import WebhookSupport
         let envName = serve.envName(pr: 631, blueprint: "repo-preview")
         let found = try await TaggedResources.find(envName: envName, client: serve.templates.client)
         #expect(found.projects.isEmpty, "\(found)")
-        _ = try await waitForStatus(serve, sha: head, context: "prenv/repo-preview", containing: "no longer defined in .prenv/ at main (a3a3a3a)")
+        _ = try await waitForStatus(serve, sha: head, context: "prenv/repo-preview", containing: "no longer defined in .prenv/ at main")
     }
 }

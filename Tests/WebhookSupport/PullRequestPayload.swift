@@ -23,6 +23,8 @@ public struct PullRequestPayload: Sendable {
     public var updatedAt = WebhookFixtures.timestamp(0)
     /// `pull_request.user.login`; nil keeps the fixture's.
     public var author: String?
+    /// `repository.default_branch` (the fixture says `master`).
+    public var defaultBranch = "main"
 
     public init(
         action: String = "opened", repository: String = "acme/webapp", number: Int = 7, headSHA: String = String(repeating: "a", count: 40),
@@ -64,6 +66,7 @@ public struct PullRequestPayload: Sendable {
         pullRequest["number"] = number
 
         repo = Self.rewrite(repository: repo, owner: owner, name: name, fork: false)
+        repo["default_branch"] = defaultBranch
         root["repository"] = repo
 
         var baseRepo = base["repo"] as? [String: Any] ?? repo
