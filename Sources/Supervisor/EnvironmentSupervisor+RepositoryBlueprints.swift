@@ -78,9 +78,16 @@ extension EnvironmentSupervisor {
         }
         try ensureCurrent(holding)
         repositoryBlueprints[event.inboxKey] = resolution
-        if let resolution {
-            reportRepositoryBlueprints(resolution, repository: event.repository.fullName, pr: event.number,
-                                       sha: event.pullRequest.head.sha, holding: holding)
+        guard let resolution else { return }
+        let sha = event.pullRequest.head.sha
+        reportRepositoryBlueprints(resolution, repository: event.repository.fullName, pr: event.number, sha: sha, holding: holding)
+        guard !resolution.isComplete else { return }
+        // Live environments this reading cannot decide about stay as they are; their check on the
+        // new head says why instead of waiting forever.
+        let found = resolution.blueprints
+        for key in slots.keys.sorted() where key.leaseKey == event.inboxKey && Self.isRepositoryBlueprint(key) && found[key.blueprint] == nil {
+            let why = resolution.folderExists ? "a file in .prenv/ does not validate" : "no .prenv/ was found"
+            narrator(for: key, sha: sha).environment(.error, "Left as it was: \(why) at \(resolution.ref.prefix(40))")
         }
     }
 

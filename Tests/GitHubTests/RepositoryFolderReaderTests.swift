@@ -25,6 +25,19 @@ import TestServices
         #expect(try await standin.contentsRequests().count == 1)
     }
 
+    /// Git allows control characters in a name; such a file is refused on its own (never requested),
+    /// and the rest of the folder is read: one odd name must not stall the PR's events.
+    @Test func aNameWithControlCharactersIsRefusedAloneAndNeverRequested() async throws {
+        let standin = try await StandinProcess()
+        defer { standin.stop() }
+        let odd = ".prenv/evil\u{1B}[2J.yaml"
+        try await standin.setContents(repository: Self.repository, ref: "main", files: [odd: "name: evil\n", ".prenv/preview.yaml": "name: preview\n"])
+        let snapshot = try await reader(standin).snapshot(repository: Self.repository, ref: "main")
+        #expect(snapshot.problem == nil && snapshot.files == [".prenv/preview.yaml": "name: preview\n"], "\(snapshot)")
+        #expect(snapshot.refused == [odd: "a name with control characters: not read"], "\(snapshot.refused)")
+        #expect(try await standin.contentsRequests().map(\.path).sorted() == [".prenv", ".prenv/preview.yaml"])
+    }
+
     @Test func emptyFolderAndFolderThatIsAFile() async throws {
         let standin = try await StandinProcess()
         defer { standin.stop() }

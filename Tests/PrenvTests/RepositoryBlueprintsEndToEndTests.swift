@@ -155,6 +155,15 @@ import WebhookSupport
         let envName = serve.envName(pr: 621, blueprint: "repo-preview")
         #expect(try await TaggedResources.find(envName: envName, client: serve.templates.client).projects.count == 1)
 
+        // No `.prenv` at all decides nothing (GitHub answers 404 alike for a ref it does not know
+        // yet): the environment stays as it was, and the new head's check says why.
+        let third = String(repeating: "8", count: 40)
+        try await setContents(serve, ref: "main", ["README.md": "no previews here"])
+        try await serve.send(payload("synchronize", pr: 621, sha: third, author: "alice", second: 3))
+        #expect(try await waitForStatus(serve, sha: third, context: "prenv/repo-preview", containing: "Left as it was: no .prenv/ was found") == "error")
+        #expect(try await serve.environments()[621]?["state"] as? String == "ready")
+        #expect(try await TaggedResources.find(envName: envName, client: serve.templates.client).projects.count == 1)
+
         // main drops the blueprint (another file stays, so the folder still reads whole); the next event tears down.
         try await setContents(serve, ref: "main", [".prenv/README.md": "previews moved"])
         try await serve.send(payload("synchronize", pr: 621, sha: second, author: "alice", second: 5))

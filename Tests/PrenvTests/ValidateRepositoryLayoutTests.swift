@@ -17,6 +17,7 @@ import Testing
         properties:
           stack_name: "${env.name}-site"
           template_file: stacks/site.yaml
+          role_arn: arn:aws:iam::123456789012:role/acme-previews-stacks
     """
 
     static let stack = "Resources:\n  Bucket: { Type: AWS::S3::Bucket }\n"
@@ -113,7 +114,7 @@ import Testing
         try """
         webhook_secret: do-not-print-me
         repository_blueprints:
-          acme/webapp: { enabled: true, allow_types: [aws/codepipeline, aws/cloudformation-stack], allow_templates: [acme-webapp, ".prenv/stacks/*"] }
+          acme/webapp: { enabled: true, allow_types: [aws/codepipeline, aws/cloudformation-stack], allow_templates: [acme-webapp, ".prenv/stacks/*", "arn:aws:iam::123456789012:role/acme-previews-*"] }
           "acme/*": { enabled: true, allow_types: [aws/codepipeline] }
           acme/closed: { enabled: false }
         """.write(to: config, atomically: true, encoding: .utf8)
