@@ -95,6 +95,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // glibc's malloc.h: `prenv serve` caps malloc's arenas and trims the heap (`HeapReturn`).
+        .systemLibrary(name: "CMalloc"),
         // The embedded state store, webhook inbox and worker records.
         .target(name: "StateStoreSQLite", dependencies: ["Orchestrator", "CSQLite"], swiftSettings: strictSettings),
         // The same stores on PostgreSQL, shared by several replicas, plus what only replicas need:
@@ -151,7 +153,7 @@ let package = Package(
             name: "PrenvApp",
             dependencies: [
                 "AWSCore", "Blueprint", "GitHub", "HTTPTransport", "Orchestrator", "Providers", "StateStoreSQLite", "StateStorePostgres", "Supervisor", "WebServer", "Yams",
-                "Telemetry",
+                "Telemetry", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

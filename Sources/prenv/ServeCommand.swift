@@ -94,6 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before the server's threads start; see HeapReturn for why.
+        HeapReturn.limitArenas(environment: ProcessInfo.processInfo.environment)
         let flags = ServeSettings.Flags(host: host, port: port, blueprints: blueprints, state: state, githubAPIURL: githubAPIURL)
         let settings: ServeSettings
         do {
@@ -135,6 +137,8 @@ struct ServeCommand: AsyncParsableCommand {
         serveOptions.logFormat = format
         let lifecycle = ServeLifecycle(shutdownGrace: ServeOptions.duration(seconds: shutdownGrace))
         let app = buildApplication(settings: settings, options: serveOptions, parts: parts, logger: logger, lifecycle: lifecycle)
+        let heapTrimming = Task { await HeapReturn.trimPeriodically() }
+        defer { heapTrimming.cancel() }
         do {
             try await lifecycle.run(app, logger: logger)
             await parts.closeState()

@@ -119,7 +119,7 @@ func benchmarkCalls(name: String, total: Int, concurrency: Int, _ call: @escapin
                  name, total, concurrency, Double(total) / wall, percentile(latencies, 0.5), percentile(latencies, 0.99)))
 }
 
-/// `prenv-benchmarks [sigv4|graph|calls|intake|writes]...` runs only the named groups (all by default).
+/// `prenv-benchmarks [sigv4|graph|calls|intake|writes|memory]...` runs only the named groups (all by default).
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ group: String) -> Bool { selected.isEmpty || selected.contains(group) }
 
@@ -168,6 +168,16 @@ if wanted("writes") {
         }
     } catch {
         print("write-budget simulation failed: \(error)")
+        exit(1)
+    }
+}
+if wanted("memory") {
+    do {
+        let environment = ProcessInfo.processInfo.environment
+        try await benchmarkMemory(environments: Int(environment["PRENV_BENCH_MEMORY_ENVIRONMENTS"] ?? "") ?? 1000,
+                                  webhooks: Int(environment["PRENV_BENCH_MEMORY_WEBHOOKS"] ?? "") ?? 10_000)
+    } catch {
+        print("memory benchmark failed: \(error)")
         exit(1)
     }
 }

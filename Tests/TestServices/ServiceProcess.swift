@@ -6,6 +6,8 @@ import Foundation
 public final class ServiceProcess: @unchecked Sendable {
     public let url: URL
     private let process: Process
+    /// The process id, e.g. to read its memory from `/proc`.
+    public var pid: Int32 { process.processIdentifier }
 
     public struct StartFailed: Error, CustomStringConvertible {
         public let description: String
