@@ -13,9 +13,9 @@ import WebhookSupport
 ///
 /// It also prints prenv's own time per environment: the time from the delivery's `202` until the
 /// environment is ready, less the AWS time on its critical path (the one node's calls, from the
-/// endpoint's per-key stats and the client's measured call latency). RSS is read from
-/// `/proc/PID/status` after the server has been quiet for a few seconds.
-func benchmarkMemory(environments: Int, webhooks: Int) async throws {
+/// server's own AWS request metrics). RSS is read from `/proc/PID/status` once the server has been
+/// quiet for `settle` (longer than `HeapReturn.trimInterval`, so its heap trim has run).
+func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .seconds(35)) async throws {
     try await LocalAWS.requireRunning()
     let binary = ProcessInfo.processInfo.environment["PRENV_BENCH_PRENV"] ?? ".build/release/prenv"
     guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -61,7 +61,7 @@ func benchmarkMemory(environments: Int, webhooks: Int) async throws {
     let transport = URLSessionTransport(timeout: .seconds(60))
     let webhookURL = server.url.appendingPathComponent("webhooks/github")
 
-    try await Task.sleep(for: .seconds(3))
+    try await Task.sleep(for: settle)
     let idle = try residentKiB(pid: server.pid)
 
     var sent = 0
@@ -123,7 +123,7 @@ func benchmarkMemory(environments: Int, webhooks: Int) async throws {
     print(String(format: "overhead: prenv's own time per environment (202 → ready, less AWS time), %d one after another: p50 %.1f ms, max %.1f ms",
                  solo, percentile(overheads, 0.5) * 1000, (overheads.last ?? 0) * 1000))
     // After those every code path has run once: what grows from here is per environment.
-    try await Task.sleep(for: .seconds(3))
+    try await Task.sleep(for: settle)
     let warm = try residentKiB(pid: server.pid)
 
     /// Polls `/api/environments` until every PR is ready at the round's head; returns the seconds taken.
@@ -146,7 +146,7 @@ func benchmarkMemory(environments: Int, webhooks: Int) async throws {
     if solo < environments { try await sendRound("opened", prs: (solo + 1)...environments, shaRound: 0) }
     let sendSeconds = seconds(sendStarted.duration(to: .now))
     let drain = try await waitReady(shaRound: 0)
-    try await Task.sleep(for: .seconds(5))
+    try await Task.sleep(for: settle)
     let live = try residentKiB(pid: server.pid)
     let counts = try await LocalAWS.callCounts(accessKey: accessKey)
     func mib(_ kib: Int) -> Double { Double(kib) / 1024 }
@@ -164,7 +164,7 @@ func benchmarkMemory(environments: Int, webhooks: Int) async throws {
         _ = try await waitReady(shaRound: round)
         round += 1
     }
-    try await Task.sleep(for: .seconds(5))
+    try await Task.sleep(for: settle)
     let after = try residentKiB(pid: server.pid)
     print(String(format: "memory: after %d webhooks (%d pushes per PR) %.1f MiB (anonymous %.1f): %+.1f MiB against %d live environments",
                  sent, round - 1, mib(after.total), mib(after.anonymous), mib(after.total - live.total), environments))
