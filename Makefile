@@ -3,8 +3,9 @@
 
 LOCAL_AWS_PORT ?= 4566
 LOCAL_AWS_DIR  ?= .build-local-aws
+FUZZ_SECONDS   ?= 60
 
-.PHONY: deps build test run send-lifecycle demo cli-demo doctor bench local-aws-start local-aws-stop clean
+.PHONY: deps build test fuzz run send-lifecycle demo cli-demo doctor bench local-aws-start local-aws-stop clean
 
 ## Install the system packages, the pinned moto and cfn-lint that the build and tests need.
 deps:
@@ -20,6 +21,10 @@ build: deps
 test: deps
 	swift build --build-tests
 	PRENV_LOCAL_ARGS="--stage-seconds 0.5" infra/postgres/with-postgres $(LOCAL_AWS_DIR) -- infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- bash -c 'swift test --skip-build --skip "^PrenvTests\." 2>&1 | tee $(LOCAL_AWS_DIR)/swift-test.log; s=$${PIPESTATUS[0]}; swift test --skip-build --filter "^PrenvTests\." 2>&1 | tee -a $(LOCAL_AWS_DIR)/swift-test.log; [ $${PIPESTATUS[0]} = 0 ] || s=1; python3 -m pytest -q infra/local/tests || s=1; python3 -c "import sys; from cfnlint.runner import main; sys.exit(main())" infra/aws/prenv.yaml || s=1; exit $$s'
+
+## Fuzz every libFuzzer target (Tests/Fuzz) for FUZZ_SECONDS each; fails on any crash, leak or timeout.
+fuzz: deps
+	Tests/Fuzz/run $(FUZZ_SECONDS)
 
 ## Run prenv's main job locally on its embedded defaults: the local AWS endpoint, seeded with what
 ## blueprints/webapp.yaml clones, and `prenv serve` (127.0.0.1:8080, SQLite) in the foreground.

@@ -285,3 +285,21 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// MARK: Fuzzing (Tests/Fuzz/run builds these with libFuzzer and AddressSanitizer; plain builds get a stub main)
+/// One libFuzzer target per untrusted input prenv reads: `Tests/Fuzz/<Name>/`, product `prenv-fuzz-<product>`.
+let fuzzTargets: [(name: String, product: String, dependencies: [Target.Dependency])] = [
+    ("Webhook", "webhook", ["GitHub", "HTTPTransport", "Supervisor"]),
+    ("Blueprint", "blueprint", ["Blueprint", "Providers"]),
+    ("XML", "xml", ["AWSXML"]),
+    ("AWSErrors", "aws-errors", ["AWSCore", "AWSCredentialProviders", "HTTPTransport", .product(name: "Logging", package: "swift-log")]),
+    ("GitHubErrors", "github-errors", ["GitHub"]),
+    ("SigV4", "sigv4", ["AWSSigV4"]),
+]
+package.targets.append(.target(name: "FuzzSupport", path: "Tests/Fuzz/Support", swiftSettings: strictSettings))
+for fuzz in fuzzTargets {
+    package.products.append(.executable(name: "prenv-fuzz-\(fuzz.product)", targets: ["Fuzz\(fuzz.name)"]))
+    package.targets.append(.executableTarget(
+        name: "Fuzz\(fuzz.name)", dependencies: ["FuzzSupport"] + fuzz.dependencies, path: "Tests/Fuzz/\(fuzz.name)",
+        swiftSettings: strictSettings))
+}

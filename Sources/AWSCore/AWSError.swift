@@ -84,8 +84,9 @@ enum AWSErrorDecoder {
             error.message = excerpt(body)
         }
         // JSON services may put the code only in a header.
-        if let typeHeader = response.headers["x-amzn-ErrorType"], error.code == fallbackCode(status: response.status) {
-            error.code = normalizeJSONType(typeHeader)
+        if let typeHeader = response.headers["x-amzn-ErrorType"], error.code == fallbackCode(status: response.status),
+           let code = nonEmpty(normalizeJSONType(typeHeader)) {
+            error.code = code
         }
         return error
     }
@@ -115,7 +116,13 @@ enum AWSErrorDecoder {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return nil }
         let type = (object["__type"] as? String) ?? (object["code"] as? String) ?? (object["Code"] as? String)
         let message = (object["message"] as? String) ?? (object["Message"] as? String) ?? (object["errorMessage"] as? String)
-        return (type.map(normalizeJSONType), message)
+        return (type.map(normalizeJSONType).flatMap(nonEmpty), message)
+    }
+
+    /// An empty type (`""`, `"prefix#"`) names no code: the status's fallback code stays, as it does for
+    /// an XML `<Code/>`, so retries and `isNotFound` still see one.
+    private static func nonEmpty(_ code: String) -> String? {
+        code.isEmpty ? nil : code
     }
 
     /// Strips the namespace (`prefix#Code`) and the URI suffix (`Code:http://...`) AWS may add.

@@ -48,7 +48,9 @@ public struct GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Parses GitHub's JSON error body; falls back to a short excerpt of whatever came back.
     public init(status: Int, body: Data) {
         if let parsed = try? JSONDecoder().decode(Body.self, from: body) {
-            self.init(status: status, message: parsed.message ?? "HTTP \(status)", errors: parsed.errors ?? [],
+            // `{"message":""}` says as little as no message: the status, not a blank, goes into logs and statuses.
+            let message = parsed.message.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
+            self.init(status: status, message: message ?? "HTTP \(status)", errors: parsed.errors ?? [],
                       documentationURL: parsed.documentation_url)
         } else {
             let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -26,6 +26,20 @@ import Testing
         #expect(error.code == "ThrottlingException")
     }
 
+    /// Fuzz findings (`prenv-fuzz-aws-errors`): an empty or namespace-only type, in the body or in
+    /// `x-amzn-ErrorType`, left the error with an empty code, which no retry rule or `isNotFound` matches.
+    @Test(arguments: [#"{"__type":""}"#, #"{"__type":"com.amazonaws.codebuild#"}"#, #"{"code":":http://internal"}"#])
+    func emptyJSONTypeKeepsTheStatusCode(body: String) {
+        let error = decode(404, body)
+        #expect(error.code == "NotFound")
+        #expect(error.isNotFound)
+    }
+
+    @Test func emptyErrorTypeHeaderKeepsTheStatusCode() {
+        #expect(decode(400, "", headers: ["x-amzn-ErrorType": ""]).code == "BadRequest")
+        #expect(decode(429, "{}", headers: ["x-amzn-ErrorType": "#"]).code == "TooManyRequestsException")
+    }
+
     /// moto answers a bad signature on the JSON services with XML labelled text/html.
     @Test func xmlBodyFromJSONService() {
         let body = #"<?xml version="1.0" encoding="utf-8"?>"# + "\n"
