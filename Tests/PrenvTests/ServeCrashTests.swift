@@ -151,7 +151,7 @@ import WebhookSupport
                 let kinds = [("project", found.projects), ("pipeline", found.pipelines), ("stack", found.stacks)]
                 for (kind, names) in kinds where names.count != 1 {
                     if names.count > 1 { report.duplicated.append("#\(pr): \(names.count) \(kind)s \(names)") }
-                    notConverged[pr, default: ""] += " \(names.count) \(kind)s"
+                    notConverged[pr, default: ""] += "; \(names.count) \(kind)s"
                 }
             case .destroyed:
                 var left: [String] = found.projects.map { "project \($0)" }
@@ -159,7 +159,7 @@ import WebhookSupport
                 left += found.stacks.map { "stack \($0)" }
                 left += objects.map { "s3://\(serve.templates.bucket)/\($0.key)" }
                 report.orphaned.formUnion(left.map { "#\(pr): \($0)" })
-                if !left.isEmpty { notConverged[pr, default: ""] += " left: \(left)" }
+                if !left.isEmpty { notConverged[pr, default: ""] += "; left: \(left)" }
             }
         }
         report.notConverged[checkpoint] = notConverged
