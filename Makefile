@@ -5,7 +5,7 @@ LOCAL_AWS_PORT ?= 4566
 LOCAL_AWS_DIR  ?= .build-local-aws
 FUZZ_SECONDS   ?= 60
 
-.PHONY: deps build test fuzz run send-lifecycle demo cli-demo doctor bench local-aws-start local-aws-stop clean
+.PHONY: deps build test fuzz run send-lifecycle demo cli-demo doctor bench crash-bench local-aws-start local-aws-stop clean
 
 ## Install the system packages, the pinned moto and cfn-lint that the build and tests need.
 deps:
@@ -50,6 +50,15 @@ cli-demo: deps
 bench: deps
 	swift build -c release --product prenv-benchmarks
 	PRENV_POSTGRES_DURABLE=1 infra/postgres/with-postgres $(LOCAL_AWS_DIR) -- infra/local/with-local-aws $(LOCAL_AWS_PORT) $(LOCAL_AWS_DIR) -- .build/release/prenv-benchmarks
+
+## The SIGKILL crash test at benchmark size (issue 16): $(CRASH_TRIALS) kills under throttling, 5xx and
+## latency, against an endpoint of its own; prints trials, converged, orphaned, duplicated, lost events.
+CRASH_TRIALS     ?= 100
+CRASH_BENCH_PORT ?= 4577
+CRASH_BENCH_DIR  ?= .build-local-aws-crash
+crash-bench: deps
+	swift build --build-tests
+	PRENV_CRASH_TRIALS=$(CRASH_TRIALS) PRENV_LOCAL_ARGS="--stage-seconds 0.5" infra/local/with-local-aws $(CRASH_BENCH_PORT) $(CRASH_BENCH_DIR) -- swift test --skip-build --filter "ServeCrashTests"
 
 local-aws-start:
 	infra/local/start --port $(LOCAL_AWS_PORT) --dir $(LOCAL_AWS_DIR)

@@ -23,13 +23,17 @@ extension EnvironmentStateMachine {
             runningHasStarted = true
             askedFrom = nil  // it runs now: whatever it does is real
             return []
-        case .applyFinished(let sha, let success, let reason):
-            return applyFinished(sha: sha, success: success, reason: reason)
+        case .applyFinished(let sha, let success, let reason, let transient):
+            return applyFinished(sha: sha, success: success, reason: reason, transient: transient)
         case .destroyFinished(let success, let reason, let date):
             return destroyFinished(success: success, reason: reason, at: date)
         case .periodicCheck(let now, let expiry):
             let retry = retryTeardownIfDue(now: now)
-            return retry.isEmpty ? expireIfDue(now: now, rule: expiry) : retry
+            guard retry.isEmpty else { return retry }
+            let applyAgain = retryApplyIfDue(now: now)
+            // Only a retry that does something takes the pass; one not yet due leaves it to expiry.
+            let acts = applyAgain.contains { if case .ignore = $0 { false } else { true } }
+            return acts ? applyAgain : expireIfDue(now: now, rule: expiry)
         case .slotsLimited(let limited):
             return limitSlots(limited)
         case .admitted:
@@ -76,6 +80,7 @@ extension EnvironmentStateMachine {
         if target == desired, running != nil || target == settled {
             return [.ignore(reason: "already \(running == nil ? "done" : "queued or running")")]
         }
+        if target != desired { applyRetry = nil }  // a new wish starts its own count
         desired = target
         return reconcile()
     }
@@ -140,13 +145,19 @@ extension EnvironmentStateMachine {
         }
     }
 
-    private mutating func applyFinished(sha: String, success: Bool, reason: String) -> [Action] {
+    private mutating func applyFinished(sha: String, success: Bool, reason: String, transient: Bool = false) -> [Action] {
         guard running == .apply(sha: sha) else { return [.ignore(reason: "no apply of \(sha) is running")] }
         let superseded = cancelRequested || desired != .present(sha: sha)
         endRunning()
         askedFrom = nil
         if !superseded { settled = desired }
         if success { teardownBackoff = nil }  // the environment recovered
+        if success || superseded || !transient {
+            applyRetry = nil
+        } else {
+            let failures = (applyRetry?.failures ?? 0) + 1
+            applyRetry = failures <= ApplyRetry.maximumFailures ? ApplyRetry(failures: failures) : nil
+        }
         phase = success ? .ready(sha: sha) : .failed(sha: sha, reason: reason)
         return reconcile()
     }
@@ -172,8 +183,24 @@ extension EnvironmentStateMachine {
         return reconcile()
     }
 
+    /// An apply that failed transiently is tried again once its delay is over, counted from the
+    /// first periodic check that sees the failure (the check brings the clock).
+    private mutating func retryApplyIfDue(now: Date) -> [Action] {
+        guard running == nil, var retry = applyRetry, case .present(let sha) = desired, case .failed(sha, _) = phase else { return [] }
+        guard let due = retry.due else {
+            retry.due = now.addingTimeInterval(ApplyRetry.delay(afterFailures: retry.failures))
+            applyRetry = retry
+            return [.ignore(reason: "apply retry after a transient failure due at \(retry.due?.ISO8601Format() ?? "")")]
+        }
+        guard now >= due else { return [.ignore(reason: "apply retry not due before \(due.ISO8601Format())")] }
+        applyRetry?.due = nil
+        settled = nil
+        return reconcile()
+    }
+
     /// A teardown that failed is tried again once its backoff is over; nothing else is retried on
-    /// its own (a failed apply waits for a push, a reopen or a label change).
+    /// its own (a failed apply waits for a push, a reopen or a label change, unless it failed
+    /// transiently: `retryApplyIfDue`).
     private mutating func retryTeardownIfDue(now: Date) -> [Action] {
         guard running == nil, case .absent = desired, hasResources, case .failed = phase else { return [] }
         if let backoff = teardownBackoff, now < backoff.retryAt {

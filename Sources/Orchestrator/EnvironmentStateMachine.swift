@@ -12,7 +12,8 @@ import Foundation
 /// yet, dropped), and the next operation starts when the running one reports back. So two pushes
 /// during an apply coalesce into one apply of the newest SHA, and a close during an apply cancels it
 /// and destroys afterwards. A failed apply is not retried on its own (no loops): a new push, a reopen
-/// or a label change tries again. A failed teardown is retried by the periodic check with a backoff,
+/// or a label change tries again; only one that failed transiently (throttling, 5xx) is retried a few
+/// times with a backoff (`ApplyRetry`). A failed teardown is retried by the periodic check with a backoff,
 /// because resources left behind cost money.
 ///
 /// Everything a decision needs is stored here, so saving the machine (in `WorkerRecord`) is enough
@@ -39,6 +40,8 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
     public internal(set) var lastSequence: Int = .min
     /// Teardowns failed in a row; nil once a destroy or an apply succeeds.
     public internal(set) var teardownBackoff: TeardownBackoff?
+    /// Set while an apply that failed transiently (throttling, 5xx) waits to be tried again.
+    public internal(set) var applyRetry: ApplyRetry?
     /// How things stood when the apply in `running` was asked for, until it starts: an apply
     /// superseded before it starts never ran, so dropping it restores the phase (not "failed": a
     /// ready environment is still ready).
@@ -116,8 +119,10 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         case gitHubUnavailable
         /// The caller started the operation (after saving the machine that asked for it).
         case started(Running)
-        /// `reason` describes a failure (or "cancelled"); ignored on success.
-        case applyFinished(sha: String, success: Bool, reason: String)
+        /// `reason` describes a failure (or "cancelled"); ignored on success. `transient`: the failure
+        /// was only a service briefly unavailable (`ExecutionResult.failedTransiently`), so the
+        /// periodic check tries the apply again (`ApplyRetry`).
+        case applyFinished(sha: String, success: Bool, reason: String, transient: Bool = false)
         /// `at` is when it ended: a failure's backoff counts from then.
         case destroyFinished(success: Bool, reason: String, at: Date)
         /// The reconciler's pass at `now`: a failed teardown whose backoff is over is retried, and,
@@ -191,6 +196,7 @@ extension EnvironmentStateMachine {
         lastAppliedSHA = try container.decodeIfPresent(String.self, forKey: .lastAppliedSHA)
         lastSequence = try container.decode(Int.self, forKey: .lastSequence)
         teardownBackoff = try container.decodeIfPresent(TeardownBackoff.self, forKey: .teardownBackoff)
+        applyRetry = try container.decodeIfPresent(ApplyRetry.self, forKey: .applyRetry)
         askedFrom = try container.decodeIfPresent(AskedFrom.self, forKey: .askedFrom)
         lastObservation = try container.decodeIfPresent(Observation.self, forKey: .lastObservation)
         unconfirmed = try container.decodeIfPresent(HeldObservation.self, forKey: .unconfirmed)

@@ -58,6 +58,9 @@ extension EnvironmentSupervisor {
                 await expired(record)
                 continue
             }
+            if actions.contains(where: { if case .apply = $0 { true } else { false } }) {
+                logger.info("retrying apply after a transient failure", metadata: ["environment": "\(key)"])
+            }
             if actions.contains(.destroy) {
                 if let stuck {
                     logStuckTeardownRetry(key, stuck)
