@@ -1,21 +1,38 @@
+/// Which AWS calls go first when a service's rate is spent: the calls of the operation that started
+/// earliest. `prenv serve` sets it around each environment's apply and destroy; calls outside any
+/// operation rank by the moment they ask.
+///
+/// Served in arrival order, 200 environments opened at once advance in lockstep: every one finishes
+/// its pipeline near the end of the CodePipeline work, and only then do their stacks start, so the
+/// services are spent one after the other. Oldest first, the first environments reach CloudFormation
+/// while later ones still create pipelines, and the services are spent side by side.
+public enum PacingPriority {
+    @TaskLocal public static var startedAt: ContinuousClock.Instant?
+}
+
 /// A client-side token bucket per service whose rate follows AWS's answers (`AdaptivePacing`), so a
 /// burst of pull requests neither trips AWS's own throttling for long nor leaves its quota unused.
 ///
 /// One limiter per service is shared by every environment (`AWSClient` holds them), because AWS's
-/// quota is per account and region, not per caller. Callers take a ticket and wait in ticket order;
-/// a waiter re-checks when it wakes, so a cut in the rate also slows callers already waiting (their
-/// waits were computed at the old rate). Waiting happens outside the actor's exclusive section, so
-/// it never blocks other reservations.
+/// quota is per account and region, not per caller. Callers wait in line, ordered by `PacingPriority`
+/// (then by arrival); a waiter re-checks its place when it wakes, so a cut in the rate also slows
+/// callers already waiting (their waits were computed at the old rate), and an older operation's call
+/// arriving later moves ahead. Waiting happens outside the actor's exclusive section, so it never
+/// blocks other reservations.
 public actor RateLimiter {
     /// The burst at the configured rate; it shrinks with the rate.
     public let burst: Double
     private var pacing: AdaptivePacing
     private let now: @Sendable () -> ContinuousClock.Instant
     private let sleep: @Sendable (Duration) async throws -> Void
-    /// Tickets handed out so far.
-    private var issued = 0
-    /// How many tickets the rate has let through by `updatedAt`; at most `issued + burst`, so idle time
-    /// saves a burst and no more. Ticket `k` (counted from 0) may go once `released >= k + 1`.
+    /// Callers let through so far.
+    private var granted = 0
+    /// Callers waiting, in the order they will go.
+    private var waiting: [Place] = []
+    private var arrivals = 0
+    /// How many callers the rate has let through by `updatedAt`; at most `granted + waiting + burst`,
+    /// so idle time saves a burst and no more. The caller at position `p` in `waiting` may go once
+    /// `released >= granted + p + 1`.
     private var released: Double
     private var updatedAt: ContinuousClock.Instant
 
@@ -41,18 +58,18 @@ public actor RateLimiter {
     public var currentRate: Double { pacing.rate }
 
     /// Waits until this caller may send one request. Throws `CancellationError` if cancelled while
-    /// waiting (its ticket is then given back, so callers behind it do not wait for it).
+    /// waiting (its place is then given up, so callers behind it do not wait for it).
     public func acquire() async throws {
-        let ticket = take()
-        var wait = self.wait(for: ticket)
+        let place = enter(priority: PacingPriority.startedAt ?? now())
+        var wait = self.wait(for: place)
         while wait > .zero {
             do {
                 try await sleep(wait)
             } catch {
-                forfeit()
+                waiting.removeAll { $0 == place }
                 throw error
             }
-            wait = self.wait(for: ticket)
+            wait = self.wait(for: place)
         }
     }
 
@@ -63,32 +80,46 @@ public actor RateLimiter {
         refill()
         let change = pacing.record(feedback, at: updatedAt)
         if case .cut = change {
-            released = min(released, Double(issued))
+            released = min(released, Double(granted + waiting.count))
         }
         return change
     }
 
-    /// Takes a ticket and returns how long it must wait at the current rate (for tests and `acquire`).
+    /// Joins the line and returns how long this caller must wait at the current rate (for tests; a
+    /// caller that need not wait has gone).
     func reserve() -> Duration {
-        wait(for: take())
+        wait(for: enter(priority: PacingPriority.startedAt ?? now()))
     }
 
-    private func take() -> Int {
-        refill()
-        defer { issued += 1 }
-        return issued
+    private struct Place: Equatable {
+        let priority: ContinuousClock.Instant
+        let arrival: Int
+
+        func goesBefore(_ other: Place) -> Bool {
+            priority < other.priority || (priority == other.priority && arrival < other.arrival)
+        }
     }
 
-    private func wait(for ticket: Int) -> Duration {
+    private func enter(priority: ContinuousClock.Instant) -> Place {
         refill()
-        let missing = Double(ticket + 1) - released
-        if missing <= 0 { return .zero }
+        arrivals += 1
+        let place = Place(priority: priority, arrival: arrivals)
+        let index = waiting.lastIndex { $0.goesBefore(place) }.map { $0 + 1 } ?? 0
+        waiting.insert(place, at: index)
+        return place
+    }
+
+    /// Zero (and the caller has gone) once the rate covers its position; else how long until it does.
+    private func wait(for place: Place) -> Duration {
+        refill()
+        guard let position = waiting.firstIndex(of: place) else { return .zero }
+        let missing = Double(granted + position + 1) - released
+        if missing <= 0 {
+            waiting.remove(at: position)
+            granted += 1
+            return .zero
+        }
         return .nanoseconds(Int64((missing / pacing.rate * 1e9).rounded(.up)))
-    }
-
-    private func forfeit() {
-        refill()
-        released = min(released + 1, Double(issued) + currentBurst)
     }
 
     /// The burst scales with the rate: after a cut, saved-up time must not let a burst through at the old size.
@@ -98,6 +129,6 @@ public actor RateLimiter {
         let current = now()
         let elapsed = AdaptivePacing.seconds(updatedAt.duration(to: current))
         updatedAt = current
-        released = min(Double(issued) + currentBurst, released + elapsed * pacing.rate)
+        released = min(Double(granted + waiting.count) + currentBurst, released + elapsed * pacing.rate)
     }
 }

@@ -84,6 +84,21 @@ final class ManualTime: Sendable {
         #expect(abs(slept - .milliseconds(400)) < .milliseconds(2), "slept \(time.sleeps)")
     }
 
+    /// An older operation's call goes before newer ones already waiting (`PacingPriority`).
+    @Test func olderOperationsGoFirst() async {
+        let time = ManualTime()
+        let limiter = RateLimiter(requestsPerSecond: 10, burst: 1, now: { time.now }, sleep: { time.recordSleep($0) })
+        #expect(await limiter.reserve() == .zero)
+        let newer = time.now.advanced(by: .seconds(5))
+        let older = time.now.advanced(by: .seconds(-5))
+        let first = await PacingPriority.$startedAt.withValue(newer) { await limiter.reserve() }
+        let second = await PacingPriority.$startedAt.withValue(newer) { await limiter.reserve() }
+        let jumped = await PacingPriority.$startedAt.withValue(older) { await limiter.reserve() }
+        #expect(abs(first - .milliseconds(100)) < .milliseconds(1))
+        #expect(abs(second - .milliseconds(200)) < .milliseconds(1))
+        #expect(abs(jumped - .milliseconds(100)) < .milliseconds(1), "the older operation's call goes first: \(jumped)")
+    }
+
     /// A cut drops the burst saved while idle: it must not let a full burst through at the old size.
     @Test func aCutDropsTheSavedBurst() async {
         let time = ManualTime()
