@@ -102,7 +102,9 @@ struct DrainRun {
                 group.addTask {
                     var index = worker
                     while index < prs {
-                        let payload = PullRequestPayload(action: "opened", repository: "acme/webapp", number: index + 1,
+                        // A repository of this run's own: environment names derive from it and the PR number,
+                        // and an earlier run's resources (another prenv instance's) are still in the endpoint.
+                        let payload = PullRequestPayload(action: "opened", repository: "acme/\(suffix)", number: index + 1,
                                                          headSHA: String(format: "%040x", index + 1), headRef: "feature/drain-\(index + 1)")
                         let body = try payload.json()
                         let request = HTTPRequest(method: "POST", url: server.url.appendingPathComponent("webhooks/github"),
