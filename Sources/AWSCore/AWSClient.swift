@@ -28,7 +28,8 @@ public final class AWSClient: Sendable {
     let sleep: @Sendable (Duration) async throws -> Void
     let random: @Sendable () -> Double
 
-    /// Conservative steady rates per service, well under AWS's unpublished control-plane limits.
+    /// Conservative steady rates per service, well under AWS's unpublished control-plane limits: the
+    /// ceilings of adaptive pacing (`AdaptivePacing`), which slows a service down when AWS throttles it.
     public static let defaultRequestsPerSecond: [String: Double] = [
         "codebuild": 10, "codepipeline": 10, "cloudformation": 5, "sts": 10, "s3": 100,
     ]
@@ -40,6 +41,7 @@ public final class AWSClient: Sendable {
         transport: any HTTPSender = URLSessionTransport(),
         retryPolicy: RetryPolicy = .default,
         requestsPerSecond: [String: Double] = AWSClient.defaultRequestsPerSecond,
+        adaptivePacing: Bool = true,
         logger: Logger = Logger(label: "prenv.aws"),
         now: @escaping @Sendable () -> Date = { Date() },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
@@ -50,7 +52,10 @@ public final class AWSClient: Sendable {
         self.credentialProvider = credentialProvider
         self.transport = transport
         self.retryPolicy = retryPolicy
-        self.rateLimiters = requestsPerSecond.mapValues { RateLimiter(requestsPerSecond: $0, sleep: sleep) }
+        // Static pacing (a decrease of 1 never cuts) is kept for measuring what adaptation buys.
+        self.rateLimiters = requestsPerSecond.mapValues {
+            RateLimiter(requestsPerSecond: $0, pacing: adaptivePacing ? nil : AdaptivePacing(ceiling: $0, decrease: 1), sleep: sleep)
+        }
         self.logger = logger
         self.now = now
         self.sleep = sleep
@@ -102,7 +107,8 @@ public final class AWSClient: Sendable {
             AWSError(service: service.name, operation: operation, code: code, message: message)
         }
         try Task.checkCancellation()
-        try await rateLimiters[service.name]?.acquire()
+        let limiter = rateLimiters[service.name]
+        try await limiter?.acquire()
         let credentials: AWSCredentials
         do {
             credentials = try await credentialProvider.credentials()
@@ -122,8 +128,18 @@ public final class AWSClient: Sendable {
         } catch {
             throw failure(AWSError.ClientCode.transport, String(describing: error))
         }
-        if (200..<300).contains(response.status) { return response }
-        throw AWSErrorDecoder.decode(response, service: service, operation: operation)
+        if (200..<300).contains(response.status) {
+            await limiter?.record(.succeeded)
+            return response
+        }
+        let error = AWSErrorDecoder.decode(response, service: service, operation: operation)
+        if RetryPolicy.isThrottling(error), case .cut(let from, let to)? = await limiter?.record(.throttled) {
+            logger.info("aws throttled: pacing this service down", metadata: [
+                "service": "\(service.name)", "operation": "\(operation)",
+                "requests_per_second": "\(Self.rounded(from)) → \(Self.rounded(to))",
+            ])
+        }
+        throw error
     }
 
     /// Signs a copy of the request with a fresh date (each retry is signed anew).
@@ -150,10 +166,14 @@ public final class AWSClient: Sendable {
     /// The metric outcome of a failed attempt: throttling apart from every other error.
     static func outcome(of error: AWSError?) -> Telemetry.AWSOutcome {
         guard let error else { return .transportError }
-        if RetryPolicy.throttlingCodes.contains(error.code) || error.httpStatus == 429 { return .throttled }
+        if RetryPolicy.isThrottling(error) { return .throttled }
         if error.code == AWSError.ClientCode.cancelled { return .cancelled }
         guard let status = error.httpStatus else { return .transportError }
         return status >= 500 ? .serverError : .clientError
+    }
+
+    private static func rounded(_ rate: Double) -> String {
+        String(Double(Int((rate * 100).rounded())) / 100)
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

@@ -26,12 +26,15 @@ public struct AWSEnvironment: Sendable {
             credentialProvider: RefreshingCredentialProvider(wrapping: chain, logger: logger), chain: chain)
     }
 
+    /// - Parameter adaptivePacing: false keeps each service at its configured rate whatever AWS answers
+    ///   (`PRENV_AWS_PACING=static`, for measuring what adaptation buys).
     public func makeClient(
-        transport: any HTTPSender, retryPolicy: RetryPolicy = .default, logger: Logger = Logger(label: "prenv.aws")
+        transport: any HTTPSender, retryPolicy: RetryPolicy = .default, adaptivePacing: Bool = true,
+        logger: Logger = Logger(label: "prenv.aws")
     ) -> AWSClient {
         AWSClient(
             region: region.name, endpoints: endpoints, credentialProvider: credentialProvider,
-            transport: transport, retryPolicy: retryPolicy, logger: logger)
+            transport: transport, retryPolicy: retryPolicy, adaptivePacing: adaptivePacing, logger: logger)
     }
 }
 

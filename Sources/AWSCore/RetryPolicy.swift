@@ -39,6 +39,11 @@ public struct RetryPolicy: Sendable {
         case giveUp
     }
 
+    /// Whether AWS said "slow down": what adaptive pacing (`RateLimiter`) cuts the rate for.
+    public static func isThrottling(_ error: AWSError) -> Bool {
+        throttlingCodes.contains(error.code) || error.httpStatus == 429
+    }
+
     /// Whether this error is worth another attempt at all.
     public func isRetryable(_ error: AWSError) -> Bool {
         if error.code == AWSError.ClientCode.cancelled { return false }

@@ -22,7 +22,10 @@ public enum Composition {
         do {
             var logger = Logger(label: "prenv.aws")
             if quiet { logger.logLevel = .warning }
-            return try AWSEnvironment.resolve(transport: transport, logger: logger).makeClient(transport: transport, logger: logger)
+            // `PRENV_AWS_PACING=static`: no adaptation to throttling (for before/after measurements only).
+            let adaptive = ProcessInfo.processInfo.environment["PRENV_AWS_PACING"] != "static"
+            return try AWSEnvironment.resolve(transport: transport, logger: logger)
+                .makeClient(transport: transport, adaptivePacing: adaptive, logger: logger)
         } catch {
             throw StartupError("\(error.message) (run `prenv doctor` to check the AWS setup)")
         }

@@ -125,7 +125,7 @@ public struct ServeParts: Sendable {
         let writer = github.map(Self.scheduledWriteClient)
         var parts = ServeParts(
             blueprints: blueprints, store: store, workers: store, inbox: inbox,
-            operations: Composition.operations(client: client, store: store, polling: polling, instance: instance.value),
+            operations: PacedOperations(inner: Composition.operations(client: client, store: store, polling: polling, instance: instance.value)),
             statusPoster: writer.map { GitHubStatusPoster(client: $0) } ?? LogStatusPoster(logger: Logger(label: "prenv.statuses")),
             pullRequests: pullRequests,
             // The sweep does not ask about recorded PRs: serve leaves PR-closed environments to the

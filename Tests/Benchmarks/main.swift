@@ -119,9 +119,10 @@ func benchmarkCalls(name: String, total: Int, concurrency: Int, _ call: @escapin
                  name, total, concurrency, Double(total) / wall, percentile(latencies, 0.5), percentile(latencies, 0.99)))
 }
 
-/// `prenv-benchmarks [sigv4|graph|calls|intake|writes|memory]...` runs only the named groups (all by default).
+/// `prenv-benchmarks [sigv4|graph|calls|intake|writes|drain|memory]...` runs only the named groups (all by default).
 let selected = Set(CommandLine.arguments.dropFirst())
-func wanted(_ group: String) -> Bool { selected.isEmpty || selected.contains(group) }
+/// `drain` and `memory` (minutes each, a release `prenv` and the local endpoint) run only when named.
+func wanted(_ group: String) -> Bool { selected.isEmpty ? !["drain", "memory"].contains(group) : selected.contains(group) }
 
 if wanted("sigv4") { benchmarkSigning() }
 if wanted("graph") {
@@ -168,6 +169,14 @@ if wanted("writes") {
         }
     } catch {
         print("write-budget simulation failed: \(error)")
+        exit(1)
+    }
+}
+if wanted("drain") {
+    do {
+        try await benchmarkDrain()
+    } catch {
+        print("drain benchmark failed: \(error)")
         exit(1)
     }
 }

@@ -11,7 +11,7 @@ extension ProviderKind {
     /// resource. `PrenvAppTests` checks that every `PRENV_` variable the settings read is listed.
     public static let prenvSettingVariables: Set<String> = [
         "PRENV_WEBHOOK_SECRET", "PRENV_API_TOKEN", "PRENV_STATE", "PRENV_HOST", "PRENV_PORT", "PRENV_BLUEPRINTS", "PRENV_INSTANCE",
-        "PRENV_STATE_PASSWORD_FILE", "PRENV_REPLICA_ID",
+        "PRENV_STATE_PASSWORD_FILE", "PRENV_REPLICA_ID", "PRENV_AWS_PACING",
     ]
 
     /// `aws/codepipeline`: see `CodePipelineProvider`.
