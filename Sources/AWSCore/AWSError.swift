@@ -122,7 +122,7 @@ enum AWSErrorDecoder {
     /// An empty type (`""`, `"prefix#"`) names no code: the status's fallback code stays, as it does for
     /// an XML `<Code/>`, so retries and `isNotFound` still see one.
     private static func nonEmpty(_ code: String) -> String? {
-        code.isEmpty ? nil : code
+        code.allSatisfy(\.isWhitespace) ? nil : code
     }
 
     /// Strips the namespace (`prefix#Code`) and the URI suffix (`Code:http://...`) AWS may add.

@@ -52,6 +52,9 @@ public actor RateLimiter {
         self.updatedAt = now()
     }
 
+    /// The longest a waiter sleeps before it looks at the rate again.
+    static let longestSleep: Duration = .seconds(1)
+
     /// The configured (highest) rate.
     public var requestsPerSecond: Double { pacing.ceiling }
     /// The rate pacing allows now.
@@ -64,7 +67,9 @@ public actor RateLimiter {
         var wait = self.wait(for: place)
         while wait > .zero {
             do {
-                try await sleep(wait)
+                // At most a second at a time: a wait worked out at a cut rate must not outlast the
+                // rate's recovery (nor let newer, higher-priority callers pass an oversleeping one).
+                try await sleep(min(wait, Self.longestSleep))
             } catch {
                 waiting.removeAll { $0 == place }
                 throw error

@@ -16,17 +16,17 @@ extension ExecutionResult {
     }
 }
 
-/// How an apply that failed transiently is tried again: 10, 20, 40, 80, 160 seconds after the
-/// periodic check first sees the failure, then no more (the environment stays failed until a push, a
+/// How an apply that failed transiently is tried again: by the first periodic check at least 10, 20,
+/// 40, 80, 160 seconds after each failure in a row, then no more (the environment stays failed until a push, a
 /// reopen or a label change, as any failed apply does).
 ///
 /// Without it, throttling that outlasted the client's retries on one call — about one call in a
 /// thousand at 20 % throttling and 5 % 5xx with five attempts — left the PR failed at a commit the
 /// user never got a real answer for, until they pushed again (issue 16's crash test found it).
 ///
-/// Part of `EnvironmentStateMachine`, so it is saved with the worker. The due time is set by the
-/// periodic check, which brings the clock (`applyFinished` has none); after a restart an unsaved due
-/// time is simply set again.
+/// Part of `EnvironmentStateMachine`, so it is saved with the worker. The due time counts from when
+/// the apply ended (`applyFinished`'s `at`); an event without that time leaves it to the first
+/// periodic check that sees the failure, which brings the clock.
 public struct ApplyRetry: Sendable, Hashable, Codable {
     /// Transient failures in a row of the apply of the same desired commit.
     public internal(set) var failures: Int

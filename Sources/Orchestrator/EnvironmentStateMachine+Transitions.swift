@@ -23,8 +23,8 @@ extension EnvironmentStateMachine {
             runningHasStarted = true
             askedFrom = nil  // it runs now: whatever it does is real
             return []
-        case .applyFinished(let sha, let success, let reason, let transient):
-            return applyFinished(sha: sha, success: success, reason: reason, transient: transient)
+        case .applyFinished(let sha, let success, let reason, let transient, let date):
+            return applyFinished(sha: sha, success: success, reason: reason, transient: transient, at: date)
         case .destroyFinished(let success, let reason, let date):
             return destroyFinished(success: success, reason: reason, at: date)
         case .periodicCheck(let now, let expiry):
@@ -145,7 +145,7 @@ extension EnvironmentStateMachine {
         }
     }
 
-    private mutating func applyFinished(sha: String, success: Bool, reason: String, transient: Bool = false) -> [Action] {
+    private mutating func applyFinished(sha: String, success: Bool, reason: String, transient: Bool = false, at date: Date? = nil) -> [Action] {
         guard running == .apply(sha: sha) else { return [.ignore(reason: "no apply of \(sha) is running")] }
         let superseded = cancelRequested || desired != .present(sha: sha)
         endRunning()
@@ -156,7 +156,8 @@ extension EnvironmentStateMachine {
             applyRetry = nil
         } else {
             let failures = (applyRetry?.failures ?? 0) + 1
-            applyRetry = failures <= ApplyRetry.maximumFailures ? ApplyRetry(failures: failures) : nil
+            let due = date.map { $0.addingTimeInterval(ApplyRetry.delay(afterFailures: failures)) }
+            applyRetry = failures <= ApplyRetry.maximumFailures ? ApplyRetry(failures: failures, due: due) : nil
         }
         phase = success ? .ready(sha: sha) : .failed(sha: sha, reason: reason)
         return reconcile()

@@ -121,8 +121,9 @@ public struct EnvironmentStateMachine: Sendable, Hashable, Codable {
         case started(Running)
         /// `reason` describes a failure (or "cancelled"); ignored on success. `transient`: the failure
         /// was only a service briefly unavailable (`ExecutionResult.failedTransiently`), so the
-        /// periodic check tries the apply again (`ApplyRetry`).
-        case applyFinished(sha: String, success: Bool, reason: String, transient: Bool = false)
+        /// periodic check tries the apply again (`ApplyRetry`), the first time 10 s after `at` (when it
+        /// ended; without it, after the first periodic check that sees the failure).
+        case applyFinished(sha: String, success: Bool, reason: String, transient: Bool = false, at: Date? = nil)
         /// `at` is when it ended: a failure's backoff counts from then.
         case destroyFinished(success: Bool, reason: String, at: Date)
         /// The reconciler's pass at `now`: a failed teardown whose backoff is over is retried, and,

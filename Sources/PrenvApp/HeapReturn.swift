@@ -1,4 +1,6 @@
+#if canImport(Glibc)
 import CMalloc
+#endif
 
 /// Makes `prenv serve`'s resident memory follow what it holds, not the highest burst it ever took.
 ///
@@ -22,18 +24,25 @@ public enum HeapReturn {
     /// millisecond per hundred megabytes, so once every half minute costs nothing noticeable.
     public static let trimInterval: Duration = .seconds(30)
 
-    /// Caps malloc's arenas; call first thing in `prenv serve`, before its threads start. An
+    /// Caps malloc's arenas; call first thing in `prenv serve`, before its server, database and
+    /// HTTP client threads start (arenas already made by the runtime's few threads stay). An
     /// operator's `MALLOC_ARENA_MAX` wins (glibc reads it at the first allocation, this only when
     /// it is unset).
     public static func limitArenas(environment: [String: String]) {
+        #if canImport(Glibc)
         guard environment["MALLOC_ARENA_MAX"] == nil else { return }
         _ = mallopt(M_ARENA_MAX, arenas)
+        #endif
     }
 
     /// Returns the heap's free pages to the system; true when some were released.
     @discardableResult
     public static func trim() -> Bool {
+        #if canImport(Glibc)
         malloc_trim(0) == 1
+        #else
+        false  // other allocators return memory on their own
+        #endif
     }
 
     /// Trims every `interval` until cancelled (`prenv serve` runs it for its lifetime).

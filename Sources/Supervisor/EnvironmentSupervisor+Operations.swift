@@ -63,7 +63,7 @@ extension EnvironmentSupervisor {
                 narrator.environment(.failure, "Provisioning failed: \(reason)")
                 narrator.settle(.init(state: .failed, summary: "Provisioning failed", record: result.record, error: reason), headRef: context.headRef)
             }
-            await self.finished(key, .applyFinished(sha: sha, success: result.succeeded, reason: reason, transient: result.failedTransiently), holding: holding)
+            await self.finished(key, .applyFinished(sha: sha, success: result.succeeded, reason: reason, transient: result.failedTransiently, at: self.now()), holding: holding)
         }
     }
 

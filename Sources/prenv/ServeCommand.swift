@@ -94,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Before the server's threads start; see HeapReturn for why.
+        // Before the server's own threads start; see HeapReturn for why.
         HeapReturn.limitArenas(environment: ProcessInfo.processInfo.environment)
         let flags = ServeSettings.Flags(host: host, port: port, blueprints: blueprints, state: state, githubAPIURL: githubAPIURL)
         let settings: ServeSettings

@@ -28,7 +28,7 @@ import Testing
 
     /// Fuzz findings (`prenv-fuzz-aws-errors`): an empty or namespace-only type, in the body or in
     /// `x-amzn-ErrorType`, left the error with an empty code, which no retry rule or `isNotFound` matches.
-    @Test(arguments: [#"{"__type":""}"#, #"{"__type":"com.amazonaws.codebuild#"}"#, #"{"code":":http://internal"}"#])
+    @Test(arguments: [#"{"__type":""}"#, #"{"__type":"com.amazonaws.codebuild#"}"#, #"{"code":":http://internal"}"#, #"{"__type":" \t"}"#])
     func emptyJSONTypeKeepsTheStatusCode(body: String) {
         let error = decode(404, body)
         #expect(error.code == "NotFound")

@@ -34,6 +34,15 @@ import Testing
         #expect(machine.phase == .ready(sha: "a") && machine.applyRetry == nil)
     }
 
+    @Test func theDelayCountsFromWhenTheApplyEndedWhenTheEventSaysSo() {
+        // The supervisor says when: the first periodic check 10 s later retries, however long the
+        // reconciler's interval (a check before that only waits).
+        var machine = Self.machine(F.provisioningA + [.applyFinished(sha: "a", success: false, reason: "Throttling", transient: true, at: F.t0)])
+        #expect(machine.applyRetry == ApplyRetry(failures: 1, due: F.t0.addingTimeInterval(10)))
+        #expect(machine.handle(.periodicCheck(now: F.t0.addingTimeInterval(5))) == [])
+        #expect(machine.handle(.periodicCheck(now: F.t0.addingTimeInterval(60))) == [.apply(sha: "a")])
+    }
+
     @Test func aFailureThatIsNotTransientWaitsForThePushAsBefore() {
         var machine = Self.machine(F.provisioningA + [.applyFinished(sha: "a", success: false, reason: "build: create failed: AccessDenied")])
         #expect(machine.applyRetry == nil)

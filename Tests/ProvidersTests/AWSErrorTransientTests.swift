@@ -3,7 +3,7 @@ import Orchestrator
 import Providers
 import Testing
 
-/// What the orchestrator may retry later (`ApplyRetry`) is exactly what the AWS client retries now.
+/// What the orchestrator may retry later (`ApplyRetry`) is what the AWS client retries now, less a full quota.
 @Suite struct AWSErrorTransientTests {
     static func error(_ code: String, status: Int) -> AWSError {
         AWSError(service: "codepipeline", operation: "GetPipeline", code: code, message: "m", httpStatus: status)
@@ -16,5 +16,7 @@ import Testing
         #expect(!Self.error("AccessDeniedException", status: 400).isTransient)
         #expect(!Self.error("ValidationException", status: 400).isTransient)
         #expect(!Self.error(AWSError.ClientCode.cancelled, status: 0).isTransient)
+        // Retried by the client, but a full account quota (stacks, pipelines) outlasts any retry.
+        #expect(!Self.error("LimitExceededException", status: 400).isTransient)
     }
 }
