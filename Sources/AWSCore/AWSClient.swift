@@ -32,6 +32,9 @@ public final class AWSClient: Sendable {
     /// ceilings of adaptive pacing (`AdaptivePacing`), which slows a service down when AWS throttles it.
     public static let defaultRequestsPerSecond: [String: Double] = [
         "codebuild": 10, "codepipeline": 10, "cloudformation": 5, "sts": 10, "s3": 100,
+        // The orphan sweep's GetResources pages: paced like the others, so a sweep of a large
+        // account cannot spend the tagging API's quota in one burst.
+        "tagging": 5,
     ]
 
     public init(

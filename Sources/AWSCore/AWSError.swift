@@ -74,11 +74,11 @@ enum AWSErrorDecoder {
         let body = response.body
         let firstByte = body.first { !isWhitespace($0) }
         if firstByte == UInt8(ascii: "{"), let decoded = decodeJSON(body) {
-            error.code = decoded.code ?? error.code
-            error.message = decoded.message ?? ""
+            error.code = decoded.code.map { printable($0, limit: codeLimit) } ?? error.code
+            error.message = printable(decoded.message ?? "", limit: messageLimit)
         } else if firstByte == UInt8(ascii: "<"), let decoded = decodeXML(body) {
-            error.code = decoded.code ?? error.code
-            error.message = decoded.message ?? ""
+            error.code = decoded.code.map { printable($0, limit: codeLimit) } ?? error.code
+            error.message = printable(decoded.message ?? "", limit: messageLimit)
             error.requestID = error.requestID ?? decoded.requestID
         } else if !body.isEmpty {
             error.message = excerpt(body)
@@ -156,10 +156,21 @@ enum AWSErrorDecoder {
 
     /// A short, single-line, printable excerpt of an unexpected body (an HTML error page, say).
     static func excerpt(_ body: Data, limit: Int = 200) -> String {
-        let text = String(decoding: body.prefix(limit * 4), as: UTF8.self)
+        printable(String(decoding: body.prefix(limit * 4), as: UTF8.self), limit: limit)
+    }
+
+    /// AWS's messages can echo what a blueprint or a PR put in a request (a validation error quotes
+    /// the value), and a proxy can answer anything: what reaches logs, records and statuses is one
+    /// line, printable, and bounded.
+    static let messageLimit = 2_000
+    static let codeLimit = 128
+
+    /// `text` on one line without control characters, cut to `limit` scalars.
+    static func printable(_ text: String, limit: Int) -> String {
         let collapsed = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
-        let printable = String(collapsed.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
-        return printable.count > limit ? String(printable.prefix(limit)) + "…" : printable
+        let scalars = collapsed.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }
+        let cut = scalars.prefix(limit)
+        return String(String.UnicodeScalarView(cut)) + (scalars.count > limit ? "…" : "")
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

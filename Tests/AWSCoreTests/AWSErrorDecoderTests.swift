@@ -35,6 +35,20 @@ import Testing
         #expect(error.isNotFound)
     }
 
+    /// A message can quote what a PR wrote (a validation error echoes the value): one printable line,
+    /// bounded, whatever AWS (or a proxy) sent.
+    @Test func longAndControlCharacterMessagesAreBoundedToOnePrintableLine() throws {
+        let hostile = String(repeating: "x\u{1B}[31m\r\nline\u{85}", count: 2_000)
+        let json = try JSONSerialization.data(withJSONObject: ["__type": "ValidationException", "message": hostile])
+        let error = decode(400, String(decoding: json, as: UTF8.self))
+        #expect(error.code == "ValidationException")
+        #expect(error.message.unicodeScalars.count <= 2_001 && error.message.hasSuffix("…"))
+        #expect(!error.message.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        let xml = "<ErrorResponse><Error><Code>ValidationError</Code><Message>" + String(repeating: "ab\n", count: 5_000) + "</Message></Error></ErrorResponse>"
+        let fromXML = decode(400, xml)
+        #expect(fromXML.code == "ValidationError" && fromXML.message.unicodeScalars.count <= 2_001 && !fromXML.message.contains("\n"))
+    }
+
     @Test func emptyErrorTypeHeaderKeepsTheStatusCode() {
         #expect(decode(400, "", headers: ["x-amzn-ErrorType": ""]).code == "BadRequest")
         #expect(decode(429, "{}", headers: ["x-amzn-ErrorType": "#"]).code == "TooManyRequestsException")
