@@ -12,9 +12,11 @@ public struct PullRequestEvent: Decodable, Sendable, Equatable {
     public var label: Label?
     /// Present when delivered to a GitHub App; needed to mint an installation token.
     public var installation: Installation?
+    /// What an `edited` event changed (title, body, base), as sent; only compared, never acted on.
+    public var changes: WebhookJSONValue?
 
     enum CodingKeys: String, CodingKey {
-        case action, number, repository, label, installation
+        case action, number, repository, label, installation, changes
         case pullRequest = "pull_request"
     }
 
@@ -87,6 +89,13 @@ public struct PullRequestEvent: Decodable, Sendable, Equatable {
             self.owner = User(login: parts[0])
             self.name = parts[1]
         }
+
+        init(fullName: String, owner: User, name: String, defaultBranch: String?) {
+            self.fullName = fullName
+            self.owner = owner
+            self.name = name
+            self.defaultBranch = defaultBranch
+        }
         enum CodingKeys: String, CodingKey {
             case owner, name
             case fullName = "full_name"
@@ -116,7 +125,14 @@ public struct PullRequestEvent: Decodable, Sendable, Equatable {
     }
 
     /// Decodes a raw body, turning decoding failures into `WebhookPayloadError` naming the JSON path.
+    /// Read in one pass when the payload is plain (`readFast`), else by `JSONDecoder`, whose errors stand.
     public static func decode(from body: Data) throws(WebhookPayloadError) -> PullRequestEvent {
+        if let event = readFast(body) { return event }
+        return try decodeByJSONDecoder(from: body)
+    }
+
+    /// `JSONDecoder` alone: the reference `decode`'s fast path is checked against (tests, fuzzing).
+    public static func decodeByJSONDecoder(from body: Data) throws(WebhookPayloadError) -> PullRequestEvent {
         try WebhookPayloadError.decoding(PullRequestEvent.self, from: body)
     }
 }

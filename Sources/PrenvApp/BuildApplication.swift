@@ -41,7 +41,7 @@ public func buildApplication(
         }
         return await supervisor.concerns(event)
     }, onRecorded: { supervisor.wake($0) }, selectsRepository: { supervisor.selects(repository: $0) },
-       isDraining: { lifecycle.isDraining }, pushTargets: pushTargets)
+       isDraining: { lifecycle.isDraining }, pushTargets: pushTargets, decoded: supervisor.decodedEvents)
     let store = parts.store
     let sweeper = options.gcInterval > 0 ? parts.orphanSweep.map { sweep in
         OrphanSweeper(sweep: sweep, isBusy: { await supervisor.isTakingCareOf($0) }, logger: Logger(label: "prenv.gc"))

@@ -74,6 +74,8 @@ final class SQLiteConnection {
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     var changes: Int { Int(sqlite3_changes(handle)) }
+    /// The rowid the last successful INSERT on this connection made.
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 }
 
 /// A value bound to a `?` parameter: every value reaches SQLite this way, never spliced into SQL.
@@ -82,7 +84,7 @@ enum SQLiteValue {
     case integer(Int64)
     case real(Double)
     /// Bytes kept exactly (webhook bodies); an empty value is a zero-length blob, not NULL.
-    case blob([UInt8])
+    case blob(Data)
     case null
 }
 

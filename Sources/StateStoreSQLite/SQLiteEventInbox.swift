@@ -2,7 +2,8 @@ internal import CSQLite
 import Foundation
 import Orchestrator
 
-/// The webhook inbox in the state database's file (table `webhook_deliveries`, schema versions 2 and 4).
+/// The webhook inbox in the state database's file (tables `webhook_deliveries`, schema versions 2
+/// and 4, and `webhook_progress`, version 7).
 ///
 /// A separate actor with its own connection to the same path, not the `SQLiteStateStore` actor, but
 /// on the same serial executor (`DispatchQueueExecutor.forDatabase`): the store's and the inbox's
@@ -12,9 +13,10 @@ import Orchestrator
 /// may be opened first.
 ///
 /// Durability: WAL with `synchronous=FULL`, as the store: `append` returns only after its commit
-/// is fsynced, so a 202 is never sent for a delivery a power loss could take back. Appends are
-/// group-committed: those that arrive while a commit is being written wait for the next one and
-/// share its fsync, so a burst costs a few fsyncs rather than one per delivery (BENCHMARKS.md).
+/// is fsynced, so a 202 is never sent for a delivery a power loss could take back. Appends and
+/// `markProcessed` are group-committed: those that arrive while a commit is being written wait for
+/// the next one and share its fsync, so a burst (deliveries arriving while workers finish others)
+/// costs a few fsyncs rather than one or two per delivery (BENCHMARKS.md).
 public actor SQLiteEventInbox: EventInbox {
     /// The database file as given to `init(path:)`.
     public nonisolated let path: String
@@ -22,11 +24,23 @@ public actor SQLiteEventInbox: EventInbox {
     /// SQLite blocks (fsync, busy waits): this actor runs on its database's queue, off the cooperative pool.
     private nonisolated let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-    /// Appends waiting for the next group commit.
-    private var waiting: [PendingAppend] = []
+    /// Writes waiting for the next group commit, in arrival order.
+    private var waiting: [PendingWrite] = []
     private var commitScheduled = false
     /// Group commits written so far (tests check that a burst shares them).
     private(set) var groupCommits = 0
+
+    private enum PendingWrite {
+        case append(PendingAppend, CheckedContinuation<InboxAppendResult, any Error>)
+        case markProcessed(key: String, through: Int64, CheckedContinuation<Void, any Error>)
+
+        func fail(_ error: any Error) {
+            switch self {
+            case .append(_, let continuation): continuation.resume(throwing: error)
+            case .markProcessed(_, _, let continuation): continuation.resume(throwing: error)
+            }
+        }
+    }
 
     private struct PendingAppend {
         var deliveryID: String
@@ -35,7 +49,6 @@ public actor SQLiteEventInbox: EventInbox {
         var key: String
         var payload: Data
         var receivedAt: Date
-        var continuation: CheckedContinuation<InboxAppendResult, any Error>
     }
 
     /// Opens (creating it and its parent directories if needed) and migrates the database at `path`.
@@ -56,17 +69,22 @@ public actor SQLiteEventInbox: EventInbox {
                        receivedAt: Date) async throws -> InboxAppendResult
     {
         try await withCheckedThrowingContinuation { continuation in
-            waiting.append(PendingAppend(deliveryID: deliveryID, contentKey: contentKey, event: event, key: key,
-                                         payload: payload, receivedAt: receivedAt, continuation: continuation))
-            if !commitScheduled {
-                commitScheduled = true
-                // Runs after the appends already queued on this actor, which join this commit.
-                Task { self.commitWaiting() }
-            }
+            let append = PendingAppend(deliveryID: deliveryID, contentKey: contentKey, event: event, key: key, payload: payload,
+                                       receivedAt: receivedAt)
+            enqueue(.append(append, continuation))
         }
     }
 
-    /// Writes every waiting append in one transaction (one fsync) and answers each.
+    /// Joins the next group commit (scheduling it if none is), after the writes already queued on this actor.
+    private func enqueue(_ write: PendingWrite) {
+        waiting.append(write)
+        if !commitScheduled {
+            commitScheduled = true
+            Task { self.commitWaiting() }
+        }
+    }
+
+    /// Writes everything waiting in one transaction (one fsync) and answers each.
     private func commitWaiting() {
         let batch = waiting
         waiting = []
@@ -74,10 +92,24 @@ public actor SQLiteEventInbox: EventInbox {
         guard !batch.isEmpty else { return }
         groupCommits += 1
         do {
-            let results = try connection.transaction("append", write: true) { try batch.map(insert) }
-            for (item, result) in zip(batch, results) { item.continuation.resume(returning: result) }
+            let results = try connection.transaction("group commit", write: true) {
+                try batch.map { write -> InboxAppendResult? in
+                    switch write {
+                    case .append(let append, _): return try insert(append)
+                    case .markProcessed(let key, let sequence, _):
+                        try markProcessedRows(key: key, through: sequence)
+                        return nil
+                    }
+                }
+            }
+            for (write, result) in zip(batch, results) {
+                switch write {
+                case .append(_, let continuation): if let result { continuation.resume(returning: result) }
+                case .markProcessed(_, _, let continuation): continuation.resume()
+                }
+            }
         } catch {
-            for item in batch { item.continuation.resume(throwing: error) }
+            for write in batch { write.fail(error) }
         }
     }
 
@@ -88,24 +120,25 @@ public actor SQLiteEventInbox: EventInbox {
             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """,
             [.text(item.deliveryID), .text(item.contentKey), .text(item.event), .text(item.key),
-             .blob(Array(item.payload)), .real(item.receivedAt.timeIntervalSince1970)],
+             .blob(item.payload), .real(item.receivedAt.timeIntervalSince1970)],
             operation: "append")
-        let inserted = connection.changes > 0
+        // `sequence` is the rowid (INTEGER PRIMARY KEY): a recorded delivery needs no second query.
+        if connection.changes > 0 { return .recorded(sequence: connection.lastInsertRowID) }
         // The first recording that either constraint matched (the lowest, should they differ).
         let sequence = try connection.query(
             "SELECT sequence FROM webhook_deliveries WHERE delivery_id = ? OR content_key = ? ORDER BY sequence LIMIT 1",
             [.text(item.deliveryID), .text(item.contentKey)], operation: "append") { $0.integer(0) }.first
         guard let sequence else { throw connection.lastError("append") }
-        return inserted ? .recorded(sequence: sequence) : .duplicate(sequence: sequence)
+        return .duplicate(sequence: sequence)
     }
 
     public func pending(key: String) throws -> [InboxEvent] {
         try connection.query(
             """
             SELECT sequence, delivery_id, event, key, payload, received_at, content_key FROM webhook_deliveries
-            WHERE key = ? AND processed = 0 ORDER BY sequence
+            WHERE key = ? AND sequence > COALESCE((SELECT through FROM webhook_progress WHERE key = ?), 0) ORDER BY sequence
             """,
-            [.text(key)], operation: "pending"
+            [.text(key), .text(key)], operation: "pending"
         ) { row in
             InboxEvent(
                 deliveryID: row.text(1), contentKey: row.text(6), event: row.text(2), key: row.text(3),
@@ -116,24 +149,43 @@ public actor SQLiteEventInbox: EventInbox {
     /// Sorted in Swift, not by SQLite's byte order, so every inbox agrees with the in-memory one.
     public func pendingKeys() throws -> [String] {
         try connection.query(
-            "SELECT DISTINCT key FROM webhook_deliveries WHERE processed = 0", operation: "pendingKeys"
+            """
+            SELECT DISTINCT d.key FROM webhook_deliveries d LEFT JOIN webhook_progress p ON p.key = d.key
+            WHERE d.sequence > COALESCE(p.through, 0)
+            """, operation: "pendingKeys"
         ) { $0.text(0) }.sorted()
     }
 
-    public func markProcessed(key: String, through sequence: Int64) throws {
-        try connection.transaction("markProcessed", write: true) {
-            try connection.run(
-                "UPDATE webhook_deliveries SET processed = 1 WHERE key = ? AND processed = 0 AND sequence <= ?",
-                [.text(key), .integer(sequence)], operation: "markProcessed")
+    /// Group-committed with appends (see the type).
+    public func markProcessed(key: String, through sequence: Int64) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.markProcessed(key: key, through: sequence, continuation))
         }
+    }
+
+    /// Moves the key's progress forward (never back: a late, lower mark changes nothing).
+    private func markProcessedRows(key: String, through sequence: Int64) throws {
+        try connection.run(
+            """
+            INSERT INTO webhook_progress (key, through) VALUES (?, ?)
+            ON CONFLICT (key) DO UPDATE SET through = MAX(through, excluded.through)
+            """,
+            [.text(key), .integer(sequence)], operation: "markProcessed")
     }
 
     public func prune(processedBefore date: Date) throws -> Int {
         try connection.transaction("prune", write: true) {
             try connection.run(
-                "DELETE FROM webhook_deliveries WHERE processed = 1 AND received_at < ?",
+                """
+                DELETE FROM webhook_deliveries WHERE received_at < ?
+                AND sequence <= COALESCE((SELECT through FROM webhook_progress p WHERE p.key = webhook_deliveries.key), 0)
+                """,
                 [.real(date.timeIntervalSince1970)], operation: "prune")
-            return connection.changes
+            let pruned = connection.changes
+            // A key with no deliveries left needs no progress: new ones get larger sequences anyway.
+            try connection.run(
+                "DELETE FROM webhook_progress WHERE key NOT IN (SELECT key FROM webhook_deliveries)", operation: "prune")
+            return pruned
         }
     }
 }

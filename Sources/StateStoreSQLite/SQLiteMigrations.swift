@@ -4,7 +4,7 @@
 /// `latestVersion` was written by a newer prenv and is refused rather than half-understood.
 enum SQLiteMigrations {
     /// Migration *n* (1-based) takes the schema from version n-1 to n.
-    static let all: [String] = [version1, version2, version3, version4, version5, version6]
+    static let all: [String] = [version1, version2, version3, version4, version5, version6, version7]
 
     static var latestVersion: Int { all.count }
 
@@ -110,6 +110,17 @@ enum SQLiteMigrations {
             author     TEXT,
             PRIMARY KEY (repository, pr, blueprint)
         ) STRICT;
+        """
+
+    /// How far each PR's events are processed, one small row per key, instead of the `processed`
+    /// flag on each delivery: SQLite rewrites a whole row on UPDATE, so marking a 25 KB delivery
+    /// processed wrote its payload to the WAL a second time. Every key's processed deliveries were a
+    /// prefix of its sequence (`markProcessed` marks up to a sequence, and later appends get larger
+    /// ones), so the highest marked sequence says the same. `processed` stays, unused, on old rows.
+    static let version7 = """
+        CREATE TABLE webhook_progress (key TEXT PRIMARY KEY, through INTEGER NOT NULL) STRICT;
+        INSERT INTO webhook_progress (key, through)
+            SELECT key, MAX(sequence) FROM webhook_deliveries WHERE processed = 1 GROUP BY key;
         """
 
     /// Brings the database to `latestVersion` in one write transaction, so two processes opening a

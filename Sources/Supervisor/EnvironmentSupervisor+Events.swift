@@ -124,7 +124,9 @@ extension EnvironmentSupervisor {
             presence.journal.received(event, comment: comment, command: command)
             return .command(comment, command)
         }
-        guard let decoded = try? PullRequestEvent.decode(from: event.payload), let sequence = decoded.sequence else {
+        guard let decoded = decodedEvents.take(deliveryID: event.deliveryID, payload: event.payload)
+                ?? (try? PullRequestEvent.decode(from: event.payload)),
+              let sequence = decoded.sequence else {
             logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
             return nil
         }

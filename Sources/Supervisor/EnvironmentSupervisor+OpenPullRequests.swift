@@ -136,7 +136,7 @@ extension EnvironmentSupervisor {
             // Something recorded and not yet processed (the real `opened`, say) is the worker's to handle.
             guard try await inbox.pending(key: event.inboxKey).isEmpty else { return }
             let payload = try Self.openedPayload(item, repository: repo)
-            let contentKey = event.contentKey(event: "pull_request", payload: payload)
+            let contentKey = event.contentKey(event: "pull_request")
             let result = try await inbox.append(deliveryID: Self.listingDeliveryPrefix + contentKey, contentKey: contentKey,
                                                 event: "pull_request", key: event.inboxKey, payload: payload, receivedAt: now())
             guard case .recorded = result else { return }

@@ -32,6 +32,8 @@ public actor EnvironmentSupervisor {
     }
 
     let blueprints: [String: Blueprint]
+    /// Events intake decoded, so the worker need not read them again (give it to `WebhookIntake`).
+    public nonisolated let decodedEvents = DecodedEvents()
     /// Reads blueprints from repositories' `.prenv/` where the operator allows it; nil: never.
     let repositoryBlueprintResolver: RepositoryBlueprintResolver?
     /// What was read from `.prenv/` per PR held (`+RepositoryBlueprints`), by PR key.
@@ -141,10 +143,17 @@ public actor EnvironmentSupervisor {
     /// PR is only in the store; when it cannot be read (or the request is cancelled midway), the
     /// event is recorded (a worker ignores what does not concern it, but an event not recorded is
     /// lost).
-    public func concerns(_ event: PullRequestEvent) async -> Bool {
-        if blueprints.values.contains(where: { $0.triggers.selects(repository: event.repository.fullName) })
-            || readsRepositoryBlueprints(of: event.repository.fullName)
-            || slots.keys.contains(where: { $0.repository == event.repository.fullName && $0.pr == event.number }) {
+    ///
+    /// Nonisolated for the common answer (a blueprint lists the repository), so intake does not
+    /// queue behind the workers' turns on this actor for every delivery.
+    public nonisolated func concerns(_ event: PullRequestEvent) async -> Bool {
+        if selects(repository: event.repository.fullName) { return true }
+        return await concernsWithoutBlueprint(event)
+    }
+
+    /// A repository no blueprint lists: whether an environment of the PR exists here or in the store.
+    private func concernsWithoutBlueprint(_ event: PullRequestEvent) async -> Bool {
+        if slots.keys.contains(where: { $0.repository == event.repository.fullName && $0.pr == event.number }) {
             return true
         }
         do {

@@ -23,7 +23,7 @@ public struct OutcomeResponse: Sendable, Equatable {
     public var body: Data {
         var object = ["outcome": outcome, "message": message]
         if let deliveryID { object["delivery"] = deliveryID }
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Data(JSONText.object(object).utf8)
     }
 
     public static func error(_ status: Int, _ message: String, deliveryID: String? = nil) -> Self {

@@ -19,23 +19,48 @@ extension PullRequestEvent {
     ///
     /// The parts are encoded as one JSON array (labels nested), so no value (a branch or label name)
     /// can shift another's boundary.
-    public func contentKey(event: String, payload: Data) -> String {
-        let parts: [Any] = [
-            event, action, repository.fullName, number, pullRequest.head.sha, pullRequest.updatedAt,
-            pullRequest.state, pullRequest.base.ref, labelNames.sorted(), label?.name ?? NSNull(), Self.changes(in: payload),
-        ]
-        // Strings, numbers and arrays always serialise; the fallback only keeps the signature total.
-        let encoded = (try? JSONSerialization.data(withJSONObject: parts, options: [.sortedKeys]))
-            ?? Data("\(parts)".utf8)
-        return SHA256.hash(data: encoded).map { String(format: "%02x", $0) }.joined()
+    public func contentKey(event: String) -> String {
+        // The JSON array [event, action, repository, number, head SHA, updated_at, state, base,
+        // [labels], label or null, changes], as `JSONSerialization` wrote it before (`JSONText`).
+        var parts = "["
+        for text in [event, action, repository.fullName] {
+            JSONText.appendString(text, to: &parts)
+            parts.append(",")
+        }
+        parts.append(String(number))
+        for text in [pullRequest.head.sha, pullRequest.updatedAt, pullRequest.state, pullRequest.base.ref] {
+            parts.append(",")
+            JSONText.appendString(text, to: &parts)
+        }
+        parts.append(",")
+        JSONText.appendArray(labelNames.sorted(), to: &parts)
+        parts.append(",")
+        if let name = label?.name { JSONText.appendString(name, to: &parts) } else { parts.append("null") }
+        parts.append(",")
+        JSONText.appendString(changesText, to: &parts)
+        parts.append("]")
+        return Self.hex(SHA256.hash(data: Data(parts.utf8)))
     }
 
-    /// The payload's `changes` object with sorted keys, or "" when absent or unreadable.
-    private static func changes(in payload: Data) -> String {
-        guard let root = try? JSONSerialization.jsonObject(with: payload) as? [String: Any],
-              let changes = root["changes"],
-              let data = try? JSONSerialization.data(withJSONObject: changes, options: [.sortedKeys, .fragmentsAllowed])
+    /// The payload's `changes` with sorted keys, or "" when absent.
+    private var changesText: String {
+        guard let changes,
+              let data = try? JSONSerialization.data(withJSONObject: changes.foundationObject, options: [.sortedKeys, .fragmentsAllowed])
         else { return "" }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Lower-case hex, without a formatted string per byte (this runs once per delivery).
+    static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: SHA256.Digest.byteCount * 2) { buffer in
+            var index = 0
+            for byte in digest {
+                buffer[index] = digits[Int(byte >> 4)]
+                buffer[index + 1] = digits[Int(byte & 0x0f)]
+                index += 2
+            }
+            return index
+        }
     }
 }

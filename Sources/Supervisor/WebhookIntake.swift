@@ -25,6 +25,8 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
     private let isDraining: @Sendable () -> Bool
     /// The PRs a push to a branch concerns (`WebhookIntake+Push`); nil: pushes are ignored.
     let pushTargets: (@Sendable (_ repository: String, _ branch: String) async throws -> [String])?
+    /// Where recorded `pull_request` events go decoded, for the worker (`DecodedEvents`); nil: nowhere.
+    private let decoded: DecodedEvents?
 
     /// - Parameters:
     ///   - isRelevant: whether some blueprint (or an existing environment) concerns the PR; events
@@ -33,13 +35,16 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
     ///   - selectsRepository: whether some blueprint lists an `owner/name` repository: `issue_comment`
     ///     commands are recorded only there. Nil: this intake takes no commands (they are ignored).
     ///   - isDraining: true once shutdown has begun (see the property).
+    ///   - decoded: the supervisor's `decodedEvents`.
     public init(
         secret: String, inbox: any EventInbox, isRelevant: @escaping @Sendable (PullRequestEvent) async -> Bool,
         onRecorded: @escaping @Sendable (String) async -> Void, now: @escaping @Sendable () -> Date = Date.init,
         logger: Logger = Logger(label: "prenv.intake"), selectsRepository: (@Sendable (String) async -> Bool)? = nil,
         isDraining: @escaping @Sendable () -> Bool = { false },
-        pushTargets: (@Sendable (_ repository: String, _ branch: String) async throws -> [String])? = nil
+        pushTargets: (@Sendable (_ repository: String, _ branch: String) async throws -> [String])? = nil,
+        decoded: DecodedEvents? = nil
     ) {
+        self.decoded = decoded
         self.isDraining = isDraining
         self.pushTargets = pushTargets
         self.secret = Data(secret.utf8)
@@ -133,8 +138,11 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
             return .ignored("no blueprint lists repository \(event.repository.fullName) in on.repositories",
                             deliveryID: envelope.deliveryID)
         }
-        return await record(envelope, key: event.inboxKey, contentKey: event.contentKey(event: envelope.event, payload: envelope.payload),
-                            what: event.action)
+        // Handed over before the append: its `onRecorded` starts the worker.
+        decoded?.keep(event, payload: envelope.payload, deliveryID: envelope.deliveryID)
+        let answer = await record(envelope, key: event.inboxKey, contentKey: event.contentKey(event: envelope.event), what: event.action)
+        if answer.outcome != "accepted" { decoded?.drop(deliveryID: envelope.deliveryID) }
+        return answer
     }
 
     /// Appends to the inbox (committed before the answer) and wakes the PR's worker; a duplicate is

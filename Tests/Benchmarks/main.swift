@@ -119,10 +119,21 @@ func benchmarkCalls(name: String, total: Int, concurrency: Int, _ call: @escapin
                  name, total, concurrency, Double(total) / wall, percentile(latencies, 0.5), percentile(latencies, 0.99)))
 }
 
-/// `prenv-benchmarks [sigv4|graph|calls|intake|writes|drain|memory]...` runs only the named groups (all by default).
+// The intake ratio's reference server is this binary too, so it can be pinned beside `prenv serve`.
+if CommandLine.arguments.dropFirst().first == "bare-intake-server" {
+    do {
+        try await BareIntakeServer.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        print("bare-intake-server: \(error)")
+        exit(1)
+    }
+}
+
+/// `prenv-benchmarks [sigv4|graph|calls|intake|intake-cpu|intake-ratio|writes|drain|memory]...` runs only the named groups (all by default).
 let selected = Set(CommandLine.arguments.dropFirst())
-/// `drain` and `memory` (minutes each, a release `prenv` and the local endpoint) run only when named.
-func wanted(_ group: String) -> Bool { selected.isEmpty ? !["drain", "memory"].contains(group) : selected.contains(group) }
+/// `intake-ratio`, `drain` and `memory` (minutes each, a release `prenv`) run only when named.
+func wanted(_ group: String) -> Bool { selected.isEmpty ? !["intake-ratio", "drain", "memory"].contains(group) : selected.contains(group) }
 
 if wanted("sigv4") { benchmarkSigning() }
 if wanted("graph") {
@@ -158,6 +169,20 @@ if wanted("intake") {
         for concurrency in [16, 64] { try await benchmarkPostgresIntake(events: 500, concurrency: concurrency, replicas: 1, stateWrites: true) }
     } catch {
         print("intake benchmark failed: \(error)")
+        exit(1)
+    }
+}
+if wanted("intake-cpu") {
+    await benchmarkIntakeCPU(iterations: Int(ProcessInfo.processInfo.environment["PRENV_BENCH_CPU_ITERATIONS"] ?? "") ?? 5000)
+}
+if wanted("intake-ratio") {
+    do {
+        let environment = ProcessInfo.processInfo.environment
+        try await benchmarkIntakeRatio(events: Int(environment["PRENV_BENCH_RATIO_EVENTS"] ?? "") ?? 3000,
+                                       senders: Int(environment["PRENV_BENCH_RATIO_SENDERS"] ?? "") ?? 32,
+                                       rounds: Int(environment["PRENV_BENCH_RATIO_ROUNDS"] ?? "") ?? 3)
+    } catch {
+        print("intake ratio benchmark failed: \(error)")
         exit(1)
     }
 }

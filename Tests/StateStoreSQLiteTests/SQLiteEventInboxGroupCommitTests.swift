@@ -29,6 +29,34 @@ import Testing
             #expect(pending.reduce(0, +) == appends - 19)
         }
     }
+
+    /// Workers marking events processed while deliveries arrive share the deliveries' commits.
+    @Test func markingProcessedJoinsTheAppendsCommits() async throws {
+        try await withTemporaryDirectory { directory in
+            let inbox = try SQLiteEventInbox(path: directory + "/state.sqlite")
+            var sequences: [String: Int64] = [:]
+            for index in 0..<100 {
+                let key = "acme/web#\(index)"
+                sequences[key] = try await EventInboxFixtures.append(inbox, "first-\(index)", key: key).sequence
+            }
+            let before = await inbox.groupCommits
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<100 {
+                    let key = "acme/web#\(index)"
+                    let sequence = try #require(sequences[key])
+                    group.addTask { try await inbox.markProcessed(key: key, through: sequence) }
+                    group.addTask { _ = try await EventInboxFixtures.append(inbox, "second-\(index)", key: key) }
+                }
+                try await group.waitForAll()
+            }
+            let commits = await inbox.groupCommits - before
+            #expect(commits < 100, "\(commits) commits for 100 appends and 100 marks: nothing was grouped")
+            for index in 0..<100 {
+                let pending = try await inbox.pending(key: "acme/web#\(index)")
+                #expect(pending.map(\.deliveryID) == ["second-\(index)"])
+            }
+        }
+    }
 }
 
 extension Sequence {

@@ -24,8 +24,8 @@ import Testing
             let store = try SQLiteStateStore(path: path)
             let inbox = try SQLiteEventInbox(path: path)
             if !inboxFirst { try await EventInboxFixtures.append(inbox, "after-upgrade") }
-            #expect(SQLiteStateStore.schemaVersion == 6)
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["6"])
+            #expect(SQLiteStateStore.schemaVersion == 7)
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["7"])
             #expect(try await store.load(record.key) == record)
             #expect(try await inbox.pending(key: "acme/web#5").map(\.deliveryID) == ["after-upgrade"])
             #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
@@ -38,11 +38,11 @@ import Testing
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             try await EventInboxFixtures.append(try SQLiteEventInbox(path: path), "d")
-            try rawSQL(path, "PRAGMA user_version = 7")
+            try rawSQL(path, "PRAGMA user_version = 8")
             let error = #expect(throws: SQLiteSchemaError.self) { try SQLiteEventInbox(path: path) }
-            #expect(error == .newerThanSupported(path: path, found: 7, supported: 6))
+            #expect(error == .newerThanSupported(path: path, found: 8, supported: 7))
             #expect(throws: SQLiteSchemaError.self) { try SQLiteStateStore(path: path) }
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["7"])
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["8"])
             #expect(try rawSQL(path, "SELECT count(*) FROM webhook_deliveries") == ["1"])
         }
     }
@@ -71,6 +71,36 @@ import Testing
                     "INSERT INTO webhook_deliveries (delivery_id, content_key, event, key, payload, received_at) "
                         + "VALUES ('raw', 'c', 'pull_request', 'acme/web#5', x'', 0)", operation: "test")
             }
+        }
+    }
+
+    /// Migration 7 on a file an older prenv left with processed and pending deliveries: the same
+    /// ones stay pending, and marking and pruning work from the progress table on.
+    @Test func migrationSevenKeepsWhatWasProcessed() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+            for version in 1...6 { try connection.exec(SQLiteMigrations.all[version - 1], operation: "test") }
+            try connection.exec(
+                """
+                INSERT INTO webhook_deliveries (delivery_id, content_key, event, key, payload, received_at, processed) VALUES
+                    ('a1', 'ca1', 'pull_request', 'acme/a#1', x'7b7d', 1, 1), ('a2', 'ca2', 'pull_request', 'acme/a#1', x'7b7d', 1, 1),
+                    ('a3', 'ca3', 'pull_request', 'acme/a#1', x'7b7d', 1, 0), ('b1', 'cb1', 'pull_request', 'acme/b#1', x'7b7d', 1, 1),
+                    ('c1', 'cc1', 'pull_request', 'acme/c#1', x'7b7d', 1, 0);
+                PRAGMA user_version = 6;
+                """, operation: "test")
+            let inbox = try SQLiteEventInbox(path: path)
+            #expect(try rawSQL(path, "SELECT key || '=' || through FROM webhook_progress ORDER BY key") == ["acme/a#1=2", "acme/b#1=4"])
+            #expect(try await inbox.pendingKeys() == ["acme/a#1", "acme/c#1"])
+            #expect(try await inbox.pending(key: "acme/a#1").map(\.deliveryID) == ["a3"])
+            #expect(try await inbox.pending(key: "acme/b#1").isEmpty)
+            try await inbox.markProcessed(key: "acme/a#1", through: 3)
+            try await inbox.markProcessed(key: "acme/a#1", through: 1)  // late and lower: no step back
+            #expect(try await inbox.pending(key: "acme/a#1").isEmpty)
+            #expect(try await EventInboxFixtures.append(inbox, "a1", key: "acme/a#1") == .duplicate(sequence: 1))
+            #expect(try await inbox.prune(processedBefore: Date(timeIntervalSince1970: 2)) == 4)
+            #expect(try rawSQL(path, "SELECT delivery_id FROM webhook_deliveries") == ["c1"])
+            #expect(try rawSQL(path, "SELECT count(*) FROM webhook_progress") == ["0"], "no deliveries left for a or b")
         }
     }
 

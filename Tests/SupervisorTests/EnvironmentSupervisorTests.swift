@@ -287,7 +287,7 @@ final class SupervisorHarness: Sendable {
     /// Records an event as intake would, without waking anyone.
     func append(_ payload: PullRequestPayload) async throws {
         let body = try payload.json()
-        let contentKey = try PullRequestEvent.decode(from: body).contentKey(event: "pull_request", payload: body)
+        let contentKey = try PullRequestEvent.decode(from: body).contentKey(event: "pull_request")
         let result = await inbox.append(deliveryID: UUID().uuidString, contentKey: contentKey, event: "pull_request",
                                         key: payload.inboxKey, payload: body, receivedAt: Date())
         guard case .recorded = result else { throw NotRecorded(result: result) }

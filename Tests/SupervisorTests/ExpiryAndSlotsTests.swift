@@ -71,7 +71,7 @@ final class LifetimeHarness: Sendable {
         let payload = PullRequestPayload(action: action, number: pr, headSHA: sha ?? Self.sha(pr), labels: labels,
                                          updatedAt: clock.now.addingTimeInterval(offset).formatted(.iso8601))
         let body = try payload.json()
-        let contentKey = try PullRequestEvent.decode(from: body).contentKey(event: "pull_request", payload: body)
+        let contentKey = try PullRequestEvent.decode(from: body).contentKey(event: "pull_request")
         let result = await inbox.append(deliveryID: UUID().uuidString, contentKey: contentKey, event: "pull_request",
                                         key: payload.inboxKey, payload: body, receivedAt: Date())
         guard case .recorded = result else { throw NotRecorded(result: result) }

@@ -73,7 +73,7 @@ import WebhookSupport
 
         // The real `opened` webhook, delivered late with the same content, is a duplicate.
         let late = try F.event("opened", sha: F.shaA, at: 0).json()
-        let contentKey = try PullRequestEvent.decode(from: late).contentKey(event: "pull_request", payload: late)
+        let contentKey = try PullRequestEvent.decode(from: late).contentKey(event: "pull_request")
         let result = await h.inbox.append(deliveryID: UUID().uuidString, contentKey: contentKey, event: "pull_request",
                                           key: F.prKey, payload: late, receivedAt: Date())
         guard case .duplicate = result else {

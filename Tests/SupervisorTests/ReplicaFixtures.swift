@@ -289,7 +289,7 @@ final class ReplicaCluster: Sendable {
     /// Records an event as intake would, waking nobody.
     func append(_ payload: PullRequestPayload) async throws {
         let body = try payload.json()
-        let contentKey = try PullRequestEvent.decode(from: body).contentKey(event: "pull_request", payload: body)
+        let contentKey = try PullRequestEvent.decode(from: body).contentKey(event: "pull_request")
         let result = await inbox.append(deliveryID: UUID().uuidString, contentKey: contentKey, event: "pull_request",
                                         key: payload.inboxKey, payload: body, receivedAt: Date())
         guard case .recorded = result else { throw NotRecorded(result: result) }

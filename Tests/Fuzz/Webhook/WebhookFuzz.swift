@@ -42,10 +42,15 @@ enum WebhookFuzz {
     }
 
     static func decode(_ payload: Data) {
-        if let event = try? PullRequestEvent.decode(from: payload) {
+        // The one-pass reader answers exactly as JSONDecoder does, or leaves the answer to it.
+        let decoded = Result { () throws(WebhookPayloadError) in try PullRequestEvent.decode(from: payload) }
+        if decoded != Result(catching: { () throws(WebhookPayloadError) in try PullRequestEvent.decodeByJSONDecoder(from: payload) }) {
+            FuzzDriver.fail("PullRequestEvent.decode disagrees with JSONDecoder")
+        }
+        if let event = try? decoded.get() {
             _ = event.inboxKey
             _ = event.isFromFork
-            _ = event.contentKey(event: "pull_request", payload: payload)
+            _ = event.contentKey(event: "pull_request")
             if let sequence = event.sequence { _ = event.snapshot(sequence: sequence) }
             _ = event.context
         }
