@@ -37,10 +37,8 @@ extension PullRequestEvent {
             case "installation": installation = try cursor.readNull() ? nil : try Installation.read(&cursor)
             case "changes":
                 let start = cursor.index
-                if try !cursor.readNull() {
-                    try cursor.skipValue()
-                    changes = start..<cursor.index
-                }
+                try cursor.skipValue()
+                changes = start..<cursor.index
             default:
                 try cursor.skipValue()
                 return false
@@ -53,7 +51,8 @@ extension PullRequestEvent {
         event.label = label
         event.installation = installation
         if let changes {
-            // Rare (`edited` only) and small: `JSONDecoder` reads it, so it is exactly what it would be.
+            // Rare (`edited` only) and small: `JSONDecoder` reads it, so it is exactly what it would
+            // be; when it cannot, this gives up and `decode`'s own rule (unreadable is absent) applies.
             event.changes = try cursor.decodeSlice(changes, as: WebhookJSONValue.self)
         }
         return event

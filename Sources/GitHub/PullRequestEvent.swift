@@ -20,6 +20,21 @@ public struct PullRequestEvent: Decodable, Sendable, Equatable {
         case pullRequest = "pull_request"
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        action = try container.decode(String.self, forKey: .action)
+        number = try container.decode(Int.self, forKey: .number)
+        pullRequest = try container.decode(PullRequest.self, forKey: .pullRequest)
+        repository = try container.decode(Repository.self, forKey: .repository)
+        label = try container.decodeIfPresent(Label.self, forKey: .label)
+        installation = try container.decodeIfPresent(Installation.self, forKey: .installation)
+        // Only compared, so never a reason to refuse an event: unreadable (a number past Double's
+        // range, say) counts as absent. `null` is kept as such: the content key has always told it apart.
+        if container.contains(.changes) {
+            changes = (try? container.decodeNil(forKey: .changes)) == true ? .null : try? container.decode(WebhookJSONValue.self, forKey: .changes)
+        }
+    }
+
     /// An event prenv synthesises itself, e.g. when the reconciler finds a PR closed whose
     /// `closed` webhook never arrived (GitHub does not retry failed deliveries).
     public init(action: String, pullRequest: PullRequest, repository: Repository) {

@@ -163,14 +163,17 @@ public actor SQLiteEventInbox: EventInbox {
         }
     }
 
-    /// Moves the key's progress forward (never back: a late, lower mark changes nothing).
+    /// Moves the key's progress forward (never back: a late, lower mark changes nothing), and
+    /// never past the key's newest delivery: a mark covers deliveries recorded so far, as the flag
+    /// it replaced did, not ones appended after it (whose sequences are larger).
     private func markProcessedRows(key: String, through sequence: Int64) throws {
         try connection.run(
             """
-            INSERT INTO webhook_progress (key, through) VALUES (?, ?)
+            INSERT INTO webhook_progress (key, through)
+            SELECT ?, MIN(?, MAX(sequence)) FROM webhook_deliveries WHERE key = ? HAVING COUNT(*) > 0
             ON CONFLICT (key) DO UPDATE SET through = MAX(through, excluded.through)
             """,
-            [.text(key), .integer(sequence)], operation: "markProcessed")
+            [.text(key), .integer(sequence), .text(key)], operation: "markProcessed")
     }
 
     public func prune(processedBefore date: Date) throws -> Int {

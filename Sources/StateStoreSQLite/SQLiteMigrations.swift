@@ -116,11 +116,14 @@ enum SQLiteMigrations {
     /// flag on each delivery: SQLite rewrites a whole row on UPDATE, so marking a 25 KB delivery
     /// processed wrote its payload to the WAL a second time. Every key's processed deliveries were a
     /// prefix of its sequence (`markProcessed` marks up to a sequence, and later appends get larger
-    /// ones), so the highest marked sequence says the same. `processed` stays, unused, on old rows.
+    /// ones), so the highest marked sequence says the same. `processed` stays, unused, on old rows;
+    /// `pending(key:)` reads by (key, sequence) now, hence the index. An older prenv refuses the file
+    /// from here on; as with any upgrade, stop the old `prenv serve` first (it holds the state lock).
     static let version7 = """
         CREATE TABLE webhook_progress (key TEXT PRIMARY KEY, through INTEGER NOT NULL) STRICT;
         INSERT INTO webhook_progress (key, through)
             SELECT key, MAX(sequence) FROM webhook_deliveries WHERE processed = 1 GROUP BY key;
+        CREATE INDEX webhook_deliveries_key_sequence ON webhook_deliveries (key, sequence);
         """
 
     /// Brings the database to `latestVersion` in one write transaction, so two processes opening a

@@ -45,7 +45,9 @@ enum JSONText {
         out.append("]")
     }
 
-    /// An object of string members, keys sorted.
+    /// An object of string members, keys sorted by Swift's `<`. `JSONSerialization` sorts
+    /// case-insensitively and numerically; the two agree for the only keys written here
+    /// (`delivery`, `message`, `outcome`: lower-case words).
     static func object(_ members: [String: String]) -> String {
         var out = "{"
         for (offset, key) in members.keys.sorted().enumerated() {

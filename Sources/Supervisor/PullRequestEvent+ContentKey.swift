@@ -42,7 +42,11 @@ extension PullRequestEvent {
         return Self.hex(SHA256.hash(data: Data(parts.utf8)))
     }
 
-    /// The payload's `changes` with sorted keys, or "" when absent.
+    /// The payload's `changes` with sorted keys, or "" when absent. As `JSONSerialization` wrote it
+    /// when it parsed the whole payload, except in what GitHub never sends there (its `changes` hold
+    /// strings): integers past `Int`, decimals past `Double`'s precision and a key named twice are
+    /// now read by `JSONDecoder`, so a replay of such a delivery recorded before this version is not
+    /// recognised by content (still by its delivery id).
     private var changesText: String {
         guard let changes,
               let data = try? JSONSerialization.data(withJSONObject: changes.foundationObject, options: [.sortedKeys, .fragmentsAllowed])

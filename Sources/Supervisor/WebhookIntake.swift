@@ -141,7 +141,7 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         // Handed over before the append: its `onRecorded` starts the worker.
         decoded?.keep(event, payload: envelope.payload, deliveryID: envelope.deliveryID)
         let answer = await record(envelope, key: event.inboxKey, contentKey: event.contentKey(event: envelope.event), what: event.action)
-        if answer.outcome != "accepted" { decoded?.drop(deliveryID: envelope.deliveryID) }
+        if answer.outcome != "accepted" { decoded?.drop(deliveryID: envelope.deliveryID, payload: envelope.payload) }
         return answer
     }
 

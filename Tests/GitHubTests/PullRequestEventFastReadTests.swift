@@ -53,6 +53,18 @@ import Testing
         #expect(fast == (try PullRequestEvent.decodeByJSONDecoder(from: body)))
     }
 
+    /// `changes` is only compared: unreadable counts as absent rather than refusing the event, and
+    /// `null` stays `null` (the content key always told it apart from absent).
+    @Test func changesAreReadLeniently() throws {
+        let text = String(decoding: try Self.opened(""), as: UTF8.self).dropFirst()
+        let unreadable = Data(("{\"changes\":{\"x\":1E400}," + text).utf8)
+        #expect(try PullRequestEvent.decode(from: unreadable).changes == nil)
+        #expect(try PullRequestEvent.decodeByJSONDecoder(from: unreadable).changes == nil)
+        let null = Data(("{\"changes\":null," + text).utf8)
+        #expect(PullRequestEvent.readFast(null)?.changes == .null)
+        #expect(try PullRequestEvent.decodeByJSONDecoder(from: null).changes == .null)
+    }
+
     /// A key prenv does not read may repeat: `JSONDecoder` accepts that too, and the answer is the same.
     @Test func skipsRepeatedKeysItDoesNotRead() throws {
         let body = Data(("{\"sender\":{\"login\":1}," + String(decoding: try Self.opened(""), as: UTF8.self).dropFirst()).utf8)

@@ -12,6 +12,17 @@ extension EventInboxContract {
         #expect(try await inbox.prune(processedBefore: .distantFuture) == 0)
     }
 
+    /// A mark past the newest delivery covers what is recorded, not what is appended after it.
+    static func markProcessedCoversOnlyWhatIsRecorded(_ inbox: any EventInbox) async throws {
+        try await inbox.markProcessed(key: "acme/web#5", through: .max)  // nothing recorded yet
+        let first = try await EventInboxFixtures.append(inbox, "d-1").sequence
+        try await inbox.markProcessed(key: "acme/web#5", through: first + 1000)
+        #expect(try await inbox.pending(key: "acme/web#5").isEmpty)
+        let later = try await EventInboxFixtures.append(inbox, "d-2").sequence
+        #expect(try await inbox.pending(key: "acme/web#5").map(\.sequence) == [later])
+        #expect(try await inbox.pendingKeys() == ["acme/web#5"])
+    }
+
     /// A redelivery (same `X-GitHub-Delivery`) is reported with the first sequence and writes nothing.
     static func duplicateDelivery(_ inbox: any EventInbox) async throws {
         let first = try await EventInboxFixtures.append(inbox, "d-1", body: "opened")

@@ -15,6 +15,7 @@ public enum EventInboxContract: String, CaseIterable, Sendable, CustomTestString
     case sequencesStrictlyIncrease
     case pendingIsPerKeyInOrder
     case markProcessedCoalesces
+    case markProcessedCoversOnlyWhatIsRecorded
     case pendingKeysAreSorted
     case pruneDeletesOnlyOldProcessed
     case concurrentAppendsRecordEachDeliveryOnce
@@ -31,6 +32,7 @@ public enum EventInboxContract: String, CaseIterable, Sendable, CustomTestString
         case .sequencesStrictlyIncrease: try await Self.sequencesStrictlyIncrease(inbox)
         case .pendingIsPerKeyInOrder: try await Self.pendingIsPerKeyInOrder(inbox)
         case .markProcessedCoalesces: try await Self.markProcessedCoalesces(inbox)
+        case .markProcessedCoversOnlyWhatIsRecorded: try await Self.markProcessedCoversOnlyWhatIsRecorded(inbox)
         case .pendingKeysAreSorted: try await Self.pendingKeysAreSorted(inbox)
         case .pruneDeletesOnlyOldProcessed: try await Self.pruneDeletesOnlyOldProcessed(inbox)
         case .concurrentAppendsRecordEachDeliveryOnce: try await Self.concurrentAppends(inbox)

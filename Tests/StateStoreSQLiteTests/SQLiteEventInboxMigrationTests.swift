@@ -30,7 +30,7 @@ import Testing
             #expect(try await inbox.pending(key: "acme/web#5").map(\.deliveryID) == ["after-upgrade"])
             #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
                 + "'webhook_deliveries' AND sql IS NOT NULL ORDER BY name")
-                == ["webhook_deliveries_content", "webhook_deliveries_pending"])
+                == ["webhook_deliveries_content", "webhook_deliveries_key_sequence", "webhook_deliveries_pending"])
         }
     }
 

@@ -30,6 +30,23 @@ import WebhookSupport
         #expect(events.count == DecodedEvents.capacity)
         #expect(events.take(deliveryID: "d0", payload: body) == nil, "the oldest went first")
         #expect(events.take(deliveryID: "d\(DecodedEvents.capacity + 9)", payload: body) == event)
+
+        let large = Data(repeating: 0x20, count: DecodedEvents.maxBytes / 3)
+        let bounded = DecodedEvents()
+        for index in 0..<4 { bounded.keep(event, payload: large, deliveryID: "l\(index)") }
+        #expect(bounded.count == 3, "at most maxBytes of payloads")
+        bounded.keep(event, payload: Data(count: DecodedEvents.maxBytes + 1), deliveryID: "huge")
+        #expect(bounded.count == 3, "a payload over the bound is not kept")
+    }
+
+    @Test func droppingForgetsOneRequestsEntryOnly() throws {
+        let events = DecodedEvents()
+        let body = try PullRequestPayload().json()
+        let event = try PullRequestEvent.decode(from: body)
+        events.keep(event, payload: body, deliveryID: "same")  // the request that is recorded
+        events.keep(event, payload: body, deliveryID: "same")  // its concurrent duplicate
+        events.drop(deliveryID: "same", payload: body)
+        #expect(events.take(deliveryID: "same", payload: body) == event)
     }
 
     @Test func intakeHandsOverWhatItRecordsAndNothingElse() async throws {
