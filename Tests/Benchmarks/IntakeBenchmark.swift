@@ -75,20 +75,35 @@ func measureIntake(label: String, replicas: [any EventInbox], events: Int, concu
         }
         return writes
     }
+    let (latencies, accepted, wall) = try await sendBurst(requests, senders: concurrency, over: transport)
+    writer.cancel()
+    let writes = await writer.value
+    let recorded = try await inbox.pendingKeys().count
+    let load = store != nil ? String(format: ", while %.0f state writes/s", Double(writes) / wall) : ""
+    let where_ = replicas.count == 1 ? label : "\(label), \(replicas.count) replicas"
+    print("intake (\(where_)): " + String(format: "%d signed pull_request deliveries (%.0f KB each), %d in flight", events, Double(requests[0].body.count) / 1024, concurrency)
+        + load
+        + String(format: ": %.0f requests/s, p50 %.2f ms, p99 %.2f ms to the 202; %d answered 202, %d PRs recorded",
+                 Double(events) / wall, percentile(latencies, 0.5), percentile(latencies, 0.99), accepted, recorded))
+}
+
+/// Sends `requests` over `senders` connections, each sender taking every `senders`-th request in
+/// turn; returns the latencies to the answer (ms, sorted), how many were answered 202, and the seconds taken.
+func sendBurst(_ requests: [HTTPTransport.HTTPRequest], senders: Int, over transport: URLSessionTransport) async throws
+    -> (latencies: [Double], accepted: Int, wall: Double)
+{
     let clock = ContinuousClock()
     let started = clock.now
     let (latencies, accepted) = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
-        for worker in 0..<concurrency {
+        for sender in 0..<senders {
             group.addTask {
                 var mine: [Double] = []
                 var ok = 0
-                var index = worker
-                while index < events {
+                for index in stride(from: sender, to: requests.count, by: senders) {
                     let sent = clock.now
                     let response = try await transport.send(requests[index])
                     mine.append(seconds(sent.duration(to: clock.now)) * 1000)
                     if response.status == 202 { ok += 1 }
-                    index += concurrency
                 }
                 return (mine, ok)
             }
@@ -101,14 +116,5 @@ func measureIntake(label: String, replicas: [any EventInbox], events: Int, concu
         }
         return (all.sorted(), ok)
     }
-    let wall = seconds(started.duration(to: clock.now))
-    writer.cancel()
-    let writes = await writer.value
-    let recorded = try await inbox.pendingKeys().count
-    let load = store != nil ? String(format: ", while %.0f state writes/s", Double(writes) / wall) : ""
-    let where_ = replicas.count == 1 ? label : "\(label), \(replicas.count) replicas"
-    print("intake (\(where_)): " + String(format: "%d signed pull_request deliveries (%.0f KB each), %d in flight", events, Double(requests[0].body.count) / 1024, concurrency)
-        + load
-        + String(format: ": %.0f requests/s, p50 %.2f ms, p99 %.2f ms to the 202; %d answered 202, %d PRs recorded",
-                 Double(events) / wall, percentile(latencies, 0.5), percentile(latencies, 0.99), accepted, recorded))
+    return (latencies, accepted, seconds(started.duration(to: clock.now)))
 }

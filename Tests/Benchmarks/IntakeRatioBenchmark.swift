@@ -20,6 +20,9 @@ func benchmarkIntakeRatio(events: Int, senders: Int, rounds: Int) async throws {
     guard FileManager.default.isExecutableFile(atPath: binary) else {
         throw BareIntakeFailure(description: "no prenv binary at \(binary): `swift build -c release --product prenv`, or set PRENV_BENCH_PRENV")
     }
+    #if DEBUG
+    print("intake ratio: warning: a debug build; the bare server is this binary, so its figures (and the ratio) mean nothing")
+    #endif
     let cpus = ProcessInfo.processInfo.activeProcessorCount
     let serverCPU = Int(environment["PRENV_BENCH_SERVER_CPU"] ?? "") ?? cpus - 1
     if cpus > 1 { try pinThisProcess(awayFrom: serverCPU, cpus: cpus) }
@@ -63,32 +66,8 @@ func benchmarkIntakeRatio(events: Int, senders: Int, rounds: Int) async throws {
     func run(_ url: URL) async throws -> IntakeFigures {
         let target = url.appendingPathComponent("webhooks/github")
         for (headers, body) in warmUp { _ = try await transport.send(HTTPRequest(method: "POST", url: target, headers: headers, body: body)) }
-        let clock = ContinuousClock()
-        let started = clock.now
-        let (latencies, accepted) = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
-            for sender in 0..<senders {
-                group.addTask {
-                    var mine: [Double] = []
-                    var ok = 0
-                    for index in stride(from: sender, to: events, by: senders) {
-                        let sent = clock.now
-                        let response = try await transport.send(HTTPRequest(method: "POST", url: target, headers: measured[index].headers,
-                                                                            body: measured[index].body))
-                        mine.append(seconds(sent.duration(to: clock.now)) * 1000)
-                        if response.status == 202 { ok += 1 }
-                    }
-                    return (mine, ok)
-                }
-            }
-            var all: [Double] = []
-            var ok = 0
-            for try await (part, count) in group {
-                all += part
-                ok += count
-            }
-            return (all.sorted(), ok)
-        }
-        let wall = seconds(started.duration(to: clock.now))
+        let requests = measured.map { HTTPRequest(method: "POST", url: target, headers: $0.headers, body: $0.body) }
+        let (latencies, accepted, wall) = try await sendBurst(requests, senders: senders, over: transport)
         guard accepted == events else { throw BareIntakeFailure(description: "only \(accepted) of \(events) deliveries answered 202 by \(url)") }
         return IntakeFigures(perSecond: Double(events) / wall, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99))
     }
