@@ -2,7 +2,7 @@
 /// `PullRequestEvent.decode`. It reads what it is asked for and checks everything it skips, and it
 /// accepts a subset of what `JSONDecoder` accepts: anything unusual (a byte-order mark, invalid
 /// UTF-8, a lone surrogate, a number that is not a plain integer where one is read, nesting deeper
-/// than `maxDepth`, a field named twice) makes it give up (`JSONCursor.GiveUp`) and the caller asks
+/// than `maxDepth`, a field it reads named twice) makes it give up (`JSONCursor.GiveUp`) and the caller asks
 /// `JSONDecoder`, whose answer and error messages then stand. Giving up is never an error of the
 /// payload, only of this path; the webhook fuzz target checks the two agree whenever this one answers.
 struct JSONCursor {
