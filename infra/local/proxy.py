@@ -71,6 +71,9 @@ class Layer:
         self.creds = CredentialEndpoints(moto)
         self.iam = IAMEnforcement(moto)
         self.tagging = ResourceTagging(moto)
+        # S3 conditional writes (If-None-Match / If-Match) are atomic in AWS; moto checks and then
+        # writes, so two racing writers could both pass the check. Serialised here, as S3 behaves.
+        self.s3_conditional_writes = threading.Lock()
         self.started = time.time()
 
     # ---------------------------------------------------------------- admin
@@ -145,6 +148,9 @@ class Layer:
             return self.moto.check_auth(req, info) or self.tagging.get_resources(req, info)
         if info.service == "cloudformation":
             return self.stacks.handle(req, info, self.forward)
+        if info.service == "s3" and req.method in ("PUT", "POST") and (req.header("If-None-Match") or req.header("If-Match")):
+            with self.s3_conditional_writes:
+                return self.forward(req)
         return self.forward(req)
 
     def forward(self, req: Request) -> Response:
