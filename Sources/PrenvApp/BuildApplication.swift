@@ -3,6 +3,7 @@ import GitHub
 import Hummingbird
 import Logging
 import Supervisor
+import Telemetry
 import WebServer
 
 /// The server `prenv serve` runs, and tests run in-process (`app.test(.router)`): the routes over
@@ -57,7 +58,10 @@ public func buildApplication(
         orphans: { try OrphanReportDocument(await sweeper?.latest, error: await sweeper?.latestError, masked: true).json() },
         api: .forServer(token: settings.apiToken, listensOnLoopback: settings.listensOnLoopback),
         metrics: parts.metrics.map { registry in
-            MetricsExposition(sample: { try await supervisor.sampleGauges() }, render: { registry.emitToBuffer() })
+            MetricsExposition(sample: {
+                if let heap = HeapReturn.usage() { Telemetry.heap(inUse: heap.inUse, free: heap.free) }
+                try await supervisor.sampleGauges()
+            }, render: { registry.emitToBuffer() })
         },
         readiness: { await readiness.notReadyReason() },
         dashboard: { await DashboardRoutes.snapshot(supervisor, records: try await store.list(), orphans: await sweeper?.latest) })

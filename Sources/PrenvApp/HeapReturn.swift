@@ -45,6 +45,17 @@ public enum HeapReturn {
         #endif
     }
 
+    /// What malloc holds: bytes handed out (small chunks plus mmapped blocks) and bytes free inside
+    /// its heaps (kept resident until a trim can return whole pages). Nil where glibc is not the allocator.
+    public static func usage() -> (inUse: Int, free: Int)? {
+        #if canImport(Glibc)
+        let info = mallinfo2()
+        return (Int(info.uordblks + info.hblkhd), Int(info.fordblks))
+        #else
+        nil
+        #endif
+    }
+
     /// Trims every `interval` until cancelled (`prenv serve` runs it for its lifetime).
     public static func trimPeriodically(every interval: Duration = trimInterval) async {
         while !Task.isCancelled {

@@ -181,6 +181,13 @@ extension SQLiteConnection {
 }
 
 extension SQLiteConnection {
+    /// KiB of pages SQLite caches per connection (its default is 2,000). Its cache is heap memory
+    /// that stays resident in `prenv serve` once filled, while the file's pages are in the kernel's
+    /// page cache anyway: a read that misses costs a `pread` from memory, not a disk seek. The inbox
+    /// reads each payload once, and the records are read whole by the listings, so a larger cache
+    /// buys little (the memory benchmark, BENCHMARKS.md: about 3 MiB of the heap at 1,000 environments).
+    static let pageCacheKiB = 512
+
     /// Opens prenv's database the one way every user of the file does: parent directories created,
     /// WAL, `synchronous=FULL`, foreign keys on, busy timeout, migrations applied.
     static func openMigrated(path: String, busyTimeout: Duration) throws -> SQLiteConnection {
@@ -192,6 +199,7 @@ extension SQLiteConnection {
         try connection.exec("PRAGMA journal_mode = WAL", operation: "open")
         try connection.exec("PRAGMA synchronous = FULL", operation: "open")
         try connection.exec("PRAGMA foreign_keys = ON", operation: "open")
+        try connection.exec("PRAGMA cache_size = -\(pageCacheKiB)", operation: "open")
         try SQLiteMigrations.migrate(connection)
         return connection
     }

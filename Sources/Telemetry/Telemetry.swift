@@ -46,6 +46,9 @@ public enum Telemetry {
         public static let prCheckRuns = "prenv_pr_check_runs_total"
         /// Histogram: seconds per pull-request check pass.
         public static let prCheckDuration = "prenv_pr_check_run_duration_seconds"
+        /// Gauge `{kind}`: bytes malloc hands out (`in_use`) and keeps free inside its heaps (`free`),
+        /// sampled at each scrape; the two against the resident size tell held memory from fragmentation.
+        public static let heap = "prenv_heap_bytes"
     }
 
     /// Histogram buckets per metric, for the composition root to hand the backend (which otherwise

@@ -96,11 +96,17 @@ func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .secon
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         return object?["environments"] as? [[String: Any]] ?? []
     }
-    func awsSeconds() async throws -> Double {
+    /// The sum of the `/metrics` samples whose line starts with `prefix`.
+    func metric(_ prefix: String) async throws -> Double {
         let response = try await transport.send(HTTPRequest(method: "GET", url: server.url.appendingPathComponent("metrics")))
         return String(decoding: response.body, as: UTF8.self).split(separator: "\n")
-            .filter { $0.hasPrefix("prenv_aws_request_duration_seconds_sum") }
+            .filter { $0.hasPrefix(prefix) }
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+    func awsSeconds() async throws -> Double { try await metric("prenv_aws_request_duration_seconds_sum") }
+    /// malloc's bytes in use and free-but-kept (`prenv_heap_bytes`), in KiB.
+    func heapKiB() async throws -> (inUse: Int, free: Int) {
+        (Int(try await metric("prenv_heap_bytes{kind=\"in_use\"}") / 1024), Int(try await metric("prenv_heap_bytes{kind=\"free\"}") / 1024))
     }
 
     // prenv's own time: a few environments one after another, each from its 202 until the API says
@@ -125,6 +131,7 @@ func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .secon
     // After those every code path has run once: what grows from here is per environment.
     try await Task.sleep(for: settle)
     let warm = try residentKiB(pid: server.pid)
+    let warmHeap = try await heapKiB()
 
     /// Polls `/api/environments` until every PR is ready at the round's head; returns the seconds taken.
     func waitReady(shaRound: Int) async throws -> Double {
@@ -148,6 +155,7 @@ func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .secon
     let drain = try await waitReady(shaRound: 0)
     try await Task.sleep(for: settle)
     let live = try residentKiB(pid: server.pid)
+    let liveHeap = try await heapKiB()
     let counts = try await LocalAWS.callCounts(accessKey: accessKey)
     func mib(_ kib: Int) -> Double { Double(kib) / 1024 }
     print(String(format: "memory: idle %.1f MiB (anonymous %.1f, %d threads); warm with %d environments %.1f MiB (%.1f, %d); %d environments %.1f MiB (%.1f, %d)",
@@ -157,6 +165,11 @@ func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .secon
                  Double(live.total - idle.total) / Double(environments),
                  Double(live.total - warm.total) / Double(max(1, environments - solo)), Double(live.anonymous - warm.anonymous) / Double(max(1, environments - solo)),
                  sendSeconds, drain, counts.values.reduce(0, +)))
+    // What the heap holds against what it keeps free: the rest of the resident growth is pages a trim
+    // could not return (freed chunks sharing a page with live ones).
+    print(String(format: "memory: heap in use %.1f KiB per environment above warm (%.1f → %.1f MiB); free inside the heap %.1f → %.1f MiB",
+                 Double(liveHeap.inUse - warmHeap.inUse) / Double(max(1, environments - solo)),
+                 mib(warmHeap.inUse), mib(liveHeap.inUse), mib(warmHeap.free), mib(liveHeap.free)))
 
     var round = 1
     while sent < webhooks {
@@ -166,8 +179,10 @@ func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .secon
     }
     try await Task.sleep(for: settle)
     let after = try residentKiB(pid: server.pid)
-    print(String(format: "memory: after %d webhooks (%d pushes per PR) %.1f MiB (anonymous %.1f): %+.1f MiB against %d live environments",
-                 sent, round - 1, mib(after.total), mib(after.anonymous), mib(after.total - live.total), environments))
+    let afterHeap = try await heapKiB()
+    print(String(format: "memory: after %d webhooks (%d pushes per PR) %.1f MiB (anonymous %.1f): %+.1f MiB against %d live environments; heap in use %+.1f MiB",
+                 sent, round - 1, mib(after.total), mib(after.anonymous), mib(after.total - live.total), environments,
+                 mib(afterHeap.inUse - liveHeap.inUse)))
 }
 
 func memorySHA(pr: Int, round: Int) -> String {

@@ -68,6 +68,9 @@ import WebhookSupport
         #expect(after.value("prenv_environments", ["state": "ready"]) == 0)
         #expect(after.value("prenv_environments", ["state": "destroyed"]) == 1)
         #expect(after.has("prenv_inbox_pending_events"))
+        // The allocator's own figures (glibc): a running server has some heap in use.
+        #expect(after.value("prenv_heap_bytes", ["kind": "in_use"]) > 1_000_000)
+        #expect(after.has("prenv_heap_bytes", ["kind": "free"]))
         #expect(moved("prenv_reconciler_runs_total") >= 1)
         #expect(moved("prenv_pr_check_runs_total") >= 1)
 
@@ -76,7 +79,7 @@ import WebhookSupport
             "prenv_webhooks_received": "counter", "prenv_webhook_intake_duration_seconds": "histogram", "prenv_environments": "gauge",
             "prenv_inbox_pending_events": "gauge", "prenv_operation_duration_seconds": "histogram", "prenv_aws_requests": "counter",
             "prenv_aws_request_duration_seconds": "histogram", "prenv_aws_retries": "counter", "prenv_github_requests": "counter",
-            "prenv_reconciler_runs": "counter", "prenv_pr_check_runs": "counter",
+            "prenv_reconciler_runs": "counter", "prenv_pr_check_runs": "counter", "prenv_heap_bytes": "gauge",
         ]
         for (family, type) in expected { #expect(after.families[family] == type, "\(family): \(after.families[family] ?? "absent")") }
 

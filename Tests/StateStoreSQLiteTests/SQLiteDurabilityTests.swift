@@ -86,6 +86,7 @@ import Testing
             #expect(try await store.pragma("synchronous") == "2")  // FULL
             #expect(try await store.pragma("foreign_keys") == "1")
             #expect(try await store.pragma("busy_timeout") == "5000")
+            #expect(try await store.pragma("cache_size") == "-512")  // KiB: SQLite's cache is resident heap
         }
     }
 

@@ -110,6 +110,7 @@ import Testing
             let inbox = try SQLiteEventInbox(path: directory + "/state.sqlite")
             #expect(try await inbox.pragma("journal_mode") == "wal")
             #expect(try await inbox.pragma("synchronous") == "2")  // FULL
+            #expect(try await inbox.pragma("cache_size") == "-512")
         }
     }
 
