@@ -98,7 +98,9 @@ public struct WriteQueue: Sendable {
     /// intermediate about them queued later.
     public mutating func headMoved(repository: String, pullRequest: Int, to sha: String) {
         heads[Self.headKey(repository, pullRequest)] = sha
-        for (key, entry) in entries where isStale(entry.write) {
+        // The keys first, then the removals: removing while iterating `entries` would copy every queued write.
+        let stale = entries.compactMap { isStale($0.value.write) ? $0.key : nil }
+        for key in stale {
             entries[key] = nil
             drop(.supersededHead)
         }
@@ -124,10 +126,17 @@ public struct WriteQueue: Sendable {
     public mutating func peek(now: Date) -> Next {
         var earliest: Date?
         var best: Entry?
+        var shown: [String] = []
+        defer {
+            // Removed after the loop: removing while iterating `entries` would copy every queued write.
+            for key in shown {
+                entries[key] = nil
+                drop(.unchangedFingerprint)
+            }
+        }
         for entry in entries.values {
             if let fingerprint = entry.write.fingerprint, lastSent[entry.write.coalescingKey] == fingerprint {
-                entries[entry.write.coalescingKey] = nil
-                drop(.unchangedFingerprint)
+                shown.append(entry.write.coalescingKey)
                 continue
             }
             if let notBefore = entry.write.notBefore, notBefore > now {

@@ -48,7 +48,8 @@ actor WriteScheduler {
 
     /// Tells every lane (a repository's writes go to one key, but which one is resolved per write).
     func headMoved(repository: String, pullRequest: Int, to sha: String) {
-        for key in lanes.keys {
+        // Over a copy of the keys: iterating `lanes` itself while changing a queue would copy it.
+        for key in Array(lanes.keys) {
             lanes[key]?.queue.headMoved(repository: repository, pullRequest: pullRequest, to: sha)
         }
         pendingHeads.append((repository, pullRequest, sha))
@@ -72,7 +73,7 @@ actor WriteScheduler {
     /// wait for, and end.
     func finish() {
         finishing = true
-        for key in lanes.keys { wake(key) }
+        for key in Array(lanes.keys) { wake(key) }
     }
 
     func next(key: String) -> Action {
@@ -86,7 +87,11 @@ actor WriteScheduler {
     }
 
     private func decide(key: String) -> Action {
-        guard var lane = lanes[key] else { return .done }
+        // Taken out of `lanes`, not copied from it: a copy would share the queue's storage with the
+        // dictionary, and the first change below (a `take`) would copy every queued write, once
+        // per write sent (with thousands queued behind the budget, most of a sender's time and
+        // a burst of garbage each time).
+        guard var lane = lanes.removeValue(forKey: key) else { return .done }
         defer { lanes[key] = lane }
         let now = Date()
         if Task.isCancelled { return .done }
@@ -186,7 +191,7 @@ actor WriteScheduler {
     }
 
     func wakeAll() {
-        for key in lanes.keys { wake(key) }
+        for key in Array(lanes.keys) { wake(key) }
     }
 
     func currentStatistics() -> WriteStatistics {
