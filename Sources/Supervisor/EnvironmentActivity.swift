@@ -24,12 +24,26 @@ public struct EnvironmentActivity: Sendable, Encodable, Equatable {
         /// `pending`, `creating`, `updating`, `deleting`, `created`, `updated`, `deleted`, `failed`, `skipped`, `cancelled`, `unchanged`.
         public var state: String
         /// The resource's AWS console page (`AWSConsoleLink`); nil without a region or a name.
-        public var consoleURL: URL?
+        public var consoleURL: URL? {
+            get { consoleLink.flatMap { URL(string: $0) } }
+            set { consoleLink = newValue?.absoluteString }
+        }
+        /// `consoleURL` kept as its text: a `URL` holds its parse besides the string (about 450 bytes
+        /// against 100), and a server keeps one per resource of every environment it shows.
+        private var consoleLink: String?
+
+        public init(id: String, type: String, physicalName: String? = nil, state: String, consoleURL: URL? = nil) {
+            self.id = id
+            self.type = type
+            self.physicalName = physicalName
+            self.state = state
+            self.consoleLink = consoleURL?.absoluteString
+        }
 
         enum CodingKeys: String, CodingKey {
             case id, type, state
             case physicalName = "physical_name"
-            case consoleURL = "console_url"
+            case consoleLink = "console_url"
         }
     }
 

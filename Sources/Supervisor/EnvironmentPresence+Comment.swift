@@ -21,7 +21,7 @@ extension EnvironmentPresence {
         let time = now()
         let interval = commentInterval
         let due: Date? = state.withLock { state in
-            if let activity = state.activities[key] { state.finals[key] = activity }
+            if state.activities[key] != nil { state.finals[key] = .current }
             // A write asked for long ago that never ran (dropped by the scheduler) does not block forever.
             if let pending = state.commentDue[key], time < pending.addingTimeInterval(interval + 60) { return nil }
             let due = max(time, (state.lastCommentWrite[key] ?? .distantPast).addingTimeInterval(interval))
@@ -55,13 +55,13 @@ extension EnvironmentPresence {
         let (activity, previous, known) = state.withLock { state in
             state.commentDue[key] = nil
             state.lastCommentWrite[key] = time
-            return (state.finals[key], state.lastCommentBody[key], state.knownLogin)
+            return (state.finals[key]?.activity(in: state, key), state.lastCommentBody[key], state.knownLogin)
         }
         guard let github, let activity, let (owner, repo) = Self.split(key.repository) else { return 0 }
         let body = PRCommentRenderer.render(activity, marker: marker.marker(for: key))
         var unstamped = activity
         unstamped.updatedAt = .distantPast
-        let comparable = PRCommentRenderer.render(unstamped, marker: "")
+        let comparable = BodyDigest(PRCommentRenderer.render(unstamped, marker: ""))
         guard comparable != previous else { return 0 }
         var writes = 0
         let stored = try await store.prComment(key)
@@ -97,7 +97,7 @@ extension EnvironmentPresence {
         return writes + 1
     }
 
-    private func remember(_ key: EnvironmentKey, _ body: String, _ comment: StoredComment, stored: StoredComment?, learn: Bool) async throws {
+    private func remember(_ key: EnvironmentKey, _ body: BodyDigest, _ comment: StoredComment, stored: StoredComment?, learn: Bool) async throws {
         state.withLock { state in
             state.lastCommentBody[key] = body
             if learn, let author = comment.author { state.knownLogin = author }

@@ -1,4 +1,5 @@
 import Blueprint
+import Crypto
 import Foundation
 import GitHub
 import Logging
@@ -21,16 +22,45 @@ public final class EnvironmentPresence: Sendable {
     struct State {
         var activities: [EnvironmentKey: EnvironmentActivity] = [:]
         /// What the comment says next, per environment: the activity at its latest final state.
-        var finals: [EnvironmentKey: EnvironmentActivity] = [:]
+        var finals: [EnvironmentKey: CommentContent] = [:]
         /// When the comment write on its way is due; set while one is scheduled or queued.
         var commentDue: [EnvironmentKey: Date] = [:]
         var lastCommentWrite: [EnvironmentKey: Date] = [:]
-        /// The body last written (without its time line), so a repeat of the same final is not sent.
-        var lastCommentBody: [EnvironmentKey: String] = [:]
+        /// The SHA-256 of the body last written (without its time line), so a repeat of the same
+        /// final is not sent. A digest, not the body: a comment is kilobytes, kept per environment.
+        var lastCommentBody: [EnvironmentKey: BodyDigest] = [:]
         /// `key@sha` of deployments GitHub refused (409/422): not asked for again.
         var refusedDeployments: Set<String> = []
         /// prenv's own login, learnt from the comments it wrote.
         var knownLogin: String?
+    }
+
+    /// A comment body's SHA-256, held inline (no allocation per environment).
+    struct BodyDigest: Hashable, Sendable {
+        let a, b, c, d: UInt64
+
+        init(_ body: String) {
+            (a, b, c, d) = SHA256.hash(data: Data(body.utf8)).withUnsafeBytes { raw in
+                (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                 raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            }
+        }
+    }
+
+    /// The activity at its latest final state, where the comment reads it: the activity itself
+    /// while it still is that state (the usual case, a settled environment), a copy once it moves
+    /// on (a new run starts) before the comment is written. A copy for every environment would
+    /// double what the server keeps per settled environment.
+    indirect enum CommentContent {
+        case current
+        case snapshot(EnvironmentActivity)
+
+        func activity(in state: State, _ key: EnvironmentKey) -> EnvironmentActivity? {
+            switch self {
+            case .current: state.activities[key]
+            case .snapshot(let activity): activity
+            }
+        }
     }
 
     /// Environments whose activity is kept; the least recently updated finished ones go first.
@@ -94,6 +124,7 @@ public final class EnvironmentPresence: Sendable {
             if let headRef { activity.headRef = String(headRef.prefix(EnvironmentActivity.Limits.text)) }
             activity.updatedAt = time
             body(&activity)
+            if case .current? = state.finals[key], let final = state.activities[key] { state.finals[key] = .snapshot(final) }
             state.activities[key] = activity
             if state.activities.count > Self.keptActivities { Self.evict(&state) }
             return activity

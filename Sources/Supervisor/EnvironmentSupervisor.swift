@@ -20,7 +20,12 @@ import Orchestrator
 /// else. A lone replica holds every PR with work, as before replicas existed.
 public actor EnvironmentSupervisor {
     struct Slot {
-        var record: WorkerRecord
+        /// Boxed (`CopyOnWriteBox`): `slots` keeps a bucket per slot and as many again empty.
+        private var boxedRecord: CopyOnWriteBox<WorkerRecord>
+        var record: WorkerRecord {
+            get { boxedRecord.value }
+            _modify { yield &boxedRecord.value }
+        }
         /// The operation running for the machine. At most one per slot: `launch` starts one only
         /// when none is set, and only that task's own `finished` clears it, so no report is stale.
         var task: Task<Void, Never>?
@@ -29,6 +34,8 @@ public actor EnvironmentSupervisor {
         /// the newest is the one it converges on, so it is named. Not saved: after a restart the
         /// resumed operation logs without a delivery id.
         var delivery: String?
+
+        init(record: WorkerRecord) { boxedRecord = CopyOnWriteBox(record) }
     }
 
     let blueprints: [String: Blueprint]

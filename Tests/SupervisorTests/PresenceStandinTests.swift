@@ -153,6 +153,22 @@ import Testing
         #expect(try await creations(s) == 1)
     }
 
+    /// A debounced edit is rendered when it is sent: by then the next push's run has begun, and the
+    /// comment must still say how the last one ended (the presence keeps a copy of that final only
+    /// once the activity moves on from it).
+    @Test func aDebouncedEditShowsTheLastFinalEvenOnceTheNextRunHasBegun() async throws {
+        let s = try await setUp(interval: 1.5)
+        defer { s.stop() }
+        ready(s, summary: "first")
+        #expect(await eventually("created") { (try? await creations(s)) == 1 })
+        s.presence.ended(Self.key, sha: Self.sha, headRef: nil, .init(state: .failed, summary: "Provisioning failed", error: "AccessDenied: no"))
+        s.presence.began(Self.key, sha: String(repeating: "b", count: 40), headRef: "feature/login", destroying: false, blueprint: nil, expiresAt: nil)
+        #expect(await eventually("edited") { ((try? await s.standin.comments().live.first?["edits"]) as? Int) == 1 })
+        let body = try #require(try await s.standin.comments().live.first?["body"] as? String)
+        #expect(body.contains("AccessDenied: no") && !body.contains("Provisioning 0 resources"), "\(body)")
+        #expect(s.presence.activities()[Self.key]?.state == .provisioning, "the activity itself moved on")
+    }
+
     /// The store lost the id and prenv does not know its own login yet: the old comment is not
     /// adopted (its author cannot be checked), a new one is created. (Behaviour changed: before,
     /// any comment with the marker was adopted when the login was unknown.)
