@@ -33,6 +33,12 @@ public final class EnvironmentPresence: Sendable {
         var refusedDeployments: Set<String> = []
         /// prenv's own login, learnt from the comments it wrote.
         var knownLogin: String?
+        /// The activity count past which `evict` runs next: `keptActivities`, or a tenth more than
+        /// the count a pass left, since a pass keeps what it may not drop (environments still
+        /// running or owing their comment) and must not sort them all again at every update.
+        var evictAt = EnvironmentPresence.keptActivities
+        /// Eviction passes so far (tests).
+        var evictions = 0
     }
 
     /// A comment body's SHA-256, held inline (no allocation per environment).
@@ -126,7 +132,7 @@ public final class EnvironmentPresence: Sendable {
             body(&activity)
             if case .current? = state.finals[key], let final = state.activities[key] { state.finals[key] = .snapshot(final) }
             state.activities[key] = activity
-            if state.activities.count > Self.keptActivities { Self.evict(&state) }
+            if state.activities.count > state.evictAt { Self.evict(&state) }
             return activity
         }
     }
@@ -139,6 +145,8 @@ public final class EnvironmentPresence: Sendable {
             state.lastCommentWrite[old.key] = nil
             state.lastCommentBody[old.key] = nil
         }
+        state.evictAt = max(keptActivities, state.activities.count + keptActivities / 10)
+        state.evictions += 1
     }
 
     /// An operation starts: an apply resets the resources and stages to what this run will do, and

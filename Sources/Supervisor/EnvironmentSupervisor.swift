@@ -92,6 +92,8 @@ public actor EnvironmentSupervisor {
     let commandGitHub: (any CommandGitHub)?
     /// Who may run commands, asked of `commandGitHub` and remembered for a minute.
     let permissions: PermissionCache?
+    /// When `/metrics` next recomputes the sampled gauges (`+Telemetry`).
+    var gaugeSampling = GaugeSampling()
     /// Limits the replies anyone can cause (`help`, unknown commands, refusals of who may not act).
     var replyLimiter = CommandReplyLimiter()
 

@@ -98,7 +98,7 @@ public struct EnvironmentsReport: Encodable, Sendable {
         environments = Set(byKey.keys).union(workersByKey.keys).sorted().map { key -> Environment in
             let record = byKey[key]
             let worker = workersByKey[key]
-            let phase = worker?.machine.phase ?? record?.state ?? .idle
+            let phase = Self.phase(record: record, worker: worker)
             let failing = worker?.machine.failingTeardown
             return Environment(
                 repository: key.repository, pr: key.pr, blueprint: key.blueprint, state: phase.name, reason: phase.reason.map(Redaction.masked),
@@ -113,6 +113,24 @@ public struct EnvironmentsReport: Encodable, Sendable {
                 }, activity: activities[key].map(Self.masked))
         }
         stuckTeardowns = workers.filter { ($0.machine.failingTeardown?.failingFor(at: now) ?? 0) > teardownAlertAfter }.count
+    }
+
+    /// What an environment's `state` says: its worker's machine decides; a record alone (`prenv up`,
+    /// a lost worker table) says what its last run left.
+    static func phase(record: EnvironmentRecord?, worker: WorkerRecord?) -> EnvironmentPhase {
+        worker?.machine.phase ?? record?.state ?? .idle
+    }
+
+    /// How many environments `init(records:workers:)` would list in each state, without building
+    /// their entries (resources, masked names): what the `prenv_environments` gauge needs at each scrape.
+    public static func stateCounts(records: [EnvironmentRecord], workers: [WorkerRecord]) -> [String: Int] {
+        let workersByKey = Dictionary(workers.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        let recordsByKey = Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        var counts: [String: Int] = [:]
+        for key in Set(recordsByKey.keys).union(workersByKey.keys) {
+            counts[phase(record: recordsByKey[key], worker: workersByKey[key]).name, default: 0] += 1
+        }
+        return counts
     }
 
     /// Physical names are masked as the resources' are (an S3 URI or a stack name may carry an account id).
