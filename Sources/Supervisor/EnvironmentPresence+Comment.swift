@@ -21,7 +21,7 @@ extension EnvironmentPresence {
         let time = now()
         let interval = commentInterval
         let due: Date? = state.withLock { state in
-            if state.activities[key] != nil { state.finals[key] = .current }
+            if state.activities[key]?.state.isFinal == true { state.finals[key] = .current }
             // A write asked for long ago that never ran (dropped by the scheduler) does not block forever.
             if let pending = state.commentDue[key], time < pending.addingTimeInterval(interval + 60) { return nil }
             let due = max(time, (state.lastCommentWrite[key] ?? .distantPast).addingTimeInterval(interval))
@@ -70,7 +70,7 @@ extension EnvironmentPresence {
         if let current = stored {
             do {
                 _ = try await github.updateComment(owner: owner, repo: repo, commentID: current.id, body: body)
-                try await remember(key, comparable, StoredComment(id: current.id, author: current.author), stored: current, learn: false)
+                try await remember(key, comparable, activity, StoredComment(id: current.id, author: current.author), stored: current, learn: false)
                 return 1
             } catch let error as GitHubError where error.status == 404 {
                 writes += 1
@@ -84,7 +84,7 @@ extension EnvironmentPresence {
         if let author, let found = try await findComment(key, owner: owner, repo: repo, author: author, github: github) {
             do {
                 _ = try await github.updateComment(owner: owner, repo: repo, commentID: found.id, body: body)
-                try await remember(key, comparable, StoredComment(id: found.id, author: author), stored: nil, learn: false)
+                try await remember(key, comparable, activity, StoredComment(id: found.id, author: author), stored: nil, learn: false)
                 return writes + 1
             } catch let error as GitHubError where error.status == 404 {
                 writes += 1  // deleted between the listing and the edit: create below
@@ -92,14 +92,19 @@ extension EnvironmentPresence {
         }
         let created = try await github.createComment(owner: owner, repo: repo, issue: key.pr, body: body)
         // The one place prenv learns its login: from a comment it has just created itself.
-        try await remember(key, comparable, StoredComment(id: created.id, author: created.user?.login), stored: nil, learn: true)
+        try await remember(key, comparable, activity, StoredComment(id: created.id, author: created.user?.login), stored: nil, learn: true)
         logger.info("PR comment created", metadata: ["environment": "\(key)", "comment": "\(created.id)"])
         return writes + 1
     }
 
-    private func remember(_ key: EnvironmentKey, _ body: BodyDigest, _ comment: StoredComment, stored: StoredComment?, learn: Bool) async throws {
+    private func remember(_ key: EnvironmentKey, _ body: BodyDigest, _ written: EnvironmentActivity, _ comment: StoredComment, stored: StoredComment?,
+                          learn: Bool) async throws {
         state.withLock { state in
             state.lastCommentBody[key] = body
+            // A copy of a final the activity moved on from is written now: nothing else reads it.
+            if case .snapshot(let final)? = state.finals[key], final == written {
+                state.finals[key] = nil
+            }
             if learn, let author = comment.author { state.knownLogin = author }
         }
         if comment != stored { try await store.savePRComment(key, comment) }

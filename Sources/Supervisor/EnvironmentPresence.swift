@@ -137,9 +137,13 @@ public final class EnvironmentPresence: Sendable {
         }
     }
 
+    /// Drops the least recently updated finished activities down to nine tenths of the bound, so
+    /// the next pass is a tenth of the bound away; what may not be dropped stays, and moves the
+    /// next pass as far past it.
     private static func evict(_ state: inout State) {
         let finished = state.activities.values.filter { $0.state.isFinal && state.commentDue[$0.key] == nil }
-        for old in finished.sorted(by: { $0.updatedAt < $1.updatedAt }).prefix(keptActivities / 10) {
+        let excess = state.activities.count - (keptActivities - keptActivities / 10)
+        for old in finished.sorted(by: { $0.updatedAt < $1.updatedAt }).prefix(max(0, excess)) {
             state.activities[old.key] = nil
             state.finals[old.key] = nil
             state.lastCommentWrite[old.key] = nil

@@ -32,27 +32,33 @@ extension EnvironmentSupervisor {
 
 /// When the sampled gauges are computed again: not before ten times the last computation's own
 /// duration has passed since it began (a computation of 5 ms allows one every 50 ms, one of 1 s
-/// one every 10 s), and never two at once. A pure value, so its rule is table-testable.
+/// one every 10 s), never two at once, and never more than `longestPause` apart (one slow read, a
+/// database hiccup, does not freeze the gauges for ten times as long). A pure value, so its rule
+/// is table-testable.
 struct GaugeSampling {
     /// What the sampling may cost, at most, as a share of the time.
     static let share = 10
+    static let longestPause: Duration = .seconds(60)
     private var due: ContinuousClock.Instant?
-    private var running = false
+    /// When the computation under way began; one older than `longestPause` (an await that never
+    /// came back) no longer holds the next one off.
+    private var running: ContinuousClock.Instant?
 
     /// Whether to sample now; if so, `end` or `failed` must follow.
     mutating func begin(at now: ContinuousClock.Instant) -> Bool {
-        guard !running, due.map({ now >= $0 }) ?? true else { return false }
-        running = true
+        if let running, now - running < Self.longestPause { return false }
+        guard due.map({ now >= $0 }) ?? true else { return false }
+        running = now
         return true
     }
 
     mutating func end(started: ContinuousClock.Instant, at now: ContinuousClock.Instant) {
-        running = false
-        due = started + (now - started) * Self.share
+        running = nil
+        due = started + min((now - started) * Self.share, Self.longestPause)
     }
 
     /// A failed sample allows the next scrape to try again.
     mutating func failed() {
-        running = false
+        running = nil
     }
 }

@@ -23,7 +23,7 @@ public actor EnvironmentSupervisor {
         /// Boxed (`CopyOnWriteBox`): `slots` keeps a bucket per slot and as many again empty.
         private var boxedRecord: CopyOnWriteBox<WorkerRecord>
         var record: WorkerRecord {
-            get { boxedRecord.value }
+            _read { yield boxedRecord.value }
             _modify { yield &boxedRecord.value }
         }
         /// The operation running for the machine. At most one per slot: `launch` starts one only

@@ -34,9 +34,20 @@ import Testing
     @Test func concurrentScrapesSampleOnceAndAFailureLetsTheNextOneTry() {
         var sampling = GaugeSampling()
         #expect(begins(&sampling, at: zero))
-        #expect(!begins(&sampling, at: zero + .seconds(60)), "one sample at a time, however late")
+        #expect(!begins(&sampling, at: zero + .seconds(59)), "one sample at a time")
         sampling.failed()
-        #expect(begins(&sampling, at: zero + .seconds(61)))
+        #expect(begins(&sampling, at: zero + .seconds(59)))
+    }
+
+    @Test func aSlowOrStuckSampleHoldsTheNextOneOffForAMinuteAtMost() {
+        var sampling = GaugeSampling()
+        #expect(begins(&sampling, at: zero))
+        sampling.end(started: zero, at: zero + .seconds(30))  // a database hiccup: 10 × 30 s would be 5 minutes
+        #expect(!begins(&sampling, at: zero + .seconds(59)))
+        #expect(begins(&sampling, at: zero + .seconds(60)))
+        // This one never comes back (an await that hangs): a minute on, the next scrape samples anyway.
+        #expect(!begins(&sampling, at: zero + .seconds(119)))
+        #expect(begins(&sampling, at: zero + .seconds(120)))
     }
 }
 
