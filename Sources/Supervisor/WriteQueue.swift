@@ -39,9 +39,9 @@ public struct WriteQueue: Sendable {
     private var entries: [String: Entry] = [:]
     private var nextSequence = 0
     /// `repository#pr` → head SHA, from `headMoved`.
-    private var heads = BoundedMemory<String>(capacity: WriteQueue.remembered)
+    private var heads = BoundedMemory(capacity: WriteQueue.remembered)
     /// coalescing key → fingerprint of the last write sent under it.
-    private var lastSent = BoundedMemory<String>(capacity: WriteQueue.remembered)
+    private var lastSent = BoundedMemory(capacity: WriteQueue.remembered)
     public private(set) var dropped: [DropReason: Int] = [:]
 
     /// How many keys and heads are remembered; the oldest are forgotten first (a forgotten
@@ -69,7 +69,7 @@ public struct WriteQueue: Sendable {
         // A final waiting under this key is not replaced by an intermediate: the final is what
         // the PR must show (a failure, an alert) and a final always follows the intermediate.
         if write.priority == .intermediate, entries[write.coalescingKey]?.write.priority == .final { return drop(.supersededByKey) }
-        if let fingerprint = write.fingerprint, lastSent[write.coalescingKey] == fingerprint {
+        if let fingerprint = write.fingerprint, lastSent.holds(fingerprint, under: write.coalescingKey) {
             // What waited would have changed GitHub's view; the newest says it is unchanged after all.
             if entries.removeValue(forKey: write.coalescingKey) != nil { drop(.supersededByKey) }
             return drop(.unchangedFingerprint)
@@ -97,7 +97,7 @@ public struct WriteQueue: Sendable {
     /// The PR's head is now `sha`: queued writes about its other commits are dropped, and so is any
     /// intermediate about them queued later.
     public mutating func headMoved(repository: String, pullRequest: Int, to sha: String) {
-        heads[Self.headKey(repository, pullRequest)] = sha
+        heads.remember(sha, under: Self.headKey(repository, pullRequest))
         // The keys first, then the removals: removing while iterating `entries` would copy every queued write.
         let stale = entries.compactMap { isStale($0.value.write) ? $0.key : nil }
         for key in stale {
@@ -107,9 +107,9 @@ public struct WriteQueue: Sendable {
     }
 
     private func isStale(_ write: GitHubWrite) -> Bool {
-        guard let sha = write.sha, let pullRequest = write.pullRequest,
-              let head = heads[Self.headKey(write.repository, pullRequest)] else { return false }
-        return head != sha
+        guard let sha = write.sha, let pullRequest = write.pullRequest else { return false }
+        let key = Self.headKey(write.repository, pullRequest)
+        return heads.remembers(key) && !heads.holds(sha, under: key)
     }
 
     /// What the sender should do next.
@@ -135,7 +135,7 @@ public struct WriteQueue: Sendable {
             }
         }
         for entry in entries.values {
-            if let fingerprint = entry.write.fingerprint, lastSent[entry.write.coalescingKey] == fingerprint {
+            if let fingerprint = entry.write.fingerprint, lastSent.holds(fingerprint, under: entry.write.coalescingKey) {
                 shown.append(entry.write.coalescingKey)
                 continue
             }
@@ -181,7 +181,7 @@ public struct WriteQueue: Sendable {
 
     /// Remembers what GitHub now shows under `write`'s key.
     public mutating func sent(_ write: GitHubWrite) {
-        if let fingerprint = write.fingerprint { lastSent[write.coalescingKey] = fingerprint }
+        if let fingerprint = write.fingerprint { lastSent.remember(fingerprint, under: write.coalescingKey) }
     }
 
     @discardableResult
@@ -191,24 +191,48 @@ public struct WriteQueue: Sendable {
     }
 }
 
-/// A dictionary that forgets its oldest keys beyond `capacity`, so a long-running server's memory stays bounded.
-struct BoundedMemory<Value: Sendable>: Sendable {
+/// Which text was last seen under which key (a fingerprint under a coalescing key, a head SHA under
+/// a PR), forgetting the oldest keys beyond `capacity` so a long-running server's memory stays
+/// bounded. It keeps 128-bit digests of both, not the texts: a key and a fingerprint are a couple of
+/// hundred bytes, remembered for every status context of every environment, and all the queue asks
+/// is whether a text is the one remembered. The digests are SipHash under the process's random seed
+/// (`Hasher`): a collision (a changed status taken for unchanged) is a 2⁻¹²⁸ chance, and no one can
+/// aim for one without the seed.
+struct BoundedMemory: Sendable {
+    struct Digest: Hashable, Sendable {
+        let high: Int
+        let low: Int
+
+        init(_ text: String) {
+            var first = Hasher(), second = Hasher()
+            first.combine(0 as UInt8)
+            second.combine(1 as UInt8)
+            first.combine(text)
+            second.combine(text)
+            high = first.finalize()
+            low = second.finalize()
+        }
+    }
+
     let capacity: Int
-    private var values: [String: Value] = [:]
-    private var order: [String] = []
+    private var values: [Digest: Digest] = [:]
+    private var order: [Digest] = []
 
     init(capacity: Int) { self.capacity = capacity }
 
-    subscript(key: String) -> Value? {
-        get { values[key] }
-        set {
-            guard let newValue else { values[key] = nil; return }
-            if values.updateValue(newValue, forKey: key) == nil { order.append(key) }
-            if order.count > capacity {
-                let forgotten = order.prefix(order.count - capacity * 9 / 10)
-                for old in forgotten { values[old] = nil }
-                order.removeFirst(forgotten.count)
-            }
+    /// Whether anything is remembered under `key`.
+    func remembers(_ key: String) -> Bool { values[Digest(key)] != nil }
+
+    /// Whether `value` is what is remembered under `key`.
+    func holds(_ value: String, under key: String) -> Bool { values[Digest(key)] == Digest(value) }
+
+    mutating func remember(_ value: String, under key: String) {
+        let key = Digest(key)
+        if values.updateValue(Digest(value), forKey: key) == nil { order.append(key) }
+        if order.count > capacity {
+            let forgotten = order.prefix(order.count - capacity * 9 / 10)
+            for old in forgotten { values[old] = nil }
+            order.removeFirst(forgotten.count)
         }
     }
 }
