@@ -36,7 +36,9 @@ public struct WriteQueue: Sendable {
         var queuedAt: Date
     }
 
-    private var entries: [String: Entry] = [:]
+    /// Boxed: a dictionary keeps a bucket per entry and as many again empty, and an entry (a write
+    /// with its closure and texts) is some 250 bytes; a thousand PRs' finals wait here for minutes.
+    private var entries: [String: CopyOnWriteBox<Entry>] = [:]
     private var nextSequence = 0
     /// `repository#pr` → head SHA, from `headMoved`.
     private var heads = BoundedMemory(capacity: WriteQueue.remembered)
@@ -53,7 +55,7 @@ public struct WriteQueue: Sendable {
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
     /// Whether a final is waiting (shutdown flushes these, whatever they wait for).
-    public var hasFinals: Bool { entries.values.contains { $0.write.priority == .final } }
+    public var hasFinals: Bool { entries.values.contains { $0.value.write.priority == .final } }
 
     static func headKey(_ repository: String, _ pullRequest: Int) -> String { "\(repository.lowercased())#\(pullRequest)" }
 
@@ -68,19 +70,18 @@ public struct WriteQueue: Sendable {
         if write.priority == .intermediate, isStale(write) { return drop(.supersededHead) }
         // A final waiting under this key is not replaced by an intermediate: the final is what
         // the PR must show (a failure, an alert) and a final always follows the intermediate.
-        if write.priority == .intermediate, entries[write.coalescingKey]?.write.priority == .final { return drop(.supersededByKey) }
+        if write.priority == .intermediate, entries[write.coalescingKey]?.value.write.priority == .final { return drop(.supersededByKey) }
         if let fingerprint = write.fingerprint, lastSent.holds(fingerprint, under: write.coalescingKey) {
             // What waited would have changed GitHub's view; the newest says it is unchanged after all.
             if entries.removeValue(forKey: write.coalescingKey) != nil { drop(.supersededByKey) }
             return drop(.unchangedFingerprint)
         }
-        if var queued = entries[write.coalescingKey] {
-            queued.write = write
-            entries[write.coalescingKey] = queued
+        if entries[write.coalescingKey] != nil {
+            entries[write.coalescingKey]?.value.write = write
             drop(.supersededByKey)
             return nil
         }
-        entries[write.coalescingKey] = Entry(write: write, sequence: nextSequence, queuedAt: now)
+        entries[write.coalescingKey] = CopyOnWriteBox(Entry(write: write, sequence: nextSequence, queuedAt: now))
         nextSequence += 1
         return nil
     }
@@ -90,7 +91,7 @@ public struct WriteQueue: Sendable {
     public mutating func putBack(_ write: GitHubWrite, now: Date) {
         if isStale(write) { drop(.supersededHead); return }
         if entries[write.coalescingKey] != nil { drop(.supersededByKey); return }
-        entries[write.coalescingKey] = Entry(write: write, sequence: -1 - nextSequence, queuedAt: now)
+        entries[write.coalescingKey] = CopyOnWriteBox(Entry(write: write, sequence: -1 - nextSequence, queuedAt: now))
         nextSequence += 1
     }
 
@@ -99,7 +100,7 @@ public struct WriteQueue: Sendable {
     public mutating func headMoved(repository: String, pullRequest: Int, to sha: String) {
         heads.remember(sha, under: Self.headKey(repository, pullRequest))
         // The keys first, then the removals: removing while iterating `entries` would copy every queued write.
-        let stale = entries.compactMap { isStale($0.value.write) ? $0.key : nil }
+        let stale = entries.compactMap { isStale($0.value.value.write) ? $0.key : nil }
         for key in stale {
             entries[key] = nil
             drop(.supersededHead)
@@ -134,7 +135,8 @@ public struct WriteQueue: Sendable {
                 drop(.unchangedFingerprint)
             }
         }
-        for entry in entries.values {
+        for box in entries.values {
+            let entry = box.value
             if let fingerprint = entry.write.fingerprint, lastSent.holds(fingerprint, under: entry.write.coalescingKey) {
                 shown.append(entry.write.coalescingKey)
                 continue
@@ -152,28 +154,28 @@ public struct WriteQueue: Sendable {
 
     /// How many queued writes may go at `now` as far as their `notBefore` goes.
     public func dueCount(now: Date) -> Int {
-        entries.values.filter { ($0.write.notBefore ?? now) <= now }.count
+        entries.values.filter { ($0.value.write.notBefore ?? now) <= now }.count
     }
 
     /// The earliest `notBefore` still ahead of `now`, if any: when a deferred write becomes ready.
     public func nextNotBefore(after now: Date) -> Date? {
-        entries.values.compactMap(\.write.notBefore).filter { $0 > now }.min()
+        entries.values.compactMap(\.value.write.notBefore).filter { $0 > now }.min()
     }
 
     /// Takes the write `peek` returned out of the queue.
     public mutating func take(_ write: GitHubWrite) -> GitHubWrite? {
-        entries.removeValue(forKey: write.coalescingKey)?.write
+        entries.removeValue(forKey: write.coalescingKey)?.value.write
     }
 
     /// Every queued write, best first (for shutdown and statistics).
     public var queued: [GitHubWrite] {
-        entries.values.sorted { ($0.write.priority, $0.sequence) < ($1.write.priority, $1.sequence) }.map(\.write)
+        entries.values.map(\.value).sorted { ($0.write.priority, $0.sequence) < ($1.write.priority, $1.sequence) }.map(\.write)
     }
 
     /// Drops every queued intermediate (shutdown); returns how many.
     @discardableResult
     public mutating func dropIntermediates(reason: DropReason = .shutdown) -> Int {
-        let intermediates = entries.filter { $0.value.write.priority == .intermediate }.map(\.key)
+        let intermediates = entries.filter { $0.value.value.write.priority == .intermediate }.map(\.key)
         for key in intermediates { entries[key] = nil }
         dropped[reason, default: 0] += intermediates.count
         return intermediates.count
