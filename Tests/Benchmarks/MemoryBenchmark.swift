@@ -15,7 +15,12 @@ import WebhookSupport
 /// environment is ready, less the AWS time on its critical path (the one node's calls, from the
 /// server's own AWS request metrics). RSS is read from `/proc/PID/status` once the server has been
 /// quiet for `settle` (longer than `HeapReturn.trimInterval`, so its heap trim has run).
-func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .seconds(35)) async throws {
+///
+/// `batch` 0 opens every PR in one burst (16 deliveries in flight): the Monday-morning case, where
+/// what the burst freed between the environments' live blocks stays resident. A `batch` of N opens
+/// N PRs and waits until they are ready before the next N, as PRs accumulate over days: what each
+/// live environment itself costs.
+func benchmarkMemory(environments: Int, webhooks: Int, batch: Int = 0, settle: Duration = .seconds(35)) async throws {
     try await LocalAWS.requireRunning()
     let binary = ProcessInfo.processInfo.environment["PRENV_BENCH_PRENV"] ?? ".build/release/prenv"
     guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -63,6 +68,7 @@ func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .secon
 
     try await Task.sleep(for: settle)
     let idle = try residentKiB(pid: server.pid)
+    print("memory: idle resident anonymous: \(anonymousBreakdownText(pid: server.pid))")
 
     var sent = 0
     /// Sends one delivery per PR in `prs` (`shaRound` names the head), 16 in flight.
@@ -131,8 +137,12 @@ func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .secon
     // After those every code path has run once: what grows from here is per environment.
     try await Task.sleep(for: settle)
     let warm = try residentKiB(pid: server.pid)
+    print("memory: warm resident anonymous: \(anonymousBreakdownText(pid: server.pid))")
     let warmHeap = try await heapKiB()
 
+    /// How often the burst's end is polled (`PRENV_BENCH_MEMORY_POLL` seconds, 0.5 by default): each
+    /// poll has the server build its whole `/api/environments` answer, as a dashboard's refresh does.
+    let readyPoll = Duration.milliseconds(Int((Double(ProcessInfo.processInfo.environment["PRENV_BENCH_MEMORY_POLL"] ?? "") ?? 0.5) * 1000))
     /// Polls `/api/environments` until every PR is ready at the round's head; returns the seconds taken.
     func waitReady(shaRound: Int) async throws -> Double {
         let started = ContinuousClock.now
@@ -144,27 +154,48 @@ func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .secon
                 return environment["state"] as? String == "ready" && environment["head_sha"] as? String == memorySHA(pr: pr, round: shaRound)
             }.count
             if ready == environments { return seconds(started.duration(to: .now)) }
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: readyPoll)
         }
         throw MemoryBenchmarkFailure(description: "only \(ready) of \(environments) environments ready at round \(shaRound) after 30 minutes")
     }
 
+    /// Waits until the server's `prenv_environments{state="ready"}` gauge says `count` (cheaper for
+    /// the server than the whole `/api/environments` answer, which matters at 10,000 environments).
+    func waitReadyCount(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(600)
+        while try await Int(metric("prenv_environments{state=\"ready\"}")) < count {
+            guard ContinuousClock.now < deadline else { throw MemoryBenchmarkFailure(description: "fewer than \(count) environments ready after 10 minutes") }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
     let sendStarted = ContinuousClock.now
-    if solo < environments { try await sendRound("opened", prs: (solo + 1)...environments, shaRound: 0) }
+    if batch > 0 {
+        var opened = solo
+        while opened < environments {
+            let upTo = min(environments, opened + batch)
+            try await sendRound("opened", prs: (opened + 1)...upTo, shaRound: 0)
+            try await waitReadyCount(upTo)
+            opened = upTo
+        }
+    } else if solo < environments {
+        try await sendRound("opened", prs: (solo + 1)...environments, shaRound: 0)
+    }
     let sendSeconds = seconds(sendStarted.duration(to: .now))
     let drain = try await waitReady(shaRound: 0)
     try await Task.sleep(for: settle)
     let live = try residentKiB(pid: server.pid)
+    print("memory: \(environments) live resident anonymous: \(anonymousBreakdownText(pid: server.pid))")
     let liveHeap = try await heapKiB()
     let counts = try await LocalAWS.callCounts(accessKey: accessKey)
     func mib(_ kib: Int) -> Double { Double(kib) / 1024 }
     print(String(format: "memory: idle %.1f MiB (anonymous %.1f, %d threads); warm with %d environments %.1f MiB (%.1f, %d); %d environments %.1f MiB (%.1f, %d)",
                  mib(idle.total), mib(idle.anonymous), idle.threads, solo, mib(warm.total), mib(warm.anonymous), warm.threads,
                  environments, mib(live.total), mib(live.anonymous), live.threads))
-    print(String(format: "memory: %.1f KiB per environment above idle; %.1f KiB (anonymous %.1f) per environment above warm (opened in %.1f s, all ready %.1f s later; %d AWS calls)",
+    print(String(format: "memory: %.1f KiB per environment above idle; %.1f KiB (anonymous %.1f) per environment above warm (opened in %.1f s %@, all ready %.1f s later; %d AWS calls)",
                  Double(live.total - idle.total) / Double(environments),
                  Double(live.total - warm.total) / Double(max(1, environments - solo)), Double(live.anonymous - warm.anonymous) / Double(max(1, environments - solo)),
-                 sendSeconds, drain, counts.values.reduce(0, +)))
+                 sendSeconds, batch > 0 ? "in batches of \(batch), each waited for" : "at once", drain, counts.values.reduce(0, +)))
     // What the heap holds against what it keeps free: the rest of the resident growth is pages a trim
     // could not return (freed chunks sharing a page with live ones).
     print(String(format: "memory: heap in use %.1f KiB per environment above warm (%.1f → %.1f MiB); free inside the heap %.1f → %.1f MiB",
@@ -179,6 +210,7 @@ func benchmarkMemory(environments: Int, webhooks: Int, settle: Duration = .secon
     }
     try await Task.sleep(for: settle)
     let after = try residentKiB(pid: server.pid)
+    print("memory: after webhooks resident anonymous: \(anonymousBreakdownText(pid: server.pid))")
     let afterHeap = try await heapKiB()
     print(String(format: "memory: after %d webhooks (%d pushes per PR) %.1f MiB (anonymous %.1f): %+.1f MiB against %d live environments; heap in use %+.1f MiB",
                  sent, round - 1, mib(after.total), mib(after.anonymous), mib(after.total - live.total), environments,
@@ -200,6 +232,39 @@ func residentKiB(pid: Int32) throws -> (total: Int, anonymous: Int, threads: Int
         throw MemoryBenchmarkFailure(description: "no \(name) for process \(pid)")
     }
     return (try field("VmRSS"), try field("RssAnon"), try field("Threads"))
+}
+
+/// Where a process's anonymous resident memory is, in KiB, from `/proc/PID/smaps`: the main heap
+/// (`[heap]`), glibc's other arenas (anonymous mappings starting on a 64 MiB boundary, glibc's
+/// `HEAP_MAX_SIZE`), thread stacks (8 MiB mappings) and the rest (mmapped large blocks, the Swift
+/// runtime's own). Tells fragmentation in an arena apart from stacks touched during a burst.
+func anonymousBreakdownKiB(pid: Int32) throws -> [(String, Int)] {
+    // Read to the end: `String(contentsOfFile:)` trusts the size /proc reports (none) and stops early.
+    guard let handle = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps") else { throw MemoryBenchmarkFailure(description: "no smaps for \(pid)") }
+    defer { try? handle.close() }
+    let smaps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
+    var totals: [String: Int] = [:]
+    var kind: String?
+    for line in smaps.split(separator: "\n") {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        if let range = fields.first, range.contains("-"), fields.count >= 5 {
+            let path = fields.count > 5 ? String(fields[5]) : ""
+            let bounds = range.split(separator: "-").compactMap { UInt64($0, radix: 16) }
+            guard bounds.count == 2, path.isEmpty || path == "[heap]" || path == "[stack]" else { kind = nil; continue }
+            let size = (bounds[1] - bounds[0]) / 1024
+            kind = path == "[heap]" ? "main heap" : path == "[stack]" ? "stacks"
+                : bounds[0] % (64 << 20) == 0 ? "arenas" : (8_180...8_192).contains(size) ? "stacks" : "other"
+        } else if let kind, fields.first == "Rss:", fields.count >= 2, let kib = Int(fields[1]) {
+            totals[kind, default: 0] += kib
+        }
+    }
+    return ["main heap", "arenas", "stacks", "other"].map { ($0, totals[$0] ?? 0) }
+}
+
+/// `anonymousBreakdownKiB` as one line, in MiB.
+func anonymousBreakdownText(pid: Int32) -> String {
+    guard let parts = try? anonymousBreakdownKiB(pid: pid) else { return "(no smaps)" }
+    return parts.map { String(format: "%@ %.1f", $0.0, Double($0.1) / 1024) }.joined(separator: ", ") + " MiB"
 }
 
 struct MemoryBenchmarkFailure: Error, CustomStringConvertible {

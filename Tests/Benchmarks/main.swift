@@ -209,7 +209,8 @@ if wanted("memory") {
     do {
         let environment = ProcessInfo.processInfo.environment
         try await benchmarkMemory(environments: Int(environment["PRENV_BENCH_MEMORY_ENVIRONMENTS"] ?? "") ?? 1000,
-                                  webhooks: Int(environment["PRENV_BENCH_MEMORY_WEBHOOKS"] ?? "") ?? 10_000)
+                                  webhooks: Int(environment["PRENV_BENCH_MEMORY_WEBHOOKS"] ?? "") ?? 10_000,
+                                  batch: Int(environment["PRENV_BENCH_MEMORY_BATCH"] ?? "") ?? 0)
     } catch {
         print("memory benchmark failed: \(error)")
         exit(1)
