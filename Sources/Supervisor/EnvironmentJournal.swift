@@ -129,9 +129,12 @@ public final class EnvironmentJournal: Sendable {
         if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
     }
 
+    /// Drops the tenth of the journals least recently written to. Sorts (time, key) pairs, not the
+    /// dictionary's (key, entries) elements, whose every comparison retained and released two arrays:
+    /// with 15,000 PRs each delivering once, that sort was 2 % of `prenv serve`'s CPU (perf, intake-ratio).
     private static func evict<Key: Hashable>(_ entries: inout [Key: [Entry]]) {
-        let oldest = entries.sorted { ($0.value.last?.time ?? .distantPast) < ($1.value.last?.time ?? .distantPast) }
-        for (key, _) in oldest.prefix(keptEnvironments / 10) { entries[key] = nil }
+        let oldest = entries.map { (time: $0.value.last?.time ?? .distantPast, key: $0.key) }.sorted { $0.time < $1.time }
+        for (_, key) in oldest.prefix(keptEnvironments / 10) { entries[key] = nil }
     }
 
     private static func merged(_ pullRequest: [Entry], _ environment: [Entry]) -> [Entry] {

@@ -50,6 +50,25 @@ import Testing
         #expect(journal.all(for: [webapp, docs])[webapp] == entries)
     }
 
+    /// Beyond `keptEnvironments` the journals written to least recently go, a tenth at a time,
+    /// whatever order the environments first appeared in.
+    @Test func theJournalsWrittenToLeastRecentlyGoFirstBeyondTheBound() {
+        let journal = EnvironmentJournal()
+        let count = EnvironmentJournal.keptEnvironments + 1
+        func key(_ pr: Int) -> EnvironmentKey { EnvironmentKey(repository: "acme/webapp", pr: pr, blueprint: "webapp") }
+        // #1 first appears first but is written to last of all: it stays; #2 is the oldest then.
+        journal.operationStarted(key(1), destroying: false, sha: "abc", at: Self.start)
+        for pr in 2..<count {
+            journal.operationStarted(key(pr), destroying: false, sha: "abc", at: Self.start.addingTimeInterval(Double(pr)))
+        }
+        journal.operationStarted(key(1), destroying: false, sha: "def", at: Self.start.addingTimeInterval(Double(count)))
+        journal.operationStarted(key(count), destroying: false, sha: "abc", at: Self.start.addingTimeInterval(Double(count + 1)))
+        let kept = journal.all(for: (1...count).map(key)).filter { !$0.value.isEmpty }
+        #expect(kept.count == count - EnvironmentJournal.keptEnvironments / 10)
+        #expect(kept[key(1)] != nil && kept[key(count)] != nil)
+        #expect(kept[key(2)] == nil && kept[key(EnvironmentJournal.keptEnvironments / 10 + 1)] == nil && kept[key(EnvironmentJournal.keptEnvironments / 10 + 2)] != nil)
+    }
+
     @Test func entriesAreInTimeOrderWhateverOrderTheyArrive() {
         let journal = EnvironmentJournal()
         journal.operationEnded(Self.key, state: .failed, summary: "Provisioning failed", error: "arn:aws:iam::123456789012:role/x denied",
