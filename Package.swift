@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "SupervisorTests",
             dependencies: ["LogCapture", "Supervisor", "Orchestrator", "Blueprint", "GitHub", "HTTPTransport", "StateStoreSQLite", "WebhookSupport", "Providers",
-                           "TestServices", .product(name: "Logging", package: "swift-log")],
+                           "TestServices", "SeededRandom", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The composition root: settings, setup failures, and serve's routes in-process (HummingbirdTesting).

@@ -5,6 +5,7 @@ import LogCapture
 import Logging
 import Orchestrator
 import Providers
+import SeededRandom
 import Testing
 
 @testable import Supervisor
@@ -32,6 +33,30 @@ enum AWSTexts {
     @Test func accessKeyIdsAndSecretShapedStringsAreMasked() {
         #expect(Redaction.masked(AWSTexts.invalidKey).hasSuffix("(key <access-key>)"))
         #expect(Redaction.masked(AWSTexts.buildLog) == "build printed AWS_SECRET_ACCESS_KEY=<secret> and <access-key>")
+    }
+
+    /// The shortcut (no run of 12 key-alphabet characters: nothing to mask) answers as the
+    /// expressions do, at the lengths around each pattern's edge and on random texts drawn mostly
+    /// from the characters the patterns care about.
+    @Test func theShortcutAnswersAsTheExpressionsDo() {
+        var texts = [AWSTexts.accessDenied, AWSTexts.invalidKey, AWSTexts.buildLog, AWSTexts.stackARN, "", "prenv-web-pr-7",
+                     "s3://prenv-artifacts/web/pr-7/", "Environment ready: 4 resources", "ünïcödé 12345678901２ ｸ"]
+        for length in [11, 12, 13, 19, 20, 21, 39, 40, 41] {
+            for alphabet in ["0123456789", "AKIA0123456789ABCDEFGHIJ", "abcXYZ/+09"] {
+                let run = String((0..<length).map { alphabet[alphabet.index(alphabet.startIndex, offsetBy: $0 % alphabet.count)] })
+                texts += [run, "x-" + run + "-y", "AKIA" + run, ":" + run + ":"]
+            }
+        }
+        var random = SplitMix64(seed: 17)
+        let alphabet = Array("0123456789AKIASIAabcdefXYZ/+=-: é")
+        for _ in 0..<3_000 {
+            texts.append(String((0..<Int(random.next() % 60)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }))
+        }
+        for text in texts {
+            #expect(Redaction.masked(text) == Redaction.maskedByExpressions(text), "\(text)")
+        }
+        #expect(!Redaction.mayNeedMasking("prenv-web-pr-7 ready at 0123456789a"), "runs of 11 at most")
+        #expect(Redaction.mayNeedMasking("account 123456789012"))
     }
 
     @Test func commitSHAsLongerNumbersAndPlainTextAreKept() {
