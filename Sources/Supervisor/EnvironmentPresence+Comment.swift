@@ -55,13 +55,13 @@ extension EnvironmentPresence {
         let (activity, previous, known) = state.withLock { state in
             state.commentDue[key] = nil
             state.lastCommentWrite[key] = time
-            return (state.finals[key]?.activity(in: state, key), state.lastCommentBody[key], state.knownLogin)
+            return (state.finals[key]?.activity(in: state.activities, key), state.lastCommentBody[key], state.knownLogin)
         }
         guard let github, let activity, let (owner, repo) = Self.split(key.repository) else { return 0 }
         let body = PRCommentRenderer.render(activity, marker: marker.marker(for: key))
         var unstamped = activity
         unstamped.updatedAt = .distantPast
-        let comparable = BodyDigest(PRCommentRenderer.render(unstamped, marker: ""))
+        let comparable = TextDigest(PRCommentRenderer.render(unstamped, marker: ""))
         guard comparable != previous else { return 0 }
         var writes = 0
         let stored = try await store.prComment(key)
@@ -97,7 +97,7 @@ extension EnvironmentPresence {
         return writes + 1
     }
 
-    private func remember(_ key: EnvironmentKey, _ body: BodyDigest, _ written: EnvironmentActivity, _ comment: StoredComment, stored: StoredComment?,
+    private func remember(_ key: EnvironmentKey, _ body: TextDigest, _ written: EnvironmentActivity, _ comment: StoredComment, stored: StoredComment?,
                           learn: Bool) async throws {
         state.withLock { state in
             state.lastCommentBody[key] = body

@@ -1,5 +1,4 @@
 import Blueprint
-import Crypto
 import Foundation
 import GitHub
 import Logging
@@ -26,9 +25,9 @@ public final class EnvironmentPresence: Sendable {
         /// When the comment write on its way is due; set while one is scheduled or queued.
         var commentDue: [EnvironmentKey: Date] = [:]
         var lastCommentWrite: [EnvironmentKey: Date] = [:]
-        /// The SHA-256 of the body last written (without its time line), so a repeat of the same
+        /// The digest of the body last written (without its time line), so a repeat of the same
         /// final is not sent. A digest, not the body: a comment is kilobytes, kept per environment.
-        var lastCommentBody: [EnvironmentKey: BodyDigest] = [:]
+        var lastCommentBody: [EnvironmentKey: TextDigest] = [:]
         /// `key@sha` of deployments GitHub refused (409/422): not asked for again.
         var refusedDeployments: Set<String> = []
         /// prenv's own login, learnt from the comments it wrote.
@@ -41,18 +40,6 @@ public final class EnvironmentPresence: Sendable {
         var evictions = 0
     }
 
-    /// A comment body's SHA-256, held inline (no allocation per environment).
-    struct BodyDigest: Hashable, Sendable {
-        let a, b, c, d: UInt64
-
-        init(_ body: String) {
-            (a, b, c, d) = SHA256.hash(data: Data(body.utf8)).withUnsafeBytes { raw in
-                (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                 raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
-            }
-        }
-    }
-
     /// The activity at its latest final state, where the comment reads it: the activity itself
     /// while it still is that state (the usual case, a settled environment), a copy once it moves
     /// on (a new run starts) before the comment is written. A copy for every environment would
@@ -61,9 +48,9 @@ public final class EnvironmentPresence: Sendable {
         case current
         case snapshot(EnvironmentActivity)
 
-        func activity(in state: State, _ key: EnvironmentKey) -> EnvironmentActivity? {
+        func activity(in activities: [EnvironmentKey: EnvironmentActivity], _ key: EnvironmentKey) -> EnvironmentActivity? {
             switch self {
-            case .current: state.activities[key]
+            case .current: activities[key]
             case .snapshot(let activity): activity
             }
         }

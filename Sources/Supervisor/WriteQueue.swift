@@ -195,42 +195,25 @@ public struct WriteQueue: Sendable {
 
 /// Which text was last seen under which key (a fingerprint under a coalescing key, a head SHA under
 /// a PR), forgetting the oldest keys beyond `capacity` so a long-running server's memory stays
-/// bounded. It keeps 128-bit digests of both, not the texts: a key and a fingerprint are a couple of
-/// hundred bytes, remembered for every status context of every environment, and all the queue asks
-/// is whether a text is the one remembered. The digests are SipHash under the process's random seed
-/// (`Hasher`): a collision (a changed status taken for unchanged) is a 2⁻¹²⁸ chance, and no one can
-/// aim for one without the seed.
+/// bounded. It keeps digests of both (`TextDigest`), not the texts: a key and a fingerprint are a
+/// couple of hundred bytes, remembered for every status context of every environment, and all the
+/// queue asks is whether a text is the one remembered.
 struct BoundedMemory: Sendable {
-    struct Digest: Hashable, Sendable {
-        let high: Int
-        let low: Int
-
-        init(_ text: String) {
-            var first = Hasher(), second = Hasher()
-            first.combine(0 as UInt8)
-            second.combine(1 as UInt8)
-            first.combine(text)
-            second.combine(text)
-            high = first.finalize()
-            low = second.finalize()
-        }
-    }
-
     let capacity: Int
-    private var values: [Digest: Digest] = [:]
-    private var order: [Digest] = []
+    private var values: [TextDigest: TextDigest] = [:]
+    private var order: [TextDigest] = []
 
     init(capacity: Int) { self.capacity = capacity }
 
     /// Whether anything is remembered under `key`.
-    func remembers(_ key: String) -> Bool { values[Digest(key)] != nil }
+    func remembers(_ key: String) -> Bool { values[TextDigest(key)] != nil }
 
     /// Whether `value` is what is remembered under `key`.
-    func holds(_ value: String, under key: String) -> Bool { values[Digest(key)] == Digest(value) }
+    func holds(_ value: String, under key: String) -> Bool { values[TextDigest(key)] == TextDigest(value) }
 
     mutating func remember(_ value: String, under key: String) {
-        let key = Digest(key)
-        if values.updateValue(Digest(value), forKey: key) == nil { order.append(key) }
+        let key = TextDigest(key)
+        if values.updateValue(TextDigest(value), forKey: key) == nil { order.append(key) }
         if order.count > capacity {
             let forgotten = order.prefix(order.count - capacity * 9 / 10)
             for old in forgotten { values[old] = nil }
