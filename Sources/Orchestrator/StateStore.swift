@@ -9,6 +9,10 @@ public protocol StateStore: Sendable {
     func saveNode(_ key: EnvironmentKey, _ node: NodeRecord) async throws
     /// Every record, sorted by key.
     func list() async throws -> [EnvironmentRecord]
+    /// Each record's phase by name (`EnvironmentPhase.name`), without its nodes: what the
+    /// `prenv_environments` gauge counts. A database store answers it without decoding a record
+    /// (at 10,000 environments `list()` builds tens of megabytes to throw away).
+    func phaseNames() async throws -> [EnvironmentKey: String]
     /// Removes the record; removing a missing record is not an error.
     func delete(_ key: EnvironmentKey) async throws
     /// The instance id kept with this state (see `PRENV_INSTANCE`): the stored one, or `candidate`,
@@ -28,6 +32,12 @@ public protocol StateStore: Sendable {
     func prComment(_ key: EnvironmentKey) async throws -> StoredComment?
     /// Records the sticky comment; nil forgets it (GitHub said it is gone).
     func savePRComment(_ key: EnvironmentKey, _ comment: StoredComment?) async throws
+}
+
+extension StateStore {
+    public func phaseNames() async throws -> [EnvironmentKey: String] {
+        Dictionary(try await list().map { ($0.key, $0.state.name) }, uniquingKeysWith: { _, last in last })
+    }
 }
 
 /// Errors every store reports the same way.

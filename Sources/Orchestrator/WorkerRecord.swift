@@ -34,9 +34,16 @@ public protocol WorkerStore: Sendable {
     /// The worker records of one PR (`EnvironmentKey.leaseKey`), sorted by key: what a replica loads
     /// when it takes a PR's lease over, since another replica may have saved them since.
     func workers(leaseKey: String) async throws -> [WorkerRecord]
+    /// Each worker's machine phase by name (`EnvironmentPhase.name`): what the
+    /// `prenv_environments` gauge counts, answered by a database store without decoding a record.
+    func workerPhaseNames() async throws -> [EnvironmentKey: String]
 }
 
 extension WorkerStore {
+    public func workerPhaseNames() async throws -> [EnvironmentKey: String] {
+        Dictionary(try await workers().map { ($0.key, $0.machine.phase.name) }, uniquingKeysWith: { _, last in last })
+    }
+
     public func workers(leaseKey: String) async throws -> [WorkerRecord] {
         try await workers().filter { $0.key.leaseKey == leaseKey }
     }

@@ -58,7 +58,7 @@ extension SQLiteStateStore {
         return (key, try decode(NodeRecord.self, row.text(3), what: "a node of \(key)"))
     }
 
-    private static func key(_ row: SQLiteRow) -> EnvironmentKey {
+    static func key(_ row: SQLiteRow) -> EnvironmentKey {
         EnvironmentKey(repository: row.text(0), pr: Int(row.integer(1)), blueprint: row.text(2))
     }
 

@@ -121,15 +121,14 @@ public struct EnvironmentsReport: Encodable, Sendable {
         worker?.machine.phase ?? record?.state ?? .idle
     }
 
-    /// How many environments `init(records:workers:)` would list in each state, without building
-    /// their entries (resources, masked names): what the `prenv_environments` gauge needs at each scrape.
-    public static func stateCounts(records: [EnvironmentRecord], workers: [WorkerRecord]) -> [String: Int] {
-        let workersByKey = Dictionary(workers.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
-        let recordsByKey = Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+    /// How many environments `init(records:workers:)` would list in each state, from their phases'
+    /// names alone (`StateStore.phaseNames`, `WorkerStore.workerPhaseNames`), by the same rule as
+    /// `phase(record:worker:)`: the worker's machine decides, else the record. What the
+    /// `prenv_environments` gauge needs at each sample, without decoding or building any entry.
+    public static func stateCounts(recordPhases: [EnvironmentKey: String], workerPhases: [EnvironmentKey: String]) -> [String: Int] {
         var counts: [String: Int] = [:]
-        for key in Set(recordsByKey.keys).union(workersByKey.keys) {
-            counts[phase(record: recordsByKey[key], worker: workersByKey[key]).name, default: 0] += 1
-        }
+        for name in workerPhases.values { counts[name, default: 0] += 1 }
+        for (key, name) in recordPhases where workerPhases[key] == nil { counts[name, default: 0] += 1 }
         return counts
     }
 

@@ -97,4 +97,34 @@ extension StateStoreContract {
         #expect(try await store.load(api.key) == api)
         #expect(try await store.list() == [api, otherBlueprint])
     }
+
+    /// `phaseNames()` (what the gauge counts, read without decoding records in a database store)
+    /// names each record's phase as `EnvironmentPhase.name` does: every case, reasons and keys
+    /// that look like JSON or SQL, a record re-saved in another phase, a deleted one gone.
+    static func phaseNamesAreEachRecordsPhase(_ store: any StateStore) async throws {
+        #expect(try await store.phaseNames().isEmpty)
+        var expected: [EnvironmentKey: String] = [:]
+        for (index, phase) in StateStoreFixtures.allPhases.enumerated() {
+            let record = StateStoreFixtures.record(StateStoreFixtures.key(pr: index + 1), state: phase)
+            try await store.save(record)
+            expected[record.key] = phase.name
+        }
+        for (index, text) in StateStoreFixtures.hostileStrings.enumerated() {
+            let key = StateStoreFixtures.key("acme/\(text)", pr: 100 + index, blueprint: text)
+            let phase: EnvironmentPhase = index.isMultiple(of: 2) ? .failed(sha: text, reason: "{\"ready\":{}} \(text)") : .skipped(reason: text)
+            try await store.save(StateStoreFixtures.record(key, state: phase, nodes: [:]))
+            expected[key] = phase.name
+        }
+        let moved = StateStoreFixtures.key(pr: 50), deleted = StateStoreFixtures.key(pr: 51)
+        try await store.save(StateStoreFixtures.record(moved, state: .ready(sha: StateStoreFixtures.sha("b"))))
+        try await store.save(StateStoreFixtures.record(deleted, state: .idle))
+        try await store.save(StateStoreFixtures.record(moved, state: .destroying))
+        try await store.delete(deleted)
+        expected[moved] = "destroying"
+
+        let names = try await store.phaseNames()
+        #expect(names == expected)
+        #expect(names == Dictionary(uniqueKeysWithValues: try await store.list().map { ($0.key, $0.state.name) }))
+        #expect(Set(names.values) == Set(StateStoreFixtures.allPhases.map(\.name)), "every phase's name is read")
+    }
 }

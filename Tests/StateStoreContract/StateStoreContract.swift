@@ -29,6 +29,7 @@ public enum StateStoreContract: String, CaseIterable, Sendable, CustomTestString
     case deploymentsAreBoundedPerEnvironment
     case commentIsStoredForgottenAndKeepsItsAuthor
     case gitHubObjectsAreKeyedAndOutliveTheRecord
+    case phaseNamesAreEachRecordsPhase
 
     public var testDescription: String { rawValue }
 
@@ -51,6 +52,7 @@ public enum StateStoreContract: String, CaseIterable, Sendable, CustomTestString
         case .deploymentsAreBoundedPerEnvironment: try await Self.deploymentsAreBoundedPerEnvironment(store)
         case .commentIsStoredForgottenAndKeepsItsAuthor: try await Self.commentIsStoredForgottenAndKeepsItsAuthor(store)
         case .gitHubObjectsAreKeyedAndOutliveTheRecord: try await Self.gitHubObjectsAreKeyedAndOutliveTheRecord(store)
+        case .phaseNamesAreEachRecordsPhase: try await Self.phaseNamesAreEachRecordsPhase(store)
         }
     }
 

@@ -9,6 +9,7 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
     case roundTripsTheMachine
     case olderRevisionNeverReplacesNewer
     case listsSortedByKey
+    case phaseNamesAreEachMachinesPhase
 
     public var testDescription: String { rawValue }
 
@@ -33,8 +34,39 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
         case .listsSortedByKey:
             for pr in [9, 2, 5] { try await store.saveWorker(Self.record(revision: 1, pr: pr)) }
             #expect(try await store.workers().map(\.key.pr) == [2, 5, 9])
+        case .phaseNamesAreEachMachinesPhase:
+            // What the gauge counts, read without decoding records in a database store; the newest
+            // revision's phase, hostile reasons included.
+            #expect(try await store.workerPhaseNames().isEmpty)
+            var expected: [EnvironmentKey: String] = [:]
+            for (index, phase) in Self.phases.enumerated() {
+                var record = Self.record(revision: 1, pr: index + 1)
+                record.machine = EnvironmentStateMachine(phase: phase)
+                try await store.saveWorker(record)
+                expected[record.key] = phase.name
+            }
+            var first = Self.record(revision: 1, pr: 20)
+            first.machine = EnvironmentStateMachine(phase: .ready(sha: "abc"))
+            try await store.saveWorker(first)
+            var newer = Self.record(revision: 2, pr: 20)
+            newer.machine = EnvironmentStateMachine(phase: .destroying)
+            try await store.saveWorker(newer)
+            var older = Self.record(revision: 1, pr: 20)
+            older.machine = EnvironmentStateMachine(phase: .idle)
+            try await store.saveWorker(older)
+            expected[newer.key] = "destroying"
+            let names = try await store.workerPhaseNames()
+            #expect(names == expected)
+            #expect(names == Dictionary(uniqueKeysWithValues: try await store.workers().map { ($0.key, $0.machine.phase.name) }))
+            #expect(Set(names.values) == Set(Self.phases.map(\.name)))
         }
     }
+
+    /// Every phase, with reasons that look like JSON, SQL or the phase object itself.
+    static let phases: [EnvironmentPhase] = [
+        .idle, .provisioning(sha: "abc"), .ready(sha: "abc"), .destroying, .destroyed,
+        .failed(sha: "abc", reason: "{\"ready\":{\"sha\":\"x\"}}'; DROP TABLE workers; --"), .skipped(reason: "\"idle\" ünïcödé\n"),
+    ]
 
     public static func record(revision: Int64, pr: Int = 5, sha: String = "abc") -> WorkerRecord {
         let context = PRContext(owner: "acme", repository: "web", number: pr, headSHA: sha, headRef: "feature", baseRef: "main", author: "octocat")

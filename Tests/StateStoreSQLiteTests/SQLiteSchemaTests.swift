@@ -68,4 +68,28 @@ import Testing
             #expect(error?.description.hasPrefix("state database \(path): cannot read the phase of acme/web#5/webapp:") == true)
         }
     }
+
+    /// The gauge's phase names come from SQLite's JSON functions: a phase that is not an object
+    /// names the environment, as decoding it would; text that is not JSON is SQLite's own error.
+    @Test func phaseNamesOfAnUnreadableRowNameTheEnvironment() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let sqlite = try SQLiteStateStore(path: path)
+            let store: any StateStore = sqlite  // the protocol's witness is SQLite's, not the decoding default
+            let record = StateStoreFixtures.record()
+            try await store.save(record)
+            try rawSQL(path, "UPDATE environments SET phase_json = '\"ready\"'")
+            let error = await #expect(throws: SQLiteSchemaError.self) { try await store.phaseNames() }
+            #expect(error?.description.hasPrefix("state database \(path): cannot read the environment phase of acme/web#5/webapp") == true,
+                    "\(String(describing: error))")
+            try rawSQL(path, "UPDATE environments SET phase_json = '{not json'")
+            await #expect(throws: (any Error).self) { try await store.phaseNames() }
+            let workers: any WorkerStore = sqlite
+            try await workers.saveWorker(WorkerStoreContract.record(revision: 1))
+            try rawSQL(path, "UPDATE workers SET record_json = json_set(record_json, '$.machine.phase', 'ready')")
+            let workerError = await #expect(throws: SQLiteSchemaError.self) { try await workers.workerPhaseNames() }
+            #expect(workerError?.description.hasPrefix("state database \(path): cannot read the worker record's phase of acme/web#5/webapp") == true,
+                    "\(String(describing: workerError))")
+        }
+    }
 }

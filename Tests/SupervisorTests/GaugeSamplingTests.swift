@@ -66,7 +66,8 @@ import Testing
         let records = [record(1, .failed(sha: sha, reason: "x")), record(2, .ready(sha: sha)), record(3, .failed(sha: sha, reason: "y"))]
         let workers = [1, 4].map { WorkerRecord(key: key($0), machine: machine, pullRequest: pullRequest, revision: 1, updatedAt: Date()) }
         let report = EnvironmentsReport(records: records, workers: workers)
-        let counts = EnvironmentsReport.stateCounts(records: records, workers: workers)
+        let counts = EnvironmentsReport.stateCounts(recordPhases: Dictionary(uniqueKeysWithValues: records.map { ($0.key, $0.state.name) }),
+                                                    workerPhases: Dictionary(uniqueKeysWithValues: workers.map { ($0.key, $0.machine.phase.name) }))
         #expect(counts == Dictionary(grouping: report.environments, by: \.state).mapValues(\.count))
         #expect(counts.values.reduce(0, +) == 4 && counts["failed"] == 1, "\(counts)")
     }
