@@ -41,7 +41,9 @@ public struct GitHubWrite: Sendable {
     public var coalescingKey: String
     /// What the write says (e.g. a status's state, description and link): a write whose key and
     /// fingerprint equal the last one sent is not sent again ("post only on change"). Nil: always sent.
-    public var fingerprint: String?
+    /// Kept as a digest: it is only ever compared, and a status's text (description and link) was
+    /// the largest thing a write waiting for GitHub's budget held, for hours when 1,000 PRs open at once.
+    private(set) var fingerprint: TextDigest?
     /// How many write requests `perform` makes at most (a new deployment and its status are 2).
     public var cost: Int
     /// Not sent before this time (a debounced comment edit); nil: as soon as the budget allows.
@@ -74,7 +76,7 @@ public struct GitHubWrite: Sendable {
         self.pullRequest = pullRequest
         self.sha = sha
         self.coalescingKey = coalescingKey
-        self.fingerprint = fingerprint
+        self.fingerprint = fingerprint.map(TextDigest.init)
         self.cost = cost
         self.notBefore = notBefore
         self.createdAt = createdAt

@@ -209,11 +209,15 @@ struct BoundedMemory: Sendable {
     func remembers(_ key: String) -> Bool { values[TextDigest(key)] != nil }
 
     /// Whether `value` is what is remembered under `key`.
-    func holds(_ value: String, under key: String) -> Bool { values[TextDigest(key)] == TextDigest(value) }
+    func holds(_ value: String, under key: String) -> Bool { holds(TextDigest(value), under: key) }
 
-    mutating func remember(_ value: String, under key: String) {
+    func holds(_ value: TextDigest, under key: String) -> Bool { values[TextDigest(key)] == value }
+
+    mutating func remember(_ value: String, under key: String) { remember(TextDigest(value), under: key) }
+
+    mutating func remember(_ value: TextDigest, under key: String) {
         let key = TextDigest(key)
-        if values.updateValue(TextDigest(value), forKey: key) == nil { order.append(key) }
+        if values.updateValue(value, forKey: key) == nil { order.append(key) }
         if order.count > capacity {
             let forgotten = order.prefix(order.count - capacity * 9 / 10)
             for old in forgotten { values[old] = nil }

@@ -82,7 +82,7 @@ import Testing
         var queue = WriteQueue()
         #expect(queue.enqueue(Self.write("current", held: true), now: Date()) == nil)
         #expect(queue.enqueue(Self.write("stale", held: false), now: Date()) == .leaseLost)
-        #expect(queue.queued.map(\.fingerprint) == ["current"])
+        #expect(queue.queued.map(\.fingerprint) == [TextDigest("current")])
         #expect(queue.dropped == [.leaseLost: 1])
     }
 }
