@@ -37,9 +37,18 @@ public protocol WorkerStore: Sendable {
     /// Each worker's machine phase by name (`EnvironmentPhase.name`): what the
     /// `prenv_environments` gauge counts, answered by a database store without decoding a record.
     func workerPhaseNames() async throws -> [EnvironmentKey: String]
+    /// The PRs (`EnvironmentKey.leaseKey`) with a worker whose machine `needsOwner`: what the lone
+    /// replica resumes and re-checks at every reconciler pass. Database stores keep the flag in a
+    /// column written at every save, so the answer does not decode every worker record (at 10,000
+    /// environments, tens of megabytes built and freed once a minute).
+    func leaseKeysNeedingOwner() async throws -> Set<String>
 }
 
 extension WorkerStore {
+    public func leaseKeysNeedingOwner() async throws -> Set<String> {
+        Set(try await workers().filter(\.machine.needsOwner).map(\.key.leaseKey))
+    }
+
     public func workerPhaseNames() async throws -> [EnvironmentKey: String] {
         Dictionary(try await workers().map { ($0.key, $0.machine.phase.name) }, uniquingKeysWith: { _, last in last })
     }

@@ -32,6 +32,16 @@ extension PostgresStateStore: WorkerStore {
         }
     }
 
+    /// From the `needs_owner` column, not by decoding every record.
+    public func leaseKeysNeedingOwner() async throws -> Set<String> {
+        try await pool.read("leaseKeysNeedingOwner") { connection in
+            var keys: Set<String> = []
+            let rows = try await connection.query("SELECT DISTINCT lease_key FROM prenv_workers WHERE needs_owner", logger: pool.logger)
+            for try await key in rows.decode(String.self) { keys.insert(key) }
+            return keys
+        }
+    }
+
     /// By the indexed `lease_key` column, not by filtering every record.
     public func workers(leaseKey: String) async throws -> [WorkerRecord] {
         try await pool.read("workers(leaseKey:)") { connection in

@@ -4,7 +4,7 @@
 /// `latestVersion` was written by a newer prenv and is refused rather than half-understood.
 enum SQLiteMigrations {
     /// Migration *n* (1-based) takes the schema from version n-1 to n.
-    static let all: [String] = [version1, version2, version3, version4, version5, version6, version7]
+    static let all: [String] = [version1, version2, version3, version4, version5, version6, version7, version8]
 
     static var latestVersion: Int { all.count }
 
@@ -124,6 +124,24 @@ enum SQLiteMigrations {
         INSERT INTO webhook_progress (key, through)
             SELECT key, MAX(sequence) FROM webhook_deliveries WHERE processed = 1 GROUP BY key;
         CREATE INDEX webhook_deliveries_key_sequence ON webhook_deliveries (key, sequence);
+        """
+
+    /// Whether a worker's machine `needsOwner`, as a column written at every save (as PostgreSQL's
+    /// `needs_owner`), with a partial index: the lone replica asks for these PRs at every reconciler
+    /// pass, and answering from the records decoded every worker, tens of megabytes at 10,000
+    /// environments. Existing rows get the rule `EnvironmentStateMachine.needsOwner` states, read
+    /// from their JSON (open, or holding resources, or an operation asked for, a teardown to retry,
+    /// a tie to settle; optional fields are absent when nil); `SQLiteMigrationTests` holds the
+    /// two to agree.
+    static let version8 = """
+        ALTER TABLE workers ADD COLUMN needs_owner INTEGER NOT NULL DEFAULT 1;
+        UPDATE workers SET needs_owner = (
+            coalesce(json_extract(record_json, '$.machine.isClosed'), 0) = 0
+            OR coalesce(json_extract(record_json, '$.machine.hasResources'), 0) = 1
+            OR coalesce(json_type(record_json, '$.machine.running'), 'null') != 'null'
+            OR coalesce(json_type(record_json, '$.machine.teardownBackoff'), 'null') != 'null'
+            OR coalesce(json_type(record_json, '$.machine.unconfirmed'), 'null') != 'null');
+        CREATE INDEX workers_needing_owner ON workers (repository, pr) WHERE needs_owner = 1;
         """
 
     /// Brings the database to `latestVersion` in one write transaction, so two processes opening a

@@ -138,13 +138,15 @@ extension SQLiteStateStore: WorkerStore {
         try connection.transaction("saveWorker", write: true) {
             try connection.run(
                 """
-                INSERT INTO workers (repository, pr, blueprint, revision, record_json, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO workers (repository, pr, blueprint, revision, record_json, updated_at, needs_owner)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (repository, pr, blueprint) DO UPDATE SET
-                    revision = excluded.revision, record_json = excluded.record_json, updated_at = excluded.updated_at
+                    revision = excluded.revision, record_json = excluded.record_json, updated_at = excluded.updated_at,
+                    needs_owner = excluded.needs_owner
                 WHERE excluded.revision > workers.revision
                 """,
-                Self.values(record.key) + [.integer(record.revision), .text(json), .real(record.updatedAt.timeIntervalSince1970)],
+                Self.values(record.key) + [.integer(record.revision), .text(json), .real(record.updatedAt.timeIntervalSince1970),
+                                           .integer(record.machine.needsOwner ? 1 : 0)],
                 operation: "saveWorker")
         }
     }
@@ -153,6 +155,15 @@ extension SQLiteStateStore: WorkerStore {
         try connection.transaction("workers", write: false) {
             try connection.query(
                 "SELECT record_json FROM workers ORDER BY repository, pr, blueprint", [], operation: "workers") { try decodeWorker($0) }
+        }
+    }
+
+    /// From the `needs_owner` column (and its partial index), not by decoding every record.
+    public func leaseKeysNeedingOwner() async throws -> Set<String> {
+        try connection.transaction("leaseKeysNeedingOwner", write: false) {
+            Set(try connection.query("SELECT DISTINCT repository, pr FROM workers WHERE needs_owner = 1", operation: "leaseKeysNeedingOwner") {
+                EnvironmentKey(repository: $0.text(0), pr: Int($0.integer(1)), blueprint: "").leaseKey
+            })
         }
     }
 

@@ -60,8 +60,7 @@ public struct ReplicaCoordination: Sendable {
     public static func single(holder: String = "local", inbox: any EventInbox, workers: any WorkerStore) -> ReplicaCoordination {
         let work: @Sendable () async throws -> [String] = {
             let pending = try await inbox.pendingKeys()
-            let owned = try await workers.workers().filter(\.machine.needsOwner).map(\.key.leaseKey)
-            return Set(pending).union(owned).sorted()
+            return Set(pending).union(try await workers.leaseKeysNeedingOwner()).sorted()
         }
         var single = ReplicaCoordination(holder: holder, leases: InMemoryLeaseStore(work: work), signal: InProcessWorkSignal(), leader: SoleLeader(),
                                          leaseDuration: .seconds(365 * 24 * 3600), pollEvery: .seconds(60))

@@ -205,6 +205,16 @@ if wanted("drain") {
         exit(1)
     }
 }
+if wanted("gauge-states") {
+    do {
+        let environment = ProcessInfo.processInfo.environment
+        try await benchmarkGaugeStates(environments: Int(environment["PRENV_BENCH_GAUGE_ENVIRONMENTS"] ?? "") ?? 10_000,
+                                       rounds: Int(environment["PRENV_BENCH_GAUGE_ROUNDS"] ?? "") ?? 5)
+    } catch {
+        print("gauge states benchmark failed: \(error)")
+        exit(1)
+    }
+}
 if wanted("memory") {
     do {
         let environment = ProcessInfo.processInfo.environment

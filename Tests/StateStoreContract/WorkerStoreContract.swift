@@ -10,6 +10,7 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
     case olderRevisionNeverReplacesNewer
     case listsSortedByKey
     case phaseNamesAreEachMachinesPhase
+    case leaseKeysNeedingOwnerFollowTheMachines
 
     public var testDescription: String { rawValue }
 
@@ -34,6 +35,27 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
         case .listsSortedByKey:
             for pr in [9, 2, 5] { try await store.saveWorker(Self.record(revision: 1, pr: pr)) }
             #expect(try await store.workers().map(\.key.pr) == [2, 5, 9])
+        case .leaseKeysNeedingOwnerFollowTheMachines:
+            // What the lone replica resumes, read from a column kept at every save: the newest
+            // revision's machine decides, and one blueprint needing an owner is enough for the PR.
+            #expect(try await store.leaseKeysNeedingOwner().isEmpty)
+            let machines = Self.ownershipMachines()
+            for (index, machine) in machines.enumerated() {
+                var record = Self.record(revision: 1, pr: index + 1)
+                record.machine = machine
+                try await store.saveWorker(record)
+            }
+            var second = Self.record(revision: 1, pr: 1)
+            second.key.blueprint = "docs"
+            second.machine = machines[0]
+            try await store.saveWorker(second)
+            var released = Self.record(revision: 2, pr: 2)
+            released.machine = Self.closedAndGone()
+            try await store.saveWorker(released)
+            let expected = Set(try await store.workers().filter(\.machine.needsOwner).map(\.key.leaseKey))
+            #expect(try await store.leaseKeysNeedingOwner() == expected)
+            #expect(expected.contains("acme/web#1") && !expected.contains("acme/web#2") && expected.count < machines.count,
+                    "\(expected)")
         case .phaseNamesAreEachMachinesPhase:
             // What the gauge counts, read without decoding records in a database store; the newest
             // revision's phase, hostile reasons included.
@@ -60,6 +82,24 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
             #expect(names == Dictionary(uniqueKeysWithValues: try await store.workers().map { ($0.key, $0.machine.phase.name) }))
             #expect(Set(names.values) == Set(Self.phases.map(\.name)))
         }
+    }
+
+    /// Machines that do and do not need an owner, one per reason the rule names.
+    public static func ownershipMachines() -> [EnvironmentStateMachine] {
+        var open = EnvironmentStateMachine()
+        _ = open.handle(.opened(PRSnapshot(repository: "acme/web", headSHA: "abc", sequence: 10), .provision))
+        var destroying = EnvironmentStateMachine(phase: .ready(sha: "abc"), hasRecordedResources: true)
+        _ = destroying.handle(.closed(sequence: 20))
+        let machines = [open, closedAndGone(), EnvironmentStateMachine(), destroying, closedAndGone()]
+        precondition(Set(machines.map(\.needsOwner)) == [true, false], "both answers are covered")
+        return machines
+    }
+
+    /// A closed PR whose environment never had resources: needs nobody.
+    static func closedAndGone() -> EnvironmentStateMachine {
+        var machine = EnvironmentStateMachine()
+        _ = machine.handle(.closed(sequence: 5))
+        return machine
     }
 
     /// Every phase, with reasons that look like JSON, SQL or the phase object itself.

@@ -24,8 +24,8 @@ import Testing
             let store = try SQLiteStateStore(path: path)
             let inbox = try SQLiteEventInbox(path: path)
             if !inboxFirst { try await EventInboxFixtures.append(inbox, "after-upgrade") }
-            #expect(SQLiteStateStore.schemaVersion == 7)
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["7"])
+            #expect(SQLiteStateStore.schemaVersion == 8)
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["8"])
             #expect(try await store.load(record.key) == record)
             #expect(try await inbox.pending(key: "acme/web#5").map(\.deliveryID) == ["after-upgrade"])
             #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
@@ -38,11 +38,11 @@ import Testing
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             try await EventInboxFixtures.append(try SQLiteEventInbox(path: path), "d")
-            try rawSQL(path, "PRAGMA user_version = 8")
+            try rawSQL(path, "PRAGMA user_version = 9")
             let error = #expect(throws: SQLiteSchemaError.self) { try SQLiteEventInbox(path: path) }
-            #expect(error == .newerThanSupported(path: path, found: 8, supported: 7))
+            #expect(error == .newerThanSupported(path: path, found: 9, supported: 8))
             #expect(throws: SQLiteSchemaError.self) { try SQLiteStateStore(path: path) }
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["8"])
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["9"])
             #expect(try rawSQL(path, "SELECT count(*) FROM webhook_deliveries") == ["1"])
         }
     }
@@ -101,6 +101,36 @@ import Testing
             #expect(try await inbox.prune(processedBefore: Date(timeIntervalSince1970: 2)) == 4)
             #expect(try rawSQL(path, "SELECT delivery_id FROM webhook_deliveries") == ["c1"])
             #expect(try rawSQL(path, "SELECT count(*) FROM webhook_progress") == ["0"], "no deliveries left for a or b")
+        }
+    }
+
+    /// Migration 8 on workers an older prenv left: `needs_owner` read from each record's JSON agrees
+    /// with `EnvironmentStateMachine.needsOwner`, machine by machine, and later saves keep it.
+    @Test func migrationEightFlagsTheWorkersThatNeedAnOwner() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let machines = WorkerStoreContract.ownershipMachines()
+            do {
+                let store = try SQLiteStateStore(path: path)
+                for (index, machine) in machines.enumerated() {
+                    var record = WorkerStoreContract.record(revision: 1, pr: index + 1)
+                    record.machine = machine
+                    try await store.saveWorker(record)
+                }
+            }
+            // Back to how version 7 left the table: no column, no index.
+            for statement in ["DROP INDEX workers_needing_owner", "ALTER TABLE workers DROP COLUMN needs_owner", "PRAGMA user_version = 7"] {
+                try rawSQL(path, statement)
+            }
+            let store = try SQLiteStateStore(path: path)
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["8"])
+            let expected = Set(machines.enumerated().filter(\.element.needsOwner).map { "acme/web#\($0.offset + 1)" })
+            #expect(try await store.leaseKeysNeedingOwner() == expected)
+            #expect(expected.count == machines.filter(\.needsOwner).count && expected.count < machines.count)
+            var reopened = WorkerStoreContract.record(revision: 2, pr: 2)
+            reopened.machine = machines[0]
+            try await store.saveWorker(reopened)
+            #expect(try await store.leaseKeysNeedingOwner() == expected.union(["acme/web#2"]))
         }
     }
 
