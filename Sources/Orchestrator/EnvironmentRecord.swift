@@ -28,6 +28,11 @@ extension EnvironmentPhase {
         }
     }
 
+    /// Every phase's `name`: what a store reading names without decoding accepts.
+    public static let names: Set<String> = [
+        EnvironmentPhase.idle, .provisioning(sha: ""), .ready(sha: ""), .destroying, .destroyed, .failed(sha: "", reason: ""), .skipped(reason: ""),
+    ].reduce(into: []) { $0.insert($1.name) }
+
     /// Why it failed or was skipped.
     public var reason: String? {
         switch self {

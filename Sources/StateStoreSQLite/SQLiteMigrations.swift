@@ -131,11 +131,14 @@ enum SQLiteMigrations {
     /// pass, and answering from the records decoded every worker, tens of megabytes at 10,000
     /// environments. Existing rows get the rule `EnvironmentStateMachine.needsOwner` states, read
     /// from their JSON (open, or holding resources, or an operation asked for, a teardown to retry,
-    /// a tie to settle; optional fields are absent when nil); `SQLiteMigrationTests` holds the
-    /// two to agree.
+    /// a tie to settle; optional fields are absent when nil);
+    /// `SQLiteEventInboxMigrationTests.migrationEightFlagsTheWorkersThatNeedAnOwner` holds the two
+    /// to agree clause by clause. Only rows that need nobody are rewritten; a row that is not JSON
+    /// (damage) keeps "needs an owner" rather than failing the migration and the file with it.
     static let version8 = """
         ALTER TABLE workers ADD COLUMN needs_owner INTEGER NOT NULL DEFAULT 1;
-        UPDATE workers SET needs_owner = (
+        UPDATE workers SET needs_owner = 0
+        WHERE json_valid(record_json) AND NOT (
             coalesce(json_extract(record_json, '$.machine.isClosed'), 0) = 0
             OR coalesce(json_extract(record_json, '$.machine.hasResources'), 0) = 1
             OR coalesce(json_type(record_json, '$.machine.running'), 'null') != 'null'

@@ -41,8 +41,9 @@ public struct GitHubWrite: Sendable {
     public var coalescingKey: String
     /// What the write says (e.g. a status's state, description and link): a write whose key and
     /// fingerprint equal the last one sent is not sent again ("post only on change"). Nil: always sent.
-    /// Kept as a digest: it is only ever compared, and a status's text (description and link) was
-    /// the largest thing a write waiting for GitHub's budget held, for hours when 1,000 PRs open at once.
+    /// Kept as a digest: it is only ever compared, and the joined text (a status's state,
+    /// description and link) was a copy beside the ones `perform` captures, held for as long as the
+    /// write waits for GitHub's budget (hours when 1,000 PRs open at once).
     private(set) var fingerprint: TextDigest?
     /// How many write requests `perform` makes at most (a new deployment and its status are 2).
     public var cost: Int

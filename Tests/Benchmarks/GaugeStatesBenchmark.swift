@@ -5,7 +5,7 @@ import StateStoreSQLite
 import Supervisor
 
 /// What one sample of the `prenv_environments` gauge costs on SQLite with `environments` one-node
-/// environments and their workers: the phases read by name (`phaseNames`, `workerPhaseNames`: SQLite's
+/// environments, half of them with a worker: the phases read by name (`phaseNames`, `workerPhaseNames`: SQLite's
 /// JSON functions) against the reference it replaced in the same run, decoding every record
 /// (`list`, `workers`) as the report does. Both answers are checked to count the same states.
 func benchmarkGaugeStates(environments: Int, rounds: Int) async throws {
@@ -24,6 +24,9 @@ func benchmarkGaugeStates(environments: Int, rounds: Int) async throws {
             physicalName: "s3://acme-previews/acme-svc-pr-\(pr)/", updatedAt: date)
         try await store.save(EnvironmentRecord(key: key, envName: "pr-\(pr)", headSHA: sha, state: .ready(sha: sha),
                                                nodes: [node.id: node], updatedAt: date))
+        // Every other environment has no worker record (`prenv up`, a lost worker table), so the
+        // records' states are counted too, not only the workers' machines.
+        guard pr.isMultiple(of: 2) else { continue }
         var machine = EnvironmentStateMachine()
         _ = machine.handle(.opened(PRSnapshot(repository: key.repository, headSHA: sha, sequence: 1_000), .provision))
         let pullRequest = PRContext(owner: "acme", repository: "svc-\(pr % 50)", number: pr, headSHA: sha, headRef: "feature/\(pr)",
@@ -51,7 +54,7 @@ func benchmarkGaugeStates(environments: Int, rounds: Int) async throws {
     guard Set(counts).count == 1 else { throw GaugeStatesMismatch(counts: counts) }
     byName.sort()
     decoded.sort()
-    print(String(format: "gauge states: %d environments and workers on SQLite, median of %d: by name %.1f ms, decoding every record (reference) %.1f ms (%.1f×) %@",
+    print(String(format: "gauge states: %d environments (half with a worker) on SQLite, median of %d: by name %.1f ms, decoding every record (reference) %.1f ms (%.1f×) %@",
                  environments, rounds, percentile(byName, 0.5) * 1000, percentile(decoded, 0.5) * 1000,
                  percentile(decoded, 0.5) / max(percentile(byName, 0.5), 1e-9), "\(counts[0])"))
 }

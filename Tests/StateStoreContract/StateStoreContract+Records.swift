@@ -111,7 +111,9 @@ extension StateStoreContract {
         }
         for (index, text) in StateStoreFixtures.hostileStrings.enumerated() {
             let key = StateStoreFixtures.key("acme/\(text)", pr: 100 + index, blueprint: text)
-            let phase: EnvironmentPhase = index.isMultiple(of: 2) ? .failed(sha: text, reason: "{\"ready\":{}} \(text)") : .skipped(reason: text)
+            // A NUL only in reasons: keys are columns, which PostgreSQL's text cannot hold one in.
+            let phase: EnvironmentPhase = index.isMultiple(of: 2) ? .failed(sha: text, reason: "{\"ready\":{}} \(text) \u{0}")
+                : .skipped(reason: text + "\u{0}")
             try await store.save(StateStoreFixtures.record(key, state: phase, nodes: [:]))
             expected[key] = phase.name
         }

@@ -49,12 +49,18 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
             second.key.blueprint = "docs"
             second.machine = machines[0]
             try await store.saveWorker(second)
-            var released = Self.record(revision: 2, pr: 2)
+            // PR 20 needs an owner, then nobody; a late save of the older machine changes nothing.
+            var open = Self.record(revision: 1, pr: 20)
+            open.machine = machines[0]
+            try await store.saveWorker(open)
+            #expect(try await store.leaseKeysNeedingOwner().contains("acme/web#20"))
+            var released = Self.record(revision: 2, pr: 20)
             released.machine = Self.closedAndGone()
             try await store.saveWorker(released)
+            try await store.saveWorker(open)
             let expected = Set(try await store.workers().filter(\.machine.needsOwner).map(\.key.leaseKey))
             #expect(try await store.leaseKeysNeedingOwner() == expected)
-            #expect(expected.contains("acme/web#1") && !expected.contains("acme/web#2") && expected.count < machines.count,
+            #expect(expected.contains("acme/web#1") && !expected.contains("acme/web#2") && !expected.contains("acme/web#20"),
                     "\(expected)")
         case .phaseNamesAreEachMachinesPhase:
             // What the gauge counts, read without decoding records in a database store; the newest
@@ -105,7 +111,7 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
     /// Every phase, with reasons that look like JSON, SQL or the phase object itself.
     static let phases: [EnvironmentPhase] = [
         .idle, .provisioning(sha: "abc"), .ready(sha: "abc"), .destroying, .destroyed,
-        .failed(sha: "abc", reason: "{\"ready\":{\"sha\":\"x\"}}'; DROP TABLE workers; --"), .skipped(reason: "\"idle\" ünïcödé\n"),
+        .failed(sha: "abc", reason: "{\"ready\":{\"sha\":\"x\"}}'; DROP TABLE workers; --"), .skipped(reason: "\"idle\" ünïcödé\n\u{0}NUL from a build's output, and its text \\u0000 after a backslash\\"),
     ]
 
     public static func record(revision: Int64, pr: Int = 5, sha: String = "abc") -> WorkerRecord {

@@ -29,4 +29,17 @@ import Testing
                     "\(String(describing: workerError))")
         }
     }
+
+    /// The lone replica's question is answered from `needs_owner`, not from the records: flipping
+    /// the column (and only it) changes the answer.
+    @Test func leaseKeysNeedingOwnerReadTheColumn() async throws {
+        try await PostgresTestDatabase.withState { state, _ in
+            let workers: any WorkerStore = state.store
+            try await workers.saveWorker(WorkerStoreContract.record(revision: 1, pr: 5))
+            try await workers.saveWorker(WorkerStoreContract.record(revision: 1, pr: 6))
+            #expect(try await workers.leaseKeysNeedingOwner() == ["acme/web#5", "acme/web#6"])
+            try await state.client.query("UPDATE prenv_workers SET needs_owner = false WHERE pr = 6", logger: Logger(label: "test"))
+            #expect(try await workers.leaseKeysNeedingOwner() == ["acme/web#5"])
+        }
+    }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Orchestrator
+@testable import Orchestrator
 import StateStoreContract
 @testable import StateStoreSQLite
 import Testing
@@ -105,11 +105,20 @@ import Testing
     }
 
     /// Migration 8 on workers an older prenv left: `needs_owner` read from each record's JSON agrees
-    /// with `EnvironmentStateMachine.needsOwner`, machine by machine, and later saves keep it.
+    /// with `EnvironmentStateMachine.needsOwner`, machine by machine, with a closed machine without
+    /// resources per clause the rule has (so each clause alone decides one row), and later saves keep it.
     @Test func migrationEightFlagsTheWorkersThatNeedAnOwner() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
-            let machines = WorkerStoreContract.ownershipMachines()
+            var machines = WorkerStoreContract.ownershipMachines()
+            let gone = machines[1]
+            var running = gone, backoff = gone, tie = gone, resources = gone
+            running.running = .destroy
+            backoff.teardownBackoff = TeardownBackoff(failures: 2, lastFailure: Date(timeIntervalSince1970: 1_700_000_000))
+            tie.unconfirmed = .init(observation: .init(isClosed: true, target: .absent(reason: "closed")), reopens: false)
+            resources.hasResources = true
+            machines += [running, backoff, tie, resources]
+            for machine in [running, backoff, tie, resources] { #expect(machine.needsOwner && machine.isClosed) }
             do {
                 let store = try SQLiteStateStore(path: path)
                 for (index, machine) in machines.enumerated() {
@@ -117,16 +126,24 @@ import Testing
                     record.machine = machine
                     try await store.saveWorker(record)
                 }
+                var damaged = WorkerStoreContract.record(revision: 1, pr: 99)
+                damaged.machine = gone
+                try await store.saveWorker(damaged)
             }
-            // Back to how version 7 left the table: no column, no index.
-            for statement in ["DROP INDEX workers_needing_owner", "ALTER TABLE workers DROP COLUMN needs_owner", "PRAGMA user_version = 7"] {
+            // Back to how version 7 left the table (no column, no index), with one row that is not JSON.
+            for statement in [
+                "DROP INDEX workers_needing_owner", "ALTER TABLE workers DROP COLUMN needs_owner",
+                "UPDATE workers SET record_json = '{damaged' WHERE pr = 99", "PRAGMA user_version = 7",
+            ] {
                 try rawSQL(path, statement)
             }
-            let store = try SQLiteStateStore(path: path)
+            let store: any WorkerStore = try SQLiteStateStore(path: path)
             #expect(try rawSQL(path, "PRAGMA user_version") == ["8"])
             let expected = Set(machines.enumerated().filter(\.element.needsOwner).map { "acme/web#\($0.offset + 1)" })
-            #expect(try await store.leaseKeysNeedingOwner() == expected)
+            #expect(try await store.leaseKeysNeedingOwner() == expected.union(["acme/web#99"]), "a damaged row keeps needing an owner")
             #expect(expected.count == machines.filter(\.needsOwner).count && expected.count < machines.count)
+            // The column is what is read, and a save rewrites it.
+            try rawSQL(path, "UPDATE workers SET needs_owner = 0 WHERE pr = 99")
             var reopened = WorkerStoreContract.record(revision: 2, pr: 2)
             reopened.machine = machines[0]
             try await store.saveWorker(reopened)
