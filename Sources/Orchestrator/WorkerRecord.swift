@@ -34,6 +34,10 @@ public protocol WorkerStore: Sendable {
     /// The worker records of one PR (`EnvironmentKey.leaseKey`), sorted by key: what a replica loads
     /// when it takes a PR's lease over, since another replica may have saved them since.
     func workers(leaseKey: String) async throws -> [WorkerRecord]
+    /// The worker records of one repository (`owner/name`, compared case-insensitively as GitHub
+    /// does), sorted by key: what a push to a base branch asks about, on the webhook's path, so
+    /// a database store reads only that repository's rows rather than decoding every worker.
+    func workers(repository: String) async throws -> [WorkerRecord]
     /// Each worker's machine phase by name (`EnvironmentPhase.name`): what the
     /// `prenv_environments` gauge counts, answered by a database store without decoding a record.
     func workerPhaseNames() async throws -> [EnvironmentKey: String]
@@ -45,6 +49,10 @@ public protocol WorkerStore: Sendable {
 }
 
 extension WorkerStore {
+    public func workers(repository: String) async throws -> [WorkerRecord] {
+        try await workers().filter { $0.key.repository.lowercased() == repository.lowercased() }
+    }
+
     public func leaseKeysNeedingOwner() async throws -> Set<String> {
         Set(try await workers().filter(\.machine.needsOwner).map(\.key.leaseKey))
     }

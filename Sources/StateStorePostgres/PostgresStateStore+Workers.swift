@@ -32,6 +32,16 @@ extension PostgresStateStore: WorkerStore {
         }
     }
 
+    /// Only that repository's rows are decoded (`lower` folds as Swift's `lowercased()` does for
+    /// GitHub's ASCII names; the result is filtered in Swift all the same).
+    public func workers(repository: String) async throws -> [WorkerRecord] {
+        try await pool.read("workers(repository:)") { connection in
+            let rows = try await connection.query(
+                "SELECT record_json FROM prenv_workers WHERE lower(repository) = lower(\(repository))", logger: pool.logger)
+            return try await decodeWorkers(rows, operation: "workers(repository:)")
+        }.filter { $0.key.repository.lowercased() == repository.lowercased() }
+    }
+
     /// From the `needs_owner` column, not by decoding every record.
     public func leaseKeysNeedingOwner() async throws -> Set<String> {
         try await pool.read("leaseKeysNeedingOwner") { connection in

@@ -158,6 +158,16 @@ extension SQLiteStateStore: WorkerStore {
         }
     }
 
+    /// Only that repository's rows are decoded. SQLite's `lower` folds ASCII only, as GitHub's
+    /// `owner/name` is (letters, digits, `-`, `_`, `.`); a name outside it compares exactly.
+    public func workers(repository: String) async throws -> [WorkerRecord] {
+        try connection.transaction("workers(repository:)", write: false) {
+            try connection.query(
+                "SELECT record_json FROM workers WHERE lower(repository) = lower(?)",
+                [.text(repository)], operation: "workers(repository:)") { try decodeWorker($0) }
+        }.filter { $0.key.repository.lowercased() == repository.lowercased() }.sorted { $0.key < $1.key }
+    }
+
     /// From the `needs_owner` column (and its partial index), not by decoding every record.
     public func leaseKeysNeedingOwner() async throws -> Set<String> {
         try connection.transaction("leaseKeysNeedingOwner", write: false) {

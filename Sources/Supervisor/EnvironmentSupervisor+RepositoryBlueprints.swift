@@ -122,9 +122,9 @@ extension EnvironmentSupervisor {
     /// blueprint whose base is that branch, whichever replica holds them (read from the store).
     public func pushTargets(repository: String, branch: String) async throws -> [String] {
         guard readsRepositoryBlueprints(of: repository) else { return [] }
-        let records = try await workerStore.workers()
+        let records = try await workerStore.workers(repository: repository)
         let keys = records.filter {
-            $0.key.repository.lowercased() == repository.lowercased() && Self.isRepositoryBlueprint($0.key)
+            Self.isRepositoryBlueprint($0.key)
                 && !$0.machine.isClosed && $0.pullRequest.baseRef == branch
         }.map(\.key.leaseKey)
         return Array(Set(keys)).sorted()

@@ -11,6 +11,7 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
     case listsSortedByKey
     case phaseNamesAreEachMachinesPhase
     case leaseKeysNeedingOwnerFollowTheMachines
+    case workersOfOneRepositoryIgnoreCase
 
     public var testDescription: String { rawValue }
 
@@ -35,6 +36,19 @@ public enum WorkerStoreContract: String, CaseIterable, Sendable, CustomTestStrin
         case .listsSortedByKey:
             for pr in [9, 2, 5] { try await store.saveWorker(Self.record(revision: 1, pr: pr)) }
             #expect(try await store.workers().map(\.key.pr) == [2, 5, 9])
+        case .workersOfOneRepositoryIgnoreCase:
+            // A push's targets: one repository's workers, named in any case, and no other's
+            // (`acme/webapp` and `acme/we_` must not match as a prefix or a pattern would).
+            for (repository, pr) in [("acme/web", 3), ("Acme/Web", 1), ("acme/webapp", 2), ("other/web", 4), ("acme/we_", 5), ("acme/we%", 6)] {
+                var record = Self.record(revision: 1, pr: pr)
+                record.key.repository = repository
+                try await store.saveWorker(record)
+            }
+            let found = try await store.workers(repository: "ACME/web")
+            #expect(found.map(\.key) == found.map(\.key).sorted())
+            #expect(Set(found.map { "\($0.key.repository)#\($0.key.pr)" }) == ["acme/web#3", "Acme/Web#1"])
+            #expect(try await store.workers(repository: "acme/we_").map(\.key.pr) == [5])
+            #expect(try await store.workers(repository: "nobody/here").isEmpty)
         case .leaseKeysNeedingOwnerFollowTheMachines:
             // What the lone replica resumes, read from a column kept at every save: the newest
             // revision's machine decides, and one blueprint needing an owner is enough for the PR.
