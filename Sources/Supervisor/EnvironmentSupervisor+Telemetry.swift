@@ -35,7 +35,7 @@ extension EnvironmentSupervisor {
 extension EnvironmentSupervisor {
     /// `workerRecords()` by phase name: the stored workers' phases, this replica's own slots over
     /// them (they may be a save ahead).
-    func workerPhaseNames() async throws -> [EnvironmentKey: String] {
+    public func workerPhaseNames() async throws -> [EnvironmentKey: String] {
         var names: [EnvironmentKey: String] = [:]
         do {
             names = try await workerStore.workerPhaseNames()

@@ -234,6 +234,13 @@ import WebhookSupport
 
         // B, the leader say, reads A's PR from the store: shown in /api/environments, spared by the sweep.
         #expect(await cluster.b.supervisor.workerRecords().map(\.key) == [F.key])
+        // The gauge's phases by name agree with those records on both: read from the store on B,
+        // from its own slot on A.
+        for supervisor in [cluster.a.supervisor, cluster.b.supervisor] {
+            let byRecord = Dictionary(uniqueKeysWithValues: await supervisor.workerRecords().map { ($0.key, $0.machine.phase.name) })
+            #expect(try await supervisor.workerPhaseNames() == byRecord)
+            #expect(byRecord == [F.key: "provisioning"])
+        }
         #expect(await cluster.b.supervisor.isTakingCareOf(F.key), "an apply is running on A")
         await cluster.operations.complete(0, .success)
         try #require(await cluster.quiet())
