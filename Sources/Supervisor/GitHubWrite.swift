@@ -36,9 +36,11 @@ public struct GitHubWrite: Sendable {
     /// (`StatusReporter.headMoved`). Nil for writes about the PR rather than a commit (comment
     /// edits, replies).
     public var sha: String?
-    /// A newer write with the same key replaces a queued older one, e.g.
-    /// `status acme/web@abc/prenv/web/pipeline/Build`, `comment acme/web#5/web`.
-    public var coalescingKey: String
+    /// A newer write with the same key replaces a queued older one; made from a text such as
+    /// `status acme/web@abc/prenv/web/pipeline/Build` or `comment acme/web#5/web` (`coalescingKey`
+    /// in `init`). Kept as a digest like the fingerprint: it is only ever compared, and the text
+    /// (some 70 characters for a status) would be one more allocation in each queued write.
+    let key: TextDigest
     /// What the write says (e.g. a status's state, description and link): a write whose key and
     /// fingerprint equal the last one sent is not sent again ("post only on change"). Nil: always sent.
     /// Kept as a digest: it is only ever compared, and the joined text (a status's state,
@@ -76,11 +78,16 @@ public struct GitHubWrite: Sendable {
         self.repository = repository
         self.pullRequest = pullRequest
         self.sha = sha
-        self.coalescingKey = coalescingKey
+        self.key = TextDigest(coalescingKey)
         self.fingerprint = fingerprint.map(TextDigest.init)
         self.cost = cost
         self.notBefore = notBefore
         self.createdAt = createdAt
         self.perform = perform
+    }
+
+    /// What the write is about, for the log: its kind, the PR and the commit.
+    public var subject: String {
+        "\(kind.rawValue) \(repository)#\(pullRequest.map(String.init) ?? "-")@\(sha.map { String($0.prefix(12)) } ?? "-")"
     }
 }

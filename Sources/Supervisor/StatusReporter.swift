@@ -127,7 +127,7 @@ public final class StatusReporter: Sendable {
     private func send(_ write: GitHubWrite, key: String) async -> Bool {
         if let ownership = write.ownership, !ownership.isHeld() {
             logger.debug("GitHub write dropped: this replica no longer holds the pull request's lease", metadata: [
-                "kind": "\(write.kind.rawValue)", "key": "\(write.coalescingKey)", "lease": "\(ownership.lease)",
+                "write": "\(write.subject)", "lease": "\(ownership.lease)",
             ])
             await scheduler.leaseLost(write, key: key)
             return true
@@ -135,7 +135,7 @@ public final class StatusReporter: Sendable {
         do {
             let requests = try await WriteFence.$current.withValue(write.ownership?.lease) { try await write.perform() }
             logger.debug("GitHub write sent", metadata: [
-                "kind": "\(write.kind.rawValue)", "key": "\(write.coalescingKey)", "requests": "\(requests)",
+                "write": "\(write.subject)", "requests": "\(requests)",
             ])
             await scheduler.sent(write, key: key, requests: requests)
         } catch is CancellationError {
@@ -151,7 +151,7 @@ public final class StatusReporter: Sendable {
         } catch {
             logger.warning("GitHub write not sent", metadata: [
                 "kind": "\(write.kind.rawValue)", "repository": "\(write.repository)", "sha": "\(write.sha ?? "-")",
-                "key": "\(write.coalescingKey)", "error": "\(error)",
+                "write": "\(write.subject)", "error": "\(error)",
             ])
             await scheduler.refused(write, key: key)
         }

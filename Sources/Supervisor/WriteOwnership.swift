@@ -8,10 +8,13 @@ import Orchestrator
 /// supervisor's scope for the PR (the narrator's statuses, the presence's deployment and comment,
 /// command replies) carries it without threading a parameter through each; `GitHubWrite` picks it
 /// up when made.
-public struct WriteOwnership: Sendable {
-    public var lease: PullRequestLease
+///
+/// A class: every write asked for in one scope holds a reference to the one the scope made
+/// (8 bytes), not a copy of the lease and its closure (64 bytes inline) in each queued write.
+public final class WriteOwnership: Sendable {
+    public let lease: PullRequestLease
     /// Asked by the sender right before `perform`: false drops the write (`WriteQueue.DropReason.leaseLost`).
-    public var isHeld: @Sendable () -> Bool
+    public let isHeld: @Sendable () -> Bool
 
     public init(lease: PullRequestLease, isHeld: @escaping @Sendable () -> Bool) {
         self.lease = lease

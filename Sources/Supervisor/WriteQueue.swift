@@ -2,7 +2,7 @@ import Foundation
 
 /// The GitHub writes waiting for one token's budget, and what was shed instead of sent. A pure
 /// value: it decides, `WriteScheduler` acts. Its rules, each a line in `WriteQueueTests`:
-/// - a newer write with the same `coalescingKey` replaces the queued one (keeping its place in line,
+/// - a newer write with the same key (`GitHubWrite.key`) replaces the queued one (keeping its place in line,
 ///   so an often-edited comment is not starved by newer writes), except that an intermediate never
 ///   replaces a queued final (it is dropped instead: a final always follows it);
 /// - when a PR's head moves (`headMoved`), every queued write about its earlier commits is dropped,
@@ -38,7 +38,7 @@ public struct WriteQueue: Sendable {
 
     /// Boxed: a dictionary keeps a bucket per entry and as many again empty, and an entry (a write
     /// with its closure and texts) is some 250 bytes; a thousand PRs' finals wait here for minutes.
-    private var entries: [String: CopyOnWriteBox<Entry>] = [:]
+    private var entries: [TextDigest: CopyOnWriteBox<Entry>] = [:]
     private var nextSequence = 0
     /// `repository#pr` → head SHA, from `headMoved`.
     private var heads = BoundedMemory(capacity: WriteQueue.remembered)
@@ -70,18 +70,18 @@ public struct WriteQueue: Sendable {
         if write.priority == .intermediate, isStale(write) { return drop(.supersededHead) }
         // A final waiting under this key is not replaced by an intermediate: the final is what
         // the PR must show (a failure, an alert) and a final always follows the intermediate.
-        if write.priority == .intermediate, entries[write.coalescingKey]?.value.write.priority == .final { return drop(.supersededByKey) }
-        if let fingerprint = write.fingerprint, lastSent.holds(fingerprint, under: write.coalescingKey) {
+        if write.priority == .intermediate, entries[write.key]?.value.write.priority == .final { return drop(.supersededByKey) }
+        if let fingerprint = write.fingerprint, lastSent.holds(fingerprint, under: write.key) {
             // What waited would have changed GitHub's view; the newest says it is unchanged after all.
-            if entries.removeValue(forKey: write.coalescingKey) != nil { drop(.supersededByKey) }
+            if entries.removeValue(forKey: write.key) != nil { drop(.supersededByKey) }
             return drop(.unchangedFingerprint)
         }
-        if entries[write.coalescingKey] != nil {
-            entries[write.coalescingKey]?.value.write = write
+        if entries[write.key] != nil {
+            entries[write.key]?.value.write = write
             drop(.supersededByKey)
             return nil
         }
-        entries[write.coalescingKey] = CopyOnWriteBox(Entry(write: write, sequence: nextSequence, queuedAt: now))
+        entries[write.key] = CopyOnWriteBox(Entry(write: write, sequence: nextSequence, queuedAt: now))
         nextSequence += 1
         return nil
     }
@@ -90,8 +90,8 @@ public struct WriteQueue: Sendable {
     /// (then that one stands and this one counts as superseded).
     public mutating func putBack(_ write: GitHubWrite, now: Date) {
         if isStale(write) { drop(.supersededHead); return }
-        if entries[write.coalescingKey] != nil { drop(.supersededByKey); return }
-        entries[write.coalescingKey] = CopyOnWriteBox(Entry(write: write, sequence: -1 - nextSequence, queuedAt: now))
+        if entries[write.key] != nil { drop(.supersededByKey); return }
+        entries[write.key] = CopyOnWriteBox(Entry(write: write, sequence: -1 - nextSequence, queuedAt: now))
         nextSequence += 1
     }
 
@@ -127,7 +127,7 @@ public struct WriteQueue: Sendable {
     public mutating func peek(now: Date) -> Next {
         var earliest: Date?
         var best: Entry?
-        var shown: [String] = []
+        var shown: [TextDigest] = []
         defer {
             // Removed after the loop: removing while iterating `entries` would copy every queued write.
             for key in shown {
@@ -137,8 +137,8 @@ public struct WriteQueue: Sendable {
         }
         for box in entries.values {
             let entry = box.value
-            if let fingerprint = entry.write.fingerprint, lastSent.holds(fingerprint, under: entry.write.coalescingKey) {
-                shown.append(entry.write.coalescingKey)
+            if let fingerprint = entry.write.fingerprint, lastSent.holds(fingerprint, under: entry.write.key) {
+                shown.append(entry.write.key)
                 continue
             }
             if let notBefore = entry.write.notBefore, notBefore > now {
@@ -164,7 +164,7 @@ public struct WriteQueue: Sendable {
 
     /// Takes the write `peek` returned out of the queue.
     public mutating func take(_ write: GitHubWrite) -> GitHubWrite? {
-        entries.removeValue(forKey: write.coalescingKey)?.value.write
+        entries.removeValue(forKey: write.key)?.value.write
     }
 
     /// Every queued write, best first (for shutdown and statistics).
@@ -183,7 +183,7 @@ public struct WriteQueue: Sendable {
 
     /// Remembers what GitHub now shows under `write`'s key.
     public mutating func sent(_ write: GitHubWrite) {
-        if let fingerprint = write.fingerprint { lastSent.remember(fingerprint, under: write.coalescingKey) }
+        if let fingerprint = write.fingerprint { lastSent.remember(fingerprint, under: write.key) }
     }
 
     @discardableResult
@@ -209,14 +209,13 @@ struct BoundedMemory: Sendable {
     func remembers(_ key: String) -> Bool { values[TextDigest(key)] != nil }
 
     /// Whether `value` is what is remembered under `key`.
-    func holds(_ value: String, under key: String) -> Bool { holds(TextDigest(value), under: key) }
+    func holds(_ value: String, under key: String) -> Bool { holds(TextDigest(value), under: TextDigest(key)) }
 
-    func holds(_ value: TextDigest, under key: String) -> Bool { values[TextDigest(key)] == value }
+    func holds(_ value: TextDigest, under key: TextDigest) -> Bool { values[key] == value }
 
-    mutating func remember(_ value: String, under key: String) { remember(TextDigest(value), under: key) }
+    mutating func remember(_ value: String, under key: String) { remember(TextDigest(value), under: TextDigest(key)) }
 
-    mutating func remember(_ value: TextDigest, under key: String) {
-        let key = TextDigest(key)
+    mutating func remember(_ value: TextDigest, under key: TextDigest) {
         if values.updateValue(value, forKey: key) == nil { order.append(key) }
         if order.count > capacity {
             let forgotten = order.prefix(order.count - capacity * 9 / 10)

@@ -85,7 +85,7 @@ import Testing
             switch step {
             case .write(let key, let priority, let fingerprint, let sha, let notBefore, let label, let unfingerprinted):
                 let print = unfingerprinted ? nil : fingerprint ?? label ?? key
-                labels["\(key)|\(print.map { "\(TextDigest($0))" } ?? "-")"] = label ?? key
+                labels["\(TextDigest(key))|\(print.map { "\(TextDigest($0))" } ?? "-")"] = label ?? key
                 queue.enqueue(GitHubWrite(kind: .commitStatus, priority: priority, repository: Self.repo, pullRequest: 5, sha: sha,
                                           coalescingKey: key, fingerprint: print, notBefore: notBefore.map { Self.t0.addingTimeInterval($0) },
                                           createdAt: Self.t0, perform: { 1 }), now: Self.t0)
@@ -94,7 +94,7 @@ import Testing
             case .sendAll(let at):
                 let now = Self.t0.addingTimeInterval(at)
                 while case .ready(let write) = queue.peek(now: now), let taken = queue.take(write) {
-                    sent.append(labels["\(taken.coalescingKey)|\(taken.fingerprint.map { "\($0)" } ?? "-")"] ?? "?")
+                    sent.append(labels["\(taken.key)|\(taken.fingerprint.map { "\($0)" } ?? "-")"] ?? "?")
                     queue.sent(taken)
                 }
             }
@@ -136,7 +136,7 @@ import Testing
             return
         }
         queue.putBack(taken, now: Self.t0)
-        #expect(queue.queued.map(\.coalescingKey) == ["a", "b"])
+        #expect(queue.queued.map(\.key) == [TextDigest("a"), TextDigest("b")])
     }
 
     @Test func shutdownDropsIntermediatesOnly() {
@@ -144,7 +144,7 @@ import Testing
         queue.enqueue(Self.write("a", .intermediate, fingerprint: "a", sha: nil, notBefore: nil, label: nil), now: Self.t0)
         queue.enqueue(Self.write("b", .final, fingerprint: "b", sha: nil, notBefore: nil, label: nil), now: Self.t0)
         #expect(queue.dropIntermediates() == 1)
-        #expect(queue.queued.map(\.coalescingKey) == ["b"])
+        #expect(queue.queued.map(\.key) == [TextDigest("b")])
         #expect(queue.dropped == [.shutdown: 1])
     }
 }
