@@ -59,8 +59,9 @@ let package = Package(
         ),
         // libxml2 behind a small tree/XPath API; nothing else imports libxml2.
         .target(name: "AWSXML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
-        // The HTTP seam every client sends through (URLSession in production, stand-ins in tests).
-        .target(name: "HTTPTransport", swiftSettings: strictSettings),
+        // The HTTP seam every client sends through (libcurl's multi interface in production, stand-ins in tests).
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "HTTPTransport", dependencies: ["CCurl"], swiftSettings: strictSettings),
         // How text from untrusted sources (what a PR's build writes, branch names, AWS's and GitHub's
         // answers) is shown in logs, errors and statuses: one escaping rule for every module.
         .target(name: "UntrustedText", swiftSettings: strictSettings),

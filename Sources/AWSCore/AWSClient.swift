@@ -41,7 +41,7 @@ public final class AWSClient: Sendable {
         region: String,
         endpoints: AWSEndpoints,
         credentialProvider: any CredentialProvider,
-        transport: any HTTPSender = URLSessionTransport(),
+        transport: any HTTPSender = CurlTransport(),
         retryPolicy: RetryPolicy = .default,
         requestsPerSecond: [String: Double] = AWSClient.defaultRequestsPerSecond,
         adaptivePacing: Bool = true,
@@ -104,7 +104,7 @@ public final class AWSClient: Sendable {
     }
 
     /// One signed request. A transport cancelled because this task was cancelled is `CancellationError`;
-    /// one cancelled for another reason (URLSession invalidated, say) is an `AWSError` like any failure.
+    /// one cancelled for another reason (its transport shut down, say) is an `AWSError` like any failure.
     private func attemptOnce(_ request: HTTPRequest, service: AWSService, operation: String) async throws -> HTTPResponse {
         func failure(_ code: String, _ message: String) -> AWSError {
             AWSError(service: service.name, operation: operation, code: code, message: message)

@@ -40,7 +40,7 @@ extension AWSError {
     public enum ClientCode {
         public static let connectionFailed = "ConnectionFailed"
         public static let timedOut = "RequestTimeout"
-        /// The transport was cancelled although the calling task was not (a URLSession invalidated, say).
+        /// The transport was cancelled although the calling task was not (the transport shut down, say).
         public static let cancelled = "Cancelled"
         public static let transport = "TransportError"
         public static let invalidResponse = "InvalidResponse"

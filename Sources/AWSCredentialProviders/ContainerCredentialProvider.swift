@@ -29,7 +29,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
     /// - Parameter relativeBaseURL: scheme://host[:port] that `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is appended to;
     ///   only tests change it.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                transport: any HTTPSender = URLSessionTransport(timeout: .seconds(5)),
+                transport: any HTTPSender = CurlTransport(timeout: .seconds(5)),
                 relativeBaseURL: String = ContainerCredentialProvider.ecsBaseURL,
                 timeout: Duration = .seconds(2), attempts: Int = 2,
                 logger: Logger = Logger(label: "prenv.credentials")) {

@@ -22,7 +22,7 @@ public struct IMDSCredentialProvider: CredentialProvider {
     private let logger: Logger
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                transport: any HTTPSender = URLSessionTransport(timeout: .seconds(1)),
+                transport: any HTTPSender = CurlTransport(timeout: .seconds(1)),
                 timeout: Duration = .seconds(1), attempts: Int = 2,
                 logger: Logger = Logger(label: "prenv.credentials")) {
         self.environment = environment

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A transport-neutral HTTP request, so signing, retries and tests never depend on URLSession types.
+/// A transport-neutral HTTP request, so signing, retries and tests never depend on libcurl.
 public struct HTTPRequest: Sendable {
     public var method: String
     public var url: URL

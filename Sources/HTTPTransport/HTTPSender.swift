@@ -1,4 +1,4 @@
-/// The one seam between prenv and the network: production uses `URLSessionTransport`, tests may wrap it.
+/// The one seam between prenv and the network: production uses `CurlTransport`, tests may wrap it.
 public protocol HTTPSender: Sendable {
     /// Sends the request and returns whatever status came back; throws `HTTPTransportError` only when no response arrived.
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
@@ -35,8 +35,8 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
 
 extension HTTPTransportError {
     /// Whether `error` is the current task's cancellation, however the layer below reported it: a
-    /// `CancellationError`, or a transport `.cancelled` while this task is cancelled (URLSession reports
-    /// its own cancel that way). A `.cancelled` without task cancellation (a session invalidated, say)
+    /// `CancellationError`, or a transport `.cancelled` while this task is cancelled (`CurlTransport` reports
+    /// its own cancel that way). A `.cancelled` without task cancellation (a transport shut down, say)
     /// is a transport failure like any other, not the caller's cancellation.
     public static func isCancellation(_ error: any Error) -> Bool {
         if error is CancellationError { return true }

@@ -37,7 +37,7 @@ extension Composition {
         store: any StateStore, blueprintDirectory: String, instance: String, environment: [String: String], polling: Polling
     ) throws(StartupError) -> OrphanSweep {
         let blueprints = try sweepBlueprints(directory: blueprintDirectory)
-        let transport = URLSessionTransport()
+        let transport = CurlTransport()
         let client = try awsClient(transport: transport)
         return orphanSweep(client: client, store: store, blueprints: blueprints, instance: instance,
                            pullRequests: try pullRequestLookup(environment: environment, transport: transport), polling: polling)

@@ -34,7 +34,7 @@ public enum Composition {
     /// The executor `up` and `down` run: every provider, over a client from the environment, acting
     /// as `instance` (`InstanceIdentity.value`: tagged on what it creates, checked before changes).
     public static func executor(store: any StateStore, polling: Polling, instance: String?) throws(StartupError) -> Executor {
-        let client = try awsClient(transport: URLSessionTransport())
+        let client = try awsClient(transport: CurlTransport())
         return Executor(providers: providers(client: client, polling: polling), store: store, maxConcurrency: polling.concurrency,
                         instance: instance)
     }

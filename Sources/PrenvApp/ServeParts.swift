@@ -111,7 +111,7 @@ public struct ServeParts: Sendable {
         }
         let instance = try await InstanceIdentity.resolve(environment: environment, store: store, stateURL: state.location.description)
         logger.info("\(instance)", source: Composition.logSource)
-        let transport = URLSessionTransport()
+        let transport = CurlTransport()
         let client = try Composition.awsClient(transport: transport, quiet: false)
         let connection = try Composition.githubConnection(settings.githubAuth, transport: transport, logger: logger)
         let github = connection?.client

@@ -22,7 +22,7 @@ struct DoctorCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let transport = URLSessionTransport(timeout: .seconds(timeout))
+        let transport = CurlTransport(timeout: .seconds(timeout))
         let environment = ProcessInfo.processInfo.environment
         var logger = Logger(label: "prenv.doctor")
         logger.logLevel = .warning

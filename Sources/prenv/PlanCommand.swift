@@ -38,7 +38,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     /// One block per resource whose provider has something to say, after the plan.
     private func printPreviews(_ plan: Plan) async throws {
-        let client = try orExit { () throws(StartupError) in try Composition.awsClient(transport: URLSessionTransport()) }
+        let client = try orExit { () throws(StartupError) in try Composition.awsClient(transport: CurlTransport()) }
         let providers = Dictionary(Composition.providers(client: client, polling: Polling()).map { ($0.type, $0) }) { first, _ in first }
         var failed = false
         for step in plan.steps where step.action != .delete {

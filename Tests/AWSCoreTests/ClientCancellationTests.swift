@@ -85,7 +85,7 @@ final class CountingTransport: HTTPSender {
     }
 }
 
-/// Never answers; reports its own cancellation as `URLSessionTransport` does (`HTTPTransportError.cancelled`).
+/// Never answers; reports its own cancellation as `CurlTransport` does (`HTTPTransportError.cancelled`).
 final class HangingTransport: HTTPSender {
     private let count = Mutex(0)
     var sends: Int { count.withLock { $0 } }

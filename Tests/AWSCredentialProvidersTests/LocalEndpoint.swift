@@ -12,7 +12,7 @@ enum LocalEndpoint {
         return raw.hasSuffix("/") ? String(raw.dropLast()) : raw
     }
 
-    static let transport = URLSessionTransport(timeout: .seconds(10))
+    static let transport = CurlTransport(timeout: .seconds(10))
 
     struct NotRunning: Error, CustomStringConvertible {
         let description: String

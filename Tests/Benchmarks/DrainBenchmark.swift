@@ -94,7 +94,7 @@ struct DrainRun {
             output: directory.appendingPathComponent("serve.log"))
         defer { server.stop() }
 
-        let transport = URLSessionTransport(maxConnectionsPerHost: 16)
+        let transport = CurlTransport(maxConnectionsPerHost: 16)
         let clock = ContinuousClock()
         let started = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -188,7 +188,7 @@ struct DrainRun {
         }
     }
 
-    func environments(_ url: URL, transport: URLSessionTransport) async throws -> [Int: [String: Any]] {
+    func environments(_ url: URL, transport: CurlTransport) async throws -> [Int: [String: Any]] {
         let response = try await transport.send(HTTPRequest(method: "GET", url: url.appendingPathComponent("api/environments")))
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         var byPR: [Int: [String: Any]] = [:]

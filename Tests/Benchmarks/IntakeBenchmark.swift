@@ -63,7 +63,7 @@ func measureIntake(label: String, replicas: [any EventInbox], events: Int, concu
         let headers = WebhookFixtures.headers(body: body, signingSecret: secret, deliveryID: "bench-\(label)-\(replicas.count)-\(concurrency)-\(index)")
         return HTTPTransport.HTTPRequest(method: "POST", url: urls[index % urls.count], headers: headers, body: body)
     }
-    let transport = URLSessionTransport(maxConnectionsPerHost: concurrency)
+    let transport = CurlTransport(maxConnectionsPerHost: concurrency)
     for index in 0..<min(20, events) { _ = try await transport.send(requests[index]) }  // warm up (recorded as duplicates later)
 
     let writer = Task {
@@ -89,7 +89,7 @@ func measureIntake(label: String, replicas: [any EventInbox], events: Int, concu
 
 /// Sends `requests` over `senders` connections, each sender taking every `senders`-th request in
 /// turn; returns the latencies to the answer (ms, sorted), how many were answered 202, and the seconds taken.
-func sendBurst(_ requests: [HTTPTransport.HTTPRequest], senders: Int, over transport: URLSessionTransport) async throws
+func sendBurst(_ requests: [HTTPTransport.HTTPRequest], senders: Int, over transport: CurlTransport) async throws
     -> (latencies: [Double], accepted: Int, wall: Double)
 {
     let clock = ContinuousClock()

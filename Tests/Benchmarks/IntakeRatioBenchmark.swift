@@ -62,7 +62,7 @@ func benchmarkIntakeRatio(events: Int, senders: Int, rounds: Int) async throws {
     let warmUp = try (0..<200).map { try delivery(events + $0, id: "warm-\($0)") }
     let measured = try (0..<events).map { try delivery($0, id: "ratio-\($0)") }
 
-    let transport = URLSessionTransport(timeout: .seconds(60), maxConnectionsPerHost: senders)
+    let transport = CurlTransport(timeout: .seconds(60), maxConnectionsPerHost: senders)
     func run(_ url: URL) async throws -> IntakeFigures {
         let target = url.appendingPathComponent("webhooks/github")
         for (headers, body) in warmUp { _ = try await transport.send(HTTPRequest(method: "POST", url: target, headers: headers, body: body)) }

@@ -63,7 +63,7 @@ func benchmarkMemory(environments: Int, webhooks: Int, batch: Int = 0, settle: D
         ].merging(ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("MALLOC_") || $0.key.hasPrefix("GLIBC_") }) { $1 },
         hint: "build prenv first", output: directory.appendingPathComponent("serve.log"))
     defer { server.stop() }
-    let transport = URLSessionTransport(timeout: .seconds(60))
+    let transport = CurlTransport(timeout: .seconds(60))
     let webhookURL = server.url.appendingPathComponent("webhooks/github")
 
     try await Task.sleep(for: settle)

@@ -133,7 +133,7 @@ struct StandinReads: Sendable {
     func get(_ path: String) async throws -> Any {
         let request = HTTPRequest(method: "GET", url: url.appendingPathComponent(path),
                                   headers: ["Authorization": "Bearer \(token)", "User-Agent": "prenv-benchmarks"])
-        let response = try await URLSessionTransport().send(request)
+        let response = try await CurlTransport().send(request)
         return try JSONSerialization.jsonObject(with: response.body)
     }
 
@@ -217,11 +217,11 @@ func benchmarkWriteBudget(scale: Double, detail: String) async throws {
     let standin = try await StandinProcess()
     defer { standin.stop() }
     try await standin.enforceWriteLimits(perMinute: 80, perHour: 500, timeScale: scale)
-    let client = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), userAgent: "prenv-benchmarks",
+    let client = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), userAgent: "prenv-benchmarks",
                               retryPolicy: .forScheduledWrites)
     let reads = StandinReads(url: standin.url, token: standin.token)
     // The real routes if this stand-in has them (404 from the probe: it does not).
-    let probe = try await URLSessionTransport().send(HTTPRequest(
+    let probe = try await CurlTransport().send(HTTPRequest(
         method: "GET", url: standin.url.appendingPathComponent("repos/sim/probe/deployments"),
         headers: ["Authorization": "Bearer \(standin.token)", "User-Agent": "prenv-benchmarks"]))
     let presence: any PresenceWrites = probe.status == 404 ? StatusProxyPresence(client: client) : APIPresence(client: client, comments: CommentIDs())

@@ -25,6 +25,6 @@ func appStandin(tokenLifetime: Int = 3600) async throws -> StandinProcess {
 }
 
 func appCredential(_ standin: StandinProcess, key: _RSA.Signing.PrivateKey = AppTestKeys.app, appID: Int = 4242) throws -> GitHubAppCredential {
-    let api = GitHubAppAPI(baseURL: standin.url, jwt: GitHubAppJWT(appID: appID, key: try AppTestKeys.appKey(key)), transport: URLSessionTransport())
+    let api = GitHubAppAPI(baseURL: standin.url, jwt: GitHubAppJWT(appID: appID, key: try AppTestKeys.appKey(key)), transport: CurlTransport())
     return GitHubAppCredential(api: api)
 }

@@ -29,7 +29,7 @@ import Testing
     @Test func theStandinAcceptsTheJWTAndNamesTheApp() async throws {
         let standin = try await appStandin()
         defer { standin.stop() }
-        let api = GitHubAppAPI(baseURL: standin.url, jwt: GitHubAppJWT(appID: 4242, key: try AppTestKeys.appKey()), transport: URLSessionTransport())
+        let api = GitHubAppAPI(baseURL: standin.url, jwt: GitHubAppJWT(appID: 4242, key: try AppTestKeys.appKey()), transport: CurlTransport())
         let app = try await api.app()
         #expect(app.id == 4242)
         #expect(app.slug == "prenv-test")
@@ -43,12 +43,12 @@ import Testing
         defer { standin.stop() }
         // A clock 2 minutes ahead of GitHub's: iat (now − 60 s) is still in the future there.
         let ahead = GitHubAppAPI(baseURL: standin.url, jwt: GitHubAppJWT(appID: 4242, key: try AppTestKeys.appKey()),
-                                 transport: URLSessionTransport(), now: { Date().addingTimeInterval(120) })
+                                 transport: CurlTransport(), now: { Date().addingTimeInterval(120) })
         let error = try await #require(throws: GitHubAppError.self) { try await ahead.app() }
         #expect(error == .jwtRejected(appID: 4242, message: "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"))
         // Ten minutes behind: the JWT has expired by GitHub's clock.
         let behind = GitHubAppAPI(baseURL: standin.url, jwt: GitHubAppJWT(appID: 4242, key: try AppTestKeys.appKey()),
-                                  transport: URLSessionTransport(), now: { Date().addingTimeInterval(-600) })
+                                  transport: CurlTransport(), now: { Date().addingTimeInterval(-600) })
         let expired = try await #require(throws: GitHubAppError.self) { try await behind.app() }
         guard case .jwtRejected(_, let message) = expired else { Issue.record("\(expired)"); return }
         #expect(message.hasPrefix("'Expiration time' claim ('exp') must be a numeric value"))
@@ -70,7 +70,7 @@ import Testing
         let standin = try await appStandin()
         defer { standin.stop() }
         let jwt = try GitHubAppJWT(appID: 4242, key: AppTestKeys.appKey()).token(now: Date())
-        let github = GitHubClient(baseURL: standin.url, token: jwt, transport: URLSessionTransport())
+        let github = GitHubClient(baseURL: standin.url, token: jwt, transport: CurlTransport())
         let error = try await #require(throws: GitHubError.self) {
             try await github.createStatus(owner: "acme", repo: "webapp", sha: "abc", status: CommitStatus(state: .pending, context: "prenv/x", description: "x"))
         }

@@ -25,7 +25,7 @@ import Testing
     @Test func statusesArePostedWithTheInstallationToken() async throws {
         let standin = try await appStandin()
         defer { standin.stop() }
-        let github = GitHubClient(baseURL: standin.url, credential: try appCredential(standin), transport: URLSessionTransport())
+        let github = GitHubClient(baseURL: standin.url, credential: try appCredential(standin), transport: CurlTransport())
         try await github.createStatus(owner: "acme", repo: "webapp", sha: "abc", status: status)
         try await github.createStatus(owner: "acme", repo: "api", sha: "def", status: status)
         try await github.createStatus(owner: "other", repo: "site", sha: "123", status: status)
@@ -36,7 +36,7 @@ import Testing
     @Test func aTokenExpiringMidOperationIsRefreshedOnceAndTheRequestSucceeds() async throws {
         let standin = try await appStandin()
         defer { standin.stop() }
-        let github = GitHubClient(baseURL: standin.url, credential: try appCredential(standin), transport: URLSessionTransport())
+        let github = GitHubClient(baseURL: standin.url, credential: try appCredential(standin), transport: CurlTransport())
         try await github.createStatus(owner: "acme", repo: "webapp", sha: "abc", status: status)
         try await standin.expireAppTokens()
         // The cached token looks valid for an hour to prenv; GitHub answers 401, prenv refreshes once.
@@ -50,7 +50,7 @@ import Testing
     @Test func anUninstalledAppIsAClearError() async throws {
         let standin = try await appStandin()
         defer { standin.stop() }
-        let github = GitHubClient(baseURL: standin.url, credential: try appCredential(standin), transport: URLSessionTransport())
+        let github = GitHubClient(baseURL: standin.url, credential: try appCredential(standin), transport: CurlTransport())
         let notThere = try await #require(throws: GitHubAppError.self) {
             try await github.createStatus(owner: "acme", repo: "elsewhere", sha: "abc", status: status)
         }
@@ -80,10 +80,10 @@ import Testing
         let raw = HTTPRequest(method: "POST", url: standin.url.appendingPathComponent("repos/acme/webapp/statuses/abc"),
                               headers: ["Authorization": otherInstallation, "User-Agent": "prenv-test", "Content-Type": "application/json"],
                               body: Data(#"{"state": "success", "context": "prenv"}"#.utf8))
-        #expect(try await URLSessionTransport().send(raw).status == 404, "installation 12's token does not see acme/webapp")
+        #expect(try await CurlTransport().send(raw).status == 404, "installation 12's token does not see acme/webapp")
         #expect(try await standin.received().statuses.isEmpty)
         // The client heals the wrong claim: the 404 makes it drop the mapping and look the repository up once more.
-        let github = GitHubClient(baseURL: standin.url, credential: credential, transport: URLSessionTransport())
+        let github = GitHubClient(baseURL: standin.url, credential: credential, transport: CurlTransport())
         try await github.createStatus(owner: "acme", repo: "webapp", sha: "abc", status: status)
         #expect(try await standin.received().statuses.count == 1)
         #expect(try await credential.installationID(for: "acme/webapp") == 11)
@@ -92,9 +92,9 @@ import Testing
     @Test func aPersonalTokenWorksThroughTheCredentialSeamAndIsNotRetriedOn401() async throws {
         let standin = try await appStandin()
         defer { standin.stop() }
-        let github = GitHubClient(baseURL: standin.url, credential: PersonalAccessToken(standin.token), transport: URLSessionTransport())
+        let github = GitHubClient(baseURL: standin.url, credential: PersonalAccessToken(standin.token), transport: CurlTransport())
         try await github.createStatus(owner: "acme", repo: "webapp", sha: "abc", status: status)
-        let wrong = GitHubClient(baseURL: standin.url, credential: PersonalAccessToken("ghp_wrong"), transport: URLSessionTransport())
+        let wrong = GitHubClient(baseURL: standin.url, credential: PersonalAccessToken("ghp_wrong"), transport: CurlTransport())
         let error = try await #require(throws: GitHubError.self) {
             try await wrong.createStatus(owner: "acme", repo: "webapp", sha: "abc", status: status)
         }

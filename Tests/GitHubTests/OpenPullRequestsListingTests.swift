@@ -12,7 +12,7 @@ import Testing
     static let sha = String(repeating: "a", count: 40)
 
     func client(_ standin: StandinProcess, token: String? = nil) -> GitHubClient {
-        GitHubClient(baseURL: standin.url, token: token ?? standin.token, transport: URLSessionTransport())
+        GitHubClient(baseURL: standin.url, token: token ?? standin.token, transport: CurlTransport())
     }
 
     /// PRs 1…`count` of acme/webapp, open, plus a closed #99 and an open PR of another repository.
@@ -129,7 +129,7 @@ import Testing
         try await seed(standin, count: 3)
         _ = try await standin.admin("faults", ["route": "pulls", "status": 502, "count": 1])
         let sleeper = SleepRecorder()
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: sleeper.sleep)
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: sleeper.sleep)
         let listing = try await github.openPullRequests(owner: "acme", repo: "webapp", cache: ConditionalPageCache(), perPage: 2)
         #expect(listing.pullRequests.map(\.pullRequest.number) == [3, 2, 1])
         #expect(try await standin.listings().requests.map(\.status) == [502, 200, 200], "the fault fired, then both pages")

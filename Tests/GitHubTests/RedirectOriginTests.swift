@@ -3,7 +3,7 @@ import HTTPTransport
 import TestServices
 import Testing
 
-/// `URLSessionTransport` against two real local listeners: a redirect to another origin comes back
+/// `CurlTransport` against two real local listeners: a redirect to another origin comes back
 /// as the 3xx (the `Authorization` header never reaches the other listener), one within the origin
 /// is followed.
 @Suite struct RedirectOriginTests {
@@ -45,7 +45,7 @@ threading.Event().wait()
     @Test func aRedirectToAnotherOriginIsReturnedNotFollowed() async throws {
         let listeners = try await ServiceProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", Self.script], hint: "python3", output: nil)
         defer { listeners.stop() }
-        let transport = URLSessionTransport()
+        let transport = CurlTransport()
         let info = try json(try await transport.send(HTTPRequest(method: "GET", url: listeners.url.appendingPathComponent("info"))))
         let foreign = try #require((info["foreign"] as? String).flatMap(URL.init(string:)))
 
@@ -60,7 +60,7 @@ threading.Event().wait()
     @Test func aRedirectWithinTheOriginIsFollowed() async throws {
         let listeners = try await ServiceProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", Self.script], hint: "python3", output: nil)
         defer { listeners.stop() }
-        let answer = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: listeners.url.appendingPathComponent("same"),
+        let answer = try await CurlTransport().send(HTTPRequest(method: "GET", url: listeners.url.appendingPathComponent("same"),
                                                                       headers: ["Authorization": "Bearer ghs_secret"]))
         #expect(answer.status == 200)
         #expect(try json(answer)["authorized"] as? Bool == true, "same origin keeps its headers")

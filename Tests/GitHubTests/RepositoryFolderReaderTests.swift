@@ -12,7 +12,7 @@ import TestServices
     static let sha = "0123456789abcdef0123456789abcdef01234567"
 
     private func reader(_ standin: StandinProcess, token: String? = nil, limits: RepositoryFolderReader.Limits = .init()) -> RepositoryFolderReader {
-        let client = GitHubClient(baseURL: standin.url, token: token ?? standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let client = GitHubClient(baseURL: standin.url, token: token ?? standin.token, transport: CurlTransport(), sleep: { _ in })
         return RepositoryFolderReader(client: client, limits: limits)
     }
 

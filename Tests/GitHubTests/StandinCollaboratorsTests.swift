@@ -9,7 +9,7 @@ import TestServices
     @Test func permissionsReadAsGitHubReportsThem() async throws {
         let standin = try await StandinProcess()
         defer { standin.stop() }
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         for (role, permission, canWrite) in [("admin", "admin", true), ("maintain", "write", true), ("write", "write", true),
                                              ("triage", "read", false), ("read", "read", false), ("none", "none", false)] {
             try await standin.setRole(role, for: "user-\(role)", on: "acme/webapp")
@@ -30,7 +30,7 @@ import TestServices
     @Test func reactionsAreCreatedOnceAndValidated() async throws {
         let standin = try await StandinProcess()
         defer { standin.stop() }
-        let transport = URLSessionTransport()
+        let transport = CurlTransport()
         let id = try await standin.postComment("/prenv keep", as: "alice", on: "acme/webapp", issue: 7)
 
         func react(_ content: String, comment: Int64 = id, repository: String = "acme/webapp") async throws -> Int {

@@ -21,7 +21,7 @@ import TestServices
     private func get(_ standin: StandinProcess, _ pathAndQuery: String, headers: HTTPHeaders? = nil) async throws -> HTTPResponse {
         let url = try #require(URL(string: standin.url.absoluteString + "/repos/acme/webapp/contents/" + pathAndQuery))
         let sent = headers ?? ["User-Agent": "prenv-test", "Authorization": "Bearer \(standin.token)"]
-        return try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url, headers: sent))
+        return try await CurlTransport().send(HTTPRequest(method: "GET", url: url, headers: sent))
     }
 
     private static func blobSHA(_ data: Data) -> String {
@@ -49,7 +49,7 @@ import TestServices
         let submodule = try #require(entries.first { $0["name"] as? String == "vendored" })
         #expect(submodule["download_url"] is NSNull && (submodule["git_url"] as? String)?.contains("/git/trees/") == true)
 
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         guard case .directory(let decoded, let etag) = try await github.contents(repository: "acme/webapp", path: ".prenv", ref: "main", ifNoneMatch: nil) else {
             Issue.record("not a directory")
             return
@@ -73,7 +73,7 @@ import TestServices
         let lines = content.split(separator: "\n")
         #expect(lines.count > 1 && lines.dropLast().allSatisfy { $0.count == 60 } && content.hasSuffix("\n"))
 
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         for (path, expected) in [(".prenv/a.yaml", Data(text.utf8)), (".prenv/b.bin", bytes)] {
             guard case .file(let file, let etag) = try await github.contents(repository: "acme/webapp", path: path, ref: "main", ifNoneMatch: nil) else {
                 Issue.record("\(path) is not a file")
@@ -92,7 +92,7 @@ import TestServices
         let response = try await get(standin, ".prenv/big.yaml?ref=main")
         let object = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
         #expect(object["encoding"] as? String == "none" && object["content"] as? String == "" && object["size"] as? Int == 1_048_577)
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         let big = try await github.contents(repository: "acme/webapp", path: ".prenv/big.yaml", ref: "main", ifNoneMatch: nil)
         guard case .file(let file, _) = big else { Issue.record("\(big)"); return }
         #expect(file.data == nil && file.size == 1_048_577)
@@ -105,7 +105,7 @@ import TestServices
         let standin = try await StandinProcess()
         defer { standin.stop() }
         try await standin.setContents(repository: "acme/webapp", ref: "main", files: Self.tree)
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         #expect(try await github.contents(repository: "acme/webapp", path: ".prenv/evil.yaml", ref: "main", ifNoneMatch: nil)
                 == .symlink(target: "../../etc/passwd"), "a target outside the repository is not followed")
         let alias = try await github.contents(repository: "acme/webapp", path: ".prenv/alias.yaml", ref: "main", ifNoneMatch: nil)
@@ -125,7 +125,7 @@ import TestServices
         try await standin.setContents(repository: "acme/webapp", ref: "main", isDefault: true, files: ["x/y.yaml": "a"])
         #expect(try await get(standin, "x").status == 200, "no ref reads the default branch")
         #expect(try await get(standin, ".prenv").status == 404)
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         #expect(try await github.contents(repository: "acme/webapp", path: ".prenv", ref: "nope", ifNoneMatch: nil) == .notFound)
         #expect(try await github.contents(repository: "acme/other", path: ".prenv", ref: "feature", ifNoneMatch: nil) == .notFound)
         let requests = try await standin.contentsRequests()
@@ -146,7 +146,7 @@ import TestServices
         let atSHA = try await get(standin, ".prenv?ref=\(sha)")
         #expect(atSHA.status == 200 && atSHA.headers["ETag"] != etag, "the listing embeds its ref, so its ETag differs per ref")
 
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         #expect(try await github.contents(repository: "acme/webapp", path: ".prenv", ref: "main", ifNoneMatch: etag) == .notModified)
         let file = try await get(standin, ".prenv/preview.yaml?ref=main")
         let fileTag = try #require(file.headers["ETag"])
@@ -167,7 +167,7 @@ import TestServices
         #expect(try await get(standin, ".prenv?ref=main", headers: ["Authorization": "Bearer \(standin.token)", "User-Agent": ""]).status == 403,
                 "an empty User-Agent")
         #expect(try await get(standin, ".prenv?ref=main", headers: ["User-Agent": "t", "Authorization": "Bearer wrong"]).status == 401)
-        let wrong = GitHubClient(baseURL: standin.url, token: "ghs_wrong_secret", transport: URLSessionTransport(), sleep: { _ in })
+        let wrong = GitHubClient(baseURL: standin.url, token: "ghs_wrong_secret", transport: CurlTransport(), sleep: { _ in })
         let error = try await #require(throws: GitHubError.self) {
             _ = try await wrong.contents(repository: "acme/webapp", path: ".prenv", ref: "main", ifNoneMatch: nil)
         }
@@ -183,7 +183,7 @@ import TestServices
     @Test func hostileArgumentsAreRefusedBeforeAnyRequest() async throws {
         let standin = try await StandinProcess()
         defer { standin.stop() }
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         let refused: [(String, String, String)] = [
             ("acme/webapp/extra", ".prenv", "main"), ("acme", ".prenv", "main"), ("-acme/webapp", ".prenv", "main"),
             ("acme/..", ".prenv", "main"), ("acme/web app", ".prenv", "main"),

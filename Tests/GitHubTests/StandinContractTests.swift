@@ -9,11 +9,11 @@ import Testing
     @Test func combinedStatusShowsLatestPerContext() async throws {
         let standin = try await StandinProcess()
         defer { standin.stop() }
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport())
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport())
         try await github.createStatus(owner: "o", repo: "r", sha: "abc", status: CommitStatus(state: .pending, context: "a", description: nil))
         try await github.createStatus(owner: "o", repo: "r", sha: "abc", status: CommitStatus(state: .success, context: "a", description: nil))
         try await github.createStatus(owner: "o", repo: "r", sha: "abc", status: CommitStatus(state: .failure, context: "b", description: nil))
-        let response = try await URLSessionTransport().send(HTTPRequest(
+        let response = try await CurlTransport().send(HTTPRequest(
             method: "GET", url: standin.url.appendingPathComponent("repos/o/r/commits/abc/status"),
             headers: ["Authorization": "Bearer \(standin.token)", "User-Agent": "test"]))
         let combined = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
@@ -28,7 +28,7 @@ import Testing
         // "until the reset" (the sleep is recorded, not taken).
         _ = try await standin.admin("faults", ["primary_rate_limit": true, "reset_in": 60, "count": 1])
         let sleeper = SleepRecorder()
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: sleeper.sleep)
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: sleeper.sleep)
         try await github.createStatus(owner: "o", repo: "r", sha: "abc", status: CommitStatus(state: .success, context: "c", description: nil))
         let wait = try #require(sleeper.recorded.first)
         #expect(wait > .seconds(30) && wait <= .seconds(61), "\(wait)")

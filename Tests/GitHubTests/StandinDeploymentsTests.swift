@@ -9,14 +9,14 @@ import Testing
     let sha = String(repeating: "c", count: 40)
 
     func client(_ standin: StandinProcess) -> GitHubClient {
-        GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
     }
 
     func post(_ standin: StandinProcess, _ path: String, _ body: String) async throws -> (status: Int, message: String) {
         let request = HTTPRequest(method: "POST", url: standin.url.appendingPathComponent(path),
                                   headers: ["Authorization": "Bearer \(standin.token)", "User-Agent": "test", "Content-Type": "application/json"],
                                   body: Data(body.utf8))
-        let response = try await URLSessionTransport().send(request)
+        let response = try await CurlTransport().send(request)
         let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         return (response.status, object?["message"] as? String ?? "")
     }
@@ -30,7 +30,7 @@ import Testing
         try await github.createDeploymentStatus(owner: "acme", repo: "web", deploymentID: deployment.id, .init(state: .inProgress, description: "go"))
         try await github.createDeploymentStatus(owner: "acme", repo: "web", deploymentID: deployment.id,
                                                 .init(state: .success, description: "ok", environmentURL: URL(string: "https://x.example/")))
-        let listed = try await URLSessionTransport().send(HTTPRequest(
+        let listed = try await CurlTransport().send(HTTPRequest(
             method: "GET", url: standin.url.appendingPathComponent("repos/acme/web/deployments/\(deployment.id)/statuses"),
             headers: ["Authorization": "Bearer \(standin.token)", "User-Agent": "test"]))
         let states = (try JSONSerialization.jsonObject(with: listed.body) as? [[String: Any]])?.map { $0["state"] as? String }

@@ -11,12 +11,12 @@ import Testing
                               targetURL: URL(string: "https://pr-2.preview.example.com"))
 
     func client(_ standin: StandinProcess, token: String? = nil, sleeper: SleepRecorder = SleepRecorder()) -> GitHubClient {
-        GitHubClient(baseURL: standin.url, token: token ?? standin.token, transport: URLSessionTransport(), sleep: sleeper.sleep)
+        GitHubClient(baseURL: standin.url, token: token ?? standin.token, transport: CurlTransport(), sleep: sleeper.sleep)
     }
 
     func raw(_ standin: StandinProcess, headers: HTTPHeaders, body: String) async throws -> HTTPResponse {
         let url = standin.url.appendingPathComponent("repos/o/r/statuses/abc")
-        return try await URLSessionTransport().send(HTTPRequest(method: "POST", url: url, headers: headers, body: Data(body.utf8)))
+        return try await CurlTransport().send(HTTPRequest(method: "POST", url: url, headers: headers, body: Data(body.utf8)))
     }
 
     @Test func statusIsPostedWithExactHeaders() async throws {

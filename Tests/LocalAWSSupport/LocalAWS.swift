@@ -20,7 +20,7 @@ public enum LocalAWS {
     public static var endpoints: AWSEndpoints {
         AWSEndpoints(region: region, overrides: Dictionary(uniqueKeysWithValues: (AWSService.all.map(\.name) + ["iam"]).map { ($0, endpoint) }))
     }
-    public static let transport = URLSessionTransport(timeout: .seconds(30))
+    public static let transport = CurlTransport(timeout: .seconds(30))
 
     /// Fails the calling test with instructions when the endpoint is not running.
     public static func requireRunning() async throws {

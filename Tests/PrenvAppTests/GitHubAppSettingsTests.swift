@@ -31,7 +31,7 @@ import WebhookSupport
         #expect(!settings.description.contains("MII"))
 
         let logs = CapturedLogs()
-        let connection = try #require(try Composition.githubConnection(settings.githubAuth, transport: URLSessionTransport(), logger: logs.logger()))
+        let connection = try #require(try Composition.githubConnection(settings.githubAuth, transport: CurlTransport(), logger: logs.logger()))
         #expect(connection.app?.appID == 123456)
         #expect(connection.client.credential is GitHubAppCredential)
         #expect(logs.joined.contains("GITHUB_TOKEN is set but unused: the GitHub App 123456 authenticates instead"), "\(logs.joined)")
@@ -44,7 +44,7 @@ import WebhookSupport
         let file = (path: "prenv.yaml", text: "github_app_id: 77\ngithub_app_private_key_file: \(path)\n")
         let settings = try ServeSettings.resolve(flags: .init(), environment: secret, configFile: file)
         #expect(settings.githubAppPrivateKeyFile == path)
-        let connection = try #require(try Composition.githubConnection(settings.githubAuth, transport: URLSessionTransport()))
+        let connection = try #require(try Composition.githubConnection(settings.githubAuth, transport: CurlTransport()))
         #expect(connection.app?.appID == 77)
         #expect(settings.description.contains("github_app=<id 77, key file \(path)> github_token=<none>"), "\(settings)")
     }
@@ -65,7 +65,7 @@ import WebhookSupport
     @Test func aWrongFormatKeyIsAStartupErrorThatNeverShowsTheKey() throws {
         let publicPEM = Self.key.publicKey.pemRepresentation
         let settings = try resolve(["GITHUB_APP_ID": "123", "GITHUB_APP_PRIVATE_KEY": publicPEM])
-        let error = #expect(throws: StartupError.self) { try Composition.githubConnection(settings.githubAuth, transport: URLSessionTransport()) }
+        let error = #expect(throws: StartupError.self) { try Composition.githubConnection(settings.githubAuth, transport: CurlTransport()) }
         #expect(error?.message == "the GitHub App's private key: GITHUB_APP_PRIVATE_KEY is a public key (BEGIN PUBLIC KEY); prenv needs the App's private key")
         let body = publicPEM.split(separator: "\n")[1]
         #expect(error?.description.contains(body) == false)
@@ -73,16 +73,16 @@ import WebhookSupport
 
     @Test func gcReadsTheAppFromTheEnvironmentToo() throws {
         let error = #expect(throws: StartupError.self) {
-            try Composition.pullRequestLookup(environment: ["GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": "garbage"], transport: URLSessionTransport())
+            try Composition.pullRequestLookup(environment: ["GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": "garbage"], transport: CurlTransport())
         }
         #expect(error?.message == "the GitHub App's private key: GITHUB_APP_PRIVATE_KEY is not a PEM key (no -----BEGIN …----- line)")
         let missingKey = #expect(throws: StartupError.self) {
-            try Composition.pullRequestLookup(environment: ["GITHUB_APP_ID": "9"], transport: URLSessionTransport())
+            try Composition.pullRequestLookup(environment: ["GITHUB_APP_ID": "9"], transport: CurlTransport())
         }
         #expect(missingKey?.message.hasPrefix("GITHUB_APP_ID is set but no private key") == true)
         let pem = Self.key.pemRepresentation.replacingOccurrences(of: "\n", with: "\\n")
-        #expect(try Composition.pullRequestLookup(environment: ["GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem], transport: URLSessionTransport()) != nil)
-        #expect(try Composition.pullRequestLookup(environment: [:], transport: URLSessionTransport()) == nil)
+        #expect(try Composition.pullRequestLookup(environment: ["GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem], transport: CurlTransport()) != nil)
+        #expect(try Composition.pullRequestLookup(environment: [:], transport: CurlTransport()) == nil)
     }
 
     /// A signed delivery's `installation.id` reaches the App credential, so no lookup is needed.

@@ -34,7 +34,7 @@ struct MetricsScrape {
         let description: String
     }
 
-    static func take(from base: URL, transport: URLSessionTransport, headers: HTTPHeaders = HTTPHeaders()) async throws -> MetricsScrape {
+    static func take(from base: URL, transport: CurlTransport, headers: HTTPHeaders = HTTPHeaders()) async throws -> MetricsScrape {
         let response = try await transport.send(HTTPRequest(method: "GET", url: base.appendingPathComponent("metrics"), headers: headers))
         guard response.status == 200 else {
             throw Failure(description: "GET /metrics answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")

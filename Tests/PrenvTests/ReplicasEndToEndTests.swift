@@ -136,7 +136,7 @@ import WebhookSupport
         let body = try payload.json()
         let request = HTTPRequest(method: "POST", url: url.appendingPathComponent("webhooks/github"),
                                   headers: WebhookFixtures.headers(body: body, signingSecret: secret, deliveryID: UUID().uuidString), body: body)
-        return try await URLSessionTransport().send(request).status
+        return try await CurlTransport().send(request).status
     }
 
     /// Polls `check` every 100 ms until it returns a value; fails after `seconds`.

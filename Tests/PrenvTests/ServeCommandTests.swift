@@ -70,7 +70,7 @@ import Testing
                 "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": LocalAWS.region, "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString,
             ]),
             hint: "build prenv first", output: log)
-        let health = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: server.url.appendingPathComponent("healthz")))
+        let health = try await CurlTransport().send(HTTPRequest(method: "GET", url: server.url.appendingPathComponent("healthz")))
         #expect(health.status == 200)
         #expect(String(decoding: health.body, as: UTF8.self) == #"{"status":"ok"}"#)
         server.stop()

@@ -19,7 +19,7 @@ final class ServeHarness: @unchecked Sendable {
     let extraEnvironment: [String: String]
     private(set) var server: ServiceProcess
     private let lock = NSLock()
-    let transport = URLSessionTransport()
+    let transport = CurlTransport()
 
     var blueprints: URL { directory.appendingPathComponent("blueprints") }
     var statePath: String { directory.appendingPathComponent("state/state.sqlite").path }

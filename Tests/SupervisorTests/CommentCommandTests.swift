@@ -24,7 +24,7 @@ final class CommandHarness: Sendable {
 
     init() async throws {
         standin = try await StandinProcess()
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         let reporter = StatusReporter(poster: poster)
         self.reporter = reporter
         reporterRun = Task { await reporter.run() }

@@ -31,7 +31,7 @@ import WebhookSupport
     func setUp(blueprints: [Blueprint]? = nil) async throws -> Setup {
         let standin = try await StandinProcess()
         // Retries wait for nothing: the backoff itself is the client's, tested with it.
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         let logs = CapturedLogs()
         let harness = try SupervisorHarness(blueprints: blueprints ?? [Self.literal()],
                                             pullRequests: GitHubPullRequestLookup(client: github), logger: logs.logger())

@@ -33,7 +33,7 @@ import Testing
 
     func setUp(interval: TimeInterval = 0, store: InMemoryStateStore = InMemoryStateStore(), standin existing: StandinProcess? = nil) async throws -> Setup {
         let standin = if let existing { existing } else { try await StandinProcess() }
-        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), sleep: { _ in })
+        let github = GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), sleep: { _ in })
         let reporter = StatusReporter(poster: GitHubStatusPoster(client: github))
         let run = Task { await reporter.run() }
         let logs = CapturedLogs()

@@ -20,7 +20,7 @@ actor SleepCounter {
     static func sha(_ n: Int) -> String { String(format: "%040x", n) }
 
     static func client(_ standin: StandinProcess, sleeps: SleepCounter) -> GitHubClient {
-        GitHubClient(baseURL: standin.url, token: standin.token, transport: URLSessionTransport(), userAgent: "prenv-tests",
+        GitHubClient(baseURL: standin.url, token: standin.token, transport: CurlTransport(), userAgent: "prenv-tests",
                      retryPolicy: .forScheduledWrites, sleep: { duration in
                          await sleeps.add(duration)
                          try await Task.sleep(for: duration)

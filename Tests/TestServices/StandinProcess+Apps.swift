@@ -20,7 +20,7 @@ extension StandinProcess {
 
     /// Writes (POST, PATCH, PUT, DELETE) the stand-in accepted with an installation token.
     public func installationTokenWrites() async throws -> Int {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/app/counters")))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/app/counters")))
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
         return object["installation_writes"] as? Int ?? -1
     }
@@ -32,7 +32,7 @@ extension StandinProcess {
 
     /// `POST /app/installations/{id}/access_tokens` answered 201, per installation; and JWTs refused.
     public func appCounters() async throws -> (tokenRequests: [Int: Int], jwtRejections: Int) {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/app/counters")))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/app/counters")))
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
         let requests = (object["token_requests"] as? [String: Int] ?? [:]).reduce(into: [Int: Int]()) { result, entry in
             if let id = Int(entry.key) { result[id] = entry.value }
@@ -44,7 +44,7 @@ extension StandinProcess {
     func checkedAdmin(_ path: String, _ body: [String: Any] = [:]) async throws -> Data {
         let request = HTTPRequest(method: "POST", url: url.appendingPathComponent("_standin/\(path)"),
                                   headers: ["Content-Type": "application/json"], body: try JSONSerialization.data(withJSONObject: body))
-        let response = try await URLSessionTransport().send(request)
+        let response = try await CurlTransport().send(request)
         guard response.status == 200 else {
             throw ServiceProcess.StartFailed(description: "stand-in admin \(path) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
         }

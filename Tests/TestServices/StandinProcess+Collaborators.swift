@@ -16,7 +16,7 @@ extension StandinProcess {
     /// Every permission lookup (`repository`, `login`, `status`) and every live reaction
     /// (`comment_id`, `content`, `login`), in order.
     public func collaborators() async throws -> (lookups: [[String: Any]], reactions: [[String: Any]]) {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/collaborators")))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/collaborators")))
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         return (object?["lookups"] as? [[String: Any]] ?? [], object?["reactions"] as? [[String: Any]] ?? [])
     }
@@ -30,7 +30,7 @@ extension StandinProcess {
 
     /// The live comments (`id`, `body`, `user.login`, `issue`), oldest first.
     public func comments() async throws -> [[String: Any]] {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/comments")))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/comments")))
         return (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["comments"] as? [[String: Any]] ?? []
     }
 }

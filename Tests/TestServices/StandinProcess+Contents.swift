@@ -41,7 +41,7 @@ extension StandinProcess {
 
     /// Every contents request so far, in order.
     public func contentsRequests() async throws -> [ContentsRequest] {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/contents")))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/contents")))
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         return (object?["requests"] as? [[String: Any]] ?? []).map {
             ContentsRequest(path: $0["path"] as? String ?? "", ref: $0["ref"] as? String, status: $0["status"] as? Int ?? 0,

@@ -41,7 +41,7 @@ extension StandinProcess {
     }
 
     private func adminGet(_ path: String) async throws -> [String: Any] {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent(path)))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent(path)))
         return try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
     }
 }

@@ -19,7 +19,7 @@ extension StandinProcess {
 
     /// Writes accepted and refused (403 secondary rate limit) so far, over every token.
     public func writeLimitCounts() async throws -> WriteLimitCounts {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/write-limits")))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/write-limits")))
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         return WriteLimitCounts(accepted: object?["accepted"] as? Int ?? -1, refused: object?["refused"] as? Int ?? -1)
     }

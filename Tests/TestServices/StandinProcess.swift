@@ -20,12 +20,12 @@ public final class StandinProcess: Sendable {
     public func admin(_ path: String, _ body: [String: Any] = [:]) async throws -> Data {
         let request = HTTPRequest(method: "POST", url: url.appendingPathComponent("_standin/\(path)"),
                                   headers: ["Content-Type": "application/json"], body: try JSONSerialization.data(withJSONObject: body))
-        return try await URLSessionTransport().send(request).body
+        return try await CurlTransport().send(request).body
     }
 
     /// Every status the stand-in accepted, in order, and every status request's headers.
     public func received() async throws -> (statuses: [[String: Any]], requests: [[String: Any]]) {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/statuses")))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/statuses")))
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         return (object?["statuses"] as? [[String: Any]] ?? [], object?["requests"] as? [[String: Any]] ?? [])
     }
@@ -34,12 +34,12 @@ public final class StandinProcess: Sendable {
     /// path and status, in order.
     /// How many `GET /repos/{o}/{r}/pulls/{n}` lookups the stand-in answered.
     public func lookups() async throws -> Int {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/listings")))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/listings")))
         return (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["lookups"] as? Int ?? -1
     }
 
     public func listings() async throws -> (ok: Int, notModified: Int, requests: [(path: String, status: Int)]) {
-        let response = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/listings")))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url.appendingPathComponent("_standin/listings")))
         let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         let counts = object?["counts"] as? [String: Int] ?? [:]
         let requests = (object?["requests"] as? [[String: Any]] ?? []).map { ($0["path"] as? String ?? "", $0["status"] as? Int ?? 0) }
