@@ -191,8 +191,8 @@ let package = Package(
             dependencies: [
                 "AWSCore", "AWSServices", "AWSSigV4", "HTTPTransport", "LocalAWSSupport", "ResourceGraph", "SeededRandom",
                 "Supervisor", "WebServer", "StateStoreSQLite", "StateStorePostgres", "Orchestrator", "WebhookSupport", "GitHub", "TestServices",
-                // The intake ratio's bare reference server writes SQLite itself.
-                "CSQLite",
+                // The intake ratio's bare reference server writes SQLite itself; the transport's heap is read from malloc.
+                "CSQLite", "CMalloc",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 // The SigV4 floor: bare SHA-256 and HMAC beside the signer in one run.

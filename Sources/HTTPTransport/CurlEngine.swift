@@ -23,7 +23,12 @@ final class CurlEngine: @unchecked Sendable {
     private var running: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
     /// `curl_global_init`, once per process before any handle is made (it is not thread-safe).
-    private static let initialised: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+    /// SIGPIPE is ignored too, as libcurl asks of programs that set `CURLOPT_NOSIGNAL` (which
+    /// threads must): a TLS write to a connection the server closed would otherwise kill the process.
+    private static let initialised: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+    }()
 
     init(maxConnectionsPerHost: Int) {
         _ = Self.initialised

@@ -9,9 +9,10 @@ import Foundation
 /// Foundation leaks on every request. Configuring each transfer, it parses the URL into a libcurl
 /// URL handle (`CFURLSessionCurlHostIsEqual`) and frees the handle with `curl_free` rather than
 /// `curl_url_cleanup`, so the parsed scheme, host, port, path and query stay allocated for good:
-/// some 60 bytes a request, which a server making tens of requests per environment never gets
-/// back (BENCHMARKS.md, "The HTTP client's leak"). Its async `data(for:)` also deadlocked on
-/// cancellation (swift-corelibs-foundation #5412).
+/// about 200 bytes a request (`prenv-benchmarks transport-heap`: 207 against 8 here), which a
+/// server making tens of requests per environment, for as long as it runs, never gets back
+/// (BENCHMARKS.md, "The HTTP client's leak"). Its `data(for:)` also deadlocked on cancellation
+/// (swift-corelibs-foundation #5412).
 public final class CurlTransport: HTTPSender {
     private let engine: CurlEngine
     private let defaultTimeout: Duration

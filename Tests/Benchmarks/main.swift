@@ -130,7 +130,7 @@ if CommandLine.arguments.dropFirst().first == "bare-intake-server" {
     }
 }
 
-/// `prenv-benchmarks [sigv4|graph|calls|intake|intake-cpu|intake-ratio|writes|drain|memory]...` runs only the named groups (all by default).
+/// `prenv-benchmarks [sigv4|graph|calls|intake|intake-cpu|intake-ratio|writes|drain|memory|transport-heap|gauge-states]...` runs only the named groups (all by default).
 let selected = Set(CommandLine.arguments.dropFirst())
 /// `intake-ratio`, `drain` and `memory` (minutes each, a release `prenv`) run only when named.
 func wanted(_ group: String) -> Bool { selected.isEmpty ? !["intake-ratio", "drain", "memory"].contains(group) : selected.contains(group) }
@@ -212,6 +212,16 @@ if wanted("gauge-states") {
                                        rounds: Int(environment["PRENV_BENCH_GAUGE_ROUNDS"] ?? "") ?? 5)
     } catch {
         print("gauge states benchmark failed: \(error)")
+        exit(1)
+    }
+}
+if wanted("transport-heap") {
+    do {
+        let environment = ProcessInfo.processInfo.environment
+        try await benchmarkTransportHeap(requests: Int(environment["PRENV_BENCH_TRANSPORT_REQUESTS"] ?? "") ?? 20_000,
+                                         concurrency: Int(environment["PRENV_BENCH_TRANSPORT_CONCURRENCY"] ?? "") ?? 8)
+    } catch {
+        print("transport heap benchmark failed: \(error)")
         exit(1)
     }
 }

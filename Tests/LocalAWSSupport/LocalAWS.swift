@@ -20,7 +20,10 @@ public enum LocalAWS {
     public static var endpoints: AWSEndpoints {
         AWSEndpoints(region: region, overrides: Dictionary(uniqueKeysWithValues: (AWSService.all.map(\.name) + ["iam"]).map { ($0, endpoint) }))
     }
-    public static let transport = CurlTransport(timeout: .seconds(30))
+    /// Shared by every test in the process, a couple of hundred suites at once, some holding a call
+    /// for seconds (injected latency): more connections than prenv's own 16, so one test's calls do
+    /// not queue behind another's held ones (a test of a race would then lose the race it sets up).
+    public static let transport = CurlTransport(timeout: .seconds(30), maxConnectionsPerHost: 64)
 
     /// Fails the calling test with instructions when the endpoint is not running.
     public static func requireRunning() async throws {
