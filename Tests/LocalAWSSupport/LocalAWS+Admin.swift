@@ -24,7 +24,7 @@ extension LocalAWS {
         return (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
     }
 
-    /// Adds a fault rule (kinds: throttle, error, latency, rps), usually scoped to one test's access key;
+    /// Adds a fault rule (kinds: throttle, error, latency, hold, rps), usually scoped to one test's access key;
     /// returns its id, for `waitUntilFired`.
     @discardableResult
     public static func addFault(_ rule: [String: any Sendable]) async throws -> String {
@@ -33,17 +33,32 @@ extension LocalAWS {
         return id
     }
 
-    /// Polls until rule `id` has fired `times` times. The endpoint counts a latency rule as fired
-    /// before it starts sleeping, so afterwards the delayed call is known to be in flight. Throws
-    /// when `limit` passes first: a wait that times out must fail the test.
+    /// Polls until rule `id` has fired `times` times. The endpoint counts a latency or hold rule as
+    /// fired before it starts sleeping or holding, so afterwards the delayed call is known to be in
+    /// flight. Throws when `limit` passes first: a wait that times out must fail the test.
     public static func waitUntilFired(_ id: String, times: Int = 1, within limit: Duration = .seconds(60)) async throws {
+        try await waitUntil(id, counted: "fired", reaches: times, within: limit)
+    }
+
+    /// Polls until `times` calls held by hold rule `id` went on and got their answer: the call was
+    /// carried out, whether or not its caller was still waiting.
+    public static func waitUntilLanded(_ id: String, times: Int = 1, within limit: Duration = .seconds(60)) async throws {
+        try await waitUntil(id, counted: "landed", reaches: times, within: limit)
+    }
+
+    /// Lets the calls hold rule `id` holds go on (`POST /_prenv/faults/<id>/release`).
+    public static func releaseHold(_ id: String) async throws {
+        try await admin("POST", "/_prenv/faults/\(id)/release")
+    }
+
+    private static func waitUntil(_ id: String, counted counter: String, reaches times: Int, within limit: Duration) async throws {
         let deadline = ContinuousClock.now + limit
         while true {
             let faults = try await admin("GET", "/_prenv/faults")["faults"] as? [[String: Any]] ?? []
-            let fired = faults.first { $0["id"] as? String == id }?["fired"] as? Int ?? 0
-            if fired >= times { return }
+            let count = faults.first { $0["id"] as? String == id }?[counter] as? Int ?? 0
+            if count >= times { return }
             guard ContinuousClock.now < deadline else {
-                throw AdminError(description: "fault \(id) fired \(fired) of \(times) times within \(limit)")
+                throw AdminError(description: "fault \(id) \(counter) \(count) of \(times) times within \(limit)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }

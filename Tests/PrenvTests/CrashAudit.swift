@@ -131,7 +131,7 @@ enum CrashAudit {
             return lines.joined(separator: "\n")
         }
 
-        /// The kinds `/_prenv/stats?access_key=…` reports under `injected`.
+        /// The kinds of fault the crash test injects, as `/_prenv/stats?access_key=…` reports them under `injected`.
         static let faultKinds = ["throttled", "errors", "delayed"]
     }
 }

@@ -84,6 +84,14 @@ def _route(layer: "Layer", req: Request) -> Response:
         if method == "DELETE":
             removed = layer.faults.remove_where(access_key=_q(req, "access_key"), service=_q(req, "service"))
             return plain_json(200, {"deleted": removed})
+    if path.startswith("/_prenv/faults/") and path.endswith("/release") and method == "POST":
+        rule_id = unquote(path[len("/_prenv/faults/"):-len("/release")])
+        rule = layer.faults.release(rule_id)
+        if rule is None:
+            return plain_json(404, {"error": f"no fault rule {rule_id}"})
+        if rule.kind != "hold":
+            raise BadRequest(f"fault rule {rule_id} is a {rule.kind} rule, not a hold")
+        return plain_json(200, rule.to_json())
     if path.startswith("/_prenv/faults/") and method == "DELETE":
         rule_id = unquote(path[len("/_prenv/faults/"):])
         if layer.faults.remove(rule_id):

@@ -1,4 +1,4 @@
-"""Fault injection: latency, throttling, 5xx (or any error) and per-scope rate caps.
+"""Fault injection: latency, holds, throttling, 5xx (or any error) and per-scope rate caps.
 
 A rule is scoped by service, operation and access key (each optional; an unset one
 matches everything). Tests sign with a unique fake access key each, so a rule with
@@ -6,12 +6,13 @@ matches everything). Tests sign with a unique fake access key each, so a rule wi
 
 Rule JSON (POST /_prenv/faults):
 
-    {"kind": "throttle" | "error" | "latency" | "rps",
+    {"kind": "throttle" | "error" | "latency" | "hold" | "rps",
      "service": "codebuild", "operation": "StartBuild", "access_key": "AKIA…",
      "rate": 1.0,        # probability per matching call (throttle/error/latency)
      "count": 3,         # fire at most N times, then the rule is exhausted
      "skip": 0,          # let the first K matching calls through first
      "latency_ms": 250,  # latency
+     "timeout_ms": 120000,  # hold: go on by itself after this long if never released
      "status": 500,      # error: 500 (InternalFailure/InternalError) or 503 (ServiceUnavailable),
                          #        or any 4xx/5xx together with "code"
      "code": "…", "message": "…",   # optional overrides of the error code/message
@@ -24,11 +25,12 @@ import itertools
 import random
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from wire import CallInfo, Response, aws_error, server_error, throttle_error
 
-KINDS = ("throttle", "error", "latency", "rps")
+KINDS = ("throttle", "error", "latency", "hold", "rps")
+HOLD_TIMEOUT_MS = 120_000  # a forgotten hold must not keep a server thread forever
 SERVICES = ("codebuild", "codepipeline", "cloudformation", "s3", "sts", "iam")
 
 
@@ -52,12 +54,16 @@ class Rule:
     message: str | None = None
     rps: float | None = None
     burst: float | None = None
+    timeout_ms: int | None = None
     matched: int = 0
     fired: int = 0
+    landed: int | None = None  # hold: held calls that went on and got their answer
     created: float = field(default_factory=time.time)
     # token bucket state (rps rules)
     _tokens: float = field(default=0.0, repr=False)
     _refilled: float = field(default=0.0, repr=False)
+    # hold rules: set once released (or deleted); every call held by the rule waits on it
+    _release: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def matches(self, info: CallInfo) -> bool:
         if self.service and self.service != info.service:
@@ -73,8 +79,11 @@ class Rule:
         return self.count is not None and self.fired >= self.count
 
     def to_json(self) -> dict:
-        data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        # not asdict: it deep-copies every field, the release event and its lock too
+        data = {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
         data["exhausted"] = self.exhausted
+        if self.kind == "hold":
+            data["released"] = self._release.is_set()
         return {k: v for k, v in data.items() if v is not None}
 
 
@@ -83,7 +92,7 @@ def parse_rule(rule_id: str, body: dict) -> Rule:
         raise RuleError("rule must be a JSON object")
     known = {
         "kind", "service", "operation", "access_key", "rate", "count", "skip",
-        "latency_ms", "status", "code", "message", "rps", "burst",
+        "latency_ms", "timeout_ms", "status", "code", "message", "rps", "burst",
     }
     unknown = set(body) - known
     if unknown:
@@ -109,6 +118,7 @@ def parse_rule(rule_id: str, body: dict) -> Rule:
         message=body.get("message"),
         rps=None if body.get("rps") is None else float(body["rps"]),
         burst=None if body.get("burst") is None else float(body["burst"]),
+        timeout_ms=None if body.get("timeout_ms") is None else int(body["timeout_ms"]),
     )
     if not 0.0 <= rule.rate <= 1.0:
         raise RuleError("rate must be between 0 and 1")
@@ -116,6 +126,13 @@ def parse_rule(rule_id: str, body: dict) -> Rule:
         raise RuleError("count must be >= 0")
     if kind == "latency" and rule.latency_ms <= 0:
         raise RuleError("latency rules need latency_ms > 0")
+    if kind == "hold":
+        rule.timeout_ms = HOLD_TIMEOUT_MS if rule.timeout_ms is None else rule.timeout_ms
+        if not 0 < rule.timeout_ms <= HOLD_TIMEOUT_MS:
+            raise RuleError(f"timeout_ms must be between 1 and {HOLD_TIMEOUT_MS}")
+        rule.landed = 0
+    elif rule.timeout_ms is not None:
+        raise RuleError("timeout_ms is for hold rules")
     if kind == "rps":
         if not rule.rps or rule.rps <= 0:
             raise RuleError("rps rules need rps > 0")
@@ -134,6 +151,7 @@ def parse_rule(rule_id: str, body: dict) -> Rule:
 @dataclass
 class Decision:
     delay_seconds: float = 0.0
+    holds: list[Rule] = field(default_factory=list)  # wait for each to be released, then go on
     response: Response | None = None
     outcome: str | None = None  # "throttled" | "error"
 
@@ -155,7 +173,26 @@ class FaultInjector:
 
     def remove(self, rule_id: str) -> bool:
         with self._lock:
-            return self._rules.pop(rule_id, None) is not None
+            rule = self._rules.pop(rule_id, None)
+        if rule is not None:
+            rule._release.set()  # calls it holds go on
+        return rule is not None
+
+    def release(self, rule_id: str) -> Rule | None:
+        """Lets the calls a hold rule holds go on; later matching calls are no longer held."""
+        with self._lock:
+            rule = self._rules.get(rule_id)
+        if rule is not None and rule.kind == "hold":
+            rule._release.set()
+        return rule
+
+    def wait_for_release(self, rule: Rule) -> None:
+        """Blocks the calling server thread until `rule` is released or its timeout passes."""
+        rule._release.wait((rule.timeout_ms or HOLD_TIMEOUT_MS) / 1000.0)
+
+    def landed(self, rule: Rule) -> None:
+        with self._lock:
+            rule.landed = (rule.landed or 0) + 1
 
     def remove_where(self, access_key: str | None = None, service: str | None = None) -> int:
         with self._lock:
@@ -166,7 +203,7 @@ class FaultInjector:
                 and (service is None or r.service == service)
             ]
             for rule_id in doomed:
-                del self._rules[rule_id]
+                self._rules.pop(rule_id)._release.set()
             return len(doomed)
 
     def list(self) -> list[dict]:
@@ -175,6 +212,8 @@ class FaultInjector:
 
     def reset(self, seed: int | None = None) -> None:
         with self._lock:
+            for rule in self._rules.values():
+                rule._release.set()
             self._rules.clear()
             if seed is not None:
                 self._seed = seed
@@ -194,6 +233,8 @@ class FaultInjector:
             for rule in rules:
                 if rule.kind == "latency" and self._fires(rule):
                     decision.delay_seconds += rule.latency_ms / 1000.0
+                if rule.kind == "hold" and not rule._release.is_set() and self._fires(rule):
+                    decision.holds.append(rule)
             for rule in rules:
                 if rule.kind == "rps" and not self._take_token(rule, now):
                     rule.fired += 1

@@ -132,10 +132,16 @@ class Layer:
         if decision.delay_seconds > 0:
             self.stats.injected(info, "delayed")
             time.sleep(decision.delay_seconds)
+        for rule in decision.holds:
+            self.stats.injected(info, "held")
+            self.faults.wait_for_release(rule)
         if decision.response is not None:
             self.stats.injected(info, "errors" if decision.outcome == "error" else "throttled")
             return decision.response
-        return self.route(req, info)
+        response = self.route(req, info)
+        for rule in decision.holds:
+            self.faults.landed(rule)  # carried out, whether or not its caller is still there
+        return response
 
     def route(self, req: Request, info) -> Response:
         if info.service == "codepipeline" and info.operation in codepipeline.OPERATIONS:

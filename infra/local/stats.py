@@ -7,6 +7,8 @@ from collections import defaultdict
 
 from wire import CallInfo
 
+OUTCOMES = ("throttled", "errors", "delayed", "held")  # what an injected fault did to a call
+
 
 def _tree():
     return defaultdict(lambda: defaultdict(int))
@@ -21,10 +23,8 @@ class Stats:
         self._total = 0
         self._requests = _tree()
         self._by_key: dict[str, defaultdict] = defaultdict(_tree)
-        self._injected = {"throttled": _tree(), "errors": _tree(), "delayed": _tree()}
-        self._injected_by_key: dict[str, dict] = defaultdict(
-            lambda: {"throttled": 0, "errors": 0, "delayed": 0}
-        )
+        self._injected = {outcome: _tree() for outcome in OUTCOMES}
+        self._injected_by_key: dict[str, dict] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
 
     def request(self, info: CallInfo) -> None:
         with self._lock:
@@ -34,7 +34,7 @@ class Stats:
                 self._by_key[info.access_key][info.service][info.operation] += 1
 
     def injected(self, info: CallInfo, outcome: str) -> None:
-        """outcome: throttled | errors | delayed"""
+        """outcome: one of OUTCOMES"""
         with self._lock:
             self._injected[outcome][info.service][info.operation] += 1
             if info.access_key:
@@ -46,7 +46,7 @@ class Stats:
                 return {
                     "access_key": access_key,
                     "requests": _plain(self._by_key.get(access_key, {})),
-                    "injected": dict(self._injected_by_key.get(access_key, {"throttled": 0, "errors": 0, "delayed": 0})),
+                    "injected": dict(self._injected_by_key.get(access_key, dict.fromkeys(OUTCOMES, 0))),
                 }
             return {
                 "total": self._total,

@@ -1,12 +1,16 @@
-"""Fault injection: scoped throttling, rate caps, 5xx, latency — in each service's real error shape."""
+"""Fault injection: scoped throttling, rate caps, 5xx, latency, holds — in each service's real error shape."""
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 
+import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.config import Config
+from botocore.exceptions import ClientError, ReadTimeoutError
+from conftest import wait_for
 
 
 def error_of(call):
@@ -126,6 +130,63 @@ def test_latency(endpoint, akid):
     t = time.monotonic()
     fast.get_caller_identity()
     assert time.monotonic() - t < 0.4
+    endpoint.admin("DELETE", f"/_prenv/faults?access_key={akid}")
+
+
+def _rule(endpoint, rule_id):
+    return next(r for r in endpoint.admin("GET", "/_prenv/faults")["faults"] if r["id"] == rule_id)
+
+
+def test_hold_keeps_a_call_until_released_and_carries_it_out_after_its_caller_left(endpoint, akid, suffix):
+    """The hold a test uses to make "the create lands after the teardown looked" certain: the
+    call is received, held, its caller gives up, and once released it is still carried out."""
+    s3 = endpoint.client("s3", akid)
+    bucket = f"hold-{suffix}"
+    s3.create_bucket(Bucket=bucket)
+    rule = endpoint.admin("POST", "/_prenv/faults", {"kind": "hold", "service": "s3", "operation": "PUT",
+                                                      "access_key": akid, "count": 1}, expect=201)
+    assert rule["released"] is False and rule["landed"] == 0 and rule["timeout_ms"] == 120000
+    impatient = boto3.client("s3", endpoint_url=endpoint.url, region_name="us-east-1", aws_access_key_id=akid,
+                             aws_secret_access_key="test-secret",
+                             config=Config(retries={"total_max_attempts": 1}, read_timeout=0.5))
+    with pytest.raises(ReadTimeoutError):
+        impatient.put_object(Bucket=bucket, Key="late", Body=b"landed anyway")
+    assert _rule(endpoint, rule["id"])["fired"] == 1
+    time.sleep(0.3)
+    assert _rule(endpoint, rule["id"])["landed"] == 0
+    assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0  # still held: nothing carried out yet
+
+    released = endpoint.admin("POST", f"/_prenv/faults/{rule['id']}/release")
+    assert released["released"] is True
+    wait_for(lambda: _rule(endpoint, rule["id"])["landed"] == 1)  # the held PUT lands
+    assert s3.get_object(Bucket=bucket, Key="late")["Body"].read() == b"landed anyway"
+    s3.put_object(Bucket=bucket, Key="after", Body=b"not held")  # released: later calls go straight on
+    assert endpoint.admin("GET", f"/_prenv/stats?access_key={akid}")["injected"]["held"] == 1
+    endpoint.admin("DELETE", f"/_prenv/faults?access_key={akid}")
+
+
+def test_deleting_a_hold_lets_its_calls_go_and_bad_holds_are_refused(endpoint, akid):
+    rule = endpoint.admin("POST", "/_prenv/faults", {"kind": "hold", "service": "sts", "access_key": akid}, expect=201)
+    done = threading.Event()
+    threading.Thread(target=lambda: (endpoint.client("sts", akid).get_caller_identity(), done.set()), daemon=True).start()
+    wait_for(lambda: _rule(endpoint, rule["id"])["fired"] == 1)  # the call is held
+    assert not done.wait(0.3)
+    endpoint.admin("DELETE", f"/_prenv/faults/{rule['id']}")
+    assert done.wait(10), "deleting the rule did not let the held call go on"
+
+    latency = endpoint.admin("POST", "/_prenv/faults", {"kind": "latency", "access_key": akid, "latency_ms": 1}, expect=201)
+    assert "not a hold" in endpoint.admin("POST", f"/_prenv/faults/{latency['id']}/release", expect=400)["error"]
+    endpoint.admin("POST", "/_prenv/faults/f-none/release", expect=404)
+    for bad in ({"kind": "hold", "timeout_ms": 0}, {"kind": "hold", "timeout_ms": 120001}, {"kind": "latency", "latency_ms": 5, "timeout_ms": 5}):
+        endpoint.admin("POST", "/_prenv/faults", bad, expect=400)
+    endpoint.admin("DELETE", f"/_prenv/faults?access_key={akid}")
+
+
+def test_a_forgotten_hold_goes_on_by_itself_after_its_timeout(endpoint, akid):
+    endpoint.admin("POST", "/_prenv/faults", {"kind": "hold", "service": "sts", "access_key": akid, "timeout_ms": 300}, expect=201)
+    t = time.monotonic()
+    endpoint.client("sts", akid).get_caller_identity()
+    assert 0.3 <= time.monotonic() - t < 5
     endpoint.admin("DELETE", f"/_prenv/faults?access_key={akid}")
 
 
