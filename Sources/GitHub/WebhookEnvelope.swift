@@ -104,13 +104,18 @@ public enum WebhookSignature {
     /// Checks `header` against HMAC-SHA256(secret, body) in constant time.
     public static func verify(body: some DataProtocol, header: String?, secret: some DataProtocol) -> Result {
         guard let header else { return .missingHeader }
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix("sha256="), let digest = hexBytes(trimmed.dropFirst("sha256=".count)), digest.count == 32 else {
+        // HTTP's optional whitespace (space, tab) around the value; Foundation's trimming was a
+        // sixth of this function's time.
+        let bytes = Array(header.utf8)
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let value = bytes.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        let prefix = "sha256=".utf8
+        guard value.starts(with: prefix), let digest = hexBytes(value.dropFirst(prefix.count)), digest.count == 32 else {
             return .malformedHeader
         }
         let key = SymmetricKey(data: Data(secret))
-        // Crypto compares authentication codes in constant time.
-        return HMAC<SHA256>.isValidAuthenticationCode(digest, authenticating: Data(body), using: key) ? .valid : .mismatch
+        // Crypto compares authentication codes in constant time; the body is hashed where it lies.
+        return HMAC<SHA256>.isValidAuthenticationCode(digest, authenticating: body, using: key) ? .valid : .mismatch
     }
 
     /// The header value GitHub would send for `body`; used by tests and by anything that re-signs.
@@ -120,8 +125,8 @@ public enum WebhookSignature {
     }
 
     /// Hex (either case) to bytes; nil on odd length or a non-hex digit.
-    static func hexBytes(_ text: Substring) -> [UInt8]? {
-        let digits = Array(text.utf8)
+    static func hexBytes(_ text: some Collection<UInt8>) -> [UInt8]? {
+        let digits = Array(text)
         guard digits.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(digits.count / 2)

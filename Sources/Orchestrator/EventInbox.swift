@@ -33,6 +33,43 @@ public struct InboxEvent: Sendable, Hashable, Codable {
     }
 }
 
+/// An unprocessed event without its payload (`EventInbox.pendingHeaders`): enough for a worker to
+/// find the event it already holds decoded from intake (`DecodedEvents`), so only the others' bodies
+/// (about 25 KB each) are read back.
+public struct InboxEventHeader: Sendable, Hashable {
+    public var deliveryID: String
+    public var contentKey: String
+    public var event: String
+    public var key: String
+    /// The payload's length in bytes.
+    public var payloadBytes: Int
+    public var receivedAt: Date
+    public var sequence: Int64
+
+    public init(deliveryID: String, contentKey: String, event: String, key: String, payloadBytes: Int, receivedAt: Date,
+                sequence: Int64) {
+        self.deliveryID = deliveryID
+        self.contentKey = contentKey
+        self.event = event
+        self.key = key
+        self.payloadBytes = payloadBytes
+        self.receivedAt = receivedAt
+        self.sequence = sequence
+    }
+
+    public init(_ event: InboxEvent) {
+        self.init(deliveryID: event.deliveryID, contentKey: event.contentKey, event: event.event, key: event.key,
+                  payloadBytes: event.payload.count, receivedAt: event.receivedAt, sequence: event.sequence)
+    }
+}
+
+extension InboxEvent {
+    public init(_ header: InboxEventHeader, payload: Data) {
+        self.init(deliveryID: header.deliveryID, contentKey: header.contentKey, event: header.event, key: header.key,
+                  payload: payload, receivedAt: header.receivedAt, sequence: header.sequence)
+    }
+}
+
 /// What `append` did: either way the caller answers 202, since GitHub already has its delivery.
 public enum InboxAppendResult: Sendable, Equatable {
     /// Newly recorded under `sequence`.
@@ -65,6 +102,11 @@ public protocol EventInbox: Sendable {
         async throws -> InboxAppendResult
     /// Unprocessed events of one key, oldest first.
     func pending(key: String) async throws -> [InboxEvent]
+    /// `pending(key:)` without the payloads, which `payloads(key:sequences:)` reads for the events
+    /// the caller does not hold decoded already.
+    func pendingHeaders(key: String) async throws -> [InboxEventHeader]
+    /// The payloads of `key`'s unprocessed events among `sequences`, by sequence.
+    func payloads(key: String, sequences: [Int64]) async throws -> [Int64: Data]
     /// Keys that have unprocessed events (for resuming after a crash), sorted.
     func pendingKeys() async throws -> [String]
     /// Marks events up to and including `sequence` of `key` as processed (a worker coalesces
@@ -72,6 +114,22 @@ public protocol EventInbox: Sendable {
     func markProcessed(key: String, through sequence: Int64) async throws
     /// Deletes processed events older than `date` (housekeeping); returns how many.
     func prune(processedBefore date: Date) async throws -> Int
+}
+
+extension EventInbox {
+    /// Through `pending(key:)`, reading every payload: right where reading them costs little (in
+    /// memory) or has not been made cheaper yet (PostgreSQL).
+    public func pendingHeaders(key: String) async throws -> [InboxEventHeader] {
+        try await pending(key: key).map(InboxEventHeader.init)
+    }
+
+    /// Through `pending(key:)`.
+    public func payloads(key: String, sequences: [Int64]) async throws -> [Int64: Data] {
+        let wanted = Set(sequences)
+        var payloads: [Int64: Data] = [:]
+        for event in try await pending(key: key) where wanted.contains(event.sequence) { payloads[event.sequence] = event.payload }
+        return payloads
+    }
 }
 
 /// An inbox in memory: for tests and `--dry-run`, and the reference the contract is checked

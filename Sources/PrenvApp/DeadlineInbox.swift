@@ -37,6 +37,8 @@ struct DeadlineInbox: EventInbox {
     }
 
     func pending(key: String) async throws -> [InboxEvent] { try await inner.pending(key: key) }
+    func pendingHeaders(key: String) async throws -> [InboxEventHeader] { try await inner.pendingHeaders(key: key) }
+    func payloads(key: String, sequences: [Int64]) async throws -> [Int64: Data] { try await inner.payloads(key: key, sequences: sequences) }
     func pendingKeys() async throws -> [String] { try await inner.pendingKeys() }
     func markProcessed(key: String, through sequence: Int64) async throws { try await inner.markProcessed(key: key, through: sequence) }
     func prune(processedBefore date: Date) async throws -> Int { try await inner.prune(processedBefore: date) }

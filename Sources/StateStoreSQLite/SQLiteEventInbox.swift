@@ -146,6 +146,35 @@ public actor SQLiteEventInbox: EventInbox {
         }
     }
 
+    /// `length(payload)` is read from the row's header: the body's pages are not touched.
+    public func pendingHeaders(key: String) throws -> [InboxEventHeader] {
+        try connection.query(
+            """
+            SELECT sequence, delivery_id, event, key, length(payload), received_at, content_key FROM webhook_deliveries
+            WHERE key = ? AND sequence > COALESCE((SELECT through FROM webhook_progress WHERE key = ?), 0) ORDER BY sequence
+            """,
+            [.text(key), .text(key)], operation: "pendingHeaders"
+        ) { row in
+            InboxEventHeader(
+                deliveryID: row.text(1), contentKey: row.text(6), event: row.text(2), key: row.text(3),
+                payloadBytes: Int(row.integer(4)), receivedAt: Date(timeIntervalSince1970: row.real(5)), sequence: row.integer(0))
+        }
+    }
+
+    public func payloads(key: String, sequences: [Int64]) throws -> [Int64: Data] {
+        var payloads: [Int64: Data] = [:]
+        for sequence in sequences {
+            let found = try connection.query(
+                """
+                SELECT payload FROM webhook_deliveries WHERE sequence = ? AND key = ?
+                AND sequence > COALESCE((SELECT through FROM webhook_progress WHERE key = ?), 0)
+                """,
+                [.integer(sequence), .text(key), .text(key)], operation: "payloads") { Data($0.blob(0)) }
+            payloads[sequence] = found.first
+        }
+        return payloads
+    }
+
     /// Sorted in Swift, not by SQLite's byte order, so every inbox agrees with the in-memory one.
     public func pendingKeys() throws -> [String] {
         try connection.query(

@@ -1,58 +1,107 @@
 import Foundation
 import GitHub
+import Orchestrator
 import Synchronization
 
 /// `pull_request` events intake has just decoded, for the worker that drains them moments later,
-/// so a delivery is read once, not twice (intake's and the worker's readings were a fifth of
-/// `prenv serve`'s time under a burst: BENCHMARKS.md). Purely a shortcut: the inbox stays the
-/// record, an event is used only when the recorded payload is byte for byte the one decoded (a
-/// redelivery under a known id with another body is read from the inbox), and what is not taken
-/// (another replica drains the PR, the worker fell behind) is dropped beyond `capacity`.
+/// so a delivery is read once, not twice, and its body is not read back from the inbox at all
+/// (intake's and the worker's readings were a fifth of `prenv serve`'s time under a burst:
+/// BENCHMARKS.md). Purely a shortcut: the inbox stays the record, and what is not taken (another
+/// replica drains the PR, the worker fell far behind) is dropped beyond `capacity`.
+///
+/// An event is used only for the recording it was decoded from: the same delivery id, content key
+/// and payload length. Its body is not compared byte for byte, since the worker no longer reads it:
+/// the bodies are HMAC-verified, and GitHub sends one body per delivery id, so two different bodies
+/// with all three equal would take GitHub signing both, with the content key (what prenv acts on)
+/// the same.
 public final class DecodedEvents: Sendable {
-    /// Enough for a burst the workers keep up with; each entry holds its payload (~25 KB), and
-    /// `maxBytes` bounds the payloads held whatever their size (bodies may be up to `--max-body-bytes`).
-    static let capacity = 128
+    /// Enough for a burst of thousands the workers fall behind on (32 senders on one core outran
+    /// 128); entries hold the decoded event, not its ~25 KB body, so this costs a few MiB at most.
+    static let capacity = 4096
+    /// Bounds what the entries hold whatever they carry (`changes` can hold an edited PR body).
     static let maxBytes = 8 << 20
 
     private struct Entry {
-        var deliveryID: String
-        var payload: Data
+        var serial: UInt64
+        var contentKey: String
+        var payloadBytes: Int
         var event: PullRequestEvent
+        var bytes: Int
     }
 
-    private let entries = Mutex<(list: [Entry], bytes: Int)>(([], 0))
+    /// Entries by delivery id (two when concurrent requests carry one id), and every kept entry's
+    /// id in the order kept, for dropping the oldest; ids of entries taken since are skipped then.
+    private struct State {
+        var byDelivery: [String: [Entry]] = [:]
+        var order: [(deliveryID: String, serial: UInt64)] = []
+        var orderStart = 0
+        var count = 0
+        var bytes = 0
+        var nextSerial: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
-    func keep(_ event: PullRequestEvent, payload: Data, deliveryID: String) {
-        guard payload.count <= Self.maxBytes else { return }
-        entries.withLock { entries in
-            entries.list.append(Entry(deliveryID: deliveryID, payload: payload, event: event))
-            entries.bytes += payload.count
-            while entries.list.count > Self.capacity || entries.bytes > Self.maxBytes {
-                entries.bytes -= entries.list.removeFirst().payload.count
+    /// What an entry is counted as against `maxBytes`: the event's fields are short, bar `changes`,
+    /// which is bounded by the payload it came from.
+    static func bytes(of event: PullRequestEvent, payloadBytes: Int) -> Int {
+        1024 + 64 * event.pullRequest.labels.count + (event.changes == nil ? 0 : payloadBytes)
+    }
+
+    func keep(_ event: PullRequestEvent, contentKey: String, payloadBytes: Int, deliveryID: String) {
+        let bytes = Self.bytes(of: event, payloadBytes: payloadBytes)
+        guard bytes <= Self.maxBytes else { return }
+        state.withLock { state in
+            let serial = state.nextSerial
+            state.nextSerial += 1
+            state.byDelivery[deliveryID, default: []].append(
+                Entry(serial: serial, contentKey: contentKey, payloadBytes: payloadBytes, event: event, bytes: bytes))
+            state.order.append((deliveryID, serial))
+            state.count += 1
+            state.bytes += bytes
+            while state.count > Self.capacity || state.bytes > Self.maxBytes || state.order.count - state.orderStart > 2 * Self.capacity {
+                let oldest = state.order[state.orderStart]
+                state.orderStart += 1
+                Self.remove(from: &state, deliveryID: oldest.deliveryID) { $0.serial == oldest.serial }
+            }
+            if state.orderStart > Self.capacity {
+                state.order.removeFirst(state.orderStart)
+                state.orderStart = 0
             }
         }
     }
 
-    /// The event decoded from exactly `payload` under `deliveryID`, removed; nil if none is kept.
-    func take(deliveryID: String, payload: Data) -> PullRequestEvent? {
-        entries.withLock { entries in
-            guard let index = entries.list.lastIndex(where: { $0.deliveryID == deliveryID }) else { return nil }
-            let entry = entries.list.remove(at: index)
-            entries.bytes -= entry.payload.count
-            return entry.payload == payload ? entry.event : nil
+    /// The event decoded for the recording `header` describes, removed; nil if none is kept.
+    func take(_ header: InboxEventHeader) -> PullRequestEvent? {
+        state.withLock { state in
+            Self.remove(from: &state, deliveryID: header.deliveryID) {
+                $0.contentKey == header.contentKey && $0.payloadBytes == header.payloadBytes
+            }?.event
         }
     }
 
-    /// Forgets one entry kept for `deliveryID` and `payload` (intake did not record it); another
-    /// request's entry for the same delivery, if any, stays.
-    func drop(deliveryID: String, payload: Data) {
-        entries.withLock { entries in
-            guard let index = entries.list.lastIndex(where: { $0.deliveryID == deliveryID && $0.payload == payload }) else { return }
-            entries.bytes -= entries.list.remove(at: index).payload.count
+    /// Forgets one entry kept for this delivery (intake did not record it); another request's
+    /// entry for the same delivery, if any, stays.
+    func drop(deliveryID: String, contentKey: String, payloadBytes: Int) {
+        state.withLock { state in
+            _ = Self.remove(from: &state, deliveryID: deliveryID) { $0.contentKey == contentKey && $0.payloadBytes == payloadBytes }
         }
     }
 
-    var count: Int { entries.withLock { $0.list.count } }
+    var count: Int { state.withLock { $0.count } }
+    /// Places in the eviction order, taken entries' included (tests check it stays bounded).
+    var orderLength: Int { state.withLock { $0.order.count - $0.orderStart } }
+
+    /// Removes the newest of `deliveryID`'s entries that `matches`, keeping the counts.
+    @discardableResult
+    private static func remove(from state: inout State, deliveryID: String, where matches: (Entry) -> Bool) -> Entry? {
+        guard var entries = state.byDelivery[deliveryID], let index = entries.lastIndex(where: matches) else { return nil }
+        let entry = entries.remove(at: index)
+        state.byDelivery[deliveryID] = entries.isEmpty ? nil : entries
+        state.count -= 1
+        state.bytes -= entry.bytes
+        return entry
+    }
 }

@@ -45,15 +45,23 @@ extension EnvironmentSupervisor {
     /// checked again (`ensureCurrent`), since the PR may have been lost meanwhile (its slots then
     /// forgotten); nothing is created, saved or marked for a PR no longer held.
     private func drainPass(_ prKey: String, _ holding: Holding) async throws {
-        let events = try await inbox.pending(key: prKey)
+        let headers = try await inbox.pendingHeaders(key: prKey)
         try ensureCurrent(holding)
-        guard let last = events.last else {
+        guard let last = headers.last else {
             // Woken with nothing new: perhaps by another replica that left a free slot to an
             // environment of this PR waiting for one (`fillSlots`).
             if slots.contains(where: { $0.key.leaseKey == prKey && $0.value.record.machine.isWaitingForSlot }) { await fillSlots() }
             return
         }
-        let decoded = events.compactMap { event in decode(event).map { (recorded: $0, delivery: event.deliveryID) } }
+        // Bodies are read back only for events intake did not leave decoded.
+        var held: [Int64: PullRequestEvent] = [:]
+        for header in headers where header.event == "pull_request" { held[header.sequence] = decodedEvents.take(header) }
+        let unheld = headers.map(\.sequence).filter { held[$0] == nil }
+        let payloads = unheld.isEmpty ? [:] : try await inbox.payloads(key: prKey, sequences: unheld)
+        let decoded = headers.compactMap { header in
+            decode(InboxEvent(header, payload: payloads[header.sequence] ?? Data()), held: held[header.sequence])
+                .map { (recorded: $0, delivery: header.deliveryID) }
+        }
         let pullRequestEvents = decoded.compactMap { $0.recorded.pullRequest }
         if let newest = pullRequestEvents.last?.0 { try await readRepositoryBlueprints(for: newest, under: holding) }
         try await createSlots(for: pullRequestEvents, under: holding)
@@ -101,8 +109,8 @@ extension EnvironmentSupervisor {
     }
 
     /// An undecodable recorded event (recorded by a prenv that understood more) is logged and
-    /// skipped rather than blocking the PR forever.
-    nonisolated func decode(_ event: InboxEvent) -> RecordedEvent? {
+    /// skipped rather than blocking the PR forever. `held`: the event as intake decoded it.
+    nonisolated func decode(_ event: InboxEvent, held: PullRequestEvent?) -> RecordedEvent? {
         if event.event == "push" {
             guard let push = try? PushEvent.decode(from: event.payload) else {
                 logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
@@ -124,8 +132,7 @@ extension EnvironmentSupervisor {
             presence.journal.received(event, comment: comment, command: command)
             return .command(comment, command)
         }
-        guard let decoded = decodedEvents.take(deliveryID: event.deliveryID, payload: event.payload)
-                ?? (try? PullRequestEvent.decode(from: event.payload)),
+        guard let decoded = held ?? (try? PullRequestEvent.decode(from: event.payload)),
               let sequence = decoded.sequence else {
             logger.error("skipping undecodable recorded event", metadata: ["delivery": "\(event.deliveryID)"])
             return nil

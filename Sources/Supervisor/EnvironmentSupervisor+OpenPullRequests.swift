@@ -134,7 +134,7 @@ extension EnvironmentSupervisor {
         }
         do {
             // Something recorded and not yet processed (the real `opened`, say) is the worker's to handle.
-            guard try await inbox.pending(key: event.inboxKey).isEmpty else { return }
+            guard try await inbox.pendingHeaders(key: event.inboxKey).isEmpty else { return }
             let payload = try Self.openedPayload(item, repository: repo)
             let contentKey = event.contentKey(event: "pull_request")
             let result = try await inbox.append(deliveryID: Self.listingDeliveryPrefix + contentKey, contentKey: contentKey,

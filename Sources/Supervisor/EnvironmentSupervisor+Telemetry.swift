@@ -22,7 +22,7 @@ extension EnvironmentSupervisor {
             Telemetry.environments(byState: EnvironmentsReport.stateCounts(recordPhases: try await store.phaseNames(),
                                                                            workerPhases: try await workerPhaseNames()))
             var pending = 0
-            for key in try await inbox.pendingKeys() { pending += try await inbox.pending(key: key).count }
+            for key in try await inbox.pendingKeys() { pending += try await inbox.pendingHeaders(key: key).count }
             Telemetry.inboxPending(pending)
             gaugeSampling.end(started: started, at: .now)
         } catch {

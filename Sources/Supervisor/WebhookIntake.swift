@@ -138,10 +138,13 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
             return .ignored("no blueprint lists repository \(event.repository.fullName) in on.repositories",
                             deliveryID: envelope.deliveryID)
         }
+        let contentKey = event.contentKey(event: envelope.event)
         // Handed over before the append: its `onRecorded` starts the worker.
-        decoded?.keep(event, payload: envelope.payload, deliveryID: envelope.deliveryID)
-        let answer = await record(envelope, key: event.inboxKey, contentKey: event.contentKey(event: envelope.event), what: event.action)
-        if answer.outcome != "accepted" { decoded?.drop(deliveryID: envelope.deliveryID, payload: envelope.payload) }
+        decoded?.keep(event, contentKey: contentKey, payloadBytes: envelope.payload.count, deliveryID: envelope.deliveryID)
+        let answer = await record(envelope, key: event.inboxKey, contentKey: contentKey, what: event.action)
+        if answer.outcome != "accepted" {
+            decoded?.drop(deliveryID: envelope.deliveryID, contentKey: contentKey, payloadBytes: envelope.payload.count)
+        }
         return answer
     }
 
@@ -158,9 +161,13 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
             // The detail (a path, an SQLite code) goes to the log, not into GitHub's delivery page.
             return .error(503, "could not record the delivery; see prenv's log, then redeliver", deliveryID: envelope.deliveryID)
         }
+        // Debug, not info: a line per delivery was a tenth of intake's time under a burst
+        // (BENCHMARKS.md), and GitHub's delivery page lists every delivery with prenv's answer. What
+        // a delivery sets off is logged at info by the worker that acts on it; refusals (401, 400,
+        // 503) are logged at warning or above.
         switch result {
         case .recorded:
-            logger.info("webhook recorded", metadata: [
+            logger.debug("webhook recorded", metadata: [
                 "delivery": "\(envelope.deliveryID)", "pr": "\(key)", "event": "\(envelope.event)", "action": "\(what)",
             ])
             await onRecorded(key)
@@ -168,7 +175,7 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
                                   deliveryID: envelope.deliveryID)
         case .duplicate:
             // A redelivery, or the same content under a fresh delivery id (a replay): applied once.
-            logger.info("webhook duplicate", metadata: ["delivery": "\(envelope.deliveryID)", "pr": "\(key)"])
+            logger.debug("webhook duplicate", metadata: ["delivery": "\(envelope.deliveryID)", "pr": "\(key)"])
             return OutcomeResponse(status: 202, outcome: "duplicate", message: "delivery already recorded", deliveryID: envelope.deliveryID)
         }
     }

@@ -30,7 +30,7 @@ func benchmarkIntakeRatio(events: Int, senders: Int, rounds: Int) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prenv-bench-ratio-\(UUID().uuidString)")
     let blueprints = directory.appendingPathComponent("blueprints")
     try FileManager.default.createDirectory(at: blueprints, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    defer { if environment["PRENV_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(at: directory) } else { print("kept \(directory.path)") } }
     try """
     name: ratio
     on:
@@ -89,7 +89,8 @@ func benchmarkIntakeRatio(events: Int, senders: Int, rounds: Int) async throws {
         let server = try await ServiceProcess(
             executable: "/usr/bin/taskset",
             arguments: pin + [binary, "serve", "--port", "0", "--blueprints", blueprints.path,
-                              "--state", "sqlite:" + roundDirectory.appendingPathComponent("state.sqlite").path, "--gc-interval", "0"],
+                              "--state", "sqlite:" + roundDirectory.appendingPathComponent("state.sqlite").path, "--gc-interval", "0"]
+                + (environment["PRENV_BENCH_SERVE_ARGS"]?.split(separator: " ").map(String.init) ?? []),
             environment: [
                 "PATH": environment["PATH"] ?? "/usr/bin:/bin", "HOME": roundDirectory.path,
                 "AWS_ACCESS_KEY_ID": "AKIDBENCHRATIO", "AWS_SECRET_ACCESS_KEY": "bench-secret", "AWS_REGION": LocalAWS.region,

@@ -152,4 +152,29 @@ extension EventInboxContract {
         #expect(pending.map(\.contentKey) == bodies.indices.map { "c\($0) \u{0}'\"" })
         #expect(pending.allSatisfy { abs($0.receivedAt.timeIntervalSince(date)) < 0.001 && $0.event == "push" })
     }
+
+    /// Headers are `pending` without the payloads, lengths included; `payloads` reads those asked
+    /// for among the key's unprocessed events and nothing else (another key's, a processed one's).
+    static func headersAndPayloadsAgreeWithPending(_ inbox: any EventInbox) async throws {
+        let bodies = [Data(), Data([0, 0xFF, 0xFE, 0, 0x80]), Data(repeating: 0x41, count: 1 << 16), Data("{}".utf8)]
+        var sequences: [Int64] = []
+        for (index, body) in bodies.enumerated() {
+            let result = try await inbox.append(deliveryID: "h\(index)", contentKey: "hc\(index)", event: "pull_request", key: "k'\"",
+                                                payload: body, receivedAt: EventInboxFixtures.date)
+            sequences.append(result.sequence)
+        }
+        let other = try await EventInboxFixtures.append(inbox, "elsewhere", key: "other#1")
+        try await inbox.markProcessed(key: "k'\"", through: sequences[0])
+
+        let pending = try await inbox.pending(key: "k'\"")
+        let headers = try await inbox.pendingHeaders(key: "k'\"")
+        #expect(headers == pending.map(InboxEventHeader.init))
+        #expect(headers.map(\.payloadBytes) == bodies.dropFirst().map(\.count))
+        #expect(try await inbox.pendingHeaders(key: "nobody#1").isEmpty)
+
+        let asked = [sequences[0], sequences[2], sequences[3], other.sequence, 999_999]
+        let payloads = try await inbox.payloads(key: "k'\"", sequences: asked)
+        #expect(payloads == [sequences[2]: bodies[2], sequences[3]: bodies[3]])
+        #expect(try await inbox.payloads(key: "k'\"", sequences: []).isEmpty)
+    }
 }

@@ -22,6 +22,7 @@ public enum EventInboxContract: String, CaseIterable, Sendable, CustomTestString
     case payloadBytesAndDatesRoundTrip
     case replayedContentUnderAFreshDeliveryIDIsADuplicate
     case concurrentReplaysRecordEachContentOnce
+    case headersAndPayloadsAgreeWithPending
 
     public var testDescription: String { rawValue }
 
@@ -39,6 +40,7 @@ public enum EventInboxContract: String, CaseIterable, Sendable, CustomTestString
         case .payloadBytesAndDatesRoundTrip: try await Self.payloadBytesAndDatesRoundTrip(inbox)
         case .replayedContentUnderAFreshDeliveryIDIsADuplicate: try await Self.replayedContent(inbox)
         case .concurrentReplaysRecordEachContentOnce: try await Self.concurrentReplays(inbox)
+        case .headersAndPayloadsAgreeWithPending: try await Self.headersAndPayloadsAgreeWithPending(inbox)
         }
     }
 

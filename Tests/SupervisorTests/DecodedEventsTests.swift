@@ -5,48 +5,78 @@ import Orchestrator
 import Testing
 import WebhookSupport
 
-/// Intake's decoded events reach the worker only for exactly the payload recorded, and nothing
-/// stays behind for deliveries not recorded.
+/// Intake's decoded events reach the worker only for the recording they were decoded from, and
+/// nothing stays behind for deliveries not recorded.
 @Suite struct DecodedEventsTests {
-    @Test func anEventIsTakenOnceAndOnlyForTheSamePayload() throws {
+    /// The header the inbox reports for a delivery of `body` under `id` with `content`.
+    func header(_ id: String, content: String = "c", bytes: Int, sequence: Int64 = 1) -> InboxEventHeader {
+        InboxEventHeader(deliveryID: id, contentKey: content, event: "pull_request", key: "acme/webapp#7", payloadBytes: bytes,
+                         receivedAt: Date(timeIntervalSince1970: 0), sequence: sequence)
+    }
+
+    @Test func anEventIsTakenOnceAndOnlyForTheSameRecording() throws {
         let events = DecodedEvents()
         let body = try PullRequestPayload(action: "opened").json()
         let event = try PullRequestEvent.decode(from: body)
-        events.keep(event, payload: body, deliveryID: "d1")
-        #expect(events.take(deliveryID: "d1", payload: body) == event)
-        #expect(events.take(deliveryID: "d1", payload: body) == nil, "taken once")
+        events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "d1")
+        #expect(events.take(header("d1", bytes: body.count)) == event)
+        #expect(events.take(header("d1", bytes: body.count)) == nil, "taken once")
 
-        events.keep(event, payload: body, deliveryID: "d2")
-        let other = try PullRequestPayload(action: "closed").json()
-        #expect(events.take(deliveryID: "d2", payload: other) == nil, "another body under the same id is read from the inbox")
+        events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "d2")
+        #expect(events.take(header("d2", content: "other", bytes: body.count)) == nil, "other content under the same id is read from the inbox")
+        #expect(events.take(header("d2", bytes: body.count + 1)) == nil, "another length under the same id is read from the inbox")
+        #expect(events.take(header("d3", bytes: body.count)) == nil, "another id")
+        #expect(events.take(header("d2", bytes: body.count)) == event, "still there for its own recording")
         #expect(events.count == 0)
     }
 
-    @Test func keepsAtMostItsCapacity() throws {
+    @Test func keepsAtMostItsCapacityAndBytes() throws {
         let events = DecodedEvents()
         let body = try PullRequestPayload().json()
         let event = try PullRequestEvent.decode(from: body)
-        for index in 0..<(DecodedEvents.capacity + 10) { events.keep(event, payload: body, deliveryID: "d\(index)") }
+        for index in 0..<(DecodedEvents.capacity + 10) { events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "d\(index)") }
         #expect(events.count == DecodedEvents.capacity)
-        #expect(events.take(deliveryID: "d0", payload: body) == nil, "the oldest went first")
-        #expect(events.take(deliveryID: "d\(DecodedEvents.capacity + 9)", payload: body) == event)
+        #expect(events.take(header("d9", bytes: body.count)) == nil, "the oldest went first")
+        #expect(events.take(header("d10", bytes: body.count)) == event)
+        #expect(events.take(header("d\(DecodedEvents.capacity + 9)", bytes: body.count)) == event)
 
-        let large = Data(repeating: 0x20, count: DecodedEvents.maxBytes / 3)
+        // An edit's `changes` can hold a long old body: such an event counts its payload's length.
+        var edited = event
+        edited.changes = .object(["body": .object(["from": .string("old")])])
+        let large = DecodedEvents.maxBytes / 3
         let bounded = DecodedEvents()
-        for index in 0..<4 { bounded.keep(event, payload: large, deliveryID: "l\(index)") }
-        #expect(bounded.count == 3, "at most maxBytes of payloads")
-        bounded.keep(event, payload: Data(count: DecodedEvents.maxBytes + 1), deliveryID: "huge")
-        #expect(bounded.count == 3, "a payload over the bound is not kept")
+        for index in 0..<4 { bounded.keep(edited, contentKey: "c", payloadBytes: large, deliveryID: "l\(index)") }
+        #expect(bounded.count == 2, "at most maxBytes held")
+        bounded.keep(edited, contentKey: "c", payloadBytes: DecodedEvents.maxBytes + 1, deliveryID: "huge")
+        #expect(bounded.count == 2, "an event over the bound is not kept")
+        for index in 0..<4 { bounded.keep(event, contentKey: "c", payloadBytes: large, deliveryID: "s\(index)") }
+        #expect(bounded.count == 6, "without changes, a long payload costs its event only")
+    }
+
+    /// Taken entries leave their place in the eviction order behind; that order must not grow
+    /// without bound while the workers keep up.
+    @Test func aLongRunTheWorkersKeepUpWithStaysBounded() throws {
+        let events = DecodedEvents()
+        let body = try PullRequestPayload().json()
+        let event = try PullRequestEvent.decode(from: body)
+        events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "never-taken")
+        for index in 0..<(DecodedEvents.capacity * 5) {
+            events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "d\(index)")
+            #expect(events.take(header("d\(index)", bytes: body.count)) == event)
+        }
+        #expect(events.count == 0, "the one never taken was dropped once the order reached its bound")
+        #expect(events.orderLength <= 2 * DecodedEvents.capacity)
     }
 
     @Test func droppingForgetsOneRequestsEntryOnly() throws {
         let events = DecodedEvents()
         let body = try PullRequestPayload().json()
         let event = try PullRequestEvent.decode(from: body)
-        events.keep(event, payload: body, deliveryID: "same")  // the request that is recorded
-        events.keep(event, payload: body, deliveryID: "same")  // its concurrent duplicate
-        events.drop(deliveryID: "same", payload: body)
-        #expect(events.take(deliveryID: "same", payload: body) == event)
+        events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "same")  // the request that is recorded
+        events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "same")  // its concurrent duplicate
+        events.drop(deliveryID: "same", contentKey: "c", payloadBytes: body.count)
+        #expect(events.take(header("same", bytes: body.count)) == event)
+        #expect(events.count == 0)
     }
 
     @Test func intakeHandsOverWhatItRecordsAndNothingElse() async throws {
@@ -57,8 +87,8 @@ import WebhookSupport
         let body = try PullRequestPayload(action: "opened").json()
         let first = await intake.receive(headers: WebhookFixtures.headers(body: body, deliveryID: "first"), body: body)
         #expect(first.outcome == "accepted")
-        let recorded = try #require(await inbox.pending(key: "acme/webapp#7").first)
-        #expect(events.take(deliveryID: recorded.deliveryID, payload: recorded.payload) == (try PullRequestEvent.decode(from: body)))
+        let recorded = try #require(await inbox.pendingHeaders(key: "acme/webapp#7").first)
+        #expect(events.take(recorded) == (try PullRequestEvent.decode(from: body)))
 
         let replay = await intake.receive(headers: WebhookFixtures.headers(body: body, deliveryID: "replay"), body: body)
         #expect(replay.outcome == "duplicate")
