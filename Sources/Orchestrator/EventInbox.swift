@@ -118,7 +118,7 @@ public protocol EventInbox: Sendable {
 
 extension EventInbox {
     /// Through `pending(key:)`, reading every payload: right where reading them costs little (in
-    /// memory) or has not been made cheaper yet (PostgreSQL).
+    /// memory); the database inboxes leave the payloads where they are.
     public func pendingHeaders(key: String) async throws -> [InboxEventHeader] {
         try await pending(key: key).map(InboxEventHeader.init)
     }

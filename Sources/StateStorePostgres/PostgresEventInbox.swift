@@ -91,6 +91,38 @@ public final class PostgresEventInbox: EventInbox, Sendable {
         }
     }
 
+    /// `octet_length` of a stored (even compressed) value is known without reading it out.
+    public func pendingHeaders(key: String) async throws -> [InboxEventHeader] {
+        try await pool.read("pendingHeaders") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT sequence, delivery_id, content_key, event, key, octet_length(payload), received_at FROM prenv_inbox
+                WHERE key = \(key) AND NOT processed ORDER BY sequence
+                """, logger: pool.logger)
+            var headers: [InboxEventHeader] = []
+            for try await (sequence, deliveryID, contentKey, event, key, payloadBytes, receivedAt)
+                in rows.decode((Int64, Data, Data, String, String, Int32, Date).self)
+            {
+                headers.append(InboxEventHeader(
+                    deliveryID: String(decoding: deliveryID, as: UTF8.self), contentKey: String(decoding: contentKey, as: UTF8.self),
+                    event: event, key: key, payloadBytes: Int(payloadBytes), receivedAt: receivedAt, sequence: sequence))
+            }
+            return headers
+        }
+    }
+
+    public func payloads(key: String, sequences: [Int64]) async throws -> [Int64: Data] {
+        guard !sequences.isEmpty else { return [:] }
+        return try await pool.read("payloads") { connection in
+            let rows = try await connection.query(
+                "SELECT sequence, payload FROM prenv_inbox WHERE key = \(key) AND NOT processed AND sequence = ANY(\(sequences))",
+                logger: pool.logger)
+            var payloads: [Int64: Data] = [:]
+            for try await (sequence, payload) in rows.decode((Int64, Data).self) { payloads[sequence] = payload }
+            return payloads
+        }
+    }
+
     /// Sorted in Swift, not by the database's collation, so every inbox agrees with the in-memory one.
     public func pendingKeys() async throws -> [String] {
         try await pool.read("pendingKeys") { connection in

@@ -10,10 +10,11 @@ import Synchronization
 /// replica drains the PR, the worker fell far behind) is dropped beyond `capacity`.
 ///
 /// An event is used only for the recording it was decoded from: the same delivery id, content key
-/// and payload length. Its body is not compared byte for byte, since the worker no longer reads it:
-/// the bodies are HMAC-verified, and GitHub sends one body per delivery id, so two different bodies
-/// with all three equal would take GitHub signing both, with the content key (what prenv acts on)
-/// the same.
+/// and payload length, and no other request's event kept under that id. Its body is not compared
+/// byte for byte, since the worker no longer reads it. The HMAC covers the body, not the
+/// `X-GitHub-Delivery` header, so someone holding another signed body could send it under the id of
+/// a delivery arriving at that moment: while both are kept the id is ambiguous and the worker reads
+/// the recording from the inbox; a request not recorded drops exactly its own entry (`Kept`).
 public final class DecodedEvents: Sendable {
     /// Enough for a burst of thousands the workers fall behind on (32 senders on one core outran
     /// 128); entries hold the decoded event, not its ~25 KB body, so this costs a few MiB at most.
@@ -50,10 +51,18 @@ public final class DecodedEvents: Sendable {
         1024 + 64 * event.pullRequest.labels.count + (event.changes == nil ? 0 : payloadBytes)
     }
 
-    func keep(_ event: PullRequestEvent, contentKey: String, payloadBytes: Int, deliveryID: String) {
+    /// One request's entry, for `drop`.
+    struct Kept {
+        let deliveryID: String
+        let serial: UInt64
+    }
+
+    /// Keeps `event` for the worker; nil if it is too large to keep.
+    @discardableResult
+    func keep(_ event: PullRequestEvent, contentKey: String, payloadBytes: Int, deliveryID: String) -> Kept? {
         let bytes = Self.bytes(of: event, payloadBytes: payloadBytes)
-        guard bytes <= Self.maxBytes else { return }
-        state.withLock { state in
+        guard bytes <= Self.maxBytes else { return nil }
+        return state.withLock { state in
             let serial = state.nextSerial
             state.nextSerial += 1
             state.byDelivery[deliveryID, default: []].append(
@@ -70,23 +79,30 @@ public final class DecodedEvents: Sendable {
                 state.order.removeFirst(state.orderStart)
                 state.orderStart = 0
             }
+            return Kept(deliveryID: deliveryID, serial: serial)
         }
     }
 
-    /// The event decoded for the recording `header` describes, removed; nil if none is kept.
+    /// The event decoded for the recording `header` describes, removed; nil if none is kept, or if
+    /// more than one request's event is kept under its delivery id (all of them are forgotten then).
     func take(_ header: InboxEventHeader) -> PullRequestEvent? {
         state.withLock { state in
-            Self.remove(from: &state, deliveryID: header.deliveryID) {
+            guard let entries = state.byDelivery[header.deliveryID] else { return nil }
+            guard entries.count == 1 else {
+                while Self.remove(from: &state, deliveryID: header.deliveryID, where: { _ in true }) != nil {}
+                return nil
+            }
+            return Self.remove(from: &state, deliveryID: header.deliveryID) {
                 $0.contentKey == header.contentKey && $0.payloadBytes == header.payloadBytes
             }?.event
         }
     }
 
-    /// Forgets one entry kept for this delivery (intake did not record it); another request's
-    /// entry for the same delivery, if any, stays.
-    func drop(deliveryID: String, contentKey: String, payloadBytes: Int) {
+    /// Forgets the entry `keep` made for a request intake did not record; another request's entry
+    /// for the same delivery, if any, stays.
+    func drop(_ kept: Kept) {
         state.withLock { state in
-            _ = Self.remove(from: &state, deliveryID: deliveryID) { $0.contentKey == contentKey && $0.payloadBytes == payloadBytes }
+            _ = Self.remove(from: &state, deliveryID: kept.deliveryID) { $0.serial == kept.serial }
         }
     }
 

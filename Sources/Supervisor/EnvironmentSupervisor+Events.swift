@@ -58,6 +58,10 @@ extension EnvironmentSupervisor {
         for header in headers where header.event == "pull_request" { held[header.sequence] = decodedEvents.take(header) }
         let unheld = headers.map(\.sequence).filter { held[$0] == nil }
         let payloads = unheld.isEmpty ? [:] : try await inbox.payloads(key: prKey, sequences: unheld)
+        try ensureCurrent(holding)
+        // Gone between the two reads, though this replica holds the PR: end the pass rather than
+        // skip an event unread (the reconciler drains again).
+        if let missing = unheld.first(where: { payloads[$0] == nil }) { throw PayloadVanished(key: prKey, sequence: missing) }
         let decoded = headers.compactMap { header in
             decode(InboxEvent(header, payload: payloads[header.sequence] ?? Data()), held: held[header.sequence])
                 .map { (recorded: $0, delivery: header.deliveryID) }
@@ -92,6 +96,13 @@ extension EnvironmentSupervisor {
         try await inbox.markProcessed(key: prKey, through: last.sequence)
         for key in touched.sorted() { launch(key) }
         await fillSlots()  // new environments queue; closed ones leave the queue or free a slot
+    }
+
+    /// An event listed as pending whose payload could not be read back.
+    struct PayloadVanished: Error, CustomStringConvertible {
+        let key: String
+        let sequence: Int64
+        var description: String { "the payload of event \(sequence) of \(key) was listed as pending but could not be read" }
     }
 
     /// A recorded event as the worker needs it: a `pull_request` event with its sequence, or a

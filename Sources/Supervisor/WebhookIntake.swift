@@ -140,11 +140,9 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         }
         let contentKey = event.contentKey(event: envelope.event)
         // Handed over before the append: its `onRecorded` starts the worker.
-        decoded?.keep(event, contentKey: contentKey, payloadBytes: envelope.payload.count, deliveryID: envelope.deliveryID)
+        let kept = decoded?.keep(event, contentKey: contentKey, payloadBytes: envelope.payload.count, deliveryID: envelope.deliveryID)
         let answer = await record(envelope, key: event.inboxKey, contentKey: contentKey, what: event.action)
-        if answer.outcome != "accepted" {
-            decoded?.drop(deliveryID: envelope.deliveryID, contentKey: contentKey, payloadBytes: envelope.payload.count)
-        }
+        if answer.outcome != "accepted", let kept { decoded?.drop(kept) }
         return answer
     }
 
@@ -163,8 +161,8 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
         }
         // Debug, not info: a line per delivery was a tenth of intake's time under a burst
         // (BENCHMARKS.md), and GitHub's delivery page lists every delivery with prenv's answer. What
-        // a delivery sets off is logged at info by the worker that acts on it; refusals (401, 400,
-        // 503) are logged at warning or above.
+        // a delivery sets off is logged at info by the worker that acts on it; duplicates (rare, and
+        // a replay under a fresh id is worth seeing) at info; refusals (401, 400, 503) at warning or above.
         switch result {
         case .recorded:
             logger.debug("webhook recorded", metadata: [
@@ -175,7 +173,7 @@ public struct WebhookIntake: Sendable, CustomStringConvertible {
                                   deliveryID: envelope.deliveryID)
         case .duplicate:
             // A redelivery, or the same content under a fresh delivery id (a replay): applied once.
-            logger.debug("webhook duplicate", metadata: ["delivery": "\(envelope.deliveryID)", "pr": "\(key)"])
+            logger.info("webhook duplicate", metadata: ["delivery": "\(envelope.deliveryID)", "pr": "\(key)"])
             return OutcomeResponse(status: 202, outcome: "duplicate", message: "delivery already recorded", deliveryID: envelope.deliveryID)
         }
     }

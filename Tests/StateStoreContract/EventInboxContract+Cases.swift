@@ -156,7 +156,7 @@ extension EventInboxContract {
     /// Headers are `pending` without the payloads, lengths included; `payloads` reads those asked
     /// for among the key's unprocessed events and nothing else (another key's, a processed one's).
     static func headersAndPayloadsAgreeWithPending(_ inbox: any EventInbox) async throws {
-        let bodies = [Data(), Data([0, 0xFF, 0xFE, 0, 0x80]), Data(repeating: 0x41, count: 1 << 16), Data("{}".utf8)]
+        let bodies = [Data("{}".utf8), Data(), Data([0, 0xFF, 0xFE, 0, 0x80]), Data(repeating: 0x41, count: 1 << 16)]
         var sequences: [Int64] = []
         for (index, body) in bodies.enumerated() {
             let result = try await inbox.append(deliveryID: "h\(index)", contentKey: "hc\(index)", event: "pull_request", key: "k'\"",
@@ -169,12 +169,12 @@ extension EventInboxContract {
         let pending = try await inbox.pending(key: "k'\"")
         let headers = try await inbox.pendingHeaders(key: "k'\"")
         #expect(headers == pending.map(InboxEventHeader.init))
-        #expect(headers.map(\.payloadBytes) == bodies.dropFirst().map(\.count))
+        #expect(headers.map(\.payloadBytes) == [0, 5, 1 << 16], "an empty payload's length too")
         #expect(try await inbox.pendingHeaders(key: "nobody#1").isEmpty)
 
-        let asked = [sequences[0], sequences[2], sequences[3], other.sequence, 999_999]
+        let asked = [sequences[0], sequences[1], sequences[3], other.sequence, 999_999]
         let payloads = try await inbox.payloads(key: "k'\"", sequences: asked)
-        #expect(payloads == [sequences[2]: bodies[2], sequences[3]: bodies[3]])
+        #expect(payloads == [sequences[1]: bodies[1], sequences[3]: bodies[3]])
         #expect(try await inbox.payloads(key: "k'\"", sequences: []).isEmpty)
     }
 }

@@ -71,11 +71,29 @@ import WebhookSupport
     @Test func droppingForgetsOneRequestsEntryOnly() throws {
         let events = DecodedEvents()
         let body = try PullRequestPayload().json()
-        let event = try PullRequestEvent.decode(from: body)
-        events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "same")  // the request that is recorded
-        events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "same")  // its concurrent duplicate
-        events.drop(deliveryID: "same", contentKey: "c", payloadBytes: body.count)
-        #expect(events.take(header("same", bytes: body.count)) == event)
+        let recorded = try PullRequestEvent.decode(from: body)
+        var other = recorded
+        other.pullRequest.head.ref = "elsewhere"  // outside the content key, so only the request tells them apart
+        events.keep(recorded, contentKey: "c", payloadBytes: body.count, deliveryID: "same")  // the request that is recorded
+        let duplicate = try #require(events.keep(other, contentKey: "c", payloadBytes: body.count, deliveryID: "same"))
+        events.drop(duplicate)  // its concurrent duplicate, answered first
+        #expect(events.take(header("same", bytes: body.count)) == recorded)
+        #expect(events.count == 0)
+    }
+
+    /// The HMAC does not cover `X-GitHub-Delivery`: another signed body sent under the id of a
+    /// delivery in flight must not stand in for it, whichever request is answered first.
+    @Test func twoRequestsUnderOneIdMakeTheWorkerReadTheInbox() throws {
+        let events = DecodedEvents()
+        let body = try PullRequestPayload().json()
+        let recorded = try PullRequestEvent.decode(from: body)
+        var other = recorded
+        other.pullRequest.head.ref = "elsewhere"
+        events.keep(recorded, contentKey: "c", payloadBytes: body.count, deliveryID: "same")
+        let second = try #require(events.keep(other, contentKey: "c", payloadBytes: body.count, deliveryID: "same"))
+        #expect(events.take(header("same", bytes: body.count)) == nil, "ambiguous: read from the inbox")
+        #expect(events.count == 0, "both forgotten")
+        events.drop(second)  // the other request, answered "duplicate" after the worker looked
         #expect(events.count == 0)
     }
 
