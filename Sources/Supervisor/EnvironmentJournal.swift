@@ -31,10 +31,16 @@ public final class EnvironmentJournal: Sendable {
         public init(time: Date, kind: Kind, text: String, deliveryID: String? = nil) {
             self.time = time
             self.kind = kind
-            // Cut by Unicode scalars, not characters: one "character" can carry thousands of
-            // combining marks, and the bound is on memory.
-            self.text = String(String.UnicodeScalarView(text.unicodeScalars.prefix(EnvironmentJournal.textLimit)))
-            self.deliveryID = deliveryID.map { String(String.UnicodeScalarView($0.unicodeScalars.prefix(EnvironmentJournal.textLimit))) }
+            self.text = Self.bounded(text)
+            self.deliveryID = deliveryID.map(Self.bounded)
+        }
+
+        /// Cut by Unicode scalars, not characters: one "character" can carry thousands of combining
+        /// marks, and the bound is on memory. A text of at most `textLimit` bytes has at most as
+        /// many scalars and is kept as it is (rebuilding every line was 1 % of intake under a burst).
+        static func bounded(_ text: String) -> String {
+            guard text.utf8.count > EnvironmentJournal.textLimit else { return text }
+            return String(String.UnicodeScalarView(text.unicodeScalars.prefix(EnvironmentJournal.textLimit)))
         }
     }
 

@@ -33,6 +33,19 @@ import Testing
         #expect(entries.allSatisfy { $0.text.count == EnvironmentJournal.textLimit })
     }
 
+    /// Kept as given up to the limit in scalars, whatever their bytes; cut beyond it, even inside
+    /// one "character" of combining marks.
+    @Test func textsAreBoundedInScalars() {
+        let limit = EnvironmentJournal.textLimit
+        for kept in [String(repeating: "a", count: limit), String(repeating: "é", count: limit), String(repeating: "🙂", count: limit - 1), ""] {
+            #expect(EnvironmentJournal.Entry.bounded(kept) == kept)
+        }
+        for long in [String(repeating: "a", count: limit + 1), String(repeating: "é", count: limit + 1), "e" + String(repeating: "\u{301}", count: 5_000)] {
+            let cut = EnvironmentJournal.Entry.bounded(long)
+            #expect(cut.unicodeScalars.count == limit && long.unicodeScalars.starts(with: cut.unicodeScalars))
+        }
+    }
+
     @Test func aDeliveryDrainedTwiceIsJournalledOnceAndShownWithEveryBlueprintOfItsPR() throws {
         let event = try Self.opened()
         let journal = EnvironmentJournal()
