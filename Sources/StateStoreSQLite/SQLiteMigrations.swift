@@ -4,7 +4,7 @@
 /// `latestVersion` was written by a newer prenv and is refused rather than half-understood.
 enum SQLiteMigrations {
     /// Migration *n* (1-based) takes the schema from version n-1 to n.
-    static let all: [String] = [version1, version2, version3, version4, version5, version6, version7, version8]
+    static let all: [String] = [version1, version2, version3, version4, version5, version6, version7, version8, version9]
 
     static var latestVersion: Int { all.count }
 
@@ -145,6 +145,36 @@ enum SQLiteMigrations {
             OR coalesce(json_type(record_json, '$.machine.teardownBackoff'), 'null') != 'null'
             OR coalesce(json_type(record_json, '$.machine.unconfirmed'), 'null') != 'null');
         CREATE INDEX workers_needing_owner ON workers (repository, pr) WHERE needs_owner = 1;
+        """
+
+    /// The inbox table rebuilt with the payload last, without the `processed` flag and its index
+    /// (unused since version 7). A row's columns are stored in order, and `content_key` and
+    /// `received_at` came after the 25 KB payload, so listing a key's pending events without their
+    /// bodies (`pendingHeaders`) still read each body's overflow pages to reach them (4.6 % of
+    /// `prenv serve`'s time under a burst, BENCHMARKS.md); and every append wrote one more index.
+    /// Sequences are kept, and so is `AUTOINCREMENT`'s high-water mark, which may be above every
+    /// remaining row after a prune: a sequence is never handed out twice.
+    static let version9 = """
+        CREATE TABLE webhook_deliveries_v9 (
+            sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
+            delivery_id TEXT UNIQUE NOT NULL,
+            content_key TEXT,
+            event       TEXT NOT NULL,
+            key         TEXT NOT NULL,
+            received_at REAL NOT NULL,
+            payload     BLOB NOT NULL
+        ) STRICT;
+        INSERT INTO webhook_deliveries_v9 (sequence, delivery_id, content_key, event, key, received_at, payload)
+            SELECT sequence, delivery_id, content_key, event, key, received_at, payload FROM webhook_deliveries ORDER BY sequence;
+        INSERT INTO sqlite_sequence (name, seq)
+            SELECT 'webhook_deliveries_v9', seq FROM sqlite_sequence WHERE name = 'webhook_deliveries'
+            AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'webhook_deliveries_v9');
+        UPDATE sqlite_sequence SET seq = MAX(seq, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'webhook_deliveries'), 0))
+            WHERE name = 'webhook_deliveries_v9';
+        DROP TABLE webhook_deliveries;
+        ALTER TABLE webhook_deliveries_v9 RENAME TO webhook_deliveries;
+        CREATE UNIQUE INDEX webhook_deliveries_content ON webhook_deliveries (content_key);
+        CREATE INDEX webhook_deliveries_key_sequence ON webhook_deliveries (key, sequence);
         """
 
     /// Brings the database to `latestVersion` in one write transaction, so two processes opening a

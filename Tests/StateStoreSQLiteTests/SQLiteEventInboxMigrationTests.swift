@@ -24,13 +24,13 @@ import Testing
             let store = try SQLiteStateStore(path: path)
             let inbox = try SQLiteEventInbox(path: path)
             if !inboxFirst { try await EventInboxFixtures.append(inbox, "after-upgrade") }
-            #expect(SQLiteStateStore.schemaVersion == 8)
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["8"])
+            #expect(SQLiteStateStore.schemaVersion == 9)
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["9"])
             #expect(try await store.load(record.key) == record)
             #expect(try await inbox.pending(key: "acme/web#5").map(\.deliveryID) == ["after-upgrade"])
             #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
                 + "'webhook_deliveries' AND sql IS NOT NULL ORDER BY name")
-                == ["webhook_deliveries_content", "webhook_deliveries_key_sequence", "webhook_deliveries_pending"])
+                == ["webhook_deliveries_content", "webhook_deliveries_key_sequence"])
         }
     }
 
@@ -38,11 +38,11 @@ import Testing
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             try await EventInboxFixtures.append(try SQLiteEventInbox(path: path), "d")
-            try rawSQL(path, "PRAGMA user_version = 9")
+            try rawSQL(path, "PRAGMA user_version = 10")
             let error = #expect(throws: SQLiteSchemaError.self) { try SQLiteEventInbox(path: path) }
-            #expect(error == .newerThanSupported(path: path, found: 9, supported: 8))
+            #expect(error == .newerThanSupported(path: path, found: 10, supported: 9))
             #expect(throws: SQLiteSchemaError.self) { try SQLiteStateStore(path: path) }
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["9"])
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["10"])
             #expect(try rawSQL(path, "SELECT count(*) FROM webhook_deliveries") == ["1"])
         }
     }
@@ -104,6 +104,58 @@ import Testing
         }
     }
 
+    /// Migration 9 on an inbox an older prenv left, with processed, pending and pruned deliveries:
+    /// the same rows and sequences, the payload now last in the row, the unused flag and its index
+    /// gone, and a pruned sequence still never handed out again.
+    @Test func migrationNineRebuildsTheInboxWithThePayloadLast() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            do {
+                let inbox = try SQLiteEventInbox(path: path)
+                for (id, key) in [("a1", "acme/a#1"), ("a2", "acme/a#1"), ("b1", "acme/b#1"), ("gone", "acme/c#1")] {
+                    try await EventInboxFixtures.append(inbox, id, key: key, body: id)
+                }
+                try await inbox.markProcessed(key: "acme/a#1", through: 1)
+            }
+            // Back to how version 8 left the table: payload before received_at and content_key, the
+            // processed flag and its index; the newest delivery pruned, so the high-water mark is above every row.
+            for statement in [
+                "DROP INDEX webhook_deliveries_content", "DROP INDEX webhook_deliveries_key_sequence",
+                "ALTER TABLE webhook_deliveries RENAME TO v9",
+                """
+                CREATE TABLE webhook_deliveries (sequence INTEGER PRIMARY KEY AUTOINCREMENT, delivery_id TEXT UNIQUE NOT NULL,
+                event TEXT NOT NULL, key TEXT NOT NULL, payload BLOB NOT NULL, received_at REAL NOT NULL,
+                processed INTEGER NOT NULL DEFAULT 0, content_key TEXT) STRICT
+                """,
+                "INSERT INTO webhook_deliveries (sequence, delivery_id, event, key, payload, received_at, content_key) "
+                    + "SELECT sequence, delivery_id, event, key, payload, received_at, content_key FROM v9",
+                "DROP TABLE v9",
+                "CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (key, processed, sequence)",
+                "CREATE UNIQUE INDEX webhook_deliveries_content ON webhook_deliveries (content_key)",
+                "CREATE INDEX webhook_deliveries_key_sequence ON webhook_deliveries (key, sequence)",
+                "DELETE FROM webhook_deliveries WHERE delivery_id = 'gone'",
+                "PRAGMA user_version = 8",
+            ] {
+                try rawSQL(path, statement)
+            }
+            #expect(try rawSQL(path, "SELECT seq FROM sqlite_sequence WHERE name = 'webhook_deliveries'") == ["4"])
+
+            let inbox = try SQLiteEventInbox(path: path)
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["9"])
+            #expect(try rawSQL(path, "SELECT name FROM pragma_table_info('webhook_deliveries') ORDER BY cid")
+                == ["sequence", "delivery_id", "content_key", "event", "key", "received_at", "payload"])
+            #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                + "'webhook_deliveries' AND sql IS NOT NULL ORDER BY name") == ["webhook_deliveries_content", "webhook_deliveries_key_sequence"])
+            #expect(try await inbox.pendingKeys() == ["acme/a#1", "acme/b#1"])
+            let pending = try await inbox.pending(key: "acme/a#1")
+            #expect(pending.map(\.deliveryID) == ["a2"] && pending.map(\.sequence) == [2])
+            #expect(pending.first?.payload == EventInboxFixtures.payload("a2") && pending.first?.contentKey == EventInboxFixtures.contentKey("a2"))
+            #expect(try await inbox.pendingHeaders(key: "acme/b#1").map(\.payloadBytes) == [EventInboxFixtures.payload("b1").count])
+            #expect(try await EventInboxFixtures.append(inbox, "new", key: "acme/a#1") == .recorded(sequence: 5), "4 was pruned, not reused")
+            #expect(try await EventInboxFixtures.append(inbox, "a1", key: "acme/a#1") == .duplicate(sequence: 1), "dedupe by id kept")
+        }
+    }
+
     /// Migration 8 on workers an older prenv left: `needs_owner` read from each record's JSON agrees
     /// with `EnvironmentStateMachine.needsOwner`, machine by machine, with a closed machine without
     /// resources per clause the rule has (so each clause alone decides one row), and later saves keep it.
@@ -138,7 +190,7 @@ import Testing
                 try rawSQL(path, statement)
             }
             let store: any WorkerStore = try SQLiteStateStore(path: path)
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["8"])
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["9"])
             let expected = Set(machines.enumerated().filter(\.element.needsOwner).map { "acme/web#\($0.offset + 1)" })
             #expect(try await store.leaseKeysNeedingOwner() == expected.union(["acme/web#99"]), "a damaged row keeps needing an owner")
             #expect(expected.count == machines.filter(\.needsOwner).count && expected.count < machines.count)

@@ -10,12 +10,12 @@ import Testing
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             _ = try SQLiteStateStore(path: path)
-            #expect(SQLiteStateStore.schemaVersion == 8)
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["8"])
+            #expect(SQLiteStateStore.schemaVersion == 9)
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["9"])
             #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
                 == ["environments", "github_comments", "github_deployments", "nodes", "sqlite_sequence", "state_facts", "webhook_deliveries", "webhook_progress", "workers"])
             _ = try SQLiteStateStore(path: path)  // reopening an up-to-date file migrates nothing
-            #expect(try rawSQL(path, "PRAGMA user_version") == ["8"])
+            #expect(try rawSQL(path, "PRAGMA user_version") == ["9"])
         }
     }
 
@@ -25,9 +25,9 @@ import Testing
             try await SQLiteStateStore(path: path).save(StateStoreFixtures.record())
             try rawSQL(path, "PRAGMA user_version = 99")
             let error = #expect(throws: SQLiteSchemaError.self) { try SQLiteStateStore(path: path) }
-            #expect(error == .newerThanSupported(path: path, found: 99, supported: 8))
+            #expect(error == .newerThanSupported(path: path, found: 99, supported: 9))
             #expect(error?.description == "state database was written by a newer prenv: \(path) has schema "
-                + "version 99, this prenv knows up to 8; upgrade prenv, or point --state at another file")
+                + "version 99, this prenv knows up to 9; upgrade prenv, or point --state at another file")
             #expect(try rawSQL(path, "PRAGMA user_version") == ["99"])  // left as it was
         }
     }
