@@ -18,7 +18,11 @@ import Testing
     /// `/slow` answers after 30 s; `/drop` closes the connection without answering; `/big?n=N`
     /// answers N bytes; `/moved/S` answers status S with a Location back to `/echo`; `/connections` says how many distinct client connections it has seen.
     static let script = #"""
-import hashlib, http.server, json, sys, threading, time
+import hashlib, http.server, json, signal, sys, threading, time
+# The test process may ignore or block SIGTERM (handled through a dispatch source), and both carry
+# across exec: without this, stopping the listener waited 5 s for SIGKILL.
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
 ready = sys.argv[sys.argv.index("--ready-file") + 1]
 peers = set()
 class Handler(http.server.BaseHTTPRequestHandler):
