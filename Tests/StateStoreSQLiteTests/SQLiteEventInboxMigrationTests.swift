@@ -112,7 +112,7 @@ import Testing
             let path = directory + "/state.sqlite"
             do {
                 let inbox = try SQLiteEventInbox(path: path)
-                for (id, key) in [("a1", "acme/a#1"), ("a2", "acme/a#1"), ("b1", "acme/b#1"), ("gone", "acme/c#1")] {
+                for (id, key) in [("a1", "acme/a#1"), ("a2", "acme/a#1"), ("b1", "acme/b#1"), ("slot", "acme/c#1"), ("gone", "acme/c#1")] {
                     try await EventInboxFixtures.append(inbox, id, key: key, body: id)
                 }
                 try await inbox.markProcessed(key: "acme/a#1", through: 1)
@@ -133,12 +133,15 @@ import Testing
                 "CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (key, processed, sequence)",
                 "CREATE UNIQUE INDEX webhook_deliveries_content ON webhook_deliveries (content_key)",
                 "CREATE INDEX webhook_deliveries_key_sequence ON webhook_deliveries (key, sequence)",
-                "DELETE FROM webhook_deliveries WHERE delivery_id = 'gone'",
+                "DELETE FROM webhook_deliveries WHERE key = 'acme/c#1'",
+                // As migration 4 left rows recorded before it: no content key; and an empty body.
+                "INSERT INTO webhook_deliveries (sequence, delivery_id, event, key, payload, received_at, content_key) "
+                    + "VALUES (4, 'old', 'pull_request', 'acme/d#1', x'', 1.5, NULL)",
                 "PRAGMA user_version = 8",
             ] {
                 try rawSQL(path, statement)
             }
-            #expect(try rawSQL(path, "SELECT seq FROM sqlite_sequence WHERE name = 'webhook_deliveries'") == ["4"])
+            #expect(try rawSQL(path, "SELECT seq FROM sqlite_sequence WHERE name = 'webhook_deliveries'") == ["5"])
 
             let inbox = try SQLiteEventInbox(path: path)
             #expect(try rawSQL(path, "PRAGMA user_version") == ["9"])
@@ -146,12 +149,15 @@ import Testing
                 == ["sequence", "delivery_id", "content_key", "event", "key", "received_at", "payload"])
             #expect(try rawSQL(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
                 + "'webhook_deliveries' AND sql IS NOT NULL ORDER BY name") == ["webhook_deliveries_content", "webhook_deliveries_key_sequence"])
-            #expect(try await inbox.pendingKeys() == ["acme/a#1", "acme/b#1"])
+            #expect(try await inbox.pendingKeys() == ["acme/a#1", "acme/b#1", "acme/d#1"])
+            #expect(try rawSQL(path, "SELECT quote(content_key) || ' ' || quote(payload) || ' ' || received_at FROM webhook_deliveries "
+                + "WHERE delivery_id = 'old'") == ["NULL X'' 1.5"])
+            #expect(try await inbox.pendingHeaders(key: "acme/d#1").map(\.payloadBytes) == [0])
             let pending = try await inbox.pending(key: "acme/a#1")
             #expect(pending.map(\.deliveryID) == ["a2"] && pending.map(\.sequence) == [2])
             #expect(pending.first?.payload == EventInboxFixtures.payload("a2") && pending.first?.contentKey == EventInboxFixtures.contentKey("a2"))
             #expect(try await inbox.pendingHeaders(key: "acme/b#1").map(\.payloadBytes) == [EventInboxFixtures.payload("b1").count])
-            #expect(try await EventInboxFixtures.append(inbox, "new", key: "acme/a#1") == .recorded(sequence: 5), "4 was pruned, not reused")
+            #expect(try await EventInboxFixtures.append(inbox, "new", key: "acme/a#1") == .recorded(sequence: 6), "5 was pruned, not reused")
             #expect(try await EventInboxFixtures.append(inbox, "a1", key: "acme/a#1") == .duplicate(sequence: 1), "dedupe by id kept")
         }
     }
