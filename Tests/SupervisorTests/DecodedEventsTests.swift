@@ -65,7 +65,19 @@ import WebhookSupport
             #expect(events.take(header("d\(index)", bytes: body.count)) == event)
         }
         #expect(events.count == 0, "the one never taken was dropped once the order reached its bound")
-        #expect(events.orderLength <= 2 * DecodedEvents.capacity)
+        #expect(events.orderLength == 0, "and with it every place behind it")
+    }
+
+    /// Taken in the order kept (the workers keeping up with a burst), nothing stays behind.
+    @Test func aDrainedBurstLeavesNoPlacesBehind() throws {
+        let events = DecodedEvents()
+        let body = try PullRequestPayload().json()
+        let event = try PullRequestEvent.decode(from: body)
+        for index in 0..<100 { events.keep(event, contentKey: "c", payloadBytes: body.count, deliveryID: "d\(index)") }
+        for index in (0..<100).reversed() where index % 2 == 1 { #expect(events.take(header("d\(index)", bytes: body.count)) == event) }
+        #expect(events.orderLength == 100, "the oldest is still kept, so every place after it stays")
+        for index in 0..<100 where index % 2 == 0 { #expect(events.take(header("d\(index)", bytes: body.count)) == event) }
+        #expect(events.count == 0 && events.orderLength == 0)
     }
 
     @Test func droppingForgetsOneRequestsEntryOnly() throws {
