@@ -25,6 +25,18 @@ import Testing
         #expect(WebhookSignature.verify(body: Data(v.payload.utf8), header: header, secret: Data(v.secret.utf8)) == .valid)
     }
 
+    /// Only HTTP's optional whitespace (space, tab) is trimmed; anything else around or inside the
+    /// value (a no-break space, a zero-width space, CR/LF, a space after `=`) makes it malformed.
+    @Test func onlySpacesAndTabsAroundTheValueAreTrimmed() throws {
+        let v = try vector()
+        let body = Data(v.payload.utf8), secret = Data(v.secret.utf8)
+        #expect(WebhookSignature.verify(body: body, header: "\t " + v.expected_signature + "\t", secret: secret) == .valid)
+        for header in ["\u{00A0}" + v.expected_signature, v.expected_signature + "\u{200B}", v.expected_signature + "\r\n",
+                       "sha256= " + v.expected_signature.dropFirst(7), "SHA256=" + v.expected_signature.dropFirst(7), " \t "] {
+            #expect(WebhookSignature.verify(body: body, header: header, secret: secret) == .malformedHeader, "\(header.debugDescription)")
+        }
+    }
+
     @Test func wrongSecretOrAlteredBodyIsAMismatch() throws {
         let v = try vector()
         #expect(WebhookSignature.verify(body: Data(v.payload.utf8), header: v.expected_signature, secret: Data("other".utf8)) == .mismatch)
