@@ -25,10 +25,10 @@ public struct DashboardSnapshot: Sendable {
     }
 
     /// The report, journal and blueprints of `supervisor` over the stored `records`.
-    public static func gather(from supervisor: EnvironmentSupervisor, records: [EnvironmentRecord], orphans: OrphanReport? = nil) async
+    public static func gather(from supervisor: EnvironmentSupervisor, records: [EnvironmentRecord], orphans: OrphanReport? = nil) async throws
         -> DashboardSnapshot
     {
-        let report = await supervisor.report(records: records, orphans: orphans)
+        let report = try await supervisor.report(records: records, orphans: orphans)
         let keys = report.environments.map { EnvironmentKey(repository: $0.repository, pr: $0.pr, blueprint: $0.blueprint) }
         return DashboardSnapshot(report: report, events: supervisor.journal(for: keys), blueprintDependencies: supervisor.blueprintDependencies,
                                  region: supervisor.consoleRegion, now: Date())

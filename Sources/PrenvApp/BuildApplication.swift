@@ -64,7 +64,7 @@ public func buildApplication(
             }, render: { registry.emitToBuffer() })
         },
         readiness: { await readiness.notReadyReason() },
-        dashboard: { await DashboardRoutes.snapshot(supervisor, records: try await store.list(), orphans: await sweeper?.latest) })
+        dashboard: { try await DashboardRoutes.snapshot(supervisor, records: try await store.list(), orphans: await sweeper?.latest) })
     let service = SupervisorService(
         supervisor: supervisor, reporter: reporter, reconcileInterval: ServeOptions.duration(seconds: options.reconcileInterval),
         prCheckInterval: ServeOptions.duration(seconds: options.prCheckInterval),

@@ -201,11 +201,14 @@ public actor EnvironmentSupervisor {
 
     /// Every worker's state, for `/api/environments`: the store's records of every replica's PRs,
     /// with this replica's own slots in their place (fresher: some changes are not saved yet). When
-    /// the store cannot be read, this replica's slots alone.
-    public func workerRecords() async -> [WorkerRecord] {
+    /// the store cannot be read, this replica's slots alone. Throws only `CancellationError`: a
+    /// request given up is not answered with a partial list.
+    public func workerRecords() async throws -> [WorkerRecord] {
         var records: [EnvironmentKey: WorkerRecord] = [:]
         do {
             for record in try await workerStore.workers() { records[record.key] = record }
+        } catch let cancelled as CancellationError {
+            throw cancelled
         } catch {
             logger.warning("could not read the worker records; showing this replica's only", metadata: ["error": "\(error)"])
         }

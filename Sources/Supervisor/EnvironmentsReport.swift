@@ -148,9 +148,10 @@ public struct EnvironmentsReport: Encodable, Sendable {
 }
 
 extension EnvironmentSupervisor {
-    /// The report over `records` and this supervisor's workers, "stuck" measured on its clock and threshold.
-    public func report(records: [EnvironmentRecord], orphans: OrphanReport? = nil) async -> EnvironmentsReport {
-        EnvironmentsReport(records: records, workers: await workerRecords(), now: now(), teardownAlertAfter: teardownAlertAfter, orphans: orphans,
+    /// The report over `records` and this supervisor's workers, "stuck" measured on its clock and
+    /// threshold. Throws only `CancellationError`.
+    public func report(records: [EnvironmentRecord], orphans: OrphanReport? = nil) async throws -> EnvironmentsReport {
+        EnvironmentsReport(records: records, workers: try await workerRecords(), now: now(), teardownAlertAfter: teardownAlertAfter, orphans: orphans,
                            activities: presence.activities())
     }
 }

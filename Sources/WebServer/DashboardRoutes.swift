@@ -21,10 +21,10 @@ public enum DashboardRoutes {
 
     /// What the pages show, from the supervisor's report over the stored `records` (the composition
     /// root's closure, so it need not know the dashboard's types).
-    public static func snapshot(_ supervisor: EnvironmentSupervisor, records: [EnvironmentRecord], orphans: OrphanReport?) async
+    public static func snapshot(_ supervisor: EnvironmentSupervisor, records: [EnvironmentRecord], orphans: OrphanReport?) async throws
         -> DashboardSnapshot
     {
-        await DashboardSnapshot.gather(from: supervisor, records: records, orphans: orphans)
+        try await DashboardSnapshot.gather(from: supervisor, records: records, orphans: orphans)
     }
 
     /// Adds the two pages to `router`; `snapshot` gathers what they show, once per request.

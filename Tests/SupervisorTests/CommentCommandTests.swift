@@ -76,7 +76,7 @@ final class CommandHarness: Sendable {
     }
 
     func phase() async -> EnvironmentPhase? {
-        await supervisor.workerRecords().first { $0.key == SupervisorFixtures.key }?.machine.phase
+        try? await supervisor.workerRecords().first { $0.key == SupervisorFixtures.key }?.machine.phase
     }
 
     /// The reactions on comment `id` (contents, by prenv's token).
@@ -218,7 +218,7 @@ final class CommandHarness: Sendable {
         #expect(await harness.waitForReaction("+1", on: redeploy))
         let lookups = try await harness.standin.collaborators().lookups
         #expect(lookups.count == 1, "the second command read the cached answer: \(lookups)")
-        #expect(await harness.supervisor.workerRecords().first?.machine.keptByCommand == true)
+        #expect(try await harness.supervisor.workerRecords().first?.machine.keptByCommand == true)
     }
 
     @Test func whenGitHubCannotSayWhoMayWriteNothingIsDoneAndAReplySaysSo() async throws {

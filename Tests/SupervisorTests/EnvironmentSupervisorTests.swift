@@ -352,7 +352,7 @@ final class SupervisorHarness: Sendable {
     }
 
     func phase(of key: EnvironmentKey = SupervisorFixtures.key, in supervisor: EnvironmentSupervisor? = nil) async -> EnvironmentPhase? {
-        await (supervisor ?? self.supervisor).workerRecords().first { $0.key == key }?.machine.phase
+        try? await (supervisor ?? self.supervisor).workerRecords().first { $0.key == key }?.machine.phase
     }
 
     func savedRecord(_ key: EnvironmentKey = SupervisorFixtures.key) async -> WorkerRecord? {
@@ -459,7 +459,7 @@ final class SupervisorHarness: Sendable {
 
         #expect(await h.operations.operations == [.apply(sha: F.shaB)])
         #expect(await h.phase() == .ready(sha: F.shaB))
-        #expect(await h.supervisor.workerRecords().first?.pullRequest.headSHA == F.shaB)
+        #expect(try await h.supervisor.workerRecords().first?.pullRequest.headSHA == F.shaB)
     }
 
     @Test func anOlderEventInTheSameBatchIsIgnored() async throws {
@@ -584,7 +584,7 @@ final class SupervisorHarness: Sendable {
         // A PR against another base is recorded but gets no worker: no blueprint selects it.
         try await h.deliver(F.event("opened", at: 0, baseRef: "develop"))
         try #require(await h.quiet())
-        #expect(await h.supervisor.workerRecords().isEmpty)
+        #expect(try await h.supervisor.workerRecords().isEmpty)
         #expect(await h.operations.count == 0)
     }
 

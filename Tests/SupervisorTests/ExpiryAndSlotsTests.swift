@@ -79,7 +79,7 @@ final class LifetimeHarness: Sendable {
     }
 
     func machine(_ pr: Int, in supervisor: EnvironmentSupervisor? = nil) async -> EnvironmentStateMachine? {
-        await (supervisor ?? self.supervisor).workerRecords().first { $0.key == Self.key(pr) }?.machine
+        try? await (supervisor ?? self.supervisor).workerRecords().first { $0.key == Self.key(pr) }?.machine
     }
 
     /// Waits until PR `pr`'s events are processed and its machine satisfies `condition`.
@@ -163,7 +163,7 @@ extension Range<Int> {
         #expect(await h.operations.operations == [.apply(sha: H.sha(7)), .destroy])
         let saved = try #require(try await h.store.workers().first { $0.key == H.key(7) })
         #expect(saved.machine.isExpired, "saved: a restart keeps it expired")
-        let shown = await h.supervisor.report(records: []).environments.first { $0.pr == 7 }
+        let shown = try await h.supervisor.report(records: []).environments.first { $0.pr == 7 }
         #expect(shown?.expired == true && shown?.waitingForSlot == false, "/api/environments says it is expired")
         await h.supervisor.reconcileOnce()
         #expect(await h.machine(7)?.running == nil, "expired once, not again")
@@ -227,7 +227,7 @@ extension Range<Int> {
         // Three provision, nine wait, each told how many are ahead.
         #expect(await h.operations.operations == (1 ... 3).map { .apply(sha: H.sha($0)) })
         for pr in 4 ... 12 { try #require(await h.lastStatus(pr, is: Self.waiting(pr - 4))) }
-        let waiting = await h.supervisor.report(records: []).environments.filter(\.waitingForSlot).map(\.pr)
+        let waiting = try await h.supervisor.report(records: []).environments.filter(\.waitingForSlot).map(\.pr)
         #expect(waiting == Array(4 ... 12), "/api/environments shows who waits")
         for pr in 1 ... 3 { await h.operations.complete(pr - 1, .success) }
         for pr in 1 ... 3 { try #require(await h.settled(pr, "ready") { $0.phase == .ready(sha: H.sha(pr)) }) }

@@ -113,7 +113,7 @@ import WebhookSupport
         #expect(try await s.standin.listings().ok == 1, "the listing was asked")
         try #require(await h.quiet())
         #expect(await h.operations.count == 0)
-        #expect(await h.supervisor.workerRecords().isEmpty)
+        #expect(try await h.supervisor.workerRecords().isEmpty)
         #expect(await h.inbox.pendingKeys().isEmpty)
         #expect(caughtUpLines(s.logs).isEmpty)
         #expect(await h.flushedStatuses().isEmpty)

@@ -22,7 +22,7 @@ import Testing
         #expect(blueprint.status.detail.rawValue == detail ?? "stages")
         let h = try SupervisorHarness(blueprints: [blueprint])
         try await h.openReady()
-        let report = await h.supervisor.report(records: [])
+        let report = try await h.supervisor.report(records: [])
         let activity = try #require(report.environments.first?.activity)
         #expect(activity.state == .ready && activity.headSHA == F.shaA && activity.headRef == "feature/login")
         #expect(activity.resources.map(\.id) == ["artifacts", "build"])

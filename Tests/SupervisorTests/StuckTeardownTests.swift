@@ -53,7 +53,7 @@ import Testing
 
         // Below the threshold: retried quietly.
         try await retryAndFail(h, call: 2, after: 6 * Self.hour - 120)
-        var report = await h.supervisor.report(records: await h.store.list())
+        var report = try await h.supervisor.report(records: await h.store.list())
         #expect(report.stuckTeardowns == 0)
         #expect(report.environments.first?.teardownFailingSince == firstFailureAt)
         #expect(report.environments.first?.teardownFailures == 2)
@@ -63,7 +63,7 @@ import Testing
         try await retryAndFail(h, call: 3, after: 240)
         // Another retry, same resource and reason: a warning, no second alert.
         try await retryAndFail(h, call: 4, after: 480)
-        report = await h.supervisor.report(records: await h.store.list())
+        report = try await h.supervisor.report(records: await h.store.list())
         #expect(report.stuckTeardowns == 1)
         #expect(report.environments.first?.teardownFailures == 4)
         let json = String(decoding: try report.json(), as: UTF8.self)
@@ -102,10 +102,10 @@ import Testing
         h.clock.advance(by: Self.hour + 60)
         await h.supervisor.reconcileOnce()  // alerts and retries
         try #require(await h.calls(3))
-        #expect(await h.supervisor.report(records: []).stuckTeardowns == 1)
+        #expect(try await h.supervisor.report(records: []).stuckTeardowns == 1)
         await h.operations.complete(2, .success)
         try #require(await h.quiet())
-        let report = await h.supervisor.report(records: [])
+        let report = try await h.supervisor.report(records: [])
         #expect(report.stuckTeardowns == 0 && report.environments.first?.teardownFailingSince == nil)
         #expect(stuckAlerts(await h.flushedStatuses()).count == 1)
     }
