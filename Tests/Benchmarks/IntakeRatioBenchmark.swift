@@ -9,7 +9,8 @@ import WebhookSupport
 /// signed `pull_request` bodies (~25 KB), `senders` keep-alive connections, each server pinned to
 /// the same core (`PRENV_BENCH_SERVER_CPU`, the last by default) and this process to the others, a
 /// fresh database file each, alternating over `rounds` so drift in the machine's load hits both.
-/// Prints requests/s and p50/p99 to the 202 for each, and prenv's ratios (median over rounds).
+/// Prints requests/s, p50/p99 to the 202 and CPU time per delivery for each, and prenv's ratios
+/// (median over rounds).
 ///
 /// prenv records every delivery (its blueprint lists the repositories) but the PRs target a base
 /// branch the blueprint does not cover, so each PR's worker only decides there is nothing to do:
@@ -63,16 +64,23 @@ func benchmarkIntakeRatio(events: Int, senders: Int, rounds: Int) async throws {
     let measured = try (0..<events).map { try delivery($0, id: "ratio-\($0)") }
 
     let transport = CurlTransport(timeout: .seconds(60), maxConnectionsPerHost: senders)
-    func run(_ url: URL) async throws -> IntakeFigures {
-        let target = url.appendingPathComponent("webhooks/github")
+    func run(_ server: ServiceProcess) async throws -> IntakeFigures {
+        let target = server.url.appendingPathComponent("webhooks/github")
         for (headers, body) in warmUp { _ = try await transport.send(HTTPRequest(method: "POST", url: target, headers: headers, body: body)) }
         let requests = measured.map { HTTPRequest(method: "POST", url: target, headers: $0.headers, body: $0.body) }
+        let cpuBefore = try await ProcessCPU.settled(pid: server.pid)
         let (latencies, accepted, wall) = try await sendBurst(requests, senders: senders, over: transport)
-        guard accepted == events else { throw BareIntakeFailure(description: "only \(accepted) of \(events) deliveries answered 202 by \(url)") }
-        return IntakeFigures(perSecond: Double(events) / wall, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99))
+        guard accepted == events else { throw BareIntakeFailure(description: "only \(accepted) of \(events) deliveries answered 202 by \(server.url)") }
+        let cpu = try await ProcessCPU.settled(pid: server.pid) - cpuBefore
+        return IntakeFigures(perSecond: Double(events) / wall, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99),
+                             cpuPerDelivery: cpu / Double(events) * 1e6)
     }
 
     let pin = ["-c", "\(serverCPU)"]
+    // `NAME=VALUE` words for prenv serve's environment (an experiment's switch, `MALLOC_ARENA_MAX`).
+    let extraEnvironment = Dictionary((environment["PRENV_BENCH_SERVE_ENV"] ?? "").split(separator: " ").compactMap { word in
+        word.firstIndex(of: "=").map { (String(word[..<$0]), String(word[word.index(after: $0)...])) }
+    }, uniquingKeysWith: { _, last in last })
     var bare: [IntakeFigures] = []
     var prenv: [IntakeFigures] = []
     for round in 1...rounds {
@@ -83,7 +91,7 @@ func benchmarkIntakeRatio(events: Int, senders: Int, rounds: Int) async throws {
             arguments: pin + [CommandLine.arguments[0], "bare-intake-server", "--db", roundDirectory.appendingPathComponent("bare.sqlite").path,
                               "--secret", secret],
             hint: "the benchmarks binary itself", output: roundDirectory.appendingPathComponent("bare.log"))
-        bare.append(try await run(reference.url))
+        bare.append(try await run(reference))
         reference.stop()
 
         let server = try await ServiceProcess(
@@ -96,21 +104,25 @@ func benchmarkIntakeRatio(events: Int, senders: Int, rounds: Int) async throws {
                 "AWS_ACCESS_KEY_ID": "AKIDBENCHRATIO", "AWS_SECRET_ACCESS_KEY": "bench-secret", "AWS_REGION": LocalAWS.region,
                 "AWS_ENDPOINT_URL": LocalAWS.endpoint.absoluteString, "PRENV_WEBHOOK_SECRET": secret,
                 "GITHUB_TOKEN": standin.token, "GITHUB_API_URL": standin.url.absoluteString,
-            ],
+            ].merging(extraEnvironment) { _, extra in extra },
             hint: "build prenv first", output: roundDirectory.appendingPathComponent("serve.log"))
-        prenv.append(try await run(server.url))
+        prenv.append(try await run(server))
         server.stop()
-        print(String(format: "intake ratio round %d: bare %.0f requests/s, p50 %.2f ms, p99 %.2f ms; prenv serve %.0f requests/s, p50 %.2f ms, p99 %.2f ms",
-                     round, bare[round - 1].perSecond, bare[round - 1].p50, bare[round - 1].p99,
-                     prenv[round - 1].perSecond, prenv[round - 1].p50, prenv[round - 1].p99))
+        print(String(format: "intake ratio round %d: bare %.0f requests/s, p50 %.2f ms, p99 %.2f ms, CPU %.0f µs per delivery; "
+                     + "prenv serve %.0f requests/s, p50 %.2f ms, p99 %.2f ms, CPU %.0f µs per delivery",
+                     round, bare[round - 1].perSecond, bare[round - 1].p50, bare[round - 1].p99, bare[round - 1].cpuPerDelivery,
+                     prenv[round - 1].perSecond, prenv[round - 1].p50, prenv[round - 1].p99, prenv[round - 1].cpuPerDelivery))
     }
     func median(_ values: [Double]) -> Double { percentile(values.sorted(), 0.5) }
     let throughput = median(zip(prenv, bare).map { $0.perSecond / $1.perSecond })
     let tail = median(zip(prenv, bare).map { $0.p99 / $1.p99 })
+    let cpu = median(zip(prenv, bare).map { $0.cpuPerDelivery / $1.cpuPerDelivery })
     print(String(format: "intake ratio: %d signed pull_request deliveries (%.0f KB each), %d senders, servers pinned to CPU %d, %d rounds: "
-                 + "prenv serve %.0f requests/s (bare %.0f), p99 %.2f ms (bare %.2f); throughput %.2f× the bare server's, p99 %.2f× (medians)",
+                 + "prenv serve %.0f requests/s (bare %.0f), p99 %.2f ms (bare %.2f), CPU %.0f µs per delivery (bare %.0f); "
+                 + "throughput %.2f× the bare server's, p99 %.2f×, CPU per delivery %.2f× (medians)",
                  events, Double(measured[0].body.count) / 1024, senders, serverCPU, rounds,
-                 median(prenv.map(\.perSecond)), median(bare.map(\.perSecond)), median(prenv.map(\.p99)), median(bare.map(\.p99)), throughput, tail))
+                 median(prenv.map(\.perSecond)), median(bare.map(\.perSecond)), median(prenv.map(\.p99)), median(bare.map(\.p99)),
+                 median(prenv.map(\.cpuPerDelivery)), median(bare.map(\.cpuPerDelivery)), throughput, tail, cpu))
 }
 
 extension Data {
@@ -124,6 +136,38 @@ struct IntakeFigures {
     var perSecond: Double
     var p50: Double
     var p99: Double
+    /// The server's user + system CPU time over the burst, including the work its answers set off
+    /// (prenv's workers), divided by the deliveries: what the throughput ratio cannot show while
+    /// neither server has its core to itself, or one waits on the disk.
+    var cpuPerDelivery: Double = 0
+}
+
+/// A process's CPU time from `/proc/PID/stat` (`utime` + `stime`, in clock ticks).
+enum ProcessCPU {
+    /// Seconds of CPU `pid` has used, read once its use has stopped growing (less than 2 ms in a
+    /// 200 ms interval, at most 30 s), so work still running after the last answer is counted.
+    static func settled(pid: Int32) async throws -> Double {
+        var last = try seconds(pid: pid)
+        for _ in 0..<150 {
+            try await Task.sleep(for: .milliseconds(200))
+            let now = try seconds(pid: pid)
+            if now - last < 0.002 { return now }
+            last = now
+        }
+        return last
+    }
+
+    static func seconds(pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+        guard let close = stat.lastIndex(of: ")") else { throw BareIntakeFailure(description: "unreadable /proc/\(pid)/stat") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After ')': state is field 3, so utime (14) and stime (15) are at offsets 11 and 12.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw BareIntakeFailure(description: "unreadable /proc/\(pid)/stat")
+        }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 }
 
 /// Keeps this process (every thread, and those it starts later) off `cpu`, so the client's work
